@@ -1,0 +1,56 @@
+"""Departments are the roles: each grants a set of permissions `app.action`.
+
+`*` grants everything; `app.*` every action of an app; `*.view` reading everywhere. Apps name
+their permissions as `<app>.view` for reading and other verbs (`change`, `post`, `reserve`, ...)
+for writing, so the read-only Contador role is simply `*.view`.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+ADMIN = "admin"
+SALES = "sales"
+PURCHASING = "purchasing"
+STOCK = "stock"
+LOGISTICS = "logistics"
+FINANCE = "finance"
+FISCAL = "fiscal"
+ACCOUNTANT = "accountant"
+
+DEPARTMENTS: dict[str, str] = {
+    ADMIN: _("Administração"),
+    SALES: _("Vendas"),
+    PURCHASING: _("Compras"),
+    STOCK: _("Estoque"),
+    LOGISTICS: _("Logística"),
+    FINANCE: _("Financeiro"),
+    FISCAL: _("Fiscal"),
+    ACCOUNTANT: _("Contador"),
+}
+
+# Everyone signed in may read the reference tables and their own company.
+COMMON = {"br_tables.view", "companies.view"}
+
+GRANTS: dict[str, set[str]] = {
+    ADMIN: {"*"},
+    SALES: {"sales.*", "parties.view", "parties.change", "catalog.view", "inventory.view", "inventory.reserve"},
+    PURCHASING: {"purchasing.*", "parties.*", "catalog.*", "inventory.view"},
+    STOCK: {"inventory.*", "catalog.view", "catalog.change", "parties.view"},
+    LOGISTICS: {"logistics.*", "inventory.view", "sales.view", "parties.view"},
+    FINANCE: {"finance.*", "payments.*", "parties.view", "sales.view", "purchasing.view", "insights.view"},
+    FISCAL: {"fiscal.*", "catalog.*", "parties.view", "companies.change", "sales.view", "purchasing.view"},
+    ACCOUNTANT: {"*.view"},
+}
+
+
+def grants(perm: str, granted: set[str]) -> bool:
+    if perm in granted or "*" in granted:
+        return True
+    app, _sep, action = perm.partition(".")
+    return f"{app}.*" in granted or (action == "view" and "*.view" in granted)
+
+
+def permissions_of(department_codes: list[str] | set[str]) -> set[str]:
+    granted = set(COMMON)
+    for code in department_codes:
+        granted |= GRANTS.get(code, set())
+    return granted

@@ -1,0 +1,79 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from retaguarda.access.departments import DEPARTMENTS
+
+
+class Department(models.Model):
+    code = models.CharField(max_length=20, unique=True, choices=list(DEPARTMENTS.items()))
+
+    class Meta:
+        verbose_name = _("departamento")
+        ordering = ["code"]
+
+    def __str__(self):
+        return str(DEPARTMENTS.get(self.code, self.code))
+
+
+class User(AbstractUser):
+    departments = models.ManyToManyField(Department, blank=True, verbose_name=_("departamentos"))
+    companies = models.ManyToManyField(
+        "companies.Company", blank=True, related_name="users", verbose_name=_("empresas")
+    )
+    default_company = models.ForeignKey(
+        "companies.Company",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("empresa padrão"),
+    )
+
+    class Meta:
+        verbose_name = _("usuário")
+
+    def department_codes(self) -> set[str]:
+        if not hasattr(self, "_department_codes"):
+            self._department_codes = set(self.departments.values_list("code", flat=True))
+        return self._department_codes
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 is stored, the raw value is shown once."""
+
+    PREFIX = "rtg_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("nome"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12)  # first characters, to tell tokens apart in the list
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("token de API")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.hint}…)"
+
+    @classmethod
+    def new_raw(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class LoginFailure(models.Model):
+    """Failed sign-ins, counted per username in a time window to lock out guessing."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)

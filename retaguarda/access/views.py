@@ -1,0 +1,134 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from retaguarda.access import services
+from retaguarda.access.errors import InvalidCredentials, LockedOut
+from retaguarda.access.forms import LoginForm, TokenForm, UserCreateForm
+from retaguarda.access.models import ApiToken, User
+from retaguarda.core.actor import actor_of
+from retaguarda.core.errors import DomainError, ValidationFailed
+
+
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.sign_in(
+                form.cleaned_data["username"],
+                form.cleaned_data["password"],
+                ip=request.META.get("REMOTE_ADDR"),
+                request=request,
+            )
+        except (InvalidCredentials, LockedOut) as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, user)
+            target = request.GET.get("next") or ""
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = reverse("web:home")
+            return HttpResponseRedirect(target)
+    status = 401 if request.method == "POST" else 200
+    return render(request, "access/login.html", {"form": form}, status=status)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("access:login")
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.change_password(request.user, form.cleaned_data["new_password1"], actor=actor_of(request))
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Senha alterada."))
+        return redirect("web:home")
+    return render(request, "access/password_change.html", {"form": form})
+
+
+@login_required
+def tokens(request):
+    form = TokenForm(request.POST or None)
+    raw = None
+    if request.method == "POST" and form.is_valid():
+        _token, raw = services.issue_token(request.user, form.cleaned_data["name"], actor=actor_of(request))
+        form = TokenForm()
+    items = ApiToken.objects.filter(user=request.user)
+    return render(request, "access/tokens.html", {"form": form, "tokens": items, "raw": raw})
+
+
+@login_required
+@require_POST
+def revoke_token(request, token_id: int):
+    try:
+        services.revoke_token(token_id, actor=actor_of(request))
+        messages.success(request, _("Token revogado."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("access:tokens")
+
+
+@login_required
+@require_POST
+def switch_company(request):
+    wanted = request.POST.get("company", "")
+    allowed = request.user.companies.all() if not request.user.is_superuser else None
+    from retaguarda.companies.models import Company
+
+    scope = Company.objects.all() if allowed is None else allowed
+    if wanted.isdigit() and scope.filter(pk=int(wanted)).exists():
+        request.session["company_id"] = int(wanted)
+    else:
+        messages.error(request, _("Você não tem acesso a essa empresa."))
+    target = request.headers.get("Referer") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return HttpResponseRedirect(target)
+
+
+@login_required
+@permission_required("access.view", raise_exception=True)
+def users(request):
+    qs = User.objects.prefetch_related("departments").order_by("username")
+    if not request.user.is_superuser and request.company is not None:
+        qs = qs.filter(companies=request.company)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("access.change"):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.create_user(
+                    data["username"],
+                    data["password"],
+                    actor=actor_of(request),
+                    departments=data["departments"],
+                    companies=[request.company] if request.company else [],
+                    email=data["email"],
+                    first_name=data["first_name"],
+                )
+            except ValidationFailed as exc:
+                form.add_error(None, exc.message)
+            except Exception as exc:  # django ValidationError from full_clean
+                if hasattr(exc, "message_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    raise
+            else:
+                messages.success(request, _("Usuário criado."))
+                return redirect("access:users")
+    return render(request, "access/users.html", {"users": qs, "form": form})

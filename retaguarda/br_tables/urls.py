@@ -1,0 +1,2 @@
+app_name = "br_tables"
+urlpatterns = []

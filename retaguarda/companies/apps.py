@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CompaniesConfig(AppConfig):
+    name = "retaguarda.companies"
+    label = "companies"
+    verbose_name = _("Empresas")

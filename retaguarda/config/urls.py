@@ -1,0 +1,17 @@
+from django.urls import include, path
+
+from retaguarda.config.api import api
+
+handler403 = "retaguarda.web.views.error_403"
+handler404 = "retaguarda.web.views.error_404"
+handler500 = "retaguarda.web.views.error_500"
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("retaguarda.access.urls")),
+    path("", include("retaguarda.web.urls")),
+    path("empresas/", include("retaguarda.companies.urls")),
+    path("cadastros/", include("retaguarda.parties.urls")),
+    path("produtos/", include("retaguarda.catalog.urls")),
+    path("estoque/", include("retaguarda.inventory.urls")),
+]

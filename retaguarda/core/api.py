@@ -1,0 +1,159 @@
+"""API plumbing shared by every router: the error body, pagination schema, idempotency keys."""
+
+import hashlib
+import json
+import logging
+from functools import wraps
+from typing import Generic, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Schema
+from ninja.decorators import decorate_view
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from retaguarda.core.errors import DomainError, IdempotencyConflict, ValidationFailed
+from retaguarda.core.models import IdempotencyKey
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: list = []
+
+
+class Page(Schema, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def error_response(api, request, status: int, code: str, message: str, details: list | None = None):
+    return api.create_response(request, {"code": code, "message": message, "details": details or []}, status=status)
+
+
+def _ninja_validation_details(exc: NinjaValidationError) -> list[dict]:
+    details = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        details.append({"field": ".".join(loc) or None, "message": _translate_pydantic(err)})
+    return details
+
+
+def _translate_pydantic(err: dict) -> str:
+    kind = err.get("type", "")
+    if kind == "missing":
+        return _("Campo obrigatório.")
+    if kind.startswith("decimal") or kind in ("float_parsing", "int_parsing"):
+        return _("Número inválido.")
+    if kind.startswith("string_too_long"):
+        return _("Texto longo demais.")
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("Data inválida.")
+    if kind == "value_error":
+        return str(err.get("ctx", {}).get("error", err.get("msg", "")))
+    return _("Valor inválido.")
+
+
+def install_error_handlers(api) -> None:
+    """Every failure answers `{"code", "message", "details"}`; no traceback ever leaves the server."""
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return error_response(api, request, exc.status, exc.code, exc.message, exc.details)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request, exc):
+        details = _ninja_validation_details(exc)
+        return error_response(api, request, 422, "core.validation", _("Os dados enviados são inválidos."), details)
+
+    @api.exception_handler(DjangoValidationError)
+    def django_validation_error(request, exc):
+        err = ValidationFailed.from_django(exc)
+        return error_response(api, request, 422, err.code, err.message, err.details)
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request, exc):
+        return error_response(api, request, 401, "access.unauthenticated", _("Autenticação necessária."))
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return error_response(api, request, 403, "access.forbidden", _("Você não tem permissão para esta operação."))
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return error_response(api, request, 404, "core.not_found", _("Registro não encontrado."))
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return error_response(api, request, exc.status_code, f"http.{exc.status_code}", str(exc))
+
+    @api.exception_handler(IntegrityError)
+    def integrity_error(request, exc):
+        log.warning("integrity error on %s: %s", request.path, exc)
+        return error_response(api, request, 409, "core.conflict", _("O registro conflita com outro já existente."))
+
+    @api.exception_handler(Exception)
+    def unexpected(request, exc):
+        log.exception("unhandled error on %s", request.path)
+        return error_response(api, request, 500, "core.internal", _("Erro interno. A equipe foi avisada."))
+
+
+def _request_hash(request) -> str:
+    return hashlib.sha256(b"\0".join([request.method.encode(), request.path.encode(), request.body or b""])).hexdigest()
+
+
+def _idempotent(run):
+    @wraps(run)
+    def wrapper(request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        user = request.user  # resolved by CurrentCompanyMiddleware, before the route's own auth runs
+        if not key or not user.is_authenticated:
+            return run(request, *args, **kwargs)
+        if len(key) > 200:
+            raise ValidationFailed(_("Chave de idempotência longa demais (máximo 200 caracteres)."))
+        digest = _request_hash(request)
+        # One transaction holds the key from the first INSERT to the stored answer: a concurrent
+        # request with the same key waits on the unique index, then reads the answer.
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    entry = IdempotencyKey.objects.create(
+                        user=user,
+                        key=key,
+                        method=request.method,
+                        path=request.path,
+                        request_hash=digest,
+                        status=0,
+                        response={},
+                    )
+            except IntegrityError:
+                entry = IdempotencyKey.objects.get(user=user, key=key)
+                if entry.request_hash != digest:
+                    raise IdempotencyConflict() from None
+                response = HttpResponse(
+                    json.dumps(entry.response), status=entry.status, content_type="application/json"
+                )
+                response["Idempotent-Replayed"] = "true"
+                return response
+            response = run(request, *args, **kwargs)
+            if 200 <= response.status_code < 300:
+                IdempotencyKey.objects.filter(pk=entry.pk).update(
+                    status=response.status_code, response=json.loads(response.content or b"null")
+                )
+            else:
+                transaction.set_rollback(True)  # a failed attempt does not burn the key
+            return response
+
+    return wrapper
+
+
+def idempotent(func):
+    """Route decorator: an `Idempotency-Key` header makes the POST happen once per key and body."""
+    return decorate_view(_idempotent)(func)

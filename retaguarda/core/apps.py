@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "retaguarda.core"
+    label = "core"
+    verbose_name = _("Núcleo")
+
+    def ready(self):
+        from retaguarda.core.ledger import register_sqlite_gate
+
+        connection_created.connect(register_sqlite_gate, dispatch_uid="retaguarda-ledger-gate")

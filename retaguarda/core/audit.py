@@ -1,0 +1,83 @@
+"""Audit records, written by services: who, when, what changed field by field, from where."""
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models
+
+from retaguarda.core.actor import Actor
+from retaguarda.core.models import AuditRecord
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe rendering that keeps Decimals exact (as strings)."""
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of `obj`, for diffing before and after a change."""
+    names = fields or [f.attname for f in obj._meta.concrete_fields if f.attname not in ("updated_at", "created_at")]
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
+    """`{field: [old, new]}` for every field whose value changed."""
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def object_type(obj: models.Model) -> str:
+    return obj._meta.label_lower
+
+
+def record(
+    actor: Actor,
+    obj: models.Model,
+    action: str,
+    changes: dict | None = None,
+    *,
+    company_id: int | None = None,
+) -> AuditRecord:
+    """Append one audit record. Call inside the service's transaction so both land or neither."""
+    if company_id is None:
+        company_id = getattr(obj, "company_id", None) or actor.company_id
+    return AuditRecord.objects.create(
+        company_id=company_id,
+        user=actor.user,
+        actor_label=actor.label,
+        origin=actor.origin,
+        ip=actor.ip,
+        action=action,
+        object_type=object_type(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes=_plain(changes or {}),
+    )
+
+
+def record_created(actor: Actor, obj: models.Model, **kwargs) -> AuditRecord:
+    return record(
+        actor, obj, "created", {k: [None, v] for k, v in snapshot(obj).items() if v not in (None, "")}, **kwargs
+    )
+
+
+def record_changed(
+    actor: Actor, obj: models.Model, before: dict, action: str = "updated", **kwargs
+) -> AuditRecord | None:
+    """Record the fields that changed since `before` (a `snapshot`); nothing when nothing changed."""
+    changes = diff(before, snapshot(obj, list(before)))
+    changes.pop("version", None)
+    if not changes:
+        return None
+    return record(actor, obj, action, changes, **kwargs)

@@ -1,0 +1,81 @@
+"""`retaguarda serve`: migrate, optionally load the demo, then run the web server and the worker."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Apply migrations and start the production web server (gunicorn) with the background worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo", action="store_true", help="Load the demo company (once) before starting.")
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+        parser.add_argument("--no-worker", action="store_true", help="Do not start the background worker.")
+
+    def handle(self, *args, host, port, workers, threads, demo, no_worker, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(f"Banco de dados: {settings.DATABASES['default']['NAME']}")
+        if demo:
+            call_command("demo")
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "retaguarda.config.settings"}
+        web = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "retaguarda.config.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--worker-class",
+                "gthread",
+                "--no-control-socket",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "10",
+            ],
+            env=env,
+        )
+        children = [web]
+        if not no_worker:
+            children.append(
+                subprocess.Popen([sys.executable, "-m", "retaguarda.config.cli", "worker", "-v", "0"], env=env)
+            )
+        shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+        self.stdout.write(self.style.SUCCESS(f"Retaguarda no ar em http://{shown_host}:{port}/"))
+        if demo:
+            self.stdout.write("Login de demonstração: usuário demo, senha demo1234")
+        self.stdout.write("Ctrl+C para parar.")
+
+        def stop(signum, frame):
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            stop(None, None)
+            for child in children:
+                try:
+                    child.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        return None

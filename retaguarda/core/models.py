@@ -1,0 +1,109 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from retaguarda.core.actor import Origin
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("criado em"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("alterado em"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CompanyScoped(TimeStamped):
+    """Every business record belongs to one company; queries filter on it first."""
+
+    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, verbose_name=_("empresa"))
+
+    class Meta:
+        abstract = True
+
+
+class Versioned(models.Model):
+    """Optimistic locking: an edit names the version it read; a stale one is refused with 409."""
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+
+class NumberSeries(models.Model):
+    """A gapless counter: taken under a row lock inside the caller's transaction."""
+
+    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT)
+    key = models.CharField(max_length=60)
+    next_number = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company", "key"], name="core_numberseries_unique")]
+
+
+class DocumentEvent(models.Model):
+    """Append-only timeline of a document's state changes."""
+
+    document_type = models.CharField(max_length=80)
+    document_id = models.BigIntegerField()
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    origin = models.CharField(max_length=10, choices=Origin.CHOICES)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["document_type", "document_id", "id"])]
+
+
+class AuditRecord(models.Model):
+    """Who changed what, when and from where, field by field. Append-only."""
+
+    company = models.ForeignKey("companies.Company", null=True, blank=True, on_delete=models.PROTECT)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor_label = models.CharField(max_length=150)
+    origin = models.CharField(max_length=10, choices=Origin.CHOICES)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["company", "-id"]),
+        ]
+
+
+class IdempotencyKey(models.Model):
+    """One answer per (user, key): a retried POST gets the stored answer instead of a second effect."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_unique")]
+
+
+class WorkerHeartbeat(models.Model):
+    worker_id = models.CharField(max_length=64, unique=True)
+    seen_at = models.DateTimeField()
+
+
+class PeriodicRun(models.Model):
+    """When each periodic task was last enqueued, so several workers enqueue it once."""
+
+    name = models.CharField(max_length=200, unique=True)
+    last_enqueued_at = models.DateTimeField()

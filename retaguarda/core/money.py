@@ -1,0 +1,98 @@
+"""Decimal types with the NF-e scales and the one rounding rule used everywhere."""
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+
+# NF-e scales: amounts 2 places, quantities 4, unit prices 10, costs 6, rates 4.
+AMOUNT_PLACES = 2
+QUANTITY_PLACES = 4
+PRICE_PLACES = 10
+COST_PLACES = 6
+RATE_PLACES = 4
+
+ZERO = Decimal("0")
+
+
+def quantize(value, places: int) -> Decimal:
+    """Round half up (the rule the NF-e manual and SEFAZ use) to `places` decimal places."""
+    if not isinstance(value, Decimal):
+        if isinstance(value, float):
+            raise TypeError("money and quantities are Decimal, never float")
+        value = Decimal(value)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def amount(value) -> Decimal:
+    return quantize(value, AMOUNT_PLACES)
+
+
+def quantity(value) -> Decimal:
+    return quantize(value, QUANTITY_PLACES)
+
+
+def cost(value) -> Decimal:
+    return quantize(value, COST_PLACES)
+
+
+def spread(total: Decimal, weights: Sequence[Decimal], places: int = AMOUNT_PLACES) -> list[Decimal]:
+    """Split `total` over `weights` so the parts sum exactly to `total` (largest remainder).
+
+    Used for freight and discounts spread over lines: each line gets its share rounded down,
+    and the leftover cents go to the lines with the largest remainders.
+    """
+    total = quantize(total, places)
+    weight_sum = sum(weights, ZERO)
+    if not weights:
+        return []
+    if weight_sum == 0:
+        weights = [Decimal(1)] * len(weights)
+        weight_sum = Decimal(len(weights))
+    unit = Decimal(1).scaleb(-places)
+    raw = [total * w / weight_sum for w in weights]
+    parts = [r.quantize(unit, rounding="ROUND_DOWN") for r in raw]
+    leftover = int((total - sum(parts, ZERO)) / unit)
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - parts[i]), i))
+    step = unit if leftover >= 0 else -unit
+    for i in order[: abs(leftover)]:
+        parts[i] += step
+    return parts
+
+
+class _DecimalField(models.DecimalField):
+    max_digits_default = 18
+    places = 2
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", self.max_digits_default)
+        kwargs.setdefault("decimal_places", self.places)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        # Migrations store a plain DecimalField: the subclass only picks the scale.
+        return name, "django.db.models.DecimalField", args, kwargs
+
+
+class MoneyField(_DecimalField):
+    places = AMOUNT_PLACES
+
+
+class QuantityField(_DecimalField):
+    places = QUANTITY_PLACES
+
+
+class PriceField(_DecimalField):
+    max_digits_default = 22
+    places = PRICE_PLACES
+
+
+class CostField(_DecimalField):
+    max_digits_default = 20
+    places = COST_PLACES
+
+
+class RateField(_DecimalField):
+    max_digits_default = 9
+    places = RATE_PLACES

@@ -1,0 +1,72 @@
+"""The document state helper: lock the row, check the transition table, log a DocumentEvent."""
+
+from typing import Any
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from retaguarda.core.actor import Actor
+from retaguarda.core.errors import InvalidTransition, NotFound
+from retaguarda.core.models import DocumentEvent
+
+
+def transition(
+    model: type[models.Model],
+    pk: int,
+    *,
+    to: str,
+    actor: Actor,
+    payload: dict[str, Any] | None = None,
+    field: str = "state",
+    queryset: models.QuerySet | None = None,
+):
+    """Move document `pk` to state `to`.
+
+    The model declares `TRANSITIONS = {from_state: {to_state, ...}}`. Runs inside the caller's
+    transaction (opening one if needed); returns the locked, updated instance.
+    """
+    with transaction.atomic():
+        qs = (queryset if queryset is not None else model.objects).select_for_update()
+        try:
+            obj = qs.get(pk=pk)
+        except model.DoesNotExist as exc:
+            raise NotFound() from exc
+        current = getattr(obj, field)
+        allowed = model.TRANSITIONS.get(current, set())
+        if to not in allowed:
+            labels = dict(model._meta.get_field(field).flatchoices)
+            raise InvalidTransition(
+                _("Não é possível passar de “%(from)s” para “%(to)s”.")
+                % {"from": labels.get(current, current), "to": labels.get(to, to)},
+                details=[{"from": current, "to": to, "allowed": sorted(allowed)}],
+            )
+        setattr(obj, field, to)
+        update_fields = [field]
+        if hasattr(obj, "version"):
+            obj.version += 1
+            update_fields.append("version")
+        if hasattr(obj, "updated_at"):
+            update_fields.append("updated_at")
+        obj.save(update_fields=update_fields)
+        DocumentEvent.objects.create(
+            document_type=model._meta.label_lower,
+            document_id=obj.pk,
+            from_state=current,
+            to_state=to,
+            user=actor.user,
+            origin=actor.origin,
+            payload=payload or {},
+        )
+    return obj
+
+
+def allowed_transitions(obj: models.Model, field: str = "state") -> list[str]:
+    return sorted(type(obj).TRANSITIONS.get(getattr(obj, field), set()))
+
+
+def timeline(obj: models.Model):
+    return (
+        DocumentEvent.objects.filter(document_type=obj._meta.label_lower, document_id=obj.pk)
+        .select_related("user")
+        .order_by("id")
+    )

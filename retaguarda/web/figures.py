@@ -1,0 +1,46 @@
+"""The home page figures: real counts from the database, a fixed number of queries."""
+
+from datetime import timedelta
+
+from django.apps import apps
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from retaguarda.core.models import AuditRecord, WorkerHeartbeat
+
+
+def home_figures(company) -> list[dict]:
+    since = timezone.now() - timedelta(days=1)
+    audit = AuditRecord.objects.filter(created_at__gte=since)
+    if company is not None:
+        audit = audit.filter(company=company)
+    figures = [{"label": _("Alterações nas últimas 24 h"), "value": audit.count()}]
+    if company is not None:
+        for model, label in (
+            ("parties.Party", _("Clientes e fornecedores")),
+            ("catalog.Product", _("Produtos ativos")),
+            ("inventory.Warehouse", _("Depósitos")),
+        ):
+            try:
+                Model = apps.get_model(model)
+            except LookupError:
+                continue
+            qs = Model.objects.filter(company=company)
+            if any(f.name == "is_active" for f in Model._meta.fields):
+                qs = qs.filter(is_active=True)
+            figures.append({"label": label, "value": qs.count()})
+    beat = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    figures.append(
+        {
+            "label": _("Processamento em segundo plano"),
+            "value": _("ativo") if beat and timezone.now() - beat < timedelta(minutes=2) else _("parado"),
+        }
+    )
+    return figures
+
+
+def recent_activity(company, limit: int = 10):
+    qs = AuditRecord.objects.select_related("user").order_by("-id")
+    if company is not None:
+        qs = qs.filter(company=company)
+    return list(qs[:limit])

@@ -1,0 +1,33 @@
+// Small behaviours without inline scripts (the CSP forbids them): auto-submit selects and
+// input masks for CPF/CNPJ (alphanumeric since July 2026), CEP, and barcode-scanner fields.
+(function () {
+  "use strict";
+  function maskDocument(value) {
+    var v = value.toUpperCase().replace(/[^0-9A-Z]/g, "").slice(0, 14);
+    if (v.length <= 11 && /^[0-9]*$/.test(v)) {
+      return v.replace(/^(\d{3})(\d)/, "$1.$2").replace(/^(\d{3})\.(\d{3})(\d)/, "$1.$2.$3").replace(/\.(\d{3})(\d)/, ".$1-$2");
+    }
+    return v.replace(/^(\w{2})(\w)/, "$1.$2").replace(/^(\w{2})\.(\w{3})(\w)/, "$1.$2.$3")
+      .replace(/\.(\w{3})(\w)/, ".$1/$2").replace(/(\w{4})(\d{1,2})$/, "$1-$2");
+  }
+  function maskCep(value) {
+    var v = value.replace(/\D/g, "").slice(0, 8);
+    return v.length > 5 ? v.slice(0, 5) + "-" + v.slice(5) : v;
+  }
+  function bind(root) {
+    root.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
+      el.addEventListener("change", function () { el.form.submit(); });
+    });
+    root.querySelectorAll("input[data-mask=document]").forEach(function (el) {
+      el.addEventListener("input", function () { el.value = maskDocument(el.value); });
+    });
+    root.querySelectorAll("input[data-mask=cep]").forEach(function (el) {
+      el.addEventListener("input", function () { el.value = maskCep(el.value); });
+    });
+    root.querySelectorAll("[data-confirm]").forEach(function (el) {
+      el.addEventListener("click", function (ev) { if (!window.confirm(el.dataset.confirm)) { ev.preventDefault(); } });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { bind(document); });
+  document.addEventListener("htmx:afterSwap", function (ev) { bind(ev.target); });
+})();

@@ -1,0 +1,51 @@
+"""Brazilian formats for templates: R$ 1.234,56, quantities, CPF/CNPJ/CEP masks."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.formats import number_format
+
+from retaguarda.core.validators import format_cep, format_document
+
+register = template.Library()
+
+
+def _decimal(value):
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+
+
+@register.filter
+def brl(value):
+    """R$ 1.234,56"""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    sign = "-" if number < 0 else ""
+    return f"{sign}R$\u00a0{number_format(abs(number), 2, use_l10n=True, force_grouping=True)}"
+
+
+@register.filter
+def qty(value, places=None):
+    """A quantity without trailing zeros: 12 / 12,5 / 0,125."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    if places is None:
+        normalized = number.normalize()
+        places = max(0, -normalized.as_tuple().exponent)
+    return number_format(number, int(places), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def document(value):
+    return format_document(value or "")
+
+
+@register.filter
+def cep(value):
+    return format_cep(value or "")

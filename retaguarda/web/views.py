@@ -1,0 +1,86 @@
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Count
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from retaguarda.access.models import User
+from retaguarda.core.models import AuditRecord
+from retaguarda.core.pagination import keyset_page
+from retaguarda.web import figures
+
+
+@login_required
+def home(request):
+    return render(
+        request,
+        "web/home.html",
+        {"figures": figures.home_figures(request.company), "recent": figures.recent_activity(request.company)},
+    )
+
+
+@login_required
+@permission_required("audit.view", raise_exception=True)
+def audit_log(request):
+    qs = AuditRecord.objects.select_related("user")
+    if request.company is not None and not request.user.is_superuser:
+        qs = qs.filter(company=request.company)
+    user_id = request.GET.get("user") or ""
+    object_q = (request.GET.get("object") or "").strip()
+    date_from = request.GET.get("from") or ""
+    date_to = request.GET.get("to") or ""
+    if user_id.isdigit():
+        qs = qs.filter(user_id=int(user_id))
+    if object_q:
+        kind, _sep, pk = object_q.partition(":")
+        qs = qs.filter(object_type__icontains=kind) if not pk else qs.filter(object_type__icontains=kind, object_id=pk)
+    tz = timezone.get_current_timezone()
+    try:
+        if date_from:
+            qs = qs.filter(
+                created_at__gte=datetime.combine(datetime.strptime(date_from, "%Y-%m-%d").date(), time.min, tz)
+            )
+        if date_to:
+            end = datetime.strptime(date_to, "%Y-%m-%d").date() + timedelta(days=1)
+            qs = qs.filter(created_at__lt=datetime.combine(end, time.min, tz))
+    except ValueError:
+        from django.contrib import messages
+
+        messages.error(request, _("Data inválida no filtro."))
+    records, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=50, ordering=("-id",))
+    users = User.objects.annotate(n=Count("auditrecord")).filter(n__gt=0).order_by("username")
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    context = {
+        "records": records,
+        "next_cursor": next_cursor,
+        "users": users,
+        "filters": {"user": user_id, "object": object_q, "from": date_from, "to": date_to},
+        "query": params.urlencode(),
+    }
+    template = "web/audit_log.html#table" if request.htmx else "web/audit_log.html"
+    return render(request, template, context)
+
+
+def error_403(request, exception=None):
+    return render(
+        request,
+        "web/error.html",
+        {"status": 403, "message": _("Você não tem permissão para abrir esta página.")},
+        status=403,
+    )
+
+
+def error_404(request, exception=None):
+    return render(request, "web/error.html", {"status": 404, "message": _("Página não encontrada.")}, status=404)
+
+
+def error_500(request):
+    # No context processors here: the failure may be the database itself.
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    html = loader.get_template("web/500.html").render({"message": _("Erro interno. Tente de novo em instantes.")})
+    return HttpResponseServerError(html)
