@@ -111,6 +111,9 @@ TASKS = {
     }
 }
 
+# Apps holding official reference data loaded by migrations; `flush` keeps them.
+REFERENCE_APPS = ["br_tables"]
+
 AUTH_USER_MODEL = "access.User"
 AUTHENTICATION_BACKENDS = ["retaguarda.access.backends.DepartmentBackend"]
 PASSWORD_HASHERS = [

@@ -16,8 +16,9 @@ PURGE_FUNCTION = "retaguarda_purge_open"
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION retaguarda_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'ledger table % is append-only: % refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'restrict_violation';
+    RAISE EXCEPTION USING
+        MESSAGE = 'ledger table ' || TG_TABLE_NAME || ' is append-only: ' || TG_OP || ' refused',
+        ERRCODE = 'restrict_violation';
 END
 $$ LANGUAGE plpgsql;
 """
