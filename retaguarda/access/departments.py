@@ -17,14 +17,14 @@ FISCAL = "fiscal"
 ACCOUNTANT = "accountant"
 
 DEPARTMENTS: dict[str, str] = {
-    ADMIN: _("Administração"),
-    SALES: _("Vendas"),
-    PURCHASING: _("Compras"),
-    STOCK: _("Estoque"),
-    LOGISTICS: _("Logística"),
-    FINANCE: _("Financeiro"),
-    FISCAL: _("Fiscal"),
-    ACCOUNTANT: _("Contador"),
+    ADMIN: _("Administration"),
+    SALES: _("Sales"),
+    PURCHASING: _("Purchasing"),
+    STOCK: _("Inventory"),
+    LOGISTICS: _("Logistics"),
+    FINANCE: _("Finance"),
+    FISCAL: _("Tax"),
+    ACCOUNTANT: _("Accountant"),
 }
 
 # Everyone signed in may read the reference tables and their own company.

@@ -6,22 +6,24 @@ from retaguarda.access.departments import DEPARTMENTS
 
 class LoginForm(forms.Form):
     username = forms.CharField(
-        label=_("Usuário"),
+        label=_("Username"),
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
-    password = forms.CharField(label=_("Senha"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Nome do token"), max_length=100, help_text=_("Para que ou onde ele será usado."))
+    name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("What or where it will be used for."))
 
 
 class UserCreateForm(forms.Form):
-    username = forms.CharField(label=_("Usuário"), max_length=150)
-    first_name = forms.CharField(label=_("Nome"), max_length=150, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
-    password = forms.CharField(label=_("Senha inicial"), widget=forms.PasswordInput, min_length=8)
+    username = forms.CharField(label=_("Username"), max_length=150)
+    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, min_length=8)
     departments = forms.MultipleChoiceField(
-        label=_("Departamentos"), choices=list(DEPARTMENTS.items()), widget=forms.CheckboxSelectMultiple
+        label=_("Departments"), choices=list(DEPARTMENTS.items()), widget=forms.CheckboxSelectMultiple
     )

@@ -12,7 +12,7 @@ class Department(models.Model):
     code = models.CharField(max_length=20, unique=True, choices=list(DEPARTMENTS.items()))
 
     class Meta:
-        verbose_name = _("departamento")
+        verbose_name = _("department")
         ordering = ["code"]
 
     def __str__(self):
@@ -20,9 +20,9 @@ class Department(models.Model):
 
 
 class User(AbstractUser):
-    departments = models.ManyToManyField(Department, blank=True, verbose_name=_("departamentos"))
+    departments = models.ManyToManyField(Department, blank=True, verbose_name=_("departments"))
     companies = models.ManyToManyField(
-        "companies.Company", blank=True, related_name="users", verbose_name=_("empresas")
+        "companies.Company", blank=True, related_name="users", verbose_name=_("companies")
     )
     default_company = models.ForeignKey(
         "companies.Company",
@@ -30,11 +30,11 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name=_("empresa padrão"),
+        verbose_name=_("default company"),
     )
 
     class Meta:
-        verbose_name = _("usuário")
+        verbose_name = _("user")
 
     def department_codes(self) -> set[str]:
         if not hasattr(self, "_department_codes"):
@@ -52,7 +52,7 @@ class ApiToken(models.Model):
     PREFIX = "rtg_"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("nome"), max_length=100)
+    name = models.CharField(_("name"), max_length=100)
     token_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=12)  # first characters, to tell tokens apart in the list
     created_at = models.DateTimeField(auto_now_add=True)
@@ -60,7 +60,7 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("token de API")
+        verbose_name = _("API token")
         ordering = ["-id"]
 
     def __str__(self):

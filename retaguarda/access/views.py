@@ -51,7 +51,7 @@ def password_change(request):
     if request.method == "POST" and form.is_valid():
         services.change_password(request.user, form.cleaned_data["new_password1"], actor=actor_of(request))
         update_session_auth_hash(request, request.user)
-        messages.success(request, _("Senha alterada."))
+        messages.success(request, _("Password changed."))
         return redirect("web:home")
     return render(request, "access/password_change.html", {"form": form})
 
@@ -72,7 +72,7 @@ def tokens(request):
 def revoke_token(request, token_id: int):
     try:
         services.revoke_token(token_id, actor=actor_of(request))
-        messages.success(request, _("Token revogado."))
+        messages.success(request, _("Token revoked."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("access:tokens")
@@ -89,7 +89,7 @@ def switch_company(request):
     if wanted.isdigit() and scope.filter(pk=int(wanted)).exists():
         request.session["company_id"] = int(wanted)
     else:
-        messages.error(request, _("Você não tem acesso a essa empresa."))
+        messages.error(request, _("You have no access to that company."))
     target = request.headers.get("Referer") or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
@@ -129,6 +129,6 @@ def users(request):
                 else:
                     raise
             else:
-                messages.success(request, _("Usuário criado."))
+                messages.success(request, _("User created."))
                 return redirect("access:users")
     return render(request, "access/users.html", {"users": qs, "form": form})

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 class Origin:
     WEB = "web"
@@ -25,7 +27,7 @@ class Actor:
 
     @property
     def label(self) -> str:
-        return self.user.get_username() if self.user is not None else "sistema"
+        return self.user.get_username() if self.user is not None else _("system")
 
     @classmethod
     def system(cls, origin: str = Origin.TASK, company_id: int | None = None) -> "Actor":

@@ -49,16 +49,16 @@ def _ninja_validation_details(exc: NinjaValidationError) -> list[dict]:
 def _translate_pydantic(err: dict) -> str:
     kind = err.get("type", "")
     if kind == "missing":
-        return _("Campo obrigatório.")
+        return _("This field is required.")
     if kind.startswith("decimal") or kind in ("float_parsing", "int_parsing"):
-        return _("Número inválido.")
+        return _("Invalid number.")
     if kind.startswith("string_too_long"):
-        return _("Texto longo demais.")
+        return _("Text too long.")
     if kind.startswith("date") or kind.startswith("datetime"):
-        return _("Data inválida.")
+        return _("Invalid date.")
     if kind == "value_error":
         return str(err.get("ctx", {}).get("error", err.get("msg", "")))
-    return _("Valor inválido.")
+    return _("Invalid value.")
 
 
 def install_error_handlers(api) -> None:
@@ -71,7 +71,7 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc):
         details = _ninja_validation_details(exc)
-        return error_response(api, request, 422, "core.validation", _("Os dados enviados são inválidos."), details)
+        return error_response(api, request, 422, "core.validation", _("The data sent is invalid."), details)
 
     @api.exception_handler(DjangoValidationError)
     def django_validation_error(request, exc):
@@ -80,15 +80,15 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):
-        return error_response(api, request, 401, "access.unauthenticated", _("Autenticação necessária."))
+        return error_response(api, request, 401, "access.unauthenticated", _("Authentication required."))
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
-        return error_response(api, request, 403, "access.forbidden", _("Você não tem permissão para esta operação."))
+        return error_response(api, request, 403, "access.forbidden", _("You are not allowed to do this."))
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return error_response(api, request, 404, "core.not_found", _("Registro não encontrado."))
+        return error_response(api, request, 404, "core.not_found", _("Record not found."))
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
@@ -97,12 +97,12 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(IntegrityError)
     def integrity_error(request, exc):
         log.warning("integrity error on %s: %s", request.path, exc)
-        return error_response(api, request, 409, "core.conflict", _("O registro conflita com outro já existente."))
+        return error_response(api, request, 409, "core.conflict", _("The record conflicts with an existing one."))
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):
         log.exception("unhandled error on %s", request.path)
-        return error_response(api, request, 500, "core.internal", _("Erro interno. A equipe foi avisada."))
+        return error_response(api, request, 500, "core.internal", _("Internal error. The team has been notified."))
 
 
 def _request_hash(request) -> str:
@@ -117,7 +117,7 @@ def _idempotent(run):
         if not key or not user.is_authenticated:
             return run(request, *args, **kwargs)
         if len(key) > 200:
-            raise ValidationFailed(_("Chave de idempotência longa demais (máximo 200 caracteres)."))
+            raise ValidationFailed(_("Idempotency key too long (200 characters at most)."))
         digest = _request_hash(request)
         # One transaction holds the key from the first INSERT to the stored answer: a concurrent
         # request with the same key waits on the unique index, then reads the answer.

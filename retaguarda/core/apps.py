@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "retaguarda.core"
     label = "core"
-    verbose_name = _("Núcleo")
+    verbose_name = _("Core")
 
     def ready(self):
         from retaguarda.core.ledger import register_sqlite_gate

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class DomainError(Exception):
     code = "core.error"
     status = 409
-    default_message = _("A operação não pôde ser concluída.")
+    default_message = _("The operation could not be completed.")
 
     def __init__(self, message: Any = None, *, details: list | None = None, code: str | None = None):
         self.message = str(message or self.default_message)
@@ -23,7 +23,7 @@ class ValidationFailed(DomainError):
 
     code = "core.validation"
     status = 422
-    default_message = _("Os dados enviados são inválidos.")
+    default_message = _("The data sent is invalid.")
 
     @classmethod
     def from_django(cls, exc) -> "ValidationFailed":
@@ -42,13 +42,13 @@ class ValidationFailed(DomainError):
 class NotFound(DomainError):
     code = "core.not_found"
     status = 404
-    default_message = _("Registro não encontrado.")
+    default_message = _("Record not found.")
 
 
 class Forbidden(DomainError):
     code = "access.forbidden"
     status = 403
-    default_message = _("Você não tem permissão para esta operação.")
+    default_message = _("You are not allowed to do this.")
 
 
 class InvalidTransition(DomainError):
@@ -59,10 +59,10 @@ class InvalidTransition(DomainError):
 class StaleVersion(DomainError):
     code = "core.stale_version"
     status = 409
-    default_message = _("O registro foi alterado por outra pessoa. Recarregue e tente de novo.")
+    default_message = _("Someone else changed this record. Reload and try again.")
 
 
 class IdempotencyConflict(DomainError):
     code = "core.idempotency_conflict"
     status = 422
-    default_message = _("Esta chave de idempotência já foi usada com outro conteúdo.")
+    default_message = _("This idempotency key was already used with a different body.")

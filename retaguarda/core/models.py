@@ -6,8 +6,8 @@ from retaguarda.core.actor import Origin
 
 
 class TimeStamped(models.Model):
-    created_at = models.DateTimeField(_("criado em"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("alterado em"), auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -16,7 +16,7 @@ class TimeStamped(models.Model):
 class CompanyScoped(TimeStamped):
     """Every business record belongs to one company; queries filter on it first."""
 
-    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, verbose_name=_("empresa"))
+    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, verbose_name=_("company"))
 
     class Meta:
         abstract = True

@@ -25,8 +25,8 @@ def _decode(cursor: str) -> list[Any]:
         return values
     except ValueError as exc:
         raise ValidationFailed(
-            _("Cursor de paginação inválido."),
-            details=[{"field": "cursor", "message": _("Cursor de paginação inválido.")}],
+            _("Invalid pagination cursor."),
+            details=[{"field": "cursor", "message": _("Invalid pagination cursor.")}],
         ) from exc
 
 
@@ -50,7 +50,7 @@ def keyset_page(
     if cursor:
         values = _decode(cursor)
         if len(values) != len(ordering):
-            raise ValidationFailed(_("Cursor de paginação inválido."))
+            raise ValidationFailed(_("Invalid pagination cursor."))
         qs = qs.filter(_after(ordering, values))
     rows = list(qs[: limit + 1])
     next_cursor = None

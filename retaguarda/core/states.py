@@ -36,7 +36,7 @@ def transition(
         if to not in allowed:
             labels = dict(model._meta.get_field(field).flatchoices)
             raise InvalidTransition(
-                _("Não é possível passar de “%(from)s” para “%(to)s”.")
+                _("Cannot move from “%(from)s” to “%(to)s”.")
                 % {"from": labels.get(current, current), "to": labels.get(to, to)},
                 details=[{"from": current, "to": to, "allowed": sorted(allowed)}],
             )

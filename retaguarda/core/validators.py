@@ -56,13 +56,13 @@ def is_valid_cnpj(value: str) -> bool:
 
 def validate_cpf(value: str) -> None:
     if not is_valid_cpf(value):
-        raise ValidationError(_("CPF inválido: %(value)s. Confira os 11 dígitos.") % {"value": value}, code="cpf")
+        raise ValidationError(_("Invalid CPF: %(value)s. Check the 11 digits.") % {"value": value}, code="cpf")
 
 
 def validate_cnpj(value: str) -> None:
     if not is_valid_cnpj(value):
         raise ValidationError(
-            _("CNPJ inválido: %(value)s. Confira os 14 caracteres e os dígitos verificadores.") % {"value": value},
+            _("Invalid CNPJ: %(value)s. Check the 14 characters and the check digits.") % {"value": value},
             code="cnpj",
         )
 
@@ -75,7 +75,7 @@ def validate_cpf_or_cnpj(value: str) -> None:
         validate_cnpj(cleaned)
     else:
         raise ValidationError(
-            _("Documento inválido: %(value)s. Informe um CPF (11 dígitos) ou CNPJ (14 caracteres).") % {"value": value},
+            _("Invalid document: %(value)s. Enter a CPF (11 digits) or a CNPJ (14 characters).") % {"value": value},
             code="document",
         )
 
@@ -103,7 +103,7 @@ def validate_cep(value: str) -> None:
     cep = normalize_cep(value)
     if len(cep) != 8 or cep == "00000000":
         raise ValidationError(
-            _("CEP inválido: %(value)s. Use 8 dígitos, como 01310-100.") % {"value": value}, code="cep"
+            _("Invalid CEP: %(value)s. Use 8 digits, such as 01310-100.") % {"value": value}, code="cep"
         )
 
 
@@ -134,7 +134,7 @@ def validate_gtin(value: str) -> None:
         return
     if not is_valid_gtin(value):
         raise ValidationError(
-            _("GTIN inválido: %(value)s. Use 8, 12, 13 ou 14 dígitos com o dígito verificador correto, ou SEM GTIN.")
+            _("Invalid GTIN: %(value)s. Use 8, 12, 13 or 14 digits with the right check digit, or SEM GTIN.")
             % {"value": value},
             code="gtin",
         )

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class WebConfig(AppConfig):
     name = "retaguarda.web"
     label = "web"
-    verbose_name = _("Interface web")
+    verbose_name = _("Web interface")

@@ -14,12 +14,12 @@ def home_figures(company) -> list[dict]:
     audit = AuditRecord.objects.filter(created_at__gte=since)
     if company is not None:
         audit = audit.filter(company=company)
-    figures = [{"label": _("Alterações nas últimas 24 h"), "value": audit.count()}]
+    figures = [{"label": _("Changes in the last 24 h"), "value": audit.count()}]
     if company is not None:
         for model, label in (
-            ("parties.Party", _("Clientes e fornecedores")),
-            ("catalog.Product", _("Produtos ativos")),
-            ("inventory.Warehouse", _("Depósitos")),
+            ("parties.Party", _("Customers and suppliers")),
+            ("catalog.Product", _("Active products")),
+            ("inventory.Warehouse", _("Warehouses")),
         ):
             try:
                 Model = apps.get_model(model)
@@ -32,8 +32,8 @@ def home_figures(company) -> list[dict]:
     beat = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
     figures.append(
         {
-            "label": _("Processamento em segundo plano"),
-            "value": _("ativo") if beat and timezone.now() - beat < timedelta(minutes=2) else _("parado"),
+            "label": _("Background processing"),
+            "value": _("active") if beat and timezone.now() - beat < timedelta(minutes=2) else _("stopped"),
         }
     )
     return figures

@@ -25,40 +25,40 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section(
-        _("Cadastros"),
+        _("Master data"),
         (
-            Link(_("Clientes e fornecedores"), "parties:list", "parties.view"),
-            Link(_("Produtos"), "catalog:product_list", "catalog.view"),
-            Link(_("Tabelas de preço"), "catalog:pricelist_list", "catalog.view"),
-            Link(_("Importar e exportar"), "catalog:import", "catalog.change"),
+            Link(_("Customers and suppliers"), "parties:list", "parties.view"),
+            Link(_("Products"), "catalog:product_list", "catalog.view"),
+            Link(_("Price lists"), "catalog:pricelist_list", "catalog.view"),
+            Link(_("Import and export"), "catalog:import", "catalog.change"),
         ),
     ),
     Section(
-        _("Estoque"),
+        _("Inventory"),
         (
-            Link(_("Saldos"), "inventory:balances", "inventory.view"),
-            Link(_("Movimentações"), "inventory:moves", "inventory.view"),
-            Link(_("Transferências"), "inventory:transfers", "inventory.view"),
-            Link(_("Balanços"), "inventory:counts", "inventory.view"),
-            Link(_("Depósitos"), "inventory:warehouses", "inventory.view"),
-            Link(_("Abaixo do mínimo"), "inventory:below_minimum", "inventory.view"),
-            Link(_("Valorização"), "inventory:valuation", "inventory.view"),
+            Link(_("Balances"), "inventory:balances", "inventory.view"),
+            Link(_("Stock moves"), "inventory:moves", "inventory.view"),
+            Link(_("Transfers"), "inventory:transfers", "inventory.view"),
+            Link(_("Stock counts"), "inventory:counts", "inventory.view"),
+            Link(_("Warehouses"), "inventory:warehouses", "inventory.view"),
+            Link(_("Below minimum"), "inventory:below_minimum", "inventory.view"),
+            Link(_("Stock valuation"), "inventory:valuation", "inventory.view"),
         ),
     ),
     Section(
-        _("Administração"),
+        _("Administration"),
         (
-            Link(_("Empresas"), "companies:list", "companies.view"),
-            Link(_("Usuários"), "access:users", "access.view"),
-            Link(_("Auditoria"), "web:audit_log", "audit.view"),
+            Link(_("Companies"), "companies:list", "companies.view"),
+            Link(_("Users"), "access:users", "access.view"),
+            Link(_("Audit log"), "web:audit_log", "audit.view"),
         ),
     ),
     Section(
-        _("Minha conta"),
+        _("My account"),
         (
-            Link(_("Tokens de API"), "access:tokens", ""),
-            Link(_("Trocar senha"), "access:password_change", ""),
-            Link(_("Documentação da API"), "api-1.0.0:openapi-view", ""),
+            Link(_("API tokens"), "access:tokens", ""),
+            Link(_("Change password"), "access:password_change", ""),
+            Link(_("API documentation"), "api-1.0.0:openapi-view", ""),
         ),
     ),
 )

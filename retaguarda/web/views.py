@@ -48,7 +48,7 @@ def audit_log(request):
     except ValueError:
         from django.contrib import messages
 
-        messages.error(request, _("Data inválida no filtro."))
+        messages.error(request, _("Invalid date in the filter."))
     records, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=50, ordering=("-id",))
     users = User.objects.annotate(n=Count("auditrecord")).filter(n__gt=0).order_by("username")
     params = request.GET.copy()
@@ -68,13 +68,13 @@ def error_403(request, exception=None):
     return render(
         request,
         "web/error.html",
-        {"status": 403, "message": _("Você não tem permissão para abrir esta página.")},
+        {"status": 403, "message": _("You are not allowed to open this page.")},
         status=403,
     )
 
 
 def error_404(request, exception=None):
-    return render(request, "web/error.html", {"status": 404, "message": _("Página não encontrada.")}, status=404)
+    return render(request, "web/error.html", {"status": 404, "message": _("Page not found.")}, status=404)
 
 
 def error_500(request):
@@ -82,5 +82,5 @@ def error_500(request):
     from django.http import HttpResponseServerError
     from django.template import loader
 
-    html = loader.get_template("web/500.html").render({"message": _("Erro interno. Tente de novo em instantes.")})
+    html = loader.get_template("web/500.html").render({"message": _("Internal error. Try again in a moment.")})
     return HttpResponseServerError(html)

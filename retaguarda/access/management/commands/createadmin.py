@@ -2,6 +2,7 @@ import getpass
 import os
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from retaguarda.access import services
 from retaguarda.access.departments import ADMIN
@@ -24,13 +25,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, email, password, **options):
         if User.objects.filter(username=username).exists():
-            raise CommandError(f"O usuário {username} já existe.")
+            raise CommandError(_("The user %(username)s already exists.") % {"username": username})
         if not password:
-            password = getpass.getpass("Senha: ")
-            if password != getpass.getpass("Repita a senha: "):
-                raise CommandError("As senhas não conferem.")
+            password = getpass.getpass(_("Password: "))
+            if password != getpass.getpass(_("Repeat the password: ")):
+                raise CommandError(_("The passwords do not match."))
         if len(password) < 8:
-            raise CommandError("A senha precisa de pelo menos 8 caracteres.")
+            raise CommandError(_("The password needs at least 8 characters."))
         user = services.create_user(
             username,
             password,
@@ -40,4 +41,4 @@ class Command(BaseCommand):
             email=email,
             is_superuser=True,
         )
-        self.stdout.write(self.style.SUCCESS(f"Administrador {user.username} criado."))
+        self.stdout.write(self.style.SUCCESS(_("Administrator %(username)s created.") % {"username": user.username}))

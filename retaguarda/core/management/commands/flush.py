@@ -19,7 +19,9 @@ def _flush_sql_keeping_reference(style, connection, reset_sequences=True, allow_
         for label in getattr(settings, "REFERENCE_APPS", [])
         for model in apps.get_app_config(label).get_models()
     }
-    tables = [t for t in connection.introspection.django_table_names(only_existing=True, include_views=False) if t not in keep]
+    tables = [
+        t for t in connection.introspection.django_table_names(only_existing=True, include_views=False) if t not in keep
+    ]
     return connection.ops.sql_flush(style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
 
 

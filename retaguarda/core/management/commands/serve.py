@@ -9,6 +9,7 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, threads, demo, no_worker, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write(f"Banco de dados: {settings.DATABASES['default']['NAME']}")
+        self.stdout.write(_("Database: %(name)s") % {"name": settings.DATABASES["default"]["NAME"]})
         if demo:
             call_command("demo")
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "retaguarda.config.settings"}
@@ -56,10 +57,12 @@ class Command(BaseCommand):
                 subprocess.Popen([sys.executable, "-m", "retaguarda.config.cli", "worker", "-v", "0"], env=env)
             )
         shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-        self.stdout.write(self.style.SUCCESS(f"Retaguarda no ar em http://{shown_host}:{port}/"))
+        self.stdout.write(
+            self.style.SUCCESS(_("Retaguarda is up at %(url)s") % {"url": f"http://{shown_host}:{port}/"})
+        )
         if demo:
-            self.stdout.write("Login de demonstração: usuário demo, senha demo1234")
-        self.stdout.write("Ctrl+C para parar.")
+            self.stdout.write(_("Demo sign-in: user demo, password demo1234"))
+        self.stdout.write(_("Press Ctrl+C to stop."))
 
         def stop(signum, frame):
             for child in children:

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from retaguarda.web import demo
 
@@ -13,6 +14,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = demo.load()
         if created:
-            self.stdout.write(self.style.SUCCESS("Empresa de demonstração carregada."))
+            self.stdout.write(self.style.SUCCESS(_("Demo company loaded.")))
         else:
-            self.stdout.write("A empresa de demonstração já estava carregada.")
+            self.stdout.write(_("The demo company was already loaded."))
