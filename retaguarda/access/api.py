@@ -7,7 +7,7 @@ from retaguarda.access.api_auth import require
 from retaguarda.access.departments import permissions_of
 from retaguarda.access.models import ApiToken, User
 from retaguarda.core.actor import Origin, actor_of
-from retaguarda.core.api import Page
+from retaguarda.core.api import Page, idempotent
 from retaguarda.core.pagination import keyset_page
 
 router = Router(tags=["access"])
@@ -78,6 +78,24 @@ def me(request):
 @router.get("/auth/tokens", response=list[ApiTokenOut], auth=require())
 def my_tokens(request):
     return ApiToken.objects.filter(user=request.user)
+
+
+class NewTokenIn(Schema):
+    name: str
+
+
+class NewTokenOut(Schema):
+    id: int
+    name: str
+    token: str
+
+
+@router.post("/auth/tokens", response={201: NewTokenOut}, auth=require())
+@idempotent
+def create_token(request, body: NewTokenIn):
+    """A new personal token for the signed-in user; the raw value appears only in this answer."""
+    token, raw = services.issue_token(request.user, body.name, actor=actor_of(request))
+    return 201, {"id": token.pk, "name": token.name, "token": raw}
 
 
 @router.post("/auth/tokens/{token_id}/revoke", response=ApiTokenOut, auth=require())

@@ -1,0 +1,139 @@
+import json
+
+import pytest
+from django.test import Client
+
+from retaguarda.core.errors import InvalidTransition
+from retaguarda.core.models import AuditRecord, IdempotencyKey
+from retaguarda.core.pagination import keyset_page
+
+
+def test_health_reports_database_migrations_and_worker():
+    response = Client().get("/api/v1/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] is True
+    assert body["migrations_applied"] is True
+    assert body["worker_heartbeat_age_seconds"] is None  # no worker has reported in tests
+
+
+def test_health_shows_the_worker_heartbeat_age():
+    from retaguarda.core.periodic import beat
+
+    beat("w1")
+    age = Client().get("/api/v1/health").json()["worker_heartbeat_age_seconds"]
+    assert age is not None and 0 <= age < 5
+
+
+def test_openapi_schema_and_docs_page_are_served(api):
+    schema = api.get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    assert "/api/v1/auth/token" in schema.json()["paths"]
+    docs = api.get("/api/v1/docs")
+    assert docs.status_code == 200
+    assert "cdn" not in docs.content.decode().lower()  # assets come from our own static files
+
+
+def test_unknown_api_route_answers_json_404(api):
+    response = api.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+
+
+def test_validation_errors_name_the_field_in_portuguese(sales_user):
+    response = Client().post("/api/v1/auth/token", json.dumps({"username": "x"}), content_type="application/json")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "core.validation"
+    assert {"field": "password", "message": "Campo obrigatório."} in body["details"]
+
+
+def test_keyset_pagination_walks_every_row_once(actor, company):
+    from retaguarda.core import audit
+
+    for i in range(7):
+        audit.record(actor, company, f"a{i}")
+    seen, cursor = [], None
+    while True:
+        rows, cursor = keyset_page(AuditRecord.objects.filter(action__startswith="a"), cursor=cursor, limit=3)
+        seen += [r.action for r in rows]
+        if cursor is None:
+            break
+    assert seen == [f"a{i}" for i in reversed(range(7))]
+
+
+def test_keyset_pagination_over_two_fields(actor, company):
+    from retaguarda.core import audit
+
+    for name in ["b", "a", "b", "a", "c"]:
+        audit.record(actor, company, name)
+    qs = AuditRecord.objects.filter(action__in=["a", "b", "c"])
+    first, cursor = keyset_page(qs, cursor=None, limit=2, ordering=("action", "id"))
+    second, cursor2 = keyset_page(qs, cursor=cursor, limit=10, ordering=("action", "id"))
+    assert [r.action for r in first + second] == ["a", "a", "b", "b", "c"]
+    assert cursor2 is None
+
+
+def test_a_bad_cursor_is_a_422(api):
+    response = api.get("/api/v1/audit?cursor=!!!")
+    assert response.status_code == 422
+
+
+def test_idempotency_key_replays_the_first_answer_once(api, admin_user):
+    from retaguarda.access.models import ApiToken
+
+    before = ApiToken.objects.filter(user=admin_user).count()
+    send = lambda body: api.post(  # noqa: E731
+        "/api/v1/auth/tokens", json.dumps(body), content_type="application/json", headers={"Idempotency-Key": "k-1"}
+    )
+    first = send({"name": "loja virtual"})
+    second = send({"name": "loja virtual"})
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert ApiToken.objects.filter(user=admin_user).count() == before + 1
+    conflict = send({"name": "outro nome"})
+    assert conflict.status_code == 422
+    assert conflict.json()["code"] == "core.idempotency_conflict"
+
+
+def test_without_a_key_each_post_creates(api, admin_user):
+    from retaguarda.access.models import ApiToken
+
+    before = ApiToken.objects.filter(user=admin_user).count()
+    for _ in range(2):
+        api.post("/api/v1/auth/tokens", json.dumps({"name": "x"}), content_type="application/json")
+    assert ApiToken.objects.filter(user=admin_user).count() == before + 2
+
+
+def test_state_transition_errors_are_409_with_code():
+    assert InvalidTransition.status == 409
+    assert InvalidTransition.code == "core.invalid_transition"
+
+
+@pytest.mark.parametrize("path", ["/", "/auditoria/", "/usuarios/", "/conta/tokens/", "/conta/senha/"])
+def test_shell_pages_render_in_portuguese(web, path):
+    response = web.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'lang="pt-BR"' in html
+    assert "Sair" in html and "Auditoria" in html
+
+
+def test_no_traceback_leaks_with_debug_off(web, settings):
+    settings.DEBUG = False
+    response = web.get("/produtos-que-nao-existem/")
+    assert response.status_code == 404
+    assert "Traceback" not in response.content.decode()
+    assert "Página não encontrada." in response.content.decode()
+
+
+def test_idempotency_keys_are_unique_per_user(admin_user):
+    IdempotencyKey.objects.create(
+        user=admin_user, key="k", method="POST", path="/x", request_hash="a", status=201, response={}
+    )
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IdempotencyKey.objects.create(
+            user=admin_user, key="k", method="POST", path="/x", request_hash="b", status=201, response={}
+        )
