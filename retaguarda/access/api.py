@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from retaguarda.access import services
 from retaguarda.access.api_auth import require
@@ -95,7 +95,7 @@ class NewTokenOut(Schema):
 def create_token(request, body: NewTokenIn):
     """A new personal token for the signed-in user; the raw value appears only in this answer."""
     token, raw = services.issue_token(request.user, body.name, actor=actor_of(request))
-    return 201, {"id": token.pk, "name": token.name, "token": raw}
+    return Status(201, {"id": token.pk, "name": token.name, "token": raw})
 
 
 @router.post("/auth/tokens/{token_id}/revoke", response=ApiTokenOut, auth=require())

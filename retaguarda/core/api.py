@@ -136,7 +136,9 @@ def _idempotent(run):
             except IntegrityError:
                 entry = IdempotencyKey.objects.get(user=user, key=key)
                 if entry.request_hash != digest:
-                    raise IdempotencyConflict() from None
+                    conflict = IdempotencyConflict()
+                    body = {"code": conflict.code, "message": conflict.message, "details": []}
+                    return HttpResponse(json.dumps(body), status=conflict.status, content_type="application/json")
                 response = HttpResponse(
                     json.dumps(entry.response), status=entry.status, content_type="application/json"
                 )

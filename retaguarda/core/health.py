@@ -1,7 +1,7 @@
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from retaguarda.core.models import WorkerHeartbeat
 
@@ -38,4 +38,4 @@ def health(request):
         "pending_migrations": max(pending, 0),
         "worker_heartbeat_age_seconds": round(age, 1) if age is not None else None,
     }
-    return (200 if ok else 503), body
+    return Status(200 if ok else 503, body)
