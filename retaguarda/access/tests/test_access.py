@@ -8,6 +8,8 @@ from retaguarda.access.errors import InvalidCredentials, LockedOut
 from retaguarda.access.models import ApiToken
 from retaguarda.core.models import AuditRecord
 
+pytestmark = pytest.mark.django_db
+
 
 def post_json(client, url, body, **headers):
     return client.post(url, json.dumps(body), content_type="application/json", headers=headers)

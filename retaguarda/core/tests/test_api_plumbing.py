@@ -7,6 +7,8 @@ from retaguarda.core.errors import InvalidTransition
 from retaguarda.core.models import AuditRecord, IdempotencyKey
 from retaguarda.core.pagination import keyset_page
 
+pytestmark = pytest.mark.django_db
+
 
 def test_health_reports_database_migrations_and_worker():
     response = Client().get("/api/v1/health")
