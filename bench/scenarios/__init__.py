@@ -1,0 +1,3 @@
+"""Scenarios register themselves on import, in run order."""
+
+from bench.scenarios import baseline, receipt, reports, reserve, pending, memory  # noqa: F401, I001

@@ -1,0 +1,94 @@
+"""baseline: the database's own limit, and the stack's floor for an order of 5 lines."""
+
+import json
+import random
+import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+
+from bench import limits
+from bench.floor import schema
+from bench.load import Request, run_load
+from bench.registry import Figure, Outcome, scenario
+
+ORDER_LINES = 5
+FLOOR_PRODUCTS = 1000
+
+
+def order_requests(seed: int, products: list[int], prices: dict[int, Decimal], customers: list[int], path: str):
+    """Build each client's stream of 5-line orders; same seed, same stream."""
+    streams: dict[int, random.Random] = {}
+
+    def next_request(client: int, n: int) -> Request:
+        rng = streams.setdefault(client, random.Random(f"orders-{seed}-{client}"))
+        picked = rng.sample(products, ORDER_LINES)
+        body = {
+            "customer": rng.choice(customers),
+            "lines": [{"product": p, "quantity": str(rng.randint(1, 3)), "price": str(prices[p])} for p in picked],
+        }
+        return Request("POST", path, json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+    return next_request
+
+
+def classify_floor(req, status, body) -> str:
+    if 200 <= status < 300:
+        return "ok"
+    return "refused" if status == 409 else "error"
+
+
+@scenario("baseline", "database limit (pgbench -N / single-row commits) and the bare-Django floor for a 5-line order")
+def run(ctx) -> Outcome:
+    out = Outcome()
+    limit_seconds = 3 if ctx.quick else 12
+    if ctx.target.vendor == "postgres":
+        db = limits.pgbench_tps(ctx.target, limit_seconds)
+    else:
+        init = settings.DATABASES["default"].get("OPTIONS", {}).get("init_command", "")
+        db = limits.sqlite_commits(ctx.target.data_dir, limit_seconds, init)
+    ctx.limits["db_tps"] = db["tps"]
+    out.details["db_limit"] = db
+    ctx.log(f"  database limit: {db['tps']:,.0f} tx/s ({db['tool']})")
+    out.figures.append(Figure("database limit", db["tps"], "tx/s", higher_is_better=True, detail=db["tool"]))
+
+    # The floor: its own tables, ample stock for the first products of the dataset.
+    ds = ctx.dataset
+    from retaguarda.catalog.models import Product
+
+    products = ds.products[:FLOOR_PRODUCTS]
+    prices = dict(Product.objects.filter(pk__in=products).values_list("pk", "price"))
+    schema.create(connection)
+    schema.stock(connection, {p: Decimal(10**9) for p in products})
+    customers = ds.customers or list(range(1, 101))
+    server = ctx.floor_server()
+    make = order_requests(ctx.seed, products, prices, customers, "/floor/orders")
+    run_load(server.host, server.port, make, clients=ctx.clients, seconds=ctx.warmup_seconds, classify=classify_floor)
+    started = time.perf_counter()
+    result = run_load(server.host, server.port, make, clients=ctx.clients, seconds=ctx.seconds, classify=classify_floor)
+    summary = result.summary()
+    out.details["floor_orders"] = summary
+    out.errors += result.errors
+    rate = result.ok / result.seconds
+    ctx.limits["floor_orders_per_s"] = rate
+    ctx.log(
+        f"  floor: {rate:,.0f} orders/s of {ORDER_LINES} lines, p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, "
+        f"{result.errors} errors ({time.perf_counter() - started:.1f} s)"
+    )
+    out.figures += [
+        Figure(
+            f"floor: {ORDER_LINES}-line orders/s",
+            rate,
+            "req/s",
+            higher_is_better=True,
+            db_limit=db["tps"],
+            detail=f"{ctx.clients} clients, bare Django + gunicorn",
+        ),
+        Figure("floor: order p50", summary["p50_ms"], "ms"),
+        Figure("floor: order p95", summary["p95_ms"], "ms"),
+        Figure("floor: order p99", summary["p99_ms"], "ms"),
+    ]
+    ctx.floor_memory = server.worker_memory()
+    out.details["floor_memory"] = ctx.floor_memory
+    return out
