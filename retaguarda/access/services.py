@@ -55,7 +55,13 @@ def create_user(
             user.companies.set(companies)
             user.default_company = companies[0]
             user.save(update_fields=["default_company"])
-        audit.record(actor, user, "created", {"username": [None, username], "departments": [None, sorted(departments)]})
+        audit.record(
+            actor,
+            user,
+            "created",
+            {"username": [None, username], "departments": [None, sorted(departments)]},
+            company_id=companies[0].pk if companies else actor.company_id,
+        )
     return user
 
 
