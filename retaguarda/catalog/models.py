@@ -1,9 +1,10 @@
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from retaguarda.core.models import CompanyScoped, Versioned
-from retaguarda.core.money import CostField, MoneyField, PriceField, QuantityField
+from retaguarda.core.money import CostField, PriceField, QuantityField, RateField
 
 
 class ProductType(models.TextChoices):
@@ -60,11 +61,18 @@ class Product(CompanyScoped, Versioned):
     category = models.CharField(_("category"), max_length=60, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     # Variations
-    is_variant_parent = models.BooleanField(default=False)
+    is_variant_parent = models.BooleanField(_("has variations"), default=False)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="variants", verbose_name=_("parent product")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="variants",
+        verbose_name=_("parent product"),
     )
-    attributes = models.JSONField(_("attributes"), default=dict, blank=True)  # parent: {"Size": ["P","M"]}; child: {"Size": "P"}
+    attributes = models.JSONField(
+        _("attributes"), default=dict, blank=True
+    )  # parent: {"Size": ["P","M"]}; child: {"Size": "P"}
 
     class Meta:
         verbose_name = _("product")
@@ -87,11 +95,16 @@ class Product(CompanyScoped, Versioned):
 
 
 class KitComponent(models.Model):
-    kit = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="components")
-    component = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="used_in_kits")
+    kit = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="components", verbose_name=_("kit"))
+    component = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="used_in_kits", verbose_name=_("component")
+    )
     quantity = QuantityField(_("quantity"))
 
     class Meta:
+        verbose_name = _("kit component")
+        verbose_name_plural = _("kit components")
+        ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["kit", "component"], name="catalog_kit_component_unique"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="catalog_kit_quantity_positive"),
@@ -99,3 +112,117 @@ class KitComponent(models.Model):
 
     def __str__(self):
         return f"{self.quantity} x {self.component}"
+
+
+class PriceList(CompanyScoped, Versioned):
+    """A price list for a sales channel or a customer group, valid between two dates (both optional).
+
+    Each item gives a product either a fixed price or a percentage over (or, negative, under) its
+    base sale price. `selectors.price_for` answers the price of a product in a list on a date.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    channel = models.CharField(_("sales channel"), max_length=60, blank=True)
+    customer_group = models.CharField(_("customer group"), max_length=60, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("price list")
+        verbose_name_plural = _("price lists")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="catalog_pricelist_name_unique"),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_from__lte=F("valid_until")),
+                name="catalog_pricelist_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def is_valid_on(self, day) -> bool:
+        return (
+            self.is_active
+            and (self.valid_from is None or self.valid_from <= day)
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+class PriceListItem(models.Model):
+    price_list = models.ForeignKey(
+        PriceList, on_delete=models.CASCADE, related_name="items", verbose_name=_("price list")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="price_list_items", verbose_name=_("product")
+    )
+    fixed_price = PriceField(_("fixed price"), null=True, blank=True)
+    percentage = RateField(_("percentage over the base price"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("price list item")
+        verbose_name_plural = _("price list items")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["price_list", "product"], name="catalog_pricelistitem_unique"),
+            models.CheckConstraint(
+                condition=(Q(fixed_price__isnull=False, percentage__isnull=True, fixed_price__gte=0))
+                | (Q(fixed_price__isnull=True, percentage__isnull=False, percentage__gt=-100)),
+                name="catalog_pricelistitem_one_rule",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.price_list}: {self.product}"
+
+
+class ImportJob(CompanyScoped):
+    """A spreadsheet import started from the web page: the file, its progress and its report.
+
+    Small files run at once; large ones run in a background task that updates `processed` while
+    the page polls. Any registered importer (products, parties, ...) runs through it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    filename = models.CharField(_("file"), max_length=200)
+    content = models.BinaryField(_("content"), blank=True)
+    skip_invalid = models.BooleanField(_("save valid rows only"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("processed"), default=0)
+    saved = models.PositiveIntegerField(_("saved"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("created by")
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.kind}: {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.processed * 100 / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
