@@ -1,3 +1,87 @@
-from ninja import Router
+"""`/api/v1/br`: the official reference tables, read-only, with cursor pagination.
+
+Every signed-in user may read them (`br_tables.view` is granted to all departments). The
+permission is checked in the route: this app sits below `access` in the layer contract, so it
+cannot import `access.api_auth.require`; the API's default auth still requires a signed-in user.
+"""
+
+from django.core.exceptions import PermissionDenied
+from ninja import Router, Schema
+
+from retaguarda.br_tables import selectors
+from retaguarda.core.api import Page
+from retaguarda.core.pagination import keyset_page
 
 router = Router(tags=["br_tables"])
+
+
+def _check(request) -> None:
+    if not request.user.has_perm("br_tables.view"):
+        raise PermissionDenied
+
+
+class MunicipalityOut(Schema):
+    code: str
+    name: str
+    uf: str
+    is_capital: bool
+
+
+class NcmOut(Schema):
+    code: str
+    description: str
+    full_description: str
+
+
+class CfopOut(Schema):
+    code: str
+    description: str
+    direction: str
+    scope: str
+    usable_in_nfe: bool
+    is_return: bool
+
+
+class CestOut(Schema):
+    code: str
+    segment: str
+    segment_name: str
+    description: str
+    ncm_prefixes: list[str]
+
+    @staticmethod
+    def resolve_ncm_prefixes(obj):
+        return [p for p in obj.ncm_prefixes.split(";") if p]
+
+
+def _page(qs, cursor, limit, ordering):
+    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=ordering)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get("/municipalities", response=Page[MunicipalityOut])
+def municipalities(request, q: str = "", uf: str = "", code: str = "", cursor: str | None = None, limit: int = 50):
+    """IBGE municipalities by name (accents and case ignored), UF, or 7-digit code."""
+    _check(request)
+    return _page(selectors.municipalities(q=q, uf=uf, code=code), cursor, limit, ("name", "code"))
+
+
+@router.get("/ncm", response=Page[NcmOut])
+def ncm(request, q: str = "", cursor: str | None = None, limit: int = 50):
+    """NCM by code prefix (dots allowed: 2202.10) or by words of the description."""
+    _check(request)
+    return _page(selectors.ncms(q=q), cursor, limit, ("code",))
+
+
+@router.get("/cfop", response=Page[CfopOut])
+def cfop(request, q: str = "", direction: str = "", cursor: str | None = None, limit: int = 50):
+    """CFOP by code prefix or description; `direction` is `entrada` or `saida`."""
+    _check(request)
+    return _page(selectors.cfops(q=q, direction=direction), cursor, limit, ("code",))
+
+
+@router.get("/cest", response=Page[CestOut])
+def cest(request, ncm: str = "", q: str = "", cursor: str | None = None, limit: int = 50):
+    """CEST codes; with `ncm`, only those whose NCM list covers that NCM."""
+    _check(request)
+    return _page(selectors.cests(ncm=ncm, q=q), cursor, limit, ("code",))

@@ -14,4 +14,5 @@ urlpatterns = [
     path("cadastros/", include("retaguarda.parties.urls")),
     path("produtos/", include("retaguarda.catalog.urls")),
     path("estoque/", include("retaguarda.inventory.urls")),
+    path("tabelas/", include("retaguarda.br_tables.urls")),
 ]

@@ -1,0 +1,81 @@
+"""Form widgets for the reference tables: a text box that searches as you type (htmx) and a hidden
+input holding the code that is actually submitted.
+
+Use them in any app's form::
+
+    municipality_id = forms.CharField(label=_("municipality"), widget=MunicipalityWidget())
+    ncm_id = forms.CharField(label=_("NCM"), widget=NcmWidget())
+
+The visible text box gets the field's id, so `<label for>` and screen readers point at it; the
+hidden input is `<id>_code`. Typing asks `search_url` for matches; picking one asks `pick_url`
+for the widget again with the code filled in. No inline script: it is all htmx attributes.
+"""
+
+import json
+import re
+
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from retaguarda.br_tables.models import Municipality, Ncm
+
+_SAFE_ID = re.compile(r"[^A-Za-z0-9_\-]")
+
+
+def safe_id(value: str) -> str:
+    return _SAFE_ID.sub("", value or "")[:80]
+
+
+class LookupWidget(forms.Widget):
+    template_name = "br_tables/widgets/lookup.html"
+    search_url_name = ""
+    pick_url_name = ""
+    placeholder = ""
+
+    def label_for(self, value) -> str:
+        raise NotImplementedError
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget_id = safe_id(widget["attrs"].get("id") or f"id_{name}")
+        widget["attrs"]["id"] = widget_id
+        widget.update(
+            {
+                "id": widget_id,
+                "code": value or "",
+                "label": self.label_for(value) if value else "",
+                "search_url": reverse(self.search_url_name),
+                "pick_url": reverse(self.pick_url_name),
+                "vals": json.dumps({"field": name, "id": widget_id}),
+                "placeholder": self.placeholder,
+            }
+        )
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        return (data.get(name) or "").strip()
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data
+
+
+class MunicipalityWidget(LookupWidget):
+    search_url_name = "br_tables:municipality_search"
+    pick_url_name = "br_tables:municipality_pick"
+    placeholder = _("Type the city, e.g. Campinas/SP")
+
+    def label_for(self, value) -> str:
+        municipality = Municipality.objects.filter(code=str(value)).first()
+        return str(municipality) if municipality else ""
+
+
+class NcmWidget(LookupWidget):
+    search_url_name = "br_tables:ncm_search"
+    pick_url_name = "br_tables:ncm_pick"
+    placeholder = _("Type the code or the description")
+
+    def label_for(self, value) -> str:
+        ncm = Ncm.objects.filter(code=str(value).replace(".", "")).first()
+        return f"{ncm} - {ncm.description}"[:120] if ncm else ""
