@@ -6,9 +6,32 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from retaguarda.core.actor import Actor
 from retaguarda.core.models import AuditRecord
+
+
+# How the audit log names the usual actions; an app's own verb shows as written.
+ACTION_LABELS = {
+    "created": _("created"),
+    "updated": _("updated"),
+    "deactivated": _("deactivated"),
+    "reactivated": _("reactivated"),
+    "deleted": _("deleted"),
+    "revoked": _("revoked"),
+    "password_changed": _("password changed"),
+    "imported": _("imported"),
+    "posted": _("posted"),
+    "cancelled": _("cancelled"),
+    "confirmed": _("confirmed"),
+}
+# Bookkeeping fields that say nothing to a reader of the log.
+_QUIET_FIELDS = {"id", "version", "created_at", "updated_at"}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
 
 
 def _plain(value: Any) -> Any:
@@ -68,7 +91,11 @@ def record(
 
 def record_created(actor: Actor, obj: models.Model, **kwargs) -> AuditRecord:
     return record(
-        actor, obj, "created", {k: [None, v] for k, v in snapshot(obj).items() if v not in (None, "")}, **kwargs
+        actor,
+        obj,
+        "created",
+        {k: [None, v] for k, v in snapshot(obj).items() if v not in (None, "") and k not in _QUIET_FIELDS},
+        **kwargs,
     )
 
 

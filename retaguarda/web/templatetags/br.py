@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils.formats import number_format
 
+from retaguarda.core.audit import action_label
 from retaguarda.core.validators import format_cep, format_document
 
 register = template.Library()
@@ -49,3 +50,9 @@ def document(value):
 @register.filter
 def cep(value):
     return format_cep(value or "")
+
+
+@register.filter
+def audit_action(value):
+    """The audit verb in the reader's language: created → criado."""
+    return action_label(value)
