@@ -1,0 +1,91 @@
+"""Forms only parse what the browser sends; the services validate and answer in Portuguese."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from retaguarda.br_tables.widgets import MunicipalityWidget
+from retaguarda.core.errors import ValidationFailed
+from retaguarda.parties.models import IeIndicator, PartyKind
+
+
+def _text(label, max_length, required=False, **attrs):
+    return forms.CharField(
+        label=label, max_length=max_length, required=required, widget=forms.TextInput(attrs=attrs or None)
+    )
+
+
+class PartyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Person type"), choices=PartyKind.choices, widget=forms.RadioSelect)
+    document = _text(_("CPF/CNPJ"), 18, True, **{"data-mask": "document", "inputmode": "text", "autocomplete": "off"})
+    legal_name = _text(_("Name / legal name"), 120, True)
+    trade_name = _text(_("Trade name"), 120)
+    is_customer = forms.BooleanField(label=_("Customer"), required=False)
+    is_supplier = forms.BooleanField(label=_("Supplier"), required=False)
+    is_carrier = forms.BooleanField(label=_("Carrier"), required=False)
+    ie_indicator = forms.TypedChoiceField(
+        label=_("State registration indicator"),
+        choices=IeIndicator.choices,
+        coerce=int,
+        initial=IeIndicator.NON_TAXPAYER,
+    )
+    state_registration = _text(_("State registration (IE)"), 20)
+    municipal_registration = _text(_("Municipal registration (IM)"), 15)
+    email = _text(_("Email"), 254, type="email")
+    phone = _text(_("Phone"), 20, type="tel")
+    credit_limit = forms.DecimalField(
+        label=_("Credit limit (R$)"), required=False, max_digits=18, decimal_places=2, min_value=0, localize=True
+    )
+    payment_terms = _text(_("Payment terms (days)"), 60, placeholder="30/60/90")
+    lead_time_days = forms.IntegerField(label=_("Lead time (days)"), required=False, min_value=0, max_value=365)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    ROLE_FIELDS = ("is_customer", "is_supplier", "is_carrier")
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["credit_limit"] = data.get("credit_limit") or 0
+        data["lead_time_days"] = data.get("lead_time_days") or 0
+        return data
+
+
+class AddressForm(forms.Form):
+    postal_code = _text(_("CEP"), 9, **{"data-mask": "cep", "inputmode": "numeric", "placeholder": "00000-000"})
+    street = _text(_("Street"), 60)
+    number = _text(_("Number"), 60, placeholder=_("S/N when none"))
+    complement = _text(_("Complement"), 60)
+    district = _text(_("District"), 60)
+    municipality_id = forms.CharField(label=_("Municipality"), required=False, widget=MunicipalityWidget())
+    is_billing = forms.BooleanField(label=_("Billing address"), required=False)
+    is_delivery = forms.BooleanField(label=_("Delivery address"), required=False)
+
+    def is_blank(self) -> bool:
+        """Nothing typed: the address part of the registration form was left empty on purpose."""
+        keys = ("postal_code", "street", "number", "complement", "district", "municipality_id")
+        return not any((self.cleaned_data.get(k) or "").strip() for k in keys)
+
+
+class ContactForm(forms.Form):
+    name = _text(_("Name"), 80)
+    role = _text(_("Role"), 60, placeholder=_("Purchasing, accounts payable..."))
+    email = _text(_("Email"), 254, type="email")
+    phone = _text(_("Phone"), 20, type="tel")
+
+
+def apply_errors(exc: ValidationFailed, forms_by_prefix: dict[str, forms.Form], fallback: forms.Form) -> None:
+    """Put each problem the service found next to the field it names.
+
+    `forms_by_prefix` maps the service's field prefixes (`""`, `"addresses[0]."`) to forms.
+    """
+    details = exc.details or [{"field": None, "message": exc.message}]
+    for detail in details:
+        name = detail.get("field") or ""
+        target, field = fallback, None
+        for prefix, form in sorted(forms_by_prefix.items(), key=lambda item: -len(item[0])):
+            if name.startswith(prefix):
+                target, field = form, name[len(prefix) :]
+                break
+        if field == "roles":
+            field = "is_customer"
+        if field not in target.fields:
+            field = None
+        target.add_error(field, detail["message"])

@@ -1,0 +1,270 @@
+"""Pages for customers, suppliers and carriers. Every write goes through `parties.services`."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from retaguarda.core.actor import actor_of
+from retaguarda.core.errors import DomainError, ValidationFailed
+from retaguarda.core.pagination import keyset_page
+from retaguarda.parties import selectors, services
+from retaguarda.parties.forms import AddressForm, ContactForm, PartyForm, apply_errors
+from retaguarda.parties.models import Party, PartyAddress, PartyContact, Role
+
+VIEW = "parties.view"
+CHANGE = "parties.change"
+PAGE_SIZES = (25, 50, 100)
+
+ACTIONS = {
+    "created": gettext_lazy("Registered"),
+    "updated": gettext_lazy("Changed"),
+    "deactivated": gettext_lazy("Deactivated"),
+    "activated": gettext_lazy("Reactivated"),
+    "address_added": gettext_lazy("Address added"),
+    "address_changed": gettext_lazy("Address changed"),
+    "address_removed": gettext_lazy("Address removed"),
+    "contact_added": gettext_lazy("Contact added"),
+    "contact_changed": gettext_lazy("Contact changed"),
+    "contact_removed": gettext_lazy("Contact removed"),
+}
+
+
+def _party(request, pk: int) -> Party:
+    try:
+        return selectors.get_party(company=request.company, pk=pk)
+    except Party.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _label(model, name: str) -> str:
+    name = name.removesuffix("_id")
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+def _field_label(key: str) -> str:
+    """`address#12.street` -> "Endereço 12: logradouro"; `trade_name` -> "nome fantasia"."""
+    if "#" in key:
+        kind, _sep, rest = key.partition("#")
+        pk, _dot, field = rest.partition(".")
+        model = PartyAddress if kind == "address" else PartyContact
+        return f"{model._meta.verbose_name} {pk}: {_label(model, field)}".capitalize()
+    return _label(Party, key).capitalize()
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    return str(value)
+
+
+def trail(party: Party, limit: int = 100) -> list[dict]:
+    """The party's audit records, ready to show: who, when, what, each field with its label."""
+    rows = []
+    for record in selectors.history(party)[:limit]:
+        rows.append(
+            {
+                "record": record,
+                "action": ACTIONS.get(record.action, record.action),
+                "changes": [
+                    {"label": _field_label(key), "old": _shown(pair[0]), "new": _shown(pair[1])}
+                    for key, pair in record.changes.items()
+                ],
+            }
+        )
+    return rows
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def party_list(request):
+    q = (request.GET.get("q") or "").strip()
+    role = request.GET.get("role") or ""
+    role = role if role in Role.values else ""
+    status = request.GET.get("status") or "active"
+    active = {"active": True, "inactive": False}.get(status)
+    try:
+        limit = int(request.GET.get("limit") or PAGE_SIZES[0])
+    except ValueError:
+        limit = PAGE_SIZES[0]
+    limit = limit if limit in PAGE_SIZES else PAGE_SIZES[0]
+    qs = selectors.parties(company=request.company, q=q, role=role, active=active)
+    try:
+        rows, next_cursor = keyset_page(
+            qs, cursor=request.GET.get("cursor"), limit=limit, ordering=("legal_name", "id")
+        )
+    except ValidationFailed:
+        rows, next_cursor = keyset_page(qs, cursor=None, limit=limit, ordering=("legal_name", "id"))
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    context = {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "paged": bool(request.GET.get("cursor")),
+        "query": params.urlencode(),
+        "filters": {"q": q, "role": role, "status": status, "limit": limit},
+        "roles": Role.choices,
+        "page_sizes": PAGE_SIZES,
+    }
+    template = "parties/party_list.html#table" if request.htmx else "parties/party_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def party_create(request):
+    form = PartyForm(request.POST or None, initial={"kind": "company", "is_customer": True})
+    address_form = AddressForm(request.POST or None, prefix="address")
+    if request.method == "POST" and form.is_valid() & address_form.is_valid():
+        addresses = [] if address_form.is_blank() else [address_form.cleaned_data]
+        try:
+            party = services.create_party(actor=actor_of(request), addresses=addresses, **form.service_fields())
+        except ValidationFailed as exc:
+            apply_errors(exc, {"": form, "addresses[0].": address_form}, form)
+        except DomainError as exc:
+            form.add_error("document" if exc.code == "parties.duplicate_document" else None, exc.message)
+        else:
+            messages.success(request, _("%(name)s registered.") % {"name": party})
+            return redirect("parties:detail", pk=party.pk)
+    return render(request, "parties/party_form.html", {"form": form, "address_form": address_form, "party": None})
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def party_detail(request, pk: int):
+    party = _party(request, pk)
+    return render(
+        request,
+        "parties/party_detail.html",
+        {"party": party, "addresses": list(party.addresses.all()), "contacts": list(party.contacts.all()),
+         "trail": trail(party)},
+    )  # fmt: skip
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def party_edit(request, pk: int):
+    party = _party(request, pk)
+    initial = {name: getattr(party, name) for name in PartyForm.base_fields}
+    form = PartyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_party(party.pk, actor=actor_of(request), version=_version(request), **form.service_fields())
+        except ValidationFailed as exc:
+            apply_errors(exc, {"": form}, form)
+        except DomainError as exc:
+            form.add_error("document" if exc.code == "parties.duplicate_document" else None, exc.message)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("parties:detail", pk=party.pk)
+    return render(request, "parties/party_form.html", {"form": form, "party": party})
+
+
+def _version(request) -> int | None:
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+def _command(request, pk: int, run, done: str):
+    party = _party(request, pk)
+    try:
+        run(party.pk, actor=actor_of(request), version=_version(request))
+        messages.success(request, done)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("parties:detail", pk=party.pk)
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def party_deactivate(request, pk: int):
+    return _command(request, pk, services.deactivate_party, _("Deactivated: it no longer shows in searches."))
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def party_reactivate(request, pk: int):
+    return _command(request, pk, services.reactivate_party, _("Reactivated."))
+
+
+def _child_form(request, pk: int, child_id: int | None, *, form_class, related: str, add, update, title: str):
+    party = _party(request, pk)
+    child = None
+    if child_id is not None:
+        child = next((c for c in getattr(party, related).all() if c.pk == child_id), None)
+        if child is None:
+            raise Http404
+    initial = {name: getattr(child, name) for name in form_class.base_fields} if child else {}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if child is None:
+                add(party.pk, actor=actor_of(request), version=_version(request), **form.cleaned_data)
+            else:
+                update(child.pk, actor=actor_of(request), version=_version(request), **form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_errors(exc, {"": form}, form)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("parties:detail", pk=party.pk)
+    return render(request, "parties/child_form.html", {"form": form, "party": party, "child": child, "title": title})
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def address_form(request, pk: int, address_id: int | None = None):
+    title = _("New address") if address_id is None else _("Edit address")
+    return _child_form(
+        request, pk, address_id, form_class=AddressForm, related="addresses",
+        add=services.add_address, update=services.update_address, title=title,
+    )  # fmt: skip
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def contact_form(request, pk: int, contact_id: int | None = None):
+    title = _("New contact") if contact_id is None else _("Edit contact")
+    return _child_form(
+        request, pk, contact_id, form_class=ContactForm, related="contacts",
+        add=services.add_contact, update=services.update_contact, title=title,
+    )  # fmt: skip
+
+
+def _remove(request, pk: int, child_id: int, related: str, remove):
+    party = _party(request, pk)
+    if not any(c.pk == child_id for c in getattr(party, related).all()):
+        raise Http404
+    try:
+        remove(child_id, actor=actor_of(request), version=_version(request))
+        messages.success(request, _("Removed."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("parties:detail", pk=party.pk)
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def address_remove(request, pk: int, address_id: int):
+    return _remove(request, pk, address_id, "addresses", services.remove_address)
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def contact_remove(request, pk: int, contact_id: int):
+    return _remove(request, pk, contact_id, "contacts", services.remove_contact)
