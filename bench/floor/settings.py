@@ -14,4 +14,9 @@ ROOT_URLCONF = "bench.floor.urls"
 DATABASES = APP_DATABASES
 USE_TZ = True
 TIME_ZONE = "America/Sao_Paulo"
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -52,6 +52,8 @@ def order(request):
         wanted[product_id] = wanted.get(product_id, Decimal(0)) + qty
     try:
         with transaction.atomic(), connection.cursor() as cur:
+            # Stock first: the lines' foreign keys then touch rows already locked, in a fixed order.
+            _lock_and_take(cur, wanted)
             cur.execute(
                 "INSERT INTO bench_floor_order (customer_id, total, created_at) VALUES (%s, %s, %s) RETURNING id",
                 [int(data["customer"]), total, timezone.now()],
@@ -62,7 +64,6 @@ def order(request):
                 "VALUES (%s, %s, %s, %s, %s, %s)",
                 [(order_id, n, p, q, pr, (q * pr).quantize(Decimal("0.01"))) for n, (p, q, pr) in enumerate(lines, 1)],
             )
-            _lock_and_take(cur, wanted)
     except Shortfall as exc:
         return JsonResponse({"code": "insufficient_stock", "product": exc.args[0]}, status=409)
     return JsonResponse({"id": order_id, "total": str(total)}, status=201)
