@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from retaguarda.catalog import validation
@@ -501,24 +502,23 @@ def save_imported_products(
     before their variations and components before their kits; the caller orders them so.
     """
     with transaction.atomic():
-        changed_fields: set[str] = set()
         records = []
+        now = timezone.now()
         for product, data in changed:
             before = audit.snapshot(product)
             extra = {k: data.pop(k) for k in ("parent_sku", "components") if k in data}
             _assign(product, data)
-            product.version += 1
-            changed_fields |= {("ncm_id" if k == "ncm" else "cest_id" if k == "cest" else k) for k in data}
-            changes = audit.diff(before, audit.snapshot(product, list(before)))
-            changes.pop("version", None)
+            after = audit.snapshot(product, list(before))
+            changes = audit.diff(before, after)
             if changes:
+                # One UPDATE of the changed columns per product: on SQLite this beats bulk_update's CASE.
+                product.version += 1
+                product.updated_at = now
+                columns = {name: getattr(product, name) for name in changes}
+                Product.objects.filter(pk=product.pk).update(**columns, version=product.version, updated_at=now)
                 records.append(_audit_row(actor, product, "updated", changes))
             if extra.get("components") is not None and product.product_type == ProductType.KIT:
                 _replace_components_bulk(product, extra["components"], actor)
-        if changed:
-            Product.objects.bulk_update(
-                [p for p, _d in changed], sorted(changed_fields | {"version", "updated_at"}), batch_size=500
-            )
         refs = {d["parent_sku"] for d in new if d.get("parent_sku")} | {
             sku for d in new for sku, _q in d.get("components") or []
         }
