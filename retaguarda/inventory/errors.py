@@ -1,0 +1,57 @@
+"""Inventory errors, each with a stable code the API and the pages show."""
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from retaguarda.core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    product_id: int
+    sku: str
+    name: str
+    location_id: int
+    warehouse_id: int | None
+    requested: Decimal
+    available: Decimal
+
+    def as_detail(self) -> dict:
+        data = asdict(self)
+        data["requested"] = str(self.requested)
+        data["available"] = str(self.available)
+        return data
+
+
+class InsufficientStock(DomainError):
+    """Not enough available stock; `shortfalls` lists every product short, not only the first."""
+
+    code = "inventory.insufficient_stock"
+    status = 409
+    default_message = _("Insufficient stock.")
+
+    def __init__(self, shortfalls: list[Shortfall]):
+        self.shortfalls = shortfalls
+        names = ", ".join(f"{s.sku} ({s.available} / {s.requested})" for s in shortfalls)
+        message = _("Insufficient stock (available / requested): %(products)s") % {"products": names}
+        super().__init__(message, details=[s.as_detail() for s in shortfalls])
+
+
+class AlreadyReserved(DomainError):
+    code = "inventory.already_reserved"
+    status = 409
+    default_message = _("This document line already holds a reservation.")
+
+
+class AlreadyPosted(DomainError):
+    code = "inventory.already_posted"
+    status = 409
+    default_message = _("These moves were already posted for this document line.")
+
+
+class NegativeStockExists(DomainError):
+    code = "inventory.negative_stock_exists"
+    status = 409
+    default_message = _("The warehouse has negative balances: correct them before forbidding negative stock.")

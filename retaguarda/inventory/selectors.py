@@ -1,0 +1,492 @@
+"""Reads shared by the API, the pages and the reports. Each page runs a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from retaguarda.catalog.models import Product, ProductType
+from retaguarda.core.money import ZERO, amount, cost, quantity
+from retaguarda.core.pagination import keyset_page
+from retaguarda.inventory.models import (
+    OWNED_KINDS,
+    Location,
+    LocationKind,
+    Lot,
+    ProductCost,
+    Reservation,
+    StockBalance,
+    StockMove,
+    Warehouse,
+)
+from retaguarda.inventory.states import ReservationState
+
+QTY = DecimalField(max_digits=18, decimal_places=4)
+VALUE = DecimalField(max_digits=28, decimal_places=6)
+
+
+def _qty_sum(expression, **kwargs):
+    return Coalesce(Sum(expression, **kwargs), Value(ZERO), output_field=QTY)
+
+
+# --------------------------------------------------------------------------------------------
+# Balances per product and warehouse
+
+
+@dataclass
+class BalanceRow:
+    product: Product
+    warehouse: Warehouse
+    on_hand: Decimal
+    reserved: Decimal
+    in_transit: Decimal
+    average_cost: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+    @property
+    def value(self) -> Decimal:
+        return amount(self.on_hand * self.average_cost)
+
+
+def warehouses(company) -> list[Warehouse]:
+    return list(Warehouse.objects.filter(company=company).order_by("code", "id"))
+
+
+def balances(
+    company,
+    *,
+    warehouse_id: int | None = None,
+    product_id: int | None = None,
+    search: str = "",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[BalanceRow], str | None]:
+    """One row per (product, warehouse) with stock, reservations or goods in transit; 3 queries a page."""
+    qs = StockBalance.objects.filter(company=company)
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    if search:
+        qs = qs.filter(Q(product__sku__icontains=search) | Q(product__name__icontains=search) | Q(product__gtin=search))
+    internal = Q(location__kind=LocationKind.INTERNAL)
+    grouped = (
+        qs.values("product_id", "warehouse_id")
+        .annotate(
+            sku=F("product__sku"),
+            total_on_hand=_qty_sum("on_hand", filter=internal),
+            total_reserved=_qty_sum("reserved", filter=internal),
+            total_in_transit=_qty_sum("on_hand", filter=Q(location__kind=LocationKind.TRANSIT)),
+        )
+        .exclude(total_on_hand=0, total_reserved=0, total_in_transit=0)
+    )
+    rows, next_cursor = keyset_page(grouped, cursor=cursor, limit=limit, ordering=("sku", "product_id", "warehouse_id"))
+    products = Product.objects.select_related("stock_cost").in_bulk({r["product_id"] for r in rows})
+    houses = Warehouse.objects.in_bulk({r["warehouse_id"] for r in rows})
+    return [
+        BalanceRow(
+            product=products[r["product_id"]],
+            warehouse=houses[r["warehouse_id"]],
+            on_hand=r["total_on_hand"],
+            reserved=r["total_reserved"],
+            in_transit=r["total_in_transit"],
+            average_cost=_average(products[r["product_id"]]),
+        )
+        for r in rows
+    ], next_cursor
+
+
+def _average(product: Product) -> Decimal:
+    try:
+        return product.stock_cost.average_cost
+    except ProductCost.DoesNotExist:
+        return ZERO
+
+
+def product_warehouse_totals(product_id: int, warehouse_id: int) -> dict[str, Decimal]:
+    qs = StockBalance.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
+    internal = Q(location__kind=LocationKind.INTERNAL)
+    totals = qs.aggregate(
+        total_on_hand=_qty_sum("on_hand", filter=internal),
+        total_reserved=_qty_sum("reserved", filter=internal),
+        total_in_transit=_qty_sum("on_hand", filter=Q(location__kind=LocationKind.TRANSIT)),
+    )
+    return {name: quantity(totals[f"total_{name}"]) for name in ("on_hand", "reserved", "in_transit")}
+
+
+def product_stock(product: Product) -> dict:
+    """The stock panel of a product page: every warehouse, its lots, the average cost."""
+    warehouse_rows = (
+        StockBalance.objects.filter(product=product)
+        .values("warehouse_id", "warehouse__code", "warehouse__name")
+        .annotate(
+            total_on_hand=_qty_sum("on_hand", filter=Q(location__kind=LocationKind.INTERNAL)),
+            total_reserved=_qty_sum("reserved", filter=Q(location__kind=LocationKind.INTERNAL)),
+            total_in_transit=_qty_sum("on_hand", filter=Q(location__kind=LocationKind.TRANSIT)),
+        )
+        .order_by("warehouse__code", "warehouse_id")
+    )
+    rows = [
+        {
+            "warehouse_id": r["warehouse_id"],
+            "code": r["warehouse__code"],
+            "name": r["warehouse__name"],
+            "on_hand": r["total_on_hand"],
+            "reserved": r["total_reserved"],
+            "in_transit": r["total_in_transit"],
+            "available": r["total_on_hand"] - r["total_reserved"],
+        }
+        for r in warehouse_rows
+    ]
+    lots = list(
+        StockBalance.objects.filter(product=product, location__kind=LocationKind.INTERNAL, lot__isnull=False)
+        .exclude(on_hand=0)
+        .select_related("lot", "warehouse")
+        .order_by("lot__expiry", "lot__code", "warehouse__code")
+    )
+    average = ProductCost.objects.filter(product=product).values_list("average_cost", flat=True).first() or ZERO
+    total = sum((r["on_hand"] for r in rows), ZERO)
+    return {
+        "rows": rows,
+        "lots": lots,
+        "average_cost": average,
+        "on_hand": total,
+        "available": sum((r["available"] for r in rows), ZERO),
+        "value": amount(total * average),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Balance at a past date, from the ledger
+
+
+@dataclass
+class PastBalance:
+    product: Product
+    on_hand: Decimal
+
+
+def balances_at(
+    company, at: datetime, *, warehouse_id: int | None = None, cursor: str | None = None, limit: int = 50
+) -> tuple[list[PastBalance], str | None]:
+    """Stock on hand at `at` (in the warehouse, or in all the company's warehouses), from the moves."""
+    scope = Location.objects.filter(company=company, kind=LocationKind.INTERNAL)
+    if warehouse_id:
+        scope = scope.filter(warehouse_id=warehouse_id)
+    scope_ids = list(scope.values_list("pk", flat=True))
+    incoming = Q(to_location_id__in=scope_ids) & ~Q(from_location_id__in=scope_ids)
+    outgoing = Q(from_location_id__in=scope_ids) & ~Q(to_location_id__in=scope_ids)
+    grouped = (
+        StockMove.objects.filter(company=company, created_at__lte=at)
+        .filter(Q(to_location_id__in=scope_ids) | Q(from_location_id__in=scope_ids))
+        .values("product_id")
+        .annotate(
+            sku=F("product__sku"),
+            total=_qty_sum(
+                Case(
+                    When(incoming, then=F("quantity")),
+                    When(outgoing, then=-F("quantity")),
+                    default=Value(ZERO),
+                    output_field=QTY,
+                )
+            ),
+        )
+        .exclude(total=0)
+    )
+    rows, next_cursor = keyset_page(grouped, cursor=cursor, limit=limit, ordering=("sku", "product_id"))
+    products = Product.objects.in_bulk({r["product_id"] for r in rows})
+    return [PastBalance(products[r["product_id"]], quantity(r["total"])) for r in rows], next_cursor
+
+
+# --------------------------------------------------------------------------------------------
+# Moves and the kardex
+
+
+def moves(
+    company,
+    *,
+    product_id: int | None = None,
+    warehouse_id: int | None = None,
+    source_type: str = "",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[StockMove], str | None]:
+    qs = StockMove.objects.filter(company=company).select_related(
+        "product", "lot", "from_location", "to_location", "user"
+    )
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    if warehouse_id:
+        qs = qs.filter(Q(from_location__warehouse_id=warehouse_id) | Q(to_location__warehouse_id=warehouse_id))
+    if source_type:
+        qs = qs.filter(source_type=source_type)
+    return keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
+
+
+@dataclass
+class KardexLine:
+    move: StockMove
+    quantity_in: Decimal
+    quantity_out: Decimal
+    balance: Decimal
+    balance_value: Decimal
+
+    @property
+    def average_cost(self) -> Decimal:
+        return cost(self.balance_value / self.balance) if self.balance > 0 else self.move.unit_cost
+
+
+@dataclass
+class Kardex:
+    product: Product
+    opening: Decimal
+    opening_value: Decimal
+    lines: list[KardexLine] = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+def _signed(scope_ids: list[int]):
+    incoming = Q(to_location_id__in=scope_ids) & ~Q(from_location_id__in=scope_ids)
+    outgoing = Q(from_location_id__in=scope_ids) & ~Q(to_location_id__in=scope_ids)
+    qty = Case(
+        When(incoming, then=F("quantity")), When(outgoing, then=-F("quantity")), default=Value(ZERO), output_field=QTY
+    )
+    value = Case(
+        When(incoming, then=F("quantity") * F("unit_cost")),
+        When(outgoing, then=-F("quantity") * F("unit_cost")),
+        default=Value(ZERO),
+        output_field=VALUE,
+    )
+    return qty, value
+
+
+def kardex(
+    company, product: Product, *, warehouse_id: int | None = None, cursor: str | None = None, limit: int = 50
+) -> Kardex:
+    """The product's moves oldest first with the running quantity and value (4 queries a page).
+
+    Without a warehouse the scope is the whole company (warehouses and goods in transit), so
+    transfers show but do not change the running quantity."""
+    scope = Location.objects.filter(company=company)
+    scope = (
+        scope.filter(warehouse_id=warehouse_id, kind=LocationKind.INTERNAL)
+        if warehouse_id
+        else scope.filter(kind__in=OWNED_KINDS)
+    )
+    scope_ids = list(scope.values_list("pk", flat=True))
+    qs = (
+        StockMove.objects.filter(company=company, product=product)
+        .filter(Q(to_location_id__in=scope_ids) | Q(from_location_id__in=scope_ids))
+        .select_related("lot", "from_location", "to_location", "user")
+    )
+    rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("id",))
+    qty_expr, value_expr = _signed(scope_ids)
+    opening = {"q": ZERO, "v": ZERO}
+    if rows:
+        opening = qs.filter(id__lt=rows[0].id).aggregate(
+            q=Coalesce(Sum(qty_expr), Value(ZERO), output_field=QTY),
+            v=Coalesce(Sum(value_expr), Value(ZERO), output_field=VALUE),
+        )
+    running, running_value = quantity(opening["q"]), cost(opening["v"])
+    result = Kardex(product=product, opening=running, opening_value=amount(running_value), next_cursor=next_cursor)
+    scope_set = set(scope_ids)
+    for move in rows:
+        into, out_of = move.to_location_id in scope_set, move.from_location_id in scope_set
+        q_in = move.quantity if into and not out_of else ZERO
+        q_out = move.quantity if out_of and not into else ZERO
+        running += q_in - q_out
+        running_value += (q_in - q_out) * move.unit_cost
+        result.lines.append(KardexLine(move, q_in, q_out, running, amount(running_value)))
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Reports
+
+
+@dataclass
+class ValuationRow:
+    warehouse: Warehouse
+    products: int
+    on_hand: Decimal
+    value: Decimal
+    in_transit: Decimal
+    in_transit_value: Decimal
+
+
+def valuation(company) -> list[ValuationRow]:
+    """Stock value by warehouse at the current average cost (2 queries, whatever the size)."""
+    avg = Coalesce(F("product__stock_cost__average_cost"), Value(ZERO), output_field=VALUE)
+    internal = Q(location__kind=LocationKind.INTERNAL)
+    transit = Q(location__kind=LocationKind.TRANSIT)
+    grouped = (
+        StockBalance.objects.filter(company=company)
+        .values("warehouse_id")
+        .annotate(
+            total_on_hand=_qty_sum("on_hand", filter=internal),
+            value=Coalesce(
+                Sum(F("on_hand") * avg, filter=internal, output_field=VALUE), Value(ZERO), output_field=VALUE
+            ),
+            total_in_transit=_qty_sum("on_hand", filter=transit),
+            in_transit_value=Coalesce(
+                Sum(F("on_hand") * avg, filter=transit, output_field=VALUE), Value(ZERO), output_field=VALUE
+            ),
+            products=Sum(Case(When(internal & ~Q(on_hand=0), then=Value(1)), default=Value(0))),
+        )
+        .order_by("warehouse_id")
+    )
+    rows = {r["warehouse_id"]: r for r in grouped}
+    result = []
+    for warehouse in Warehouse.objects.filter(company=company).order_by("code", "id"):
+        r = rows.get(warehouse.pk, {})
+        result.append(
+            ValuationRow(
+                warehouse=warehouse,
+                products=r.get("products") or 0,
+                on_hand=quantity(r.get("total_on_hand") or ZERO),
+                value=amount(r.get("value") or ZERO),
+                in_transit=quantity(r.get("total_in_transit") or ZERO),
+                in_transit_value=amount(r.get("in_transit_value") or ZERO),
+            )
+        )
+    return result
+
+
+def below_minimum(company, *, cursor: str | None = None, limit: int = 50) -> tuple[list[Product], str | None]:
+    """Stocked products whose available stock (all warehouses) is below their minimum; 1 query a page.
+
+    Each product carries `stock_on_hand`, `stock_reserved` and `available`."""
+    totals = StockBalance.objects.filter(product=OuterRef("pk"), location__kind=LocationKind.INTERNAL).values("product")
+    on_hand = totals.annotate(t=Sum("on_hand")).values("t")
+    reserved = totals.annotate(t=Sum("reserved")).values("t")
+    qs = (
+        Product.objects.filter(company=company, is_active=True, minimum_stock__gt=0, product_type=ProductType.GOODS)
+        .filter(is_variant_parent=False)
+        .annotate(
+            stock_on_hand=Coalesce(Subquery(on_hand, output_field=QTY), Value(ZERO), output_field=QTY),
+            stock_reserved=Coalesce(Subquery(reserved, output_field=QTY), Value(ZERO), output_field=QTY),
+        )
+        .annotate(available=F("stock_on_hand") - F("stock_reserved"))
+        .filter(available__lt=F("minimum_stock"))
+    )
+    return keyset_page(qs, cursor=cursor, limit=limit, ordering=("sku", "id"))
+
+
+def fefo(product_id: int, warehouse_id: int, wanted: Decimal) -> list[tuple[Lot | None, Decimal]]:
+    """Which lots to issue first (first to expire, first out) to cover `wanted` units."""
+    rows = (
+        StockBalance.objects.filter(
+            product_id=product_id, warehouse_id=warehouse_id, location__kind=LocationKind.INTERNAL
+        )
+        .filter(on_hand__gt=F("reserved"))
+        .select_related("lot")
+    )
+    ordered = sorted(
+        rows,
+        key=lambda b: (
+            b.lot_id is None,
+            b.lot is None or b.lot.expiry is None,
+            (b.lot and b.lot.expiry) or date.max,
+            b.lot_key,
+        ),
+    )
+    plan, remaining = [], wanted
+    for b in ordered:
+        if remaining <= 0:
+            break
+        take = min(b.available, remaining)
+        plan.append((b.lot, take))
+        remaining -= take
+    return plan
+
+
+def reservations(
+    company, *, source_type: str = "", source_id: int | None = None, state: str = "", cursor=None, limit=50
+):
+    qs = Reservation.objects.filter(company=company).select_related("product", "location", "lot")
+    if source_type:
+        qs = qs.filter(source_type=source_type)
+    if source_id is not None:
+        qs = qs.filter(source_id=source_id)
+    if state:
+        qs = qs.filter(state=state)
+    return keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
+
+
+# --------------------------------------------------------------------------------------------
+# Ledger check
+
+
+@dataclass(frozen=True)
+class Drift:
+    location_id: int
+    product_id: int
+    lot_key: int
+    field: str
+    stored: Decimal
+    expected: Decimal
+
+
+def drift(company_id: int | None = None) -> list[Drift]:
+    """Recompute every balance from the ledger (on hand) and the active reservations (reserved)."""
+    moves_qs = StockMove.objects.all()
+    balances_qs = StockBalance.objects.all()
+    reservations_qs = Reservation.objects.filter(state=ReservationState.ACTIVE)
+    costs_qs = ProductCost.objects.all()
+    if company_id is not None:
+        moves_qs = moves_qs.filter(company_id=company_id)
+        balances_qs = balances_qs.filter(company_id=company_id)
+        reservations_qs = reservations_qs.filter(company_id=company_id)
+        costs_qs = costs_qs.filter(company_id=company_id)
+    owned = set(Location.objects.filter(kind__in=OWNED_KINDS).values_list("pk", flat=True))
+    expected_on_hand: dict[tuple[int, int, int], Decimal] = {}
+    for loc, pid, lot, total in (
+        moves_qs.values("to_location_id", "product_id", "lot_id")
+        .annotate(t=Sum("quantity"))
+        .values_list("to_location_id", "product_id", "lot_id", "t")
+    ):
+        if loc in owned:
+            key = (loc, pid, lot or 0)
+            expected_on_hand[key] = expected_on_hand.get(key, ZERO) + quantity(total)
+    for loc, pid, lot, total in (
+        moves_qs.values("from_location_id", "product_id", "lot_id")
+        .annotate(t=Sum("quantity"))
+        .values_list("from_location_id", "product_id", "lot_id", "t")
+    ):
+        if loc in owned:
+            key = (loc, pid, lot or 0)
+            expected_on_hand[key] = expected_on_hand.get(key, ZERO) - quantity(total)
+    expected_reserved: dict[tuple[int, int, int], Decimal] = {}
+    for loc, pid, lot, total in (
+        reservations_qs.values("location_id", "product_id", "lot_id")
+        .annotate(t=Sum("quantity"))
+        .values_list("location_id", "product_id", "lot_id", "t")
+    ):
+        key = (loc, pid, lot or 0)
+        expected_reserved[key] = expected_reserved.get(key, ZERO) + quantity(total)
+    found: list[Drift] = []
+    seen = set()
+    owned_by_product: dict[int, Decimal] = {}
+    for b in balances_qs.only("location_id", "product_id", "lot_key", "on_hand", "reserved"):
+        key = (b.location_id, b.product_id, b.lot_key)
+        seen.add(key)
+        owned_by_product[b.product_id] = owned_by_product.get(b.product_id, ZERO) + b.on_hand
+        if b.on_hand != expected_on_hand.get(key, ZERO):
+            found.append(Drift(*key, "on_hand", b.on_hand, expected_on_hand.get(key, ZERO)))
+        if b.reserved != expected_reserved.get(key, ZERO):
+            found.append(Drift(*key, "reserved", b.reserved, expected_reserved.get(key, ZERO)))
+    for key, value in expected_on_hand.items():
+        if key not in seen and value:
+            found.append(Drift(*key, "on_hand", ZERO, value))
+    for key, value in expected_reserved.items():
+        if key not in seen and value:
+            found.append(Drift(*key, "reserved", ZERO, value))
+    for c in costs_qs.only("product_id", "quantity"):
+        if c.quantity != owned_by_product.get(c.product_id, ZERO):
+            found.append(Drift(0, c.product_id, 0, "cost_basis", c.quantity, owned_by_product.get(c.product_id, ZERO)))
+    return found
