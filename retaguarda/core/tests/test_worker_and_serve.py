@@ -1,0 +1,80 @@
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import timedelta
+
+import pytest
+from django.tasks import task
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from retaguarda.core import periodic
+
+
+@task
+def nightly_check():
+    return "ok"
+
+
+@pytest.mark.django_db
+def test_a_periodic_task_is_enqueued_once_per_interval(monkeypatch):
+    monkeypatch.setattr(periodic, "REGISTRY", {})
+    periodic.register(nightly_check, every=timedelta(hours=1))
+    now = timezone.now()
+    assert periodic.enqueue_due(now) == [nightly_check.module_path]
+    assert periodic.enqueue_due(now + timedelta(minutes=10)) == []  # a second worker, too soon
+    assert periodic.enqueue_due(now + timedelta(hours=1, seconds=1)) == [nightly_check.module_path]
+    assert DBTaskResult.objects.filter(task_path=nightly_check.module_path).count() == 2
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_starts_the_production_server_and_worker_on_the_embedded_database(tmp_path):
+    """The README's `serve`: migrates a fresh SQLite database, loads the demo, answers on the printed URL."""
+    port = _free_port()
+    env = {**os.environ, "RETAGUARDA_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "retaguarda.config.cli", "serve", "--demo", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        health, output = None, ""
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and health is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as response:
+                    health = json.load(response)
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.5)
+        assert health is not None, proc.stdout.read() if proc.poll() is not None else "server did not answer"
+        assert health["database"] and health["migrations_applied"]
+        # the worker beats within its first cycle
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as response:
+                if json.load(response)["worker_heartbeat_age_seconds"] is not None:
+                    break
+            time.sleep(0.5)
+        else:
+            pytest.fail("the worker never reported")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/entrar/", timeout=5) as response:
+            assert "Retaguarda" in response.read().decode()
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=30)[0]
+    assert f"http://localhost:{port}/" in output
+    assert "demo1234" in output
+    assert (tmp_path / "retaguarda.sqlite3").exists()
