@@ -6,6 +6,7 @@ records inside its transaction, and bumps the party's `version` so edits made fr
 screen are refused with 409.
 """
 
+import copy
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -383,32 +384,36 @@ def _clear_flags(party: Party, address: PartyAddress) -> None:
 # --- Party ---------------------------------------------------------------------------------------
 
 
-def create_party(
+def _prepare(
+    company_id: int | None,
+    fields: dict,
+    addresses,
+    contacts,
     *,
-    actor: Actor,
-    company_id: int | None = None,
-    addresses: list[dict] = (),
-    contacts: list[dict] = (),
-    **fields,
-) -> Party:
-    """Register a party with its addresses and contacts. The first address is billing unless one says so."""
-    company_id = company_id or actor.company_id
+    existing: Party | None = None,
+    municipalities: dict[str, Municipality] | None = None,
+):
+    """The party, its addresses and contacts built and cleaned, and every problem found; nothing saved."""
     problems = Problems()
     if company_id is None:
         problems.add("company", _("Choose the company you are working in before registering."))
     fields = _pick(fields, PARTY_FIELDS, problems)
-    party = Party(company_id=company_id, **fields)
+    if existing is None:
+        party = Party(company_id=company_id, **fields)
+    else:
+        party = copy.copy(existing)
+        for name, value in fields.items():
+            setattr(party, name, value)
     _clean_party(party, problems)
 
-    addresses = [dict(a) for a in addresses]
-    contacts = [dict(c) for c in contacts]
-    address_objs = []
     picked_addresses = []
     for i, data in enumerate(addresses):
         sub = Problems(f"addresses[{i}].")
-        picked_addresses.append(_pick(data, ADDRESS_FIELDS, sub))
+        picked_addresses.append(_pick(dict(data), ADDRESS_FIELDS, sub))
         problems.extend(sub)
-    municipalities = _municipalities(_text(a.get("municipality_id")) for a in picked_addresses)
+    if municipalities is None:
+        municipalities = _municipalities(_text(a.get("municipality_id")) for a in picked_addresses)
+    address_objs = []
     for i, data in enumerate(picked_addresses):
         sub = Problems(f"addresses[{i}].")
         address = PartyAddress(**data)
@@ -427,11 +432,41 @@ def create_party(
     contact_objs = []
     for i, data in enumerate(contacts):
         sub = Problems(f"contacts[{i}].")
-        contact = PartyContact(**_pick(data, CONTACT_FIELDS, sub))
+        contact = PartyContact(**_pick(dict(data), CONTACT_FIELDS, sub))
         _clean_contact(contact, sub)
         problems.extend(sub)
         contact_objs.append(contact)
+    return party, address_objs, contact_objs, problems
 
+
+def party_problems(
+    fields: dict,
+    *,
+    company_id: int,
+    addresses: list[dict] = (),
+    existing: Party | None = None,
+    municipalities: dict[str, Municipality] | None = None,
+) -> list[dict]:
+    """Every problem `create_party` (or `update_party` of `existing`) would report, without saving.
+
+    For importers, which check every row before saving any. Duplicate documents are left to the caller,
+    which knows the whole file.
+    """
+    *_built, problems = _prepare(company_id, fields, addresses, (), existing=existing, municipalities=municipalities)
+    return problems.items
+
+
+def create_party(
+    *,
+    actor: Actor,
+    company_id: int | None = None,
+    addresses: list[dict] = (),
+    contacts: list[dict] = (),
+    **fields,
+) -> Party:
+    """Register a party with its addresses and contacts. The first address is billing unless one says so."""
+    company_id = company_id or actor.company_id
+    party, address_objs, contact_objs, problems = _prepare(company_id, fields, addresses, contacts)
     with transaction.atomic():
         duplicate = _duplicate(company_id, party.document)
         if duplicate and problems.items:
@@ -488,7 +523,7 @@ def _set_active(party_id: int, active: bool, *, actor: Actor, version: int | Non
         party.version += 1
         party.save(update_fields=["is_active", "version", "updated_at"])
         audit.record_changed(
-            actor, party, before, action="activated" if active else "deactivated", company_id=party.company_id
+            actor, party, before, action="reactivated" if active else "deactivated", company_id=party.company_id
         )
     return party
 

@@ -23,7 +23,7 @@ ACTIONS = {
     "created": gettext_lazy("Registered"),
     "updated": gettext_lazy("Changed"),
     "deactivated": gettext_lazy("Deactivated"),
-    "activated": gettext_lazy("Reactivated"),
+    "reactivated": gettext_lazy("Reactivated"),
     "address_added": gettext_lazy("Address added"),
     "address_changed": gettext_lazy("Address changed"),
     "address_removed": gettext_lazy("Address removed"),
