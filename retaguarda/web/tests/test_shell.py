@@ -1,0 +1,72 @@
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from retaguarda.core import audit
+from retaguarda.web.templatetags.br import brl, cep, document, qty
+
+pytestmark = pytest.mark.django_db
+
+
+def test_money_quantities_and_documents_in_brazilian_format():
+    assert brl(Decimal("1234.5")) == "R$\u00a01.234,50"
+    assert brl(Decimal("-0.5")) == "-R$\u00a00,50"
+    assert qty(Decimal("12.5000")) == "12,5"
+    assert qty(Decimal("1500")) == "1.500"
+    assert document("12ABC34501DE35") == "12.ABC.345/01DE-35"
+    assert document("52998224725") == "529.982.247-25"
+    assert cep("01310100") == "01310-100"
+
+
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite settings")
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA journal_mode")
+        assert cur.fetchone()[0] == "wal"
+    assert connection.transaction_mode == "IMMEDIATE"
+    assert connection.settings_dict["OPTIONS"]["timeout"] >= 5
+
+
+def test_home_shows_real_figures(web, actor, company):
+    for i in range(3):
+        audit.record(actor, company, "updated", {"trade_name": [str(i), str(i + 1)]})
+    html = web.get("/").content.decode()
+    assert "Alterações nas últimas 24 h" in html
+    assert "Processamento em segundo plano" in html
+
+
+def test_audit_log_runs_a_fixed_number_of_queries(web, actor, company, django_assert_max_num_queries):
+    audit.record(actor, company, "updated", {"trade_name": ["a", "b"]})
+    with django_assert_max_num_queries(12) as few:
+        web.get("/auditoria/")
+    for i in range(60):
+        audit.record(actor, company, "updated", {"trade_name": [str(i), str(i + 1)]})
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        web.get("/auditoria/")
+
+
+def test_audit_log_filters_by_object_and_date(web, actor, company):
+    audit.record(actor, company, "updated", {"trade_name": ["a", "b"]})
+    html = web.get("/auditoria/", {"object": f"companies.company:{company.pk}"}).content.decode()
+    assert "trade_name" in html
+    assert "alterado" in html  # the action shows in Portuguese
+    html = web.get("/auditoria/", {"from": "2001-01-01", "to": "2001-01-02"}).content.decode()
+    assert "Nenhum registro encontrado." in html
+
+
+def test_audit_log_answers_only_the_table_to_htmx(web):
+    response = web.get("/auditoria/", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "<table>" in html
+    assert "<nav" not in html
+
+
+def test_menu_shows_only_what_the_department_may_open(client, make_user):
+    user = make_user("sales")
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert "Auditoria" not in html
+    assert "Usuários" not in html
+    assert "Tokens de API" in html
