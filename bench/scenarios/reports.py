@@ -1,11 +1,154 @@
-"""reports: waits for inventory."""
+"""reports: the inventory reads on the full ledger (stock valuation, balance list, kardex), each beside one
+hand-written SQL query computing the same result (the floor). Times are server-side: the selector
+the page calls, in process, with its query count; pages and API routes are added as they land.
+"""
+
+import base64
+import json
+import statistics
+import time
+
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 
 from bench import apps
-from bench.registry import NOT_LANDED, Outcome, scenario
+from bench.registry import NOT_LANDED, Figure, Outcome, scenario
+
+PAGE = 50
+TARGET = "< 100 ms"
 
 
-@scenario("reports", "reports")
+def cursor_after(move_id: int) -> str:
+    """The keyset cursor (core.pagination) of a page ordered by id starting after `move_id`."""
+    return base64.urlsafe_b64encode(json.dumps([move_id]).encode()).decode().rstrip("=")
+
+
+def timed(fn, repeats: int) -> tuple[float, int]:
+    """Median milliseconds of `repeats` calls after one warm-up, and the queries of one call."""
+    fn()
+    samples = []
+    queries = 0
+    for _ in range(repeats):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            fn()
+            samples.append(time.perf_counter() - started)
+        queries = len(captured.captured_queries)
+    return statistics.median(samples) * 1000, queries
+
+
+def sql(query: str, params) -> list:
+    with connection.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchall()
+
+
+VALUATION_SQL = """
+SELECT b.warehouse_id, SUM(b.on_hand), SUM(b.on_hand * COALESCE(c.average_cost, 0)),
+       SUM(CASE WHEN b.on_hand <> 0 THEN 1 ELSE 0 END)
+FROM inventory_stockbalance b
+JOIN inventory_location l ON l.id = b.location_id AND l.kind = 'internal'
+LEFT JOIN inventory_productcost c ON c.product_id = b.product_id
+WHERE b.company_id = %s
+GROUP BY b.warehouse_id ORDER BY b.warehouse_id"""
+
+BALANCES_SQL = """
+SELECT p.sku, p.name, b.product_id, b.warehouse_id,
+       SUM(CASE WHEN l.kind = 'internal' THEN b.on_hand ELSE 0 END) AS on_hand,
+       SUM(CASE WHEN l.kind = 'internal' THEN b.reserved ELSE 0 END) AS reserved,
+       SUM(CASE WHEN l.kind = 'transit' THEN b.on_hand ELSE 0 END) AS in_transit,
+       MAX(COALESCE(c.average_cost, 0)) AS average_cost
+FROM inventory_stockbalance b
+JOIN inventory_location l ON l.id = b.location_id
+JOIN catalog_product p ON p.id = b.product_id
+LEFT JOIN inventory_productcost c ON c.product_id = b.product_id
+WHERE b.company_id = %s
+GROUP BY p.sku, p.name, b.product_id, b.warehouse_id
+HAVING SUM(b.on_hand) <> 0 OR SUM(b.reserved) <> 0
+ORDER BY p.sku, b.product_id, b.warehouse_id
+LIMIT %s"""
+
+SIGNED = """CASE WHEN to_location_id = %(s)s AND from_location_id <> %(s)s THEN quantity
+                 WHEN from_location_id = %(s)s AND to_location_id <> %(s)s THEN -quantity ELSE 0 END"""
+
+KARDEX_SQL = f"""
+WITH page AS (
+    SELECT id, created_at, from_location_id, to_location_id, quantity, unit_cost, {SIGNED} AS signed
+    FROM inventory_stockmove
+    WHERE company_id = %(company)s AND product_id = %(product)s AND (to_location_id = %(s)s OR from_location_id = %(s)s)
+      AND id > %(after)s
+    ORDER BY id LIMIT %(limit)s)
+SELECT page.*,
+       (SELECT COALESCE(SUM({SIGNED}), 0) FROM inventory_stockmove
+        WHERE company_id = %(company)s AND product_id = %(product)s AND (to_location_id = %(s)s OR from_location_id = %(s)s)
+          AND id <= %(after)s)
+       + SUM(signed) OVER (ORDER BY id) AS running
+FROM page ORDER BY id"""
+
+
+@scenario("reports", "stock valuation, balance list and kardex pages on the full ledger, beside one SQL query each")
 def run(ctx) -> Outcome:
-    if not apps.inventory_ready():
+    if not apps.inventory_ready() or ctx.dataset.stock is None:
         return Outcome(status=NOT_LANDED, note="needs inventory")
-    return Outcome()
+    from retaguarda.catalog.models import Product
+    from retaguarda.inventory import selectors
+    from retaguarda.inventory.models import StockMove
+
+    company, st = ctx.dataset.company, ctx.dataset.stock
+    repeats = 3 if ctx.quick else 5
+    # The busiest product (the seeded ledger is skewed) and its moves: first and last page of its kardex.
+    busiest = (
+        StockMove.objects.filter(company=company)
+        .values("product_id")
+        .order_by()
+        .annotate(n=Count("id"))
+        .order_by("-n", "product_id")
+        .first()
+    )
+    product = Product.objects.get(pk=busiest["product_id"])
+    ids = list(
+        StockMove.objects.filter(company=company, product=product)
+        .order_by("-id")
+        .values_list("id", flat=True)[: PAGE + 1]
+    )
+    last_cursor_id = ids[-1] if len(ids) > PAGE else 0
+    kardex_params = {"company": company.pk, "product": product.pk, "s": st.stock_location_id, "limit": PAGE}
+
+    items = [
+        ("stock valuation", lambda: selectors.valuation(company), lambda: sql(VALUATION_SQL, [company.pk])),
+        (
+            "balance list, first page",
+            lambda: selectors.balances(company, limit=PAGE),
+            lambda: sql(BALANCES_SQL, [company.pk, PAGE + 1]),
+        ),
+        (
+            f"kardex first page ({busiest['n']:,} moves)",
+            lambda: selectors.kardex(company, product, warehouse_id=st.warehouse_id, limit=PAGE),
+            lambda: sql(KARDEX_SQL, {**kardex_params, "after": 0}),
+        ),
+        (
+            "kardex last page",
+            lambda: selectors.kardex(
+                company, product, warehouse_id=st.warehouse_id, cursor=cursor_after(last_cursor_id), limit=PAGE
+            ),
+            lambda: sql(KARDEX_SQL, {**kardex_params, "after": last_cursor_id}),
+        ),
+    ]
+    out = Outcome(details={"moves": st.moves, "busiest_product": product.pk, "busiest_moves": busiest["n"]})
+    for label, ours, floor in items:
+        our_ms, our_q = timed(ours, repeats)
+        floor_ms, _ = timed(floor, repeats)
+        ctx.log(f"  {label}: {our_ms:,.1f} ms, {our_q} queries; one SQL query: {floor_ms:,.1f} ms")
+        out.figures.append(
+            Figure(
+                label,
+                our_ms,
+                "ms",
+                floor=floor_ms,
+                target=TARGET,
+                detail=f"{our_q} queries, selector, median of {repeats}",
+            )
+        )
+        out.details[label] = {"ms": our_ms, "queries": our_q, "floor_ms": floor_ms}
+    return out
