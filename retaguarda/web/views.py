@@ -64,7 +64,18 @@ def audit_log(request):
     return render(request, template, context)
 
 
+def _api_error(request, status: int, code: str, message: str):
+    """Under /api/ even Django's own error handlers answer the API's JSON error body."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"code": code, "message": str(message), "details": []}, status=status)
+    return None
+
+
 def error_403(request, exception=None):
+    if response := _api_error(request, 403, "access.forbidden", _("You are not allowed to do this.")):
+        return response
     return render(
         request,
         "web/error.html",
@@ -74,10 +85,14 @@ def error_403(request, exception=None):
 
 
 def error_404(request, exception=None):
+    if response := _api_error(request, 404, "core.not_found", _("Page not found.")):
+        return response
     return render(request, "web/error.html", {"status": 404, "message": _("Page not found.")}, status=404)
 
 
 def error_500(request):
+    if response := _api_error(request, 500, "core.internal", _("Internal error. Try again in a moment.")):
+        return response
     # No context processors here: the failure may be the database itself.
     from django.http import HttpResponseServerError
     from django.template import loader

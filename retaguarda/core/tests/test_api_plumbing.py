@@ -39,6 +39,7 @@ def test_openapi_schema_and_docs_page_are_served(api):
 def test_unknown_api_route_answers_json_404(api):
     response = api.get("/api/v1/nothing-here")
     assert response.status_code == 404
+    assert response.json()["code"] == "core.not_found"
 
 
 def test_validation_errors_name_the_field_in_portuguese(sales_user):
