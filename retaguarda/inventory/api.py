@@ -1,3 +1,818 @@
-from ninja import Router
+"""Inventory API at `/api/v1/inventory`: warehouses, balances, moves, kardex, transfers, counts, reservations.
+
+Shortfalls answer 409 `inventory.insufficient_stock` with `details` listing each product short
+(`product_id`, `sku`, `requested`, `available`). State changes are POST commands.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema, Status
+
+from retaguarda.access.api_auth import require
+from retaguarda.catalog.models import Product
+from retaguarda.core.actor import actor_of
+from retaguarda.core.api import Page, idempotent
+from retaguarda.core.pagination import keyset_page
+from retaguarda.core.states import allowed_transitions, timeline
+from retaguarda.inventory import selectors, services
+from retaguarda.inventory.models import Lot, Reservation, StockCount, StockMove, TransferOrder, Warehouse
 
 router = Router(tags=["inventory"])
+VIEW = require("inventory.view")
+POST = require("inventory.post")
+CHANGE = require("inventory.change")
+RESERVE = require("inventory.reserve")
+
+
+def _company(request):
+    return request.company
+
+
+# ---------------------------------------------------------------------------- schemas
+
+
+class WarehouseOut(Schema):
+    id: int
+    code: str
+    name: str
+    allow_negative: bool
+    active: bool
+    version: int
+
+
+class WarehouseIn(Schema):
+    code: str
+    name: str
+    allow_negative: bool = False
+
+
+class WarehousePatch(Schema):
+    version: int
+    code: str | None = None
+    name: str | None = None
+    allow_negative: bool | None = None
+    active: bool | None = None
+
+
+class BalanceOut(Schema):
+    product_id: int
+    sku: str
+    name: str
+    warehouse_id: int
+    warehouse_code: str
+    on_hand: Decimal
+    reserved: Decimal
+    available: Decimal
+    in_transit: Decimal
+    average_cost: Decimal
+    value: Decimal
+
+
+def _balance_out(row: selectors.BalanceRow) -> dict:
+    return {
+        "product_id": row.product.pk,
+        "sku": row.product.sku,
+        "name": row.product.name,
+        "warehouse_id": row.warehouse.pk,
+        "warehouse_code": row.warehouse.code,
+        "on_hand": row.on_hand,
+        "reserved": row.reserved,
+        "available": row.available,
+        "in_transit": row.in_transit,
+        "average_cost": row.average_cost,
+        "value": row.value,
+    }
+
+
+class PastBalanceOut(Schema):
+    product_id: int
+    sku: str
+    name: str
+    on_hand: Decimal
+
+
+class MoveOut(Schema):
+    id: int
+    product_id: int
+    sku: str
+    lot: str | None
+    from_location: str
+    from_kind: str
+    to_location: str
+    to_kind: str
+    quantity: Decimal
+    unit_cost: Decimal
+    source_type: str
+    source_id: int
+    source_line: int
+    reason: str
+    user: str | None
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_sku(obj):
+        return obj.product.sku
+
+    @staticmethod
+    def resolve_lot(obj):
+        return obj.lot.code if obj.lot_id else None
+
+    @staticmethod
+    def resolve_from_location(obj):
+        return obj.from_location.name
+
+    @staticmethod
+    def resolve_from_kind(obj):
+        return obj.from_location.kind
+
+    @staticmethod
+    def resolve_to_location(obj):
+        return obj.to_location.name
+
+    @staticmethod
+    def resolve_to_kind(obj):
+        return obj.to_location.kind
+
+    @staticmethod
+    def resolve_user(obj):
+        return obj.user.get_username() if obj.user_id else None
+
+
+class ManualLineIn(Schema):
+    product_id: int
+    quantity: Decimal
+    unit_cost: Decimal | None = None
+    lot_id: int | None = None
+    lot_code: str = ""
+    expiry: datetime.date | None = None
+
+
+class ManualIn(Schema):
+    warehouse_id: int
+    direction: str  # "in" or "out"
+    reason: str
+    counterpart: str | None = None  # supplier, customer, adjustment, scrap
+    lines: list[ManualLineIn]
+
+
+class ManualOut(Schema):
+    id: int
+    number: int
+    direction: str
+    warehouse_id: int
+    counterpart: str
+    reason: str
+    moves: list[MoveOut]
+
+
+class KardexLineOut(Schema):
+    move: MoveOut
+    quantity_in: Decimal
+    quantity_out: Decimal
+    balance: Decimal
+    balance_value: Decimal
+    average_cost: Decimal
+
+
+class KardexOut(Schema):
+    product_id: int
+    sku: str
+    opening: Decimal
+    opening_value: Decimal
+    lines: list[KardexLineOut]
+    next_cursor: str | None
+
+
+class ValuationOut(Schema):
+    warehouse_id: int
+    warehouse_code: str
+    products: int
+    on_hand: Decimal
+    value: Decimal
+    in_transit: Decimal
+    in_transit_value: Decimal
+
+
+class BelowMinimumOut(Schema):
+    product_id: int
+    sku: str
+    name: str
+    minimum_stock: Decimal
+    on_hand: Decimal
+    available: Decimal
+
+
+class LotOut(Schema):
+    id: int
+    product_id: int
+    code: str
+    expiry: datetime.date | None
+
+
+class LotIn(Schema):
+    product_id: int
+    code: str
+    expiry: datetime.date | None = None
+
+
+class FefoOut(Schema):
+    lot_id: int | None
+    lot: str | None
+    expiry: datetime.date | None
+    quantity: Decimal
+
+
+class EventOut(Schema):
+    from_state: str
+    to_state: str
+    user: str | None
+    origin: str
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_user(obj):
+        return obj.user.get_username() if obj.user_id else None
+
+
+class TransferLineSchema(Schema):
+    product_id: int
+    quantity: Decimal
+    lot_id: int | None = None
+
+
+class TransferIn(Schema):
+    from_warehouse_id: int
+    to_warehouse_id: int
+    notes: str = ""
+    lines: list[TransferLineSchema]
+
+
+class TransferLineOut(TransferLineSchema):
+    id: int
+    sku: str
+
+    @staticmethod
+    def resolve_sku(obj):
+        return obj.product.sku
+
+
+class TransferOut(Schema):
+    id: int
+    number: int
+    state: str
+    from_warehouse_id: int
+    to_warehouse_id: int
+    notes: str
+    shipped_at: datetime.datetime | None
+    received_at: datetime.datetime | None
+    version: int
+    lines: list[TransferLineOut]
+    allowed: list[str]
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.select_related("product"))
+
+    @staticmethod
+    def resolve_allowed(obj):
+        return allowed_transitions(obj)
+
+    @staticmethod
+    def resolve_events(obj):
+        return list(timeline(obj))
+
+
+class TransferSummaryOut(Schema):
+    id: int
+    number: int
+    state: str
+    from_warehouse_id: int
+    to_warehouse_id: int
+    created_at: datetime.datetime
+
+
+class CountIn(Schema):
+    warehouse_id: int
+    product_ids: list[int] | None = None
+    notes: str = ""
+
+
+class CountLineOut(Schema):
+    id: int
+    product_id: int
+    sku: str
+    lot: str | None
+    expected: Decimal
+    counted: Decimal | None
+    difference: Decimal | None
+
+    @staticmethod
+    def resolve_sku(obj):
+        return obj.product.sku
+
+    @staticmethod
+    def resolve_lot(obj):
+        return obj.lot.code if obj.lot_id else None
+
+
+class CountSummaryOut(Schema):
+    id: int
+    number: int
+    state: str
+    warehouse_id: int
+    whole_warehouse: bool
+    notes: str
+    created_at: datetime.datetime
+    posted_at: datetime.datetime | None
+
+
+class CountOut(CountSummaryOut):
+    lines: list[CountLineOut]
+    allowed: list[str]
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.select_related("product", "lot"))
+
+    @staticmethod
+    def resolve_allowed(obj):
+        return allowed_transitions(obj)
+
+    @staticmethod
+    def resolve_events(obj):
+        return list(timeline(obj))
+
+
+class CountEntryIn(Schema):
+    product_id: int
+    quantity: Decimal
+    lot_id: int | None = None
+
+
+class CountQuantitiesIn(Schema):
+    entries: list[CountEntryIn]
+    add: bool = False  # add to what was counted (scans) instead of replacing it
+
+
+class ScanIn(Schema):
+    code: str
+
+
+class ReservationLineIn(Schema):
+    line: int = 0
+    product_id: int
+    warehouse_id: int
+    quantity: Decimal
+    lot_id: int | None = None
+
+
+class ReservationIn(Schema):
+    source_type: str
+    source_id: int
+    lines: list[ReservationLineIn]
+
+
+class ReservationOut(Schema):
+    id: int
+    source_type: str
+    source_id: int
+    source_line: int
+    product_id: int
+    sku: str
+    location_id: int
+    warehouse_id: int | None
+    lot_id: int | None
+    quantity: Decimal
+    state: str
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_sku(obj):
+        return obj.product.sku
+
+    @staticmethod
+    def resolve_warehouse_id(obj):
+        return obj.location.warehouse_id
+
+
+class ReleaseIn(Schema):
+    source_type: str
+    source_id: int
+    source_line: int | None = None  # all lines of the document when absent
+
+
+# ---------------------------------------------------------------------------- warehouses
+
+
+@router.get("/warehouses", response=Page[WarehouseOut], auth=VIEW)
+def list_warehouses(request, cursor: str | None = None, limit: int = 50):
+    items, next_cursor = keyset_page(
+        Warehouse.objects.filter(company=_company(request)), cursor=cursor, limit=limit, ordering=("code", "id")
+    )
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/warehouses", response={201: WarehouseOut}, auth=CHANGE)
+@idempotent
+def create_warehouse(request, body: WarehouseIn):
+    return Status(
+        201, services.create_warehouse(actor=actor_of(request), company_id=_company(request).pk, **body.dict())
+    )
+
+
+@router.get("/warehouses/{warehouse_id}", response=WarehouseOut, auth=VIEW)
+def get_warehouse(request, warehouse_id: int):
+    return get_object_or_404(Warehouse, pk=warehouse_id, company=_company(request))
+
+
+@router.patch("/warehouses/{warehouse_id}", response=WarehouseOut, auth=CHANGE)
+def update_warehouse(request, warehouse_id: int, body: WarehousePatch):
+    get_object_or_404(Warehouse, pk=warehouse_id, company=_company(request))
+    fields = body.dict(exclude_unset=True, exclude={"version"})
+    return services.update_warehouse(warehouse_id, actor=actor_of(request), version=body.version, **fields)
+
+
+# ---------------------------------------------------------------------------- balances and reports
+
+
+@router.get("/balances", response=Page[BalanceOut], auth=VIEW)
+def list_balances(
+    request,
+    warehouse_id: int | None = None,
+    product_id: int | None = None,
+    q: str = "",
+    cursor: str | None = None,
+    limit: int = 50,
+):
+    """One row per product and warehouse: on hand, reserved, available, in transit, average cost, value."""
+    rows, next_cursor = selectors.balances(
+        _company(request), warehouse_id=warehouse_id, product_id=product_id, search=q, cursor=cursor, limit=limit
+    )
+    return {"items": [_balance_out(r) for r in rows], "next_cursor": next_cursor}
+
+
+@router.get("/balances/at", response=Page[PastBalanceOut], auth=VIEW)
+def balances_at(
+    request,
+    at: datetime.datetime | datetime.date,
+    warehouse_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+):
+    """Stock on hand at a past moment (a date means the end of that day), from the ledger."""
+    moment = _moment(at)
+    rows, next_cursor = selectors.balances_at(
+        _company(request), moment, warehouse_id=warehouse_id, cursor=cursor, limit=limit
+    )
+    items = [
+        {"product_id": r.product.pk, "sku": r.product.sku, "name": r.product.name, "on_hand": r.on_hand} for r in rows
+    ]
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def _moment(at) -> datetime.datetime:
+    if isinstance(at, datetime.datetime):
+        return at if timezone.is_aware(at) else timezone.make_aware(at)
+    end = datetime.datetime.combine(at, datetime.time.max)
+    return timezone.make_aware(end)
+
+
+@router.get("/valuation", response=list[ValuationOut], auth=VIEW)
+def valuation(request):
+    """Stock value by warehouse at the weighted average cost."""
+    return [
+        {
+            "warehouse_id": r.warehouse.pk,
+            "warehouse_code": r.warehouse.code,
+            "products": r.products,
+            "on_hand": r.on_hand,
+            "value": r.value,
+            "in_transit": r.in_transit,
+            "in_transit_value": r.in_transit_value,
+        }
+        for r in selectors.valuation(_company(request))
+    ]
+
+
+@router.get("/below-minimum", response=Page[BelowMinimumOut], auth=VIEW)
+def below_minimum(request, cursor: str | None = None, limit: int = 50):
+    rows, next_cursor = selectors.below_minimum(_company(request), cursor=cursor, limit=limit)
+    items = [
+        {
+            "product_id": p.pk,
+            "sku": p.sku,
+            "name": p.name,
+            "minimum_stock": p.minimum_stock,
+            "on_hand": p.stock_on_hand,
+            "available": p.available,
+        }
+        for p in rows
+    ]
+    return {"items": items, "next_cursor": next_cursor}
+
+
+# ---------------------------------------------------------------------------- moves, kardex, lots
+
+
+@router.get("/moves", response=Page[MoveOut], auth=VIEW)
+def list_moves(
+    request,
+    product_id: int | None = None,
+    warehouse_id: int | None = None,
+    source_type: str = "",
+    cursor: str | None = None,
+    limit: int = 50,
+):
+    items, next_cursor = selectors.moves(
+        _company(request),
+        product_id=product_id,
+        warehouse_id=warehouse_id,
+        source_type=source_type,
+        cursor=cursor,
+        limit=limit,
+    )
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/moves", response={201: ManualOut}, auth=POST)
+@idempotent
+def create_manual_move(request, body: ManualIn):
+    """A manual entry (`direction: in`, from `supplier` or `adjustment`) or exit (`out`, to `customer`,
+    `scrap` or `adjustment`) with its reason. Send an `Idempotency-Key` to make retries safe."""
+    op, moves = services.manual_move(
+        actor=actor_of(request),
+        warehouse_id=body.warehouse_id,
+        direction=body.direction,
+        reason=body.reason,
+        counterpart=body.counterpart,
+        lines=[services.ManualLine(**line.dict()) for line in body.lines],
+    )
+    moves = list(
+        StockMove.objects.filter(pk__in=[m.pk for m in moves])
+        .select_related("product", "lot", "from_location", "to_location", "user")
+        .order_by("id")
+    )
+    return Status(
+        201,
+        {
+            "id": op.pk,
+            "number": op.number,
+            "direction": op.direction,
+            "warehouse_id": op.warehouse_id,
+            "counterpart": op.counterpart,
+            "reason": op.reason,
+            "moves": moves,
+        },
+    )
+
+
+@router.get("/products/{product_id}/kardex", response=KardexOut, auth=VIEW)
+def product_kardex(
+    request, product_id: int, warehouse_id: int | None = None, cursor: str | None = None, limit: int = 50
+):
+    """The product's moves oldest first, with the running quantity and value."""
+    product = get_object_or_404(Product, pk=product_id, company=_company(request))
+    k = selectors.kardex(_company(request), product, warehouse_id=warehouse_id, cursor=cursor, limit=limit)
+    return {
+        "product_id": product.pk,
+        "sku": product.sku,
+        "opening": k.opening,
+        "opening_value": k.opening_value,
+        "lines": [
+            {
+                "move": line.move,
+                "quantity_in": line.quantity_in,
+                "quantity_out": line.quantity_out,
+                "balance": line.balance,
+                "balance_value": line.balance_value,
+                "average_cost": line.average_cost,
+            }
+            for line in k.lines
+        ],
+        "next_cursor": k.next_cursor,
+    }
+
+
+@router.get("/products/{product_id}/fefo", response=list[FefoOut], auth=VIEW)
+def product_fefo(request, product_id: int, warehouse_id: int, quantity: Decimal):
+    """Which lots to issue first (first to expire, first out) for `quantity` units."""
+    get_object_or_404(Product, pk=product_id, company=_company(request))
+    get_object_or_404(Warehouse, pk=warehouse_id, company=_company(request))
+    return [
+        {
+            "lot_id": lot.pk if lot else None,
+            "lot": lot.code if lot else None,
+            "expiry": lot.expiry if lot else None,
+            "quantity": qty,
+        }
+        for lot, qty in selectors.fefo(product_id, warehouse_id, quantity)
+    ]
+
+
+@router.get("/lots", response=Page[LotOut], auth=VIEW)
+def list_lots(request, product_id: int | None = None, cursor: str | None = None, limit: int = 50):
+    qs = Lot.objects.filter(company=_company(request))
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/lots", response={201: LotOut}, auth=POST)
+@idempotent
+def create_lot(request, body: LotIn):
+    get_object_or_404(Product, pk=body.product_id, company=_company(request))
+    return Status(
+        201, services.lot_for(actor=actor_of(request), product_id=body.product_id, code=body.code, expiry=body.expiry)
+    )
+
+
+# ---------------------------------------------------------------------------- transfers
+
+
+def _transfer(request, transfer_id: int) -> TransferOrder:
+    return get_object_or_404(TransferOrder, pk=transfer_id, company=_company(request))
+
+
+@router.get("/transfers", response=Page[TransferSummaryOut], auth=VIEW)
+def list_transfers(request, state: str = "", cursor: str | None = None, limit: int = 50):
+    qs = TransferOrder.objects.filter(company=_company(request))
+    if state:
+        qs = qs.filter(state=state)
+    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/transfers", response={201: TransferOut}, auth=POST)
+@idempotent
+def create_transfer(request, body: TransferIn):
+    transfer = services.create_transfer(
+        actor=actor_of(request),
+        from_warehouse_id=body.from_warehouse_id,
+        to_warehouse_id=body.to_warehouse_id,
+        notes=body.notes,
+        lines=[services.TransferLineIn(**line.dict()) for line in body.lines],
+    )
+    return Status(201, transfer)
+
+
+@router.get("/transfers/{transfer_id}", response=TransferOut, auth=VIEW)
+def get_transfer(request, transfer_id: int):
+    return _transfer(request, transfer_id)
+
+
+@router.post("/transfers/{transfer_id}/ship", response=TransferOut, auth=POST)
+def ship_transfer(request, transfer_id: int):
+    """Out of the origin now; the goods stay in transit until received."""
+    _transfer(request, transfer_id)
+    return services.ship_transfer(transfer_id, actor=actor_of(request))
+
+
+@router.post("/transfers/{transfer_id}/receive", response=TransferOut, auth=POST)
+def receive_transfer(request, transfer_id: int):
+    _transfer(request, transfer_id)
+    return services.receive_transfer(transfer_id, actor=actor_of(request))
+
+
+@router.post("/transfers/{transfer_id}/cancel", response=TransferOut, auth=POST)
+def cancel_transfer(request, transfer_id: int):
+    _transfer(request, transfer_id)
+    return services.cancel_transfer(transfer_id, actor=actor_of(request))
+
+
+# ---------------------------------------------------------------------------- counts
+
+
+def _count(request, count_id: int) -> StockCount:
+    return get_object_or_404(StockCount, pk=count_id, company=_company(request))
+
+
+@router.get("/counts", response=Page[CountSummaryOut], auth=VIEW)
+def list_counts(request, state: str = "", cursor: str | None = None, limit: int = 50):
+    qs = StockCount.objects.filter(company=_company(request))
+    if state:
+        qs = qs.filter(state=state)
+    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/counts", response={201: CountOut}, auth=POST)
+@idempotent
+def create_count(request, body: CountIn):
+    """A count of the whole warehouse, or of `product_ids` only."""
+    count = services.create_count(
+        actor=actor_of(request), warehouse_id=body.warehouse_id, product_ids=body.product_ids, notes=body.notes
+    )
+    return Status(201, count)
+
+
+@router.get("/counts/{count_id}", response=CountOut, auth=VIEW)
+def get_count(request, count_id: int):
+    return _count(request, count_id)
+
+
+@router.post("/counts/{count_id}/start", response=CountOut, auth=POST)
+def start_count(request, count_id: int):
+    _count(request, count_id)
+    return services.start_count(count_id, actor=actor_of(request))
+
+
+@router.post("/counts/{count_id}/quantities", response=CountOut, auth=POST)
+def count_quantities(request, count_id: int, body: CountQuantitiesIn):
+    """Counted quantities: replace (typed, uploaded) or, with `add`, add to them (scanned)."""
+    _count(request, count_id)
+    entries = [services.CountEntry(e.product_id, e.quantity, e.lot_id) for e in body.entries]
+    services.record_counts(count_id, entries, actor=actor_of(request), add=body.add)
+    return _count(request, count_id)
+
+
+@router.post("/counts/{count_id}/scan", response=CountLineOut, auth=POST)
+def count_scan(request, count_id: int, body: ScanIn):
+    """One barcode read (GTIN or SKU): one more unit counted."""
+    _count(request, count_id)
+    return services.scan(count_id, body.code, actor=actor_of(request))
+
+
+@router.post("/counts/{count_id}/post", response=CountOut, auth=POST)
+def post_count(request, count_id: int):
+    """Post the differences as adjustment moves."""
+    _count(request, count_id)
+    return services.post_count(count_id, actor=actor_of(request))
+
+
+@router.post("/counts/{count_id}/cancel", response=CountOut, auth=POST)
+def cancel_count(request, count_id: int):
+    _count(request, count_id)
+    return services.cancel_count(count_id, actor=actor_of(request))
+
+
+# ---------------------------------------------------------------------------- reservations
+
+
+@router.get("/reservations", response=Page[ReservationOut], auth=VIEW)
+def list_reservations(
+    request,
+    source_type: str = "",
+    source_id: int | None = None,
+    state: str = "",
+    cursor: str | None = None,
+    limit: int = 50,
+):
+    items, next_cursor = selectors.reservations(
+        _company(request), source_type=source_type, source_id=source_id, state=state, cursor=cursor, limit=limit
+    )
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/reservations", response={201: list[ReservationOut]}, auth=RESERVE)
+@idempotent
+def create_reservation(request, body: ReservationIn):
+    """Reserve every line or none. A shortfall answers 409 `inventory.insufficient_stock`."""
+    company = _company(request)
+    for line in body.lines:
+        get_object_or_404(Warehouse, pk=line.warehouse_id, company=company)
+    needs = [
+        services.Need(
+            product_id=line.product_id,
+            warehouse_id=line.warehouse_id,
+            quantity=line.quantity,
+            source=services.Source(body.source_type, body.source_id, line.line),
+            lot_id=line.lot_id,
+        )
+        for line in body.lines
+    ]
+    created = services.reserve(needs, actor=actor_of(request))
+    return Status(
+        201,
+        list(
+            Reservation.objects.filter(pk__in=[r.pk for r in created])
+            .select_related("product", "location")
+            .order_by("id")
+        ),
+    )
+
+
+@router.post("/reservations/release", response=list[ReservationOut], auth=RESERVE)
+def release_by_source(request, body: ReleaseIn):
+    """Release what a document (or one of its lines) holds."""
+    released = services.release(
+        services.Source(body.source_type, body.source_id, body.source_line or 0),
+        actor=actor_of(request),
+        whole_document=body.source_line is None,
+        company_id=_company(request).pk,
+    )
+    return list(
+        Reservation.objects.filter(pk__in=[r.pk for r in released]).select_related("product", "location").order_by("id")
+    )
+
+
+@router.post("/reservations/{reservation_id}/release", response=ReservationOut, auth=RESERVE)
+def release_reservation(request, reservation_id: int):
+    get_object_or_404(Reservation, pk=reservation_id, company=_company(request))
+    services.release(actor=actor_of(request), reservation_id=reservation_id, company_id=_company(request).pk)
+    return Reservation.objects.select_related("product", "location").get(pk=reservation_id)

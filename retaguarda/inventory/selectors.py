@@ -92,9 +92,9 @@ def balances(
         BalanceRow(
             product=products[r["product_id"]],
             warehouse=houses[r["warehouse_id"]],
-            on_hand=r["total_on_hand"],
-            reserved=r["total_reserved"],
-            in_transit=r["total_in_transit"],
+            on_hand=quantity(r["total_on_hand"]),
+            reserved=quantity(r["total_reserved"]),
+            in_transit=quantity(r["total_in_transit"]),
             average_cost=_average(products[r["product_id"]]),
         )
         for r in rows
@@ -136,10 +136,10 @@ def product_stock(product: Product) -> dict:
             "warehouse_id": r["warehouse_id"],
             "code": r["warehouse__code"],
             "name": r["warehouse__name"],
-            "on_hand": r["total_on_hand"],
-            "reserved": r["total_reserved"],
-            "in_transit": r["total_in_transit"],
-            "available": r["total_on_hand"] - r["total_reserved"],
+            "on_hand": quantity(r["total_on_hand"]),
+            "reserved": quantity(r["total_reserved"]),
+            "in_transit": quantity(r["total_in_transit"]),
+            "available": quantity(r["total_on_hand"] - r["total_reserved"]),
         }
         for r in warehouse_rows
     ]
@@ -282,7 +282,7 @@ def kardex(
     qs = (
         StockMove.objects.filter(company=company, product=product)
         .filter(Q(to_location_id__in=scope_ids) | Q(from_location_id__in=scope_ids))
-        .select_related("lot", "from_location", "to_location", "user")
+        .select_related("product", "lot", "from_location", "to_location", "user")
     )
     rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("id",))
     qty_expr, value_expr = _signed(scope_ids)
