@@ -6,4 +6,4 @@ from retaguarda.core.errors import DomainError
 class DuplicateCompany(DomainError):
     code = "companies.duplicate_cnpj"
     status = 409
-    default_message = _("Já existe uma empresa com este CNPJ.")
+    default_message = _("A company with this CNPJ is already registered.")
