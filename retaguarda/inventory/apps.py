@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,4 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class InventoryConfig(AppConfig):
     name = "retaguarda.inventory"
     label = "inventory"
-    verbose_name = _("Estoque")
+    verbose_name = _("Inventory")
+
+    def ready(self):
+        from retaguarda.core import periodic
+        from retaguarda.inventory.tasks import check_ledgers
+
+        periodic.register(check_ledgers, every=timedelta(hours=1))
