@@ -98,7 +98,7 @@ def build(company, actor: Actor) -> None:
 
     # Stock for the shop: one transfer already received, one still on the road.
     half = len(shop_lines) // 2
-    for lines, arrived in ((shop_lines[:half] + [(perishable, Decimal(10))], True), (shop_lines[half:], False)):
+    for lines, arrived in (([*shop_lines[:half], (perishable, Decimal(10))], True), (shop_lines[half:], False)):
         if not lines:
             continue
         transfer = services.create_transfer(
