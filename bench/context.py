@@ -59,8 +59,11 @@ class RunContext:
         if server is None:
             return
         server.stop()
-        if server.name == "app" and server.memory_at_stop.get("workers"):
-            self.app_memory = server.memory_at_stop
+        if server.memory_at_stop.get("workers"):
+            if server.name == "app":
+                self.app_memory = server.memory_at_stop
+            else:
+                self.floor_memory = server.memory_at_stop
 
     def current_app_memory(self) -> dict:
         if self._server is not None and self._server.name == "app":
@@ -70,23 +73,34 @@ class RunContext:
     # --- the API as a client sees it
 
     def token(self) -> str:
-        """A bearer token from `POST /api/v1/auth/token`, as an integration would get one."""
-        if self._token is None:
-            import http.client
+        """A bearer token for the bench user, issued in process by the access service.
 
-            server = self.app_server()
-            conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
-            body = json.dumps(
-                {"username": self.dataset.user.username, "password": self.dataset.password, "name": "bench"}
+        Not through `POST /api/v1/auth/token`: that sign-in hashes with Argon2 (about 100 MiB for a moment
+        by Django's default memory cost), which would decide the workers' peak memory on its own. The
+        memory scenario measures a sign-in separately (`sign_in_over_http`).
+        """
+        if self._token is None:
+            from retaguarda.access import services
+            from retaguarda.core.actor import Actor, Origin
+
+            user = self.dataset.user
+            _token, self._token = services.issue_token(
+                user, "bench", actor=Actor(user, Origin.API, self.dataset.company.pk)
             )
-            conn.request("POST", "/api/v1/auth/token", body=body, headers={"Content-Type": "application/json"})
-            resp = conn.getresponse()
-            data = resp.read()
-            conn.close()
-            if resp.status != 200:
-                raise RuntimeError(f"token request failed: {resp.status} {data[:300]!r}")
-            self._token = json.loads(data)["token"]
         return self._token
+
+    def sign_in_over_http(self) -> int:
+        """`POST /api/v1/auth/token` on the running app server, as an integration signs in; returns the status."""
+        import http.client
+
+        server = self.app_server()
+        conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
+        body = json.dumps({"username": self.dataset.user.username, "password": self.dataset.password, "name": "bench"})
+        conn.request("POST", "/api/v1/auth/token", body=body, headers={"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        resp.read()
+        conn.close()
+        return resp.status
 
     def api_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token()}", "Content-Type": "application/json"}

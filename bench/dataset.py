@@ -216,7 +216,7 @@ def _company_and_user(ds: Dataset) -> int:
         "bench",
         ds.password,
         actor=Actor(None, Origin.CLI, ds.company.pk),
-        departments=["admin"],
+        departments=["sales"],
         companies=[ds.company],
     )
     return 2

@@ -89,6 +89,4 @@ def run(ctx) -> Outcome:
         Figure("floor: order p95", summary["p95_ms"], "ms"),
         Figure("floor: order p99", summary["p99_ms"], "ms"),
     ]
-    ctx.floor_memory = server.worker_memory()
-    out.details["floor_memory"] = ctx.floor_memory
     return out
