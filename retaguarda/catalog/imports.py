@@ -1,0 +1,80 @@
+"""Spreadsheet imports started from the web page: an ImportJob per file, run at once or in a task."""
+
+import logging
+
+from django.utils import timezone
+
+from retaguarda.catalog.models import ImportJob
+from retaguarda.core import tabular
+from retaguarda.core.actor import Actor, Origin
+
+log = logging.getLogger(__name__)
+# Files up to this many rows import during the request; larger ones go to the background worker.
+INLINE_ROWS = 1000
+MAX_REPORTED_ERRORS = 2000
+
+
+def create_job(*, actor: Actor, kind: str, filename: str, content: bytes, skip_invalid: bool, rows: int) -> ImportJob:
+    return ImportJob.objects.create(
+        company_id=actor.company_id,
+        kind=kind,
+        filename=filename[:200],
+        content=content,
+        skip_invalid=skip_invalid,
+        total=rows,
+        created_by=actor.user,
+    )
+
+
+def start(job: ImportJob) -> None:
+    """Run a small file now; enqueue a large one for the worker (the page then polls its progress)."""
+    if job.total <= INLINE_ROWS:
+        execute(job.pk, origin=Origin.WEB)
+        return
+    from retaguarda.catalog.tasks import run_import_job
+
+    run_import_job.enqueue(job.pk)
+
+
+def execute(job_id: int, *, origin: str = Origin.TASK) -> ImportJob | None:
+    """Run a pending job once (a second call finds it no longer pending and does nothing)."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING, stage="checking"
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    actor = Actor(job.created_by, origin, job.company_id)
+
+    def progress(done: int, total: int, stage: str) -> None:
+        ImportJob.objects.filter(pk=job_id).update(processed=done, total=total, stage=stage)
+
+    try:
+        report = tabular.run_import(
+            job.kind,
+            bytes(job.content),
+            actor=actor,
+            skip_invalid=job.skip_invalid,
+            progress=progress,
+            filename=job.filename,
+        )
+    except Exception as exc:
+        log.exception("import job %s failed", job_id)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED, report={"failure": str(exc)[:500]}, finished_at=timezone.now()
+        )
+        return ImportJob.objects.get(pk=job_id)
+    data = report.as_dict()
+    data["error_count"] = len(data["errors"])
+    data["errors"] = data["errors"][:MAX_REPORTED_ERRORS]
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.DONE,
+        stage="",
+        total=report.total,
+        processed=report.total,
+        saved=report.saved,
+        report=data,
+        content=b"",
+        finished_at=timezone.now(),
+    )
+    return ImportJob.objects.get(pk=job_id)

@@ -1,0 +1,210 @@
+"""Catalog pages render, submit through the services, and list pages run a fixed number of queries."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from retaguarda.catalog import imports, services
+from retaguarda.catalog.models import ImportJob, PriceList, Product
+
+
+@pytest.mark.parametrize("size", [25, 100])
+def test_the_product_list_runs_a_fixed_number_of_queries(web, make_product, django_assert_max_num_queries, size):
+    for i in range(30):
+        make_product(name=f"Produto {i:02d}")
+    make_product(sku="CAM", name="Camiseta", ncm="61091000", cest=None, variations={"Tamanho": ["P", "M"]})
+
+    with django_assert_max_num_queries(12):
+        response = web.get(reverse("catalog:product_list"), {"limit": size})
+
+    assert response.status_code == 200
+    assert b"CAM-P" not in response.content  # variations stay under their parent
+    assert "2 variações".encode() in response.content
+
+
+def test_htmx_search_answers_only_the_table(web, make_product):
+    make_product(name="Garrafa térmica")
+    make_product(name="Copo")
+
+    response = web.get(reverse("catalog:product_list"), {"q": "garrafa"}, headers={"HX-Request": "true"})
+
+    assert b"<h1>" not in response.content
+    assert "Garrafa térmica".encode() in response.content and b"Copo" not in response.content
+
+
+def test_create_a_product_with_variations_through_the_form(web):
+    response = web.post(
+        reverse("catalog:product_create"),
+        {
+            "sku": "CAM",
+            "name": "Camiseta",
+            "product_type": "goods",
+            "ncm": "61091000",
+            "origin": "0",
+            "unit": "UN",
+            "tax_unit": "UN",
+            "purchase_unit": "UN",
+            "purchase_factor": "1",
+            "price": "49,90",
+            "is_active": "on",
+            "attr_name_0": "Tamanho",
+            "attr_values_0": "P, M",
+            "variant_count": "2",
+            "variant_0_attr_Tamanho": "P",
+            "variant_0_sku": "CAM-PEQ",
+            "variant_1_attr_Tamanho": "M",
+            "variant_1_price": "52,90",
+        },
+    )
+
+    parent = Product.objects.get(sku="CAM")
+    assert response.status_code == 302 and response.url == reverse("catalog:product_detail", args=[parent.pk])
+    assert sorted(parent.variants.values_list("sku", "price")) == [
+        ("CAM-M", Decimal("52.90")),
+        ("CAM-PEQ", Decimal("49.90")),
+    ]
+    detail = web.get(response.url)
+    assert b"CAM-PEQ" in detail.content and b"CAM-M" in detail.content
+
+
+def test_the_form_shows_service_errors_beside_the_fields(web):
+    response = web.post(
+        reverse("catalog:product_create"),
+        {
+            "sku": "X",
+            "name": "Copo",
+            "product_type": "goods",
+            "ncm": "99999999",
+            "origin": "0",
+            "unit": "UN",
+            "tax_unit": "UN",
+            "purchase_unit": "UN",
+            "purchase_factor": "1",
+            "gtin": "123",
+        },
+    )
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"ncm", "gtin"}
+
+
+def test_variation_preview_generates_one_row_per_combination(web):
+    response = web.post(
+        reverse("catalog:variant_preview"),
+        {
+            "sku": "CAM",
+            "attr_name_0": "Tamanho",
+            "attr_values_0": "P, M",
+            "attr_name_1": "Cor",
+            "attr_values_1": "Azul",
+        },
+    )
+
+    assert response.content.count(b"<tr data-variant") == 2
+    assert b'value="CAM-P-AZUL"' in response.content
+
+
+def test_product_detail_shows_variants_components_and_prices(web, actor, make_product):
+    pot = make_product(price=Decimal("10.00"))
+    kit = make_product(sku="KIT", product_type="kit", components=[{"product_id": pot.pk, "quantity": 2}])
+    services.create_price_list(
+        actor=actor, name="Atacado", items=[{"product_id": pot.pk, "percentage": Decimal("-10")}]
+    )
+
+    kit_page = web.get(reverse("catalog:product_detail", args=[kit.pk]))
+    pot_page = web.get(reverse("catalog:product_detail", args=[pot.pk]))
+
+    assert pot.sku.encode() in kit_page.content
+    assert b"Atacado" in pot_page.content and "R$\xa09,00".encode() in pot_page.content
+    assert b'id="stock"' in pot_page.content
+
+
+def test_edit_deactivate_and_kit_components_pages(web, make_product):
+    pot, lid = make_product(), make_product()
+    kit = make_product(sku="KIT", product_type="kit", components=[{"product_id": pot.pk, "quantity": 2}])
+
+    form = web.get(reverse("catalog:product_edit", args=[pot.pk]))
+    web.post(
+        reverse("catalog:kit_components", args=[kit.pk]),
+        {"version": kit.version, "component_sku_0": lid.sku, "component_qty_0": "3"},
+    )
+    web.post(reverse("catalog:product_set_active", args=[pot.pk]), {"version": 1, "active": "0"})
+
+    assert form.status_code == 200
+    assert list(kit.components.values_list("component__sku", "quantity")) == [(lid.sku, Decimal("3"))]
+    pot.refresh_from_db()
+    assert pot.is_active is False
+
+
+def test_price_list_pages(web, make_product):
+    pot = make_product(price=Decimal("10.00"))
+
+    response = web.post(
+        reverse("catalog:pricelist_create"),
+        {
+            "name": "Marketplace",
+            "channel": "Mercado Livre",
+            "is_active": "on",
+            "item_count": "2",
+            "item_sku_0": pot.sku,
+            "item_kind_0": "percentage",
+            "item_value_0": "15",
+        },
+    )
+
+    price_list = PriceList.objects.get()
+    assert response.status_code == 302
+    assert "R$\xa011,50".encode() in web.get(reverse("catalog:pricelist_detail", args=[price_list.pk])).content
+    assert b"Marketplace" in web.get(reverse("catalog:pricelist_list")).content
+    assert web.get(reverse("catalog:pricelist_edit", args=[price_list.pk])).status_code == 200
+
+
+def test_export_downloads(web, make_product):
+    make_product(sku="POTE")
+
+    csv = web.get(reverse("catalog:export", args=["products"]), {"format": "csv"})
+    xlsx = web.get(reverse("catalog:export", args=["products"]), {"format": "xlsx"})
+
+    assert csv["Content-Disposition"].startswith('attachment; filename="products-')
+    assert b"POTE" in csv.content
+    assert xlsx.content.startswith(b"PK")
+
+
+def test_import_page_previews_then_imports_a_small_file_at_once(web):
+    data = b"sku;nome;ncm;preco;cor_favorita\nA1;Copo;70133700;3,50;azul\n"
+
+    preview = web.post(reverse("catalog:import"), {"kind": "products", "file": SimpleUploadedFile("p.csv", data)})
+    job = ImportJob.objects.get()
+    run = web.post(reverse("catalog:import_run", args=[job.pk]))
+    page = web.get(run.url)
+
+    assert b"cor_favorita" in preview.content and b"Copo" in preview.content
+    assert Product.objects.get(sku="A1").price == Decimal("3.50")
+    assert b"1 linha salva" in page.content
+
+
+def test_a_large_file_goes_to_the_worker_and_the_page_polls_its_progress(web, actor, monkeypatch):
+    monkeypatch.setattr(imports, "INLINE_ROWS", 2)
+    lines = "\n".join(f"B{i};Produto {i};39241000;1,00" for i in range(5))
+    data = f"sku;nome;ncm;preco\n{lines}\nB9;Ruim;00000001;1\n".encode()
+    web.post(reverse("catalog:import"), {"kind": "products", "file": SimpleUploadedFile("p.csv", data)})
+    job = ImportJob.objects.get()
+
+    web.post(reverse("catalog:import_run", args=[job.pk]))
+    polling = web.get(reverse("catalog:import_job", args=[job.pk]), headers={"HX-Request": "true"})
+    imports.execute(job.pk)  # what the worker's task runs
+    done = web.get(reverse("catalog:import_job", args=[job.pk]), headers={"HX-Request": "true"})
+
+    assert b'hx-trigger="every 1s"' in polling.content
+    assert b"every 1s" not in done.content
+    assert b"00000001" in done.content and Product.objects.count() == 0
+    assert imports.execute(job.pk) is None  # a second run does nothing
+
+
+def test_the_pages_need_catalog_permissions(client, make_user):
+    client.force_login(make_user("finance"))
+
+    assert client.get(reverse("catalog:product_list")).status_code == 403
+    assert client.get(reverse("catalog:import")).status_code == 403

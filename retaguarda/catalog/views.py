@@ -1,0 +1,525 @@
+"""Catalog pages: products (list, form, detail, variations, kits), price lists, import and export."""
+
+import datetime
+import io
+import itertools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from retaguarda.catalog import forms, imports, selectors, services
+from retaguarda.catalog.models import ImportJob, Product, ProductType
+from retaguarda.core import tabular
+from retaguarda.core.actor import actor_of
+from retaguarda.core.errors import DomainError, NotFound, ValidationFailed
+from retaguarda.core.pagination import keyset_page
+
+PAGE_SIZES = (25, 50, 100)
+STOCK_PANEL = "inventory/partials/product_stock.html"
+VIEW = "catalog.view"
+CHANGE = "catalog.change"
+
+
+def _company_id(request) -> int | None:
+    return request.company.pk if request.company else None
+
+
+def _apply_errors(form, exc: DomainError, labels: dict[str, str] | None = None) -> None:
+    """Put each service problem beside its field, or above the form when it has none there."""
+    labels = labels or {}
+    for detail in exc.details or [{"field": None, "message": exc.message}]:
+        field = detail.get("field")
+        message = detail.get("message") or exc.message
+        if field in form.fields:
+            form.add_error(field, message)
+        else:
+            prefix = labels.get((field or "").split(".")[0], "")
+            form.add_error(None, f"{prefix}{message}" if prefix else message)
+
+
+def _bool(value: str) -> bool | None:
+    return {"active": True, "inactive": False}.get(value)
+
+
+# --- products -----------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def product_list(request):
+    params = request.GET
+    filters = {
+        "q": (params.get("q") or "").strip(),
+        "type": params.get("type") or "",
+        "status": params.get("status") or "active",
+        "category": params.get("category") or "",
+        "limit": int(params["limit"]) if params.get("limit", "").isdigit() else PAGE_SIZES[1],
+    }
+    filters["limit"] = filters["limit"] if filters["limit"] in PAGE_SIZES else PAGE_SIZES[1]
+    qs = selectors.products(
+        company_id=_company_id(request),
+        q=filters["q"],
+        active=_bool(filters["status"]),
+        product_type=filters["type"] if filters["type"] in ProductType.values else "",
+        category=filters["category"],
+    )
+    rows, next_cursor = keyset_page(qs, cursor=params.get("cursor"), limit=filters["limit"], ordering=("name", "id"))
+    query = params.copy()
+    query.pop("cursor", None)
+    context = {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "paged": bool(params.get("cursor")),
+        "filters": filters,
+        "query": query.urlencode(),
+        "types": ProductType.choices,
+        "page_sizes": PAGE_SIZES,
+    }
+    if request.htmx:
+        return render(request, "catalog/product_list.html#table", context)
+    context["categories"] = selectors.categories(_company_id(request))
+    return render(request, "catalog/product_list.html", context)
+
+
+def _form_context(request, form, *, product=None, post=None) -> dict:
+    post = post or {}
+    attributes = [
+        {"name": post.get(f"attr_name_{i}", ""), "values": post.get(f"attr_values_{i}", "")}
+        for i in range(forms.ATTRIBUTE_ROWS)
+    ]
+    components = [
+        {"sku": post.get(f"component_sku_{i}", ""), "quantity": post.get(f"component_qty_{i}", "")}
+        for i in range(forms.COMPONENT_ROWS)
+    ]
+    context = {"form": form, "product": product, "attributes": attributes, "components": components}
+    if post.get("variant_count"):
+        context["variant_rows"] = _variant_rows(post)
+    return context
+
+
+def _variant_rows(post) -> list[dict]:
+    rows = []
+    for i, row in enumerate(forms.variants_from(post)):
+        rows.append(
+            {
+                "index": i,
+                "attributes": row["attributes"],
+                "label": " / ".join(row["attributes"].values()),
+                "sku": post.get(f"variant_{i}_sku", ""),
+                "gtin": post.get(f"variant_{i}_gtin", ""),
+                "price": post.get(f"variant_{i}_price", ""),
+            }
+        )
+    return rows
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def product_create(request):
+    form = forms.ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_fields()
+        variations = forms.variations_from(request.POST)
+        components = forms.components_from(request.POST) if data.get("product_type") == ProductType.KIT else None
+        try:
+            product = services.create_product(
+                actor=actor_of(request),
+                variations=variations,
+                variants=forms.variants_from(request.POST) if variations else None,
+                components=components or None,
+                **data,
+            )
+        except ValidationFailed as exc:
+            _apply_errors(form, exc, {"variants": _("Variation: "), "components": _("Component: ")})
+        else:
+            messages.success(request, _("Product %(product)s created.") % {"product": product})
+            return redirect("catalog:product_detail", product.pk)
+    return render(request, "catalog/product_form.html", _form_context(request, form, post=request.POST))
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def variant_preview(request):
+    """The variations editor: one editable row (SKU, GTIN, price) per combination of the attributes."""
+    variations = forms.variations_from(request.POST) or {}
+    sku = (request.POST.get("sku") or "").strip() or "SKU"
+    price = request.POST.get("price") or ""
+    combos = list(itertools.product(*variations.values()))[:400] if variations and all(variations.values()) else []
+    rows = []
+    for i, combo in enumerate(combos):
+        attributes = dict(zip(variations, combo, strict=True))
+        rows.append(
+            {
+                "index": i,
+                "attributes": attributes,
+                "label": " / ".join(combo),
+                "sku": f"{sku}-{'-'.join(services._slug(v) for v in combo)}"[:60],
+                "gtin": "",
+                "price": price,
+            }
+        )
+    return render(request, "catalog/partials/variant_rows.html", {"variant_rows": rows})
+
+
+def _product_for_edit(request, product_id: int) -> Product:
+    return get_object_or_404(Product, pk=product_id, company_id=_company_id(request))
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def product_edit(request, product_id: int):
+    product = _product_for_edit(request, product_id)
+    initial = {f: getattr(product, f) for f in services.EDITABLE if f not in ("ncm", "cest")}
+    initial.update({"ncm": product.ncm_id, "cest": product.cest_id or ""})
+    form = forms.ProductForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        version = request.POST.get("version")
+        try:
+            services.update_product(
+                product.pk,
+                actor=actor_of(request),
+                version=int(version) if version and version.isdigit() else None,
+                **form.service_fields(),
+            )
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Product saved."))
+            return redirect("catalog:product_detail", product.pk)
+    return render(request, "catalog/product_form.html", {"form": form, "product": product})
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def product_detail(request, product_id: int):
+    try:
+        product = selectors.product(product_id, company_id=_company_id(request))
+    except NotFound as exc:
+        raise Http404 from exc
+    context = {
+        "product": product,
+        "variants": list(product.variants.all()),
+        "components": list(product.components.all()),
+        "prices": selectors.prices_of(product),
+        "component_rows": [{"sku": c.component.sku, "quantity": c.quantity} for c in product.components.all()]
+        + [{"sku": "", "quantity": ""}] * max(0, forms.COMPONENT_ROWS - len(product.components.all())),
+        "stock_template": _stock_template(),
+    }
+    return render(request, "catalog/product_detail.html", context)
+
+
+def _stock_template() -> str:
+    """The inventory app's stock panel when it is installed (looked up by name: no import upward)."""
+    try:
+        get_template(STOCK_PANEL)
+    except TemplateDoesNotExist:
+        return "catalog/partials/stock_placeholder.html"
+    return STOCK_PANEL
+
+
+def _action(request, product_id: int, run, success: str):
+    try:
+        run()
+    except DomainError as exc:
+        messages.error(request, "; ".join(d.get("message", "") for d in exc.details) or exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("catalog:product_detail", product_id)
+
+
+def _version(request) -> int | None:
+    value = request.POST.get("version") or ""
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def product_set_active(request, product_id: int):
+    product = _product_for_edit(request, product_id)
+    activate = request.POST.get("active") == "1"
+    service = services.activate_product if activate else services.deactivate_product
+    message = _("Product activated.") if activate else _("Product deactivated.")
+    return _action(
+        request, product.pk, lambda: service(product.pk, actor=actor_of(request), version=_version(request)), message
+    )
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def variant_add(request, product_id: int):
+    product = _product_for_edit(request, product_id)
+    attributes = {name: request.POST.get(f"attr_{i}", "") for i, name in enumerate(product.attributes)}
+    own = {k: request.POST.get(k, "").strip() for k in ("sku", "gtin") if request.POST.get(k, "").strip()}
+    price = request.POST.get("price", "").strip()
+    if price:
+        try:
+            own["price"] = tabular.parse_decimal(price)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("catalog:product_detail", product.pk)
+    return _action(
+        request,
+        product.pk,
+        lambda: services.add_variant(product.pk, actor=actor_of(request), attributes=attributes, **own),
+        _("Variation added."),
+    )
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def variant_remove(request, product_id: int, variant_id: int):
+    variant = get_object_or_404(Product, pk=variant_id, parent_id=product_id, company_id=_company_id(request))
+    outcome = {}
+
+    def run():
+        outcome["result"] = services.remove_variant(variant.pk, actor=actor_of(request))
+
+    response = _action(request, product_id, run, _("Variation removed."))
+    if outcome.get("result") == "deactivated":
+        messages.info(request, _("The variation is in use, so it was deactivated instead of deleted."))
+    return response
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def kit_components(request, product_id: int):
+    product = _product_for_edit(request, product_id)
+    components = forms.components_from(request.POST)
+    return _action(
+        request,
+        product.pk,
+        lambda: services.set_kit_components(product.pk, components, actor=actor_of(request), version=_version(request)),
+        _("Kit components saved."),
+    )
+
+
+# --- export and import --------------------------------------------------------------------------------
+
+
+def _kind_perm(cls, action: str) -> str:
+    """`parties.change` for retaguarda.parties.importers, and so on."""
+    parts = cls.__module__.split(".")
+    return f"{parts[1] if len(parts) > 2 else parts[0]}.{action}"
+
+
+@login_required
+def export(request, kind: str):
+    fmt = request.GET.get("format", "csv")
+    try:
+        exporter_class = tabular.get_exporter(kind)
+    except KeyError as exc:
+        raise Http404 from exc
+    if fmt not in tabular.FORMATS:
+        raise Http404
+    if not request.user.has_perm(_kind_perm(exporter_class, "view")):
+        raise PermissionDenied
+    out = io.BytesIO()
+    tabular.write_export(exporter_class(actor=actor_of(request)), out, fmt)
+    response = HttpResponse(out.getvalue(), content_type=tabular.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{tabular.export_filename(kind, fmt)}"'
+    return response
+
+
+def _import_kinds(user) -> list[tuple[str, str]]:
+    return [
+        (name, str(cls.label or name))
+        for name, cls in tabular.importers().items()
+        if user.has_perm(_kind_perm(cls, "change"))
+    ]
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def import_start(request):
+    kinds = _import_kinds(request.user)
+    form = forms.ImportForm(request.POST or None, request.FILES or None, kinds=kinds, initial={"kind": "products"})
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        kind = form.cleaned_data["kind"]
+        try:
+            preview = tabular.preview(kind, content, filename=upload.name)
+        except tabular.ImportFileError as exc:
+            form.add_error("file", exc.message)
+        else:
+            job = imports.create_job(
+                actor=actor_of(request),
+                kind=kind,
+                filename=upload.name,
+                content=content,
+                skip_invalid=form.cleaned_data["skip_invalid"],
+                rows=preview["row_count"],
+            )
+            return render(request, "catalog/import_preview.html", {"job": job, "preview": preview})
+    recent = ImportJob.objects.filter(company_id=_company_id(request)).defer("content")[:10]
+    registered = tabular.importers()
+    kind_columns = [(name, label, [c.name for c in registered[name].columns]) for name, label in kinds]
+    return render(
+        request,
+        "catalog/import.html",
+        {"form": form, "recent": recent, "kind_columns": kind_columns, "exports": tabular.exporters()},
+    )
+
+
+def _job(request, job_id: int) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.defer("content"), pk=job_id, company_id=_company_id(request))
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def import_run(request, job_id: int):
+    job = _job(request, job_id)
+    if job.status == ImportJob.Status.PENDING:
+        imports.start(job)
+    return redirect("catalog:import_job", job.pk)
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def import_job(request, job_id: int):
+    job = _job(request, job_id)
+    template = "catalog/import_job.html#progress" if request.htmx else "catalog/import_job.html"
+    return render(request, template, {"job": job, "report": job.report})
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def import_template(request, kind: str):
+    """An empty spreadsheet with the columns of `kind`, to fill in."""
+    try:
+        cls = tabular.get_importer(kind)
+    except KeyError as exc:
+        raise Http404 from exc
+
+    class Template(tabular.Exporter):
+        headers = [c.name for c in cls.columns]
+        label = cls.label
+
+        def rows(self):
+            return []
+
+    out = io.BytesIO()
+    tabular.write_export(Template(actor=actor_of(request)), out, "csv")
+    response = HttpResponse(out.getvalue(), content_type=tabular.CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="modelo-{kind}.csv"'
+    return response
+
+
+# --- price lists --------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def pricelist_list(request):
+    q = (request.GET.get("q") or "").strip()
+    qs = selectors.price_lists(company_id=_company_id(request), q=q)
+    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=50, ordering=("name", "id"))
+    context = {"rows": rows, "next_cursor": next_cursor, "q": q, "today": datetime.date.today()}
+    template = "catalog/pricelist_list.html#table" if request.htmx else "catalog/pricelist_list.html"
+    return render(request, template, context)
+
+
+def _item_rows(post=None, price_list=None) -> list[dict]:
+    rows = []
+    if post:
+        count = int(post.get("item_count") or forms.ITEM_ROWS)
+        for i in range(min(count, 500)):
+            rows.append(
+                {
+                    "sku": post.get(f"item_sku_{i}", ""),
+                    "kind": post.get(f"item_kind_{i}", "fixed"),
+                    "value": post.get(f"item_value_{i}", ""),
+                }
+            )
+    elif price_list is not None:
+        for item in price_list.items.all():
+            is_fixed = item.fixed_price is not None
+            value = item.fixed_price if is_fixed else item.percentage
+            rows.append(
+                {
+                    "sku": item.product.sku,
+                    "kind": "fixed" if is_fixed else "percentage",
+                    "value": str(value.normalize()).replace(".", ","),
+                }
+            )
+    blank = max(3, forms.ITEM_ROWS - len(rows)) if not post else 0
+    rows += [{"sku": "", "kind": "fixed", "value": ""} for _i in range(blank)]
+    return rows
+
+
+def _pricelist_form(request, price_list=None):
+    initial = {}
+    if price_list is not None:
+        initial = {f: getattr(price_list, f) for f in services.PRICE_LIST_FIELDS}
+    form = forms.PriceListForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        items, problems = forms.items_from(request.POST)
+        for problem in problems:
+            form.add_error(None, problem)
+        if not problems:
+            try:
+                if price_list is None:
+                    price_list = services.create_price_list(actor=actor_of(request), items=items, **form.cleaned_data)
+                else:
+                    services.update_price_list(
+                        price_list.pk,
+                        actor=actor_of(request),
+                        version=_version(request),
+                        items=items,
+                        **form.cleaned_data,
+                    )
+            except DomainError as exc:
+                _apply_errors(form, exc, {"items": _("Item: ")})
+            else:
+                messages.success(request, _("Price list saved."))
+                return redirect("catalog:pricelist_detail", price_list.pk)
+    rows = _item_rows(request.POST if request.method == "POST" else None, price_list)
+    return render(request, "catalog/pricelist_form.html", {"form": form, "price_list": price_list, "rows": rows})
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def pricelist_create(request):
+    return _pricelist_form(request)
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def pricelist_edit(request, price_list_id: int):
+    try:
+        price_list = selectors.price_list(price_list_id, company_id=_company_id(request))
+    except NotFound as exc:
+        raise Http404 from exc
+    return _pricelist_form(request, price_list)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def pricelist_detail(request, price_list_id: int):
+    try:
+        price_list = selectors.price_list(price_list_id, company_id=_company_id(request))
+    except NotFound as exc:
+        raise Http404 from exc
+    today = datetime.date.today()
+    rows = [
+        {"item": item, "product": item.product, "price": selectors.item_price(item, item.product.price)}
+        for item in price_list.items.all()
+    ]
+    return render(
+        request,
+        "catalog/pricelist_detail.html",
+        {"price_list": price_list, "rows": rows, "valid_today": price_list.is_valid_on(today)},
+    )
