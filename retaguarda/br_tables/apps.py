@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class BrTablesConfig(AppConfig):
     name = "retaguarda.br_tables"
     label = "br_tables"
-    verbose_name = _("Tabelas oficiais")
+    verbose_name = _("Official tables")

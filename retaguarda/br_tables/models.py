@@ -33,7 +33,7 @@ class Municipality(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("município")
+        verbose_name = _("municipality")
 
     def __str__(self):
         return f"{self.name}/{self.uf}"
@@ -97,7 +97,7 @@ class TaxCode(models.Model):
         ("ipi", "CST IPI"),
         ("pis_cofins", "CST PIS/COFINS"),
         ("ibs_cbs", "CST IBS/CBS"),
-        ("origin", _("Origem da mercadoria")),
+        ("origin", _("Origin of the goods")),
     ]
     kind = models.CharField(max_length=12, choices=KINDS)
     code = models.CharField(max_length=3)

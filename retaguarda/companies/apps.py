@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class CompaniesConfig(AppConfig):
     name = "retaguarda.companies"
     label = "companies"
-    verbose_name = _("Empresas")
+    verbose_name = _("Companies")

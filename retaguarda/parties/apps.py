@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class PartiesConfig(AppConfig):
     name = "retaguarda.parties"
     label = "parties"
-    verbose_name = _("Clientes, fornecedores e transportadoras")
+    verbose_name = _("Customers, suppliers and carriers")
