@@ -115,40 +115,101 @@ def run(ctx) -> Outcome:
     last_cursor_id = ids[-1] if len(ids) > PAGE else 0
     kardex_params = {"company": company.pk, "product": product.pk, "s": st.stock_location_id, "limit": PAGE}
 
+    kardex_query = f"warehouse={st.warehouse_id}"
+    last_cursor = cursor_after(last_cursor_id)
     items = [
-        ("stock valuation", lambda: selectors.valuation(company), lambda: sql(VALUATION_SQL, [company.pk])),
+        (
+            "stock valuation",
+            lambda: selectors.valuation(company),
+            ("inventory:valuation", (), ""),
+            "/api/v1/inventory/valuation",
+            lambda: sql(VALUATION_SQL, [company.pk]),
+        ),
         (
             "balance list, first page",
             lambda: selectors.balances(company, limit=PAGE),
+            ("inventory:balances", (), ""),
+            f"/api/v1/inventory/balances?limit={PAGE}",
             lambda: sql(BALANCES_SQL, [company.pk, PAGE + 1]),
         ),
         (
             f"kardex first page ({busiest['n']:,} moves)",
             lambda: selectors.kardex(company, product, warehouse_id=st.warehouse_id, limit=PAGE),
+            ("inventory:kardex", (product.pk,), kardex_query),
+            f"/api/v1/inventory/products/{product.pk}/kardex?warehouse_id={st.warehouse_id}&limit={PAGE}",
             lambda: sql(KARDEX_SQL, {**kardex_params, "after": 0}),
         ),
         (
             "kardex last page",
-            lambda: selectors.kardex(
-                company, product, warehouse_id=st.warehouse_id, cursor=cursor_after(last_cursor_id), limit=PAGE
-            ),
+            lambda: selectors.kardex(company, product, warehouse_id=st.warehouse_id, cursor=last_cursor, limit=PAGE),
+            ("inventory:kardex", (product.pk,), f"{kardex_query}&cursor={last_cursor}"),
+            f"/api/v1/inventory/products/{product.pk}/kardex?warehouse_id={st.warehouse_id}&limit={PAGE}&cursor={last_cursor}",
             lambda: sql(KARDEX_SQL, {**kardex_params, "after": last_cursor_id}),
         ),
     ]
+    web, api = clients(ctx)
     out = Outcome(details={"moves": st.moves, "busiest_product": product.pk, "busiest_moves": busiest["n"]})
-    for label, ours, floor in items:
-        our_ms, our_q = timed(ours, repeats)
+    for label, selector, page, api_path, floor in items:
         floor_ms, _ = timed(floor, repeats)
-        ctx.log(f"  {label}: {our_ms:,.1f} ms, {our_q} queries; one SQL query: {floor_ms:,.1f} ms")
-        out.figures.append(
-            Figure(
-                label,
-                our_ms,
-                "ms",
-                floor=floor_ms,
-                target=TARGET,
-                detail=f"{our_q} queries, selector, median of {repeats}",
+        sel_ms, sel_q = timed(selector, repeats)
+        detail = {"floor_ms": floor_ms, "selector_ms": sel_ms, "selector_queries": sel_q}
+        url = page_url(*page)
+        if url is None:
+            ctx.log(f"  {label}: selector {sel_ms:,.1f} ms, {sel_q} queries; one SQL query: {floor_ms:,.1f} ms")
+            out.figures.append(
+                Figure(label, sel_ms, "ms", floor=floor_ms, target=TARGET, detail=f"selector, {sel_q} queries")
             )
+            out.details[label] = detail
+            continue
+        page_ms, page_q, page_status = timed_get(web, url, repeats)
+        api_ms, api_q, api_status = timed_get(api, api_path, repeats)
+        detail.update(
+            page_ms=page_ms,
+            page_queries=page_q,
+            page_status=page_status,
+            api_ms=api_ms,
+            api_queries=api_q,
+            api_status=api_status,
         )
-        out.details[label] = {"ms": our_ms, "queries": our_q, "floor_ms": floor_ms}
+        out.details[label] = detail
+        out.errors += (page_status != 200) + (api_status != 200)
+        ctx.log(
+            f"  {label}: page {page_ms:,.1f} ms ({page_q} q, HTTP {page_status}), API {api_ms:,.1f} ms ({api_q} q, HTTP {api_status}), "
+            f"selector {sel_ms:,.1f} ms; one SQL query {floor_ms:,.1f} ms"
+        )
+        out.figures.append(
+            Figure(f"{label}: page", page_ms, "ms", floor=floor_ms, target=TARGET, detail=f"{page_q} queries")
+        )
+        out.figures.append(Figure(f"{label}: API", api_ms, "ms", floor=floor_ms, detail=f"{api_q} queries"))
     return out
+
+
+def clients(ctx):
+    """A signed-in browser session and a bearer-token API client, both in process (server time only)."""
+    from django.test import Client
+
+    web = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+    web.force_login(ctx.dataset.user)
+    api = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {ctx.token()}")
+    return web, api
+
+
+def page_url(name: str, args: tuple, query: str) -> str | None:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        url = reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+    return f"{url}?{query}" if query else url
+
+
+def timed_get(client, url: str, repeats: int) -> tuple[float, int, int]:
+    """Median ms of GET `url` through the whole Django stack (middleware, auth, template or JSON)."""
+    statuses = []
+
+    def get():
+        statuses.append(client.get(url).status_code)
+
+    ms, queries = timed(get, repeats)
+    return ms, queries, statuses[-1]
