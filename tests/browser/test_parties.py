@@ -1,0 +1,47 @@
+"""A customer with an alphanumeric CNPJ registered through the form, found in the list and in the audit log."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_register_a_customer_with_an_alphanumeric_cnpj(signed_in_page, live_server):
+    page = signed_in_page
+    page.goto(f"{live_server.url}/cadastros/novo/")
+
+    page.get_by_label("Pessoa jurídica (CNPJ)").check()
+    page.fill("#id_document", "12abc34501de35")
+    expect(page.locator("#id_document")).to_have_value("12.ABC.345/01DE-35")  # the mask at work
+    page.fill("#id_legal_name", "Mercado Nova Era Ltda")
+    page.fill("#id_trade_name", "Nova Era")
+    page.get_by_label("Cliente", exact=True).check()
+    page.select_option("#id_ie_indicator", "1")
+    page.fill("#id_state_registration", "244.123.456.119")
+    page.fill("#id_address-postal_code", "13015904")
+    expect(page.locator("#id_address-postal_code")).to_have_value("13015-904")
+    page.fill("#id_address-street", "Rua Barão de Jaguara")
+    page.fill("#id_address-number", "1200")
+    page.fill("#id_address-district", "Centro")
+    page.locator("#id_address-municipality_id").press_sequentially("campinas", delay=30)
+    page.get_by_role("button", name="Campinas/SP").click()
+    expect(page.locator("#id_address-municipality_id_code")).to_have_value("3509502")
+    page.get_by_role("button", name="Salvar").click()
+
+    expect(page.get_by_role("heading", name="Mercado Nova Era Ltda")).to_be_visible()
+    expect(page.get_by_text("12.ABC.345/01DE-35")).to_be_visible()
+    expect(page.get_by_text("Campinas/SP")).to_be_visible()
+
+    page.goto(f"{live_server.url}/cadastros/")
+    page.fill("#party-q", "12.ABC.345")
+    row = page.locator("#party-table tbody tr").filter(has_text="Mercado Nova Era Ltda")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("12.ABC.345/01DE-35")
+    expect(page).to_have_url(re.compile(r"q=12.ABC.345"))
+
+    page.goto(f"{live_server.url}/auditoria/")
+    record = page.locator("tbody tr").filter(has_text="parties.party").filter(has_text="12ABC34501DE35")
+    expect(record.first).to_be_visible()
+    expect(record.first).to_contain_text("Nova Era")
