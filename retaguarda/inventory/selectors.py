@@ -372,6 +372,7 @@ def below_minimum(company, *, cursor: str | None = None, limit: int = 50) -> tup
             stock_reserved=Coalesce(Subquery(reserved, output_field=QTY), Value(ZERO), output_field=QTY),
         )
         .annotate(available=F("stock_on_hand") - F("stock_reserved"))
+        .annotate(shortage=F("minimum_stock") - F("available"))
         .filter(available__lt=F("minimum_stock"))
     )
     return keyset_page(qs, cursor=cursor, limit=limit, ordering=("sku", "id"))

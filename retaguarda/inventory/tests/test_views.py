@@ -1,0 +1,146 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from retaguarda.inventory import services
+from retaguarda.inventory.models import StockCount, StockMove, TransferOrder
+from retaguarda.inventory.services import Need, Source
+
+from .conftest import D
+
+
+def test_every_menu_page_renders(web, stock, product, warehouse):
+    stock.receive(product, warehouse, "3")
+    for name in ("balances", "moves", "transfers", "counts", "warehouses", "below_minimum", "valuation", "balances_at"):
+        response = web.get(reverse(f"inventory:{name}"))
+        assert response.status_code == 200, name
+    assert product.sku in web.get(reverse("inventory:balances")).content.decode()
+
+
+def test_pages_need_the_inventory_view_permission(client, make_user):
+    client.force_login(make_user("finance"))
+
+    assert client.get(reverse("inventory:balances")).status_code == 403
+
+
+def test_a_manual_entry_from_the_page(web, product, warehouse, stock):
+    response = web.post(
+        reverse("inventory:move_new"),
+        {
+            "direction": "in",
+            "warehouse": warehouse.pk,
+            "counterpart": "supplier",
+            "reason": "Doação",
+            "code_1": product.sku,
+            "quantity_1": "2,5",
+            "cost_1": "10,00",
+        },
+    )
+
+    assert response.status_code == 302
+    assert stock.on_hand(product, warehouse) == D("2.5")
+
+
+def test_an_exit_short_of_stock_shows_the_shortfall(web, product, warehouse):
+    response = web.post(
+        reverse("inventory:move_new"),
+        {
+            "direction": "out",
+            "warehouse": warehouse.pk,
+            "counterpart": "scrap",
+            "reason": "Quebra",
+            "code_1": product.sku,
+            "quantity_1": "1",
+        },
+        follow=True,
+    )
+
+    assert product.sku in response.content.decode()
+    assert not StockMove.objects.exists()
+
+
+def test_a_transfer_from_the_pages(web, stock, product, make_warehouse):
+    depot, shop = make_warehouse("CD"), make_warehouse("LOJA")
+    stock.receive(product, depot, "5")
+    web.post(
+        reverse("inventory:transfer_new"),
+        {"from_warehouse": depot.pk, "to_warehouse": shop.pk, "code_1": product.sku, "quantity_1": "2"},
+    )
+    transfer = TransferOrder.objects.get()
+
+    web.post(reverse("inventory:transfer_action", args=[transfer.pk, "ship"]))
+    page = web.get(reverse("inventory:transfer", args=[transfer.pk])).content.decode()
+    web.post(reverse("inventory:transfer_action", args=[transfer.pk, "receive"]))
+
+    assert "shipped" in page
+    assert stock.on_hand(product, shop) == D(2)
+
+
+def test_a_count_typed_scanned_and_uploaded_then_posted(web, stock, make_product, warehouse):
+    a, b = make_product("A-1", gtin="7891234567895"), make_product("B-2")
+    stock.receive(a, warehouse, "4")
+    stock.receive(b, warehouse, "4")
+    web.post(reverse("inventory:count_new"), {"warehouse": warehouse.pk, "start": "1"})
+    count = StockCount.objects.get()
+    line_a = count.lines.get(product=a)
+
+    web.post(reverse("inventory:count_action", args=[count.pk, "quantities"]), {f"line_{line_a.pk}": "1"})
+    scanned = web.post(
+        reverse("inventory:count_action", args=[count.pk, "scan"]),
+        {"code": "7891234567895"},
+        headers={"HX-Request": "true"},
+    )
+    web.post(
+        reverse("inventory:count_action", args=[count.pk, "upload"]),
+        {"file": SimpleUploadedFile("contagem.csv", b"SKU;quantidade\nB-2;3\n", content_type="text/csv")},
+    )
+    web.post(reverse("inventory:count_action", args=[count.pk, "post"]))
+
+    assert 'id="count-lines"' in scanned.content.decode() and "<html" not in scanned.content.decode()
+    assert (stock.on_hand(a, warehouse), stock.on_hand(b, warehouse)) == (D(2), D(3))
+    kardex = web.get(reverse("inventory:kardex", args=[a.pk])).content.decode()
+    assert 'data-source="inventory.count"' in kardex
+
+
+def test_the_product_stock_panel_renders_for_a_product(web, stock, product, warehouse, rf, admin_user):
+    from django.template.loader import render_to_string
+
+    stock.receive(product, warehouse, "7", cost="2")
+    request = rf.get("/")
+    request.user = admin_user
+    html = render_to_string(
+        "inventory/partials/product_stock.html", {"product": product, "perms": None}, request=request
+    )
+
+    assert "LOJA" in html and "R$" in html
+
+
+def _queries(web, url, limit):
+    with CaptureQueriesContext(connection) as ctx:
+        assert web.get(url, {"limit": limit}).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("name", ["balances", "moves", "below_minimum", "kardex", "transfers", "counts"])
+def test_list_pages_run_the_same_number_of_queries_at_any_page_size(
+    web, stock, make_product, make_warehouse, actor, name
+):
+    other = make_warehouse("CD")
+    products = [make_product(minimum_stock=50) for _ in range(12)]
+    for p in products:
+        stock.receive(p, other, "3")
+        stock.issue(p, other, "1")
+        services.reserve([Need(p.pk, other.pk, D(1), Source("sales.order", p.pk, 1))], actor=actor)
+        transfer = services.create_transfer(
+            actor=actor,
+            from_warehouse_id=other.pk,
+            to_warehouse_id=make_warehouse().pk,
+            lines=[services.TransferLineIn(p.pk, D(1))],
+        )
+        services.ship_transfer(transfer.pk, actor=actor)
+        services.create_count(actor=actor, warehouse_id=other.pk)
+    url = reverse("inventory:kardex", args=[products[0].pk]) if name == "kardex" else reverse(f"inventory:{name}")
+
+    assert _queries(web, url, 2) == _queries(web, url, 10)

@@ -1,0 +1,548 @@
+"""Inventory pages. Reads go through `selectors`, writes through `services`, like the API."""
+
+from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from retaguarda.catalog.models import Product
+from retaguarda.core.actor import actor_of
+from retaguarda.core.errors import DomainError
+from retaguarda.core.pagination import MAX_LIMIT, keyset_page
+from retaguarda.core.states import allowed_transitions, timeline
+from retaguarda.inventory import selectors, services
+from retaguarda.inventory.models import (
+    ManualOperation,
+    StockCount,
+    TransferOrder,
+    Warehouse,
+)
+from retaguarda.inventory.states import CountState, TransferState
+
+VIEW = "inventory.view"
+POST = "inventory.post"
+CHANGE = "inventory.change"
+LINE_ROWS = 8
+
+
+def _limit(request, default=50) -> int:
+    value = request.GET.get("limit", "")
+    return max(1, min(int(value), MAX_LIMIT)) if value.isdigit() else default
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _query(request) -> str:
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    return params.urlencode()
+
+
+def _require(request, perm):
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _error(request, exc: DomainError):
+    messages.error(request, exc.message)
+    for detail in exc.details:
+        if isinstance(detail, dict) and detail.get("message") and detail.get("message") != exc.message:
+            messages.error(request, detail["message"])
+
+
+def _page(request, template, context):
+    return render(request, f"{template}#table" if request.htmx else template, context)
+
+
+def _decimal(text: str) -> Decimal | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _product_by_code(company, code: str) -> Product | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    return (
+        Product.objects.filter(company=company, sku__iexact=code).order_by("id").first()
+        or Product.objects.filter(company=company, gtin=code).order_by("id").first()
+    )
+
+
+# ---------------------------------------------------------------------------- balances and reports
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def balances(request):
+    company = request.company
+    filters = {"warehouse": request.GET.get("warehouse", ""), "q": request.GET.get("q", "").strip()}
+    rows, next_cursor = selectors.balances(
+        company,
+        warehouse_id=_int(filters["warehouse"]),
+        search=filters["q"],
+        cursor=request.GET.get("cursor"),
+        limit=_limit(request),
+    )
+    context = {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "warehouses": selectors.warehouses(company),
+        "filters": filters,
+        "query": _query(request),
+    }
+    return _page(request, "inventory/balances.html", context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def balances_at(request):
+    company = request.company
+    day = request.GET.get("date", "")
+    warehouse = request.GET.get("warehouse", "")
+    rows, next_cursor, moment = [], None, None
+    try:
+        moment = datetime.combine(datetime.strptime(day, "%Y-%m-%d").date(), time.max) if day else None
+    except ValueError:
+        messages.error(request, _("Invalid date."))
+    if moment is not None:
+        moment = timezone.make_aware(moment)
+        rows, next_cursor = selectors.balances_at(
+            company, moment, warehouse_id=_int(warehouse), cursor=request.GET.get("cursor"), limit=_limit(request)
+        )
+    context = {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "warehouses": selectors.warehouses(company),
+        "filters": {"date": day, "warehouse": warehouse},
+        "query": _query(request),
+        "moment": moment,
+    }
+    return _page(request, "inventory/balances_at.html", context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def valuation(request):
+    rows = selectors.valuation(request.company)
+    totals = {
+        "value": sum((r.value for r in rows), Decimal(0)),
+        "in_transit_value": sum((r.in_transit_value for r in rows), Decimal(0)),
+    }
+    return render(request, "inventory/valuation.html", {"rows": rows, "totals": totals})
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def below_minimum(request):
+    rows, next_cursor = selectors.below_minimum(
+        request.company, cursor=request.GET.get("cursor"), limit=_limit(request)
+    )
+    return _page(
+        request, "inventory/below_minimum.html", {"rows": rows, "next_cursor": next_cursor, "query": _query(request)}
+    )
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def kardex(request, product_id: int):
+    company = request.company
+    product = get_object_or_404(Product, pk=product_id, company=company)
+    warehouse = request.GET.get("warehouse", "")
+    result = selectors.kardex(
+        company, product, warehouse_id=_int(warehouse), cursor=request.GET.get("cursor"), limit=_limit(request)
+    )
+    context = {
+        "product": product,
+        "kardex": result,
+        "next_cursor": result.next_cursor,
+        "warehouses": selectors.warehouses(company),
+        "filters": {"warehouse": warehouse},
+        "query": _query(request),
+        "stock": selectors.product_stock(product),
+    }
+    return _page(request, "inventory/kardex.html", context)
+
+
+# ---------------------------------------------------------------------------- moves
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def moves(request):
+    company = request.company
+    filters = {"warehouse": request.GET.get("warehouse", ""), "product": request.GET.get("product", "").strip()}
+    product = _product_by_code(company, filters["product"]) if filters["product"] else None
+    if filters["product"] and product is None:
+        rows, next_cursor = [], None
+    else:
+        rows, next_cursor = selectors.moves(
+            company,
+            product_id=product.pk if product else None,
+            warehouse_id=_int(filters["warehouse"]),
+            cursor=request.GET.get("cursor"),
+            limit=_limit(request),
+        )
+    context = {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "warehouses": selectors.warehouses(company),
+        "filters": filters,
+        "query": _query(request),
+    }
+    return _page(request, "inventory/moves.html", context)
+
+
+def _line_rows(request, with_cost=False):
+    """The product lines of a form: `code_N`, `quantity_N` (+ `cost_N`, `lot_N`, `expiry_N`)."""
+    rows, errors = [], []
+    for n in range(1, LINE_ROWS + 1):
+        code = request.POST.get(f"code_{n}", "").strip()
+        qty_text = request.POST.get(f"quantity_{n}", "").strip()
+        if not code and not qty_text:
+            continue
+        product = _product_by_code(request.company, code)
+        qty = _decimal(qty_text)
+        if product is None:
+            errors.append(_("Line %(n)s: no product with code %(code)s.") % {"n": n, "code": code})
+            continue
+        if qty is None or qty <= 0:
+            errors.append(_("Line %(n)s: invalid quantity.") % {"n": n})
+            continue
+        row = {"product": product, "quantity": qty}
+        if with_cost:
+            row["cost"] = _decimal(request.POST.get(f"cost_{n}", ""))
+            row["lot"] = request.POST.get(f"lot_{n}", "").strip()
+            expiry = request.POST.get(f"expiry_{n}", "").strip()
+            try:
+                row["expiry"] = datetime.strptime(expiry, "%Y-%m-%d").date() if expiry else None
+            except ValueError:
+                errors.append(_("Line %(n)s: invalid date.") % {"n": n})
+                continue
+        rows.append(row)
+    return rows, errors
+
+
+@login_required
+@permission_required(POST, raise_exception=True)
+def move_new(request):
+    company = request.company
+    direction = request.POST.get("direction") or request.GET.get("direction") or "in"
+    if request.method == "POST":
+        rows, errors = _line_rows(request, with_cost=True)
+        for e in errors:
+            messages.error(request, e)
+        if not errors:
+            try:
+                op, _moves = services.manual_move(
+                    actor=actor_of(request),
+                    warehouse_id=_int(request.POST.get("warehouse")) or 0,
+                    direction=direction,
+                    counterpart=request.POST.get("counterpart") or None,
+                    reason=request.POST.get("reason", ""),
+                    lines=[
+                        services.ManualLine(
+                            r["product"].pk, r["quantity"], unit_cost=r["cost"], lot_code=r["lot"], expiry=r["expiry"]
+                        )
+                        for r in rows
+                    ],
+                )
+            except DomainError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, _("%(op)s posted.") % {"op": op})
+                return redirect("inventory:moves")
+    counterparts = [
+        (k.value, k.label) for k in (services.ENTRY_COUNTERPARTS if direction == "in" else services.EXIT_COUNTERPARTS)
+    ]
+    context = {
+        "direction": direction,
+        "directions": ManualOperation.Direction.choices,
+        "counterparts": counterparts,
+        "warehouses": Warehouse.objects.filter(company=company, active=True),
+        "rows": range(1, LINE_ROWS + 1),
+        "data": request.POST,
+    }
+    return render(request, "inventory/move_form.html", context)
+
+
+# ---------------------------------------------------------------------------- warehouses
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def warehouses(request):
+    company = request.company
+    if request.method == "POST":
+        _require(request, CHANGE)
+        try:
+            services.create_warehouse(
+                actor=actor_of(request),
+                company_id=company.pk,
+                code=request.POST.get("code", ""),
+                name=request.POST.get("name", ""),
+                allow_negative=bool(request.POST.get("allow_negative")),
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Warehouse created."))
+            return redirect("inventory:warehouses")
+    return render(
+        request,
+        "inventory/warehouses.html",
+        {"warehouses": Warehouse.objects.filter(company=company).order_by("code"), "data": request.POST},
+    )
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def warehouse_edit(request, warehouse_id: int):
+    warehouse = get_object_or_404(Warehouse, pk=warehouse_id, company=request.company)
+    if request.method == "POST":
+        try:
+            services.update_warehouse(
+                warehouse.pk,
+                actor=actor_of(request),
+                version=_int(request.POST.get("version")),
+                code=request.POST.get("code", ""),
+                name=request.POST.get("name", ""),
+                allow_negative=bool(request.POST.get("allow_negative")),
+                active=bool(request.POST.get("active")),
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Warehouse saved."))
+            return redirect("inventory:warehouses")
+    return render(request, "inventory/warehouse_form.html", {"warehouse": warehouse})
+
+
+# ---------------------------------------------------------------------------- transfers
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def transfers(request):
+    qs = TransferOrder.objects.filter(company=request.company).select_related("from_warehouse", "to_warehouse")
+    state = request.GET.get("state", "")
+    if state:
+        qs = qs.filter(state=state)
+    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=("-id",))
+    context = {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "states": TransferState.choices,
+        "filters": {"state": state},
+        "query": _query(request),
+    }
+    return _page(request, "inventory/transfers.html", context)
+
+
+@login_required
+@permission_required(POST, raise_exception=True)
+def transfer_new(request):
+    company = request.company
+    if request.method == "POST":
+        rows, errors = _line_rows(request)
+        for e in errors:
+            messages.error(request, e)
+        if not errors:
+            try:
+                transfer = services.create_transfer(
+                    actor=actor_of(request),
+                    from_warehouse_id=_int(request.POST.get("from_warehouse")) or 0,
+                    to_warehouse_id=_int(request.POST.get("to_warehouse")) or 0,
+                    notes=request.POST.get("notes", ""),
+                    lines=[services.TransferLineIn(r["product"].pk, r["quantity"]) for r in rows],
+                )
+            except DomainError as exc:
+                _error(request, exc)
+            else:
+                return redirect("inventory:transfer", transfer_id=transfer.pk)
+    context = {
+        "warehouses": Warehouse.objects.filter(company=company, active=True),
+        "rows": range(1, LINE_ROWS + 1),
+        "data": request.POST,
+    }
+    return render(request, "inventory/transfer_form.html", context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def transfer_detail(request, transfer_id: int):
+    transfer = get_object_or_404(
+        TransferOrder.objects.select_related("from_warehouse", "to_warehouse"), pk=transfer_id, company=request.company
+    )
+    context = {
+        "transfer": transfer,
+        "lines": transfer.lines.select_related("product", "lot"),
+        "allowed": allowed_transitions(transfer),
+        "events": timeline(transfer),
+    }
+    return render(request, "inventory/transfer_detail.html", context)
+
+
+@login_required
+@permission_required(POST, raise_exception=True)
+@require_POST
+def transfer_action(request, transfer_id: int, action: str):
+    get_object_or_404(TransferOrder, pk=transfer_id, company=request.company)
+    run = {"ship": services.ship_transfer, "receive": services.receive_transfer, "cancel": services.cancel_transfer}
+    if action not in run:
+        raise PermissionDenied
+    try:
+        run[action](transfer_id, actor=actor_of(request))
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Transfer updated."))
+    return redirect("inventory:transfer", transfer_id=transfer_id)
+
+
+# ---------------------------------------------------------------------------- counts
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def counts(request):
+    qs = StockCount.objects.filter(company=request.company).select_related("warehouse")
+    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=("-id",))
+    return _page(request, "inventory/counts.html", {"rows": rows, "next_cursor": next_cursor, "query": _query(request)})
+
+
+@login_required
+@permission_required(POST, raise_exception=True)
+def count_new(request):
+    company = request.company
+    if request.method == "POST":
+        codes = [c.strip() for c in request.POST.get("products", "").replace(",", "\n").splitlines() if c.strip()]
+        product_ids, missing = [], []
+        for code in codes:
+            product = _product_by_code(company, code)
+            (product_ids.append(product.pk) if product else missing.append(code))
+        if missing:
+            messages.error(request, _("No product with code %(codes)s.") % {"codes": ", ".join(missing)})
+        else:
+            try:
+                count = services.create_count(
+                    actor=actor_of(request),
+                    warehouse_id=_int(request.POST.get("warehouse")) or 0,
+                    product_ids=product_ids or None,
+                    notes=request.POST.get("notes", ""),
+                )
+                if request.POST.get("start"):
+                    services.start_count(count.pk, actor=actor_of(request))
+            except DomainError as exc:
+                _error(request, exc)
+            else:
+                return redirect("inventory:count", count_id=count.pk)
+    return render(
+        request,
+        "inventory/count_form.html",
+        {"warehouses": Warehouse.objects.filter(company=company, active=True), "data": request.POST},
+    )
+
+
+def _count_context(request, count: StockCount) -> dict:
+    lines = list(count.lines.select_related("product", "lot").order_by("product__sku", "lot_key"))
+    on_hand = {}
+    if count.state == CountState.COUNTING:
+        location = services.stock_location(count.warehouse_id)
+        on_hand = {
+            (b.product_id, b.lot_key): b.on_hand
+            for b in location.balances.filter(product_id__in=[line.product_id for line in lines])
+        }
+    for line in lines:
+        line.current = on_hand.get((line.product_id, line.lot_key), line.expected)
+        if count.state == CountState.POSTED:
+            line.shown_difference = line.difference
+        else:
+            line.shown_difference = None if line.counted is None else line.counted - line.current
+    return {
+        "count": count,
+        "lines": lines,
+        "allowed": allowed_transitions(count),
+        "events": timeline(count),
+        "counted": sum(1 for line in lines if line.counted is not None),
+        "differences": sum(1 for line in lines if line.shown_difference),
+    }
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def count_detail(request, count_id: int):
+    count = get_object_or_404(StockCount.objects.select_related("warehouse"), pk=count_id, company=request.company)
+    context = _count_context(request, count)
+    template = "inventory/count_detail.html#lines" if request.htmx else "inventory/count_detail.html"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required(POST, raise_exception=True)
+@require_POST
+def count_action(request, count_id: int, action: str):
+    count = get_object_or_404(StockCount, pk=count_id, company=request.company)
+    actor = actor_of(request)
+    try:
+        if action == "start":
+            services.start_count(count.pk, actor=actor)
+        elif action == "post":
+            services.post_count(count.pk, actor=actor)
+            messages.success(request, _("Count posted: the differences were adjusted."))
+        elif action == "cancel":
+            services.cancel_count(count.pk, actor=actor)
+        elif action == "quantities":
+            entries = []
+            for line in count.lines.all():
+                raw = request.POST.get(f"line_{line.pk}")
+                if raw is None or not raw.strip():
+                    continue
+                qty = _decimal(raw)
+                if qty is None:
+                    messages.error(request, _("Invalid quantity: %(value)s") % {"value": raw})
+                    return redirect("inventory:count", count_id=count.pk)
+                entries.append(services.CountEntry(line.product_id, qty, line.lot_id))
+            services.record_counts(count.pk, entries, actor=actor)
+            messages.success(request, _("Quantities saved."))
+        elif action == "upload":
+            upload = request.FILES.get("file")
+            if upload is None:
+                messages.error(request, _("Choose a CSV file."))
+            else:
+                text = upload.read().decode("utf-8-sig", errors="replace")
+                entries = services.parse_count_csv(count.pk, text, actor=actor)
+                services.record_counts(count.pk, entries, actor=actor)
+                messages.success(request, _("%(n)s quantities imported.") % {"n": len(entries)})
+        elif action == "scan":
+            line = services.scan(count.pk, request.POST.get("code", ""), actor=actor)
+            if request.htmx:
+                context = _count_context(request, StockCount.objects.select_related("warehouse").get(pk=count.pk))
+                context["last_scan"] = line
+                return render(request, "inventory/count_detail.html#lines", context)
+        else:
+            raise PermissionDenied
+    except DomainError as exc:
+        if action == "scan" and request.htmx:
+            context = _count_context(request, StockCount.objects.select_related("warehouse").get(pk=count.pk))
+            context["scan_error"] = exc.details[0]["message"] if exc.details else exc.message
+            return render(request, "inventory/count_detail.html#lines", context)
+        _error(request, exc)
+    return HttpResponseRedirect(reverse("inventory:count", args=[count.pk]))
