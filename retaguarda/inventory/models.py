@@ -359,7 +359,7 @@ class TransferOrder(CompanyScoped, Versioned):
         ]
 
     def __str__(self):
-        return f"{_('Transfer')} {self.number}"
+        return str(_("Transfer %(number)s") % {"number": self.number})
 
 
 class TransferLine(models.Model):
@@ -400,7 +400,7 @@ class StockCount(CompanyScoped, Versioned):
         constraints = [models.UniqueConstraint(fields=["company", "number"], name="inventory_count_number_unique")]
 
     def __str__(self):
-        return f"{_('Stock count')} {self.number}"
+        return str(_("Stock count %(number)s") % {"number": self.number})
 
 
 class StockCountLine(models.Model):
