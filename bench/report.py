@@ -34,11 +34,12 @@ def times(r: float | None) -> str:
 
 def _figure_row(name: str, fig: Figure, status: str) -> str:
     unit = f" {fig.unit}" if fig.unit else ""
+    digits = 0 if fig.unit == "queries" else None
     cells = [
         name,
         fig.label + (f" ({fig.detail})" if fig.detail else ""),
-        number(fig.value) + unit,
-        number(fig.floor) + unit if fig.floor is not None else "—",
+        number(fig.value, digits) + unit,
+        number(fig.floor, digits) + unit if fig.floor is not None else "—",
         times(fig.vs_floor),
         number(fig.db_limit) + " tx/s" if fig.db_limit is not None else "—",
         times(fig.vs_db),

@@ -147,14 +147,14 @@ def run(ctx) -> Outcome:
     return Outcome(
         figures=[
             Figure(
-                f"{LINES}-line receipt, post_moves()",
+                f"{LINES:,}-line receipt, post_moves()",
                 ours_ms,
                 "ms",
                 floor=floor_ms,
                 target=TARGET,
                 detail=f"median of {rounds}",
             ),
-            Figure("receipt: queries", our_queries, "", floor=floor_queries),
+            Figure("receipt: queries", our_queries, "queries", floor=floor_queries),
         ],
         details={"post_moves_s": ours, "floor_s": floor, "queries": our_queries, "floor_queries": floor_queries},
     )

@@ -33,6 +33,7 @@ def outcomes():
                 Figure("floor: 5-line orders/s", 150.0, "req/s", higher_is_better=True, db_limit=2700.0),
             ]
         ),
+        "receipt": Outcome(figures=[Figure("receipt: queries", 13, "queries", floor=9)]),
         "reserve": Outcome(
             figures=[Figure("reservations/s", 120.0, "req/s", higher_is_better=True, floor=240.0, target="≥ 50/s")],
             errors=0,
@@ -56,6 +57,7 @@ def test_section_shows_ratios_targets_and_honest_statuses():
     assert "| reserve | reservations/s | 120 req/s | 240 req/s | 0.50x |" in text
     assert "| 0.06x |" in text  # 150 / 2,700 of the database limit
     assert "**2 oversells**" in text
+    assert "| 13 queries | 9 queries | 1.44x |" in text
     assert "| intake | — |" in text and "not landed: needs sales" in text
     assert "orders (sales has not landed)" in text
 
