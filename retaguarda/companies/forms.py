@@ -29,7 +29,7 @@ class CompanyForm(forms.Form):
     district = _text(_("District"), 60, True)
     municipality_id = forms.CharField(label=_("Municipality"), required=False, widget=MunicipalityWidget())
     phone = _text(_("Phone"), 20, type="tel")
-    email = _text(_("Email"), 254, type="email")
+    email = _text(_("E-mail"), 254, type="email")
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,7 +30,7 @@ class PartyForm(forms.Form):
     )
     state_registration = _text(_("State registration (IE)"), 20)
     municipal_registration = _text(_("Municipal registration (IM)"), 15)
-    email = _text(_("Email"), 254, type="email")
+    email = _text(_("E-mail"), 254, type="email")
     phone = _text(_("Phone"), 20, type="tel")
     credit_limit = forms.DecimalField(
         label=_("Credit limit (R$)"), required=False, max_digits=18, decimal_places=2, min_value=0, localize=True
@@ -67,7 +67,7 @@ class AddressForm(forms.Form):
 class ContactForm(forms.Form):
     name = _text(_("Name"), 80)
     role = _text(_("Role"), 60, placeholder=_("Purchasing, accounts payable..."))
-    email = _text(_("Email"), 254, type="email")
+    email = _text(_("E-mail"), 254, type="email")
     phone = _text(_("Phone"), 20, type="tel")
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from retaguarda.core.models import AuditRecord
 from retaguarda.parties.models import Party
-from retaguarda.parties.templatetags.phones import phone
+from retaguarda.companies.templatetags.phones import phone
 from retaguarda.parties.tests.conftest import make_cnpj
 
 FORM = {
