@@ -1,8 +1,8 @@
 import pytest
 
+from retaguarda.companies.templatetags.phones import phone
 from retaguarda.core.models import AuditRecord
 from retaguarda.parties.models import Party
-from retaguarda.companies.templatetags.phones import phone
 from retaguarda.parties.tests.conftest import make_cnpj
 
 FORM = {
