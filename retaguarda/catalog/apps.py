@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class CatalogConfig(AppConfig):
     name = "retaguarda.catalog"
     label = "catalog"
-    verbose_name = _("Produtos")
+    verbose_name = _("Products")

@@ -1,5 +1,5 @@
 """Demo catalog of a São Paulo shop (~300 products): housewares, bed/bath, small appliances,
-stationery, clothing with size × colour variations, a few kits and three price lists.
+stationery, clothing with size and colour variations, a few kits and three price lists.
 
 Deterministic (a fixed seed), every product through the services, valid NCMs with matching CESTs
 and GTIN-13 codes with the Brazilian 789 prefix and correct check digits.

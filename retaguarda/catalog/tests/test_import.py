@@ -54,6 +54,17 @@ def test_skip_invalid_saves_the_997_good_rows(actor):
     assert AuditRecord.objects.filter(object_type="catalog.product", action="created").count() == 997
 
 
+def test_errors_are_reported_in_portuguese_with_the_reason(actor):
+    data, _bad = _thousand_rows_with_three_bad()
+
+    report = tabular.run_import("products", data, actor=actor)
+
+    messages = {e.row: e.message for e in report.errors}
+    assert "dígito verificador" in messages[101]
+    assert "99999999" in messages[501] and "tabela" in messages[501]
+    assert "dez reais" in messages[901]
+
+
 def test_brazilian_excel_csv_with_semicolons_decimal_commas_bom_and_latin1(actor):
     header = "SKU;Nome;NCM;Preço de venda;Custo;Peso bruto;Ativo"
     lines = ["CX-01;Caixa organizadora Média;39241000;1.234,56;R$ 617,28;0,350;sim"]
