@@ -518,7 +518,13 @@ def save_imported_products(
                 Product.objects.filter(pk=product.pk).update(**columns, version=product.version, updated_at=now)
                 records.append(_audit_row(actor, product, "updated", changes))
             if extra.get("components") is not None and product.product_type == ProductType.KIT:
+                before_parts = _components_repr(product)
                 _replace_components_bulk(product, extra["components"], actor)
+                after_parts = _components_repr(product)
+                if before_parts != after_parts:
+                    records.append(
+                        _audit_row(actor, product, "components_set", {"components": [before_parts, after_parts]})
+                    )
         refs = {d["parent_sku"] for d in new if d.get("parent_sku")} | {
             sku for d in new for sku, _q in d.get("components") or []
         }

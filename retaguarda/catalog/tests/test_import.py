@@ -258,3 +258,16 @@ def test_parsers_read_brazilian_numbers():
         tabular.parse_decimal("1,2,3")
     assert tabular.parse_bool("Não") is False and tabular.parse_bool("SIM") is True
     assert str(tabular.parse_date("31/01/2026")) == "2026-01-31"
+
+
+def test_reimporting_a_kit_replaces_its_components_and_audits_it(actor, make_product):
+    pot, lid = make_product(sku="POTE"), make_product(sku="TAMPA")
+    kit = make_product(sku="KIT", product_type="kit", components=[{"product_id": pot.pk, "quantity": 2}])
+
+    report = tabular.run_import("products", b"sku;componentes\nKIT;TAMPA*3\n", actor=actor)
+
+    assert report.ok, report.errors
+    assert list(kit.components.values_list("component__sku", "quantity")) == [("TAMPA", Decimal("3"))]
+    record = AuditRecord.objects.filter(object_id=str(kit.pk), action="components_set").order_by("id").last()
+    assert record.changes["components"] == [["POTE x 2.0000"], ["TAMPA x 3.0000"]]
+    assert lid.pk
