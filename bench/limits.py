@@ -22,8 +22,8 @@ def pgbench_binary() -> str | None:
     return None
 
 
-def pgbench_tps(target: Target, seconds: float, clients: int = 2) -> dict:
-    """`pgbench -N` (simple updates) TPS in a throwaway database of scale 1."""
+def pgbench_tps(target: Target, seconds: float, clients: tuple[int, ...] = (2,)) -> dict:
+    """`pgbench -N` (simple updates) TPS in a throwaway database of scale 1, for each client count."""
     binary = pgbench_binary()
     if binary is None:
         raise RuntimeError("pgbench not found")
@@ -34,30 +34,33 @@ def pgbench_tps(target: Target, seconds: float, clients: int = 2) -> dict:
         subprocess.run(
             [binary, *conn_args, "-i", "-s", "1", "-q", PGBENCH_DB], check=True, capture_output=True, timeout=120
         )
-        out = subprocess.run(
-            [
-                binary,
-                *conn_args,
-                "-N",
-                "-c",
-                str(clients),
-                "-j",
-                str(clients),
-                "-T",
-                str(max(1, round(seconds))),
-                PGBENCH_DB,
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=seconds + 60,
-        ).stdout
+        results = {}
+        for n in clients:
+            out = subprocess.run(
+                [
+                    binary,
+                    *conn_args,
+                    "-N",
+                    "-c",
+                    str(n),
+                    "-j",
+                    str(min(n, 4)),
+                    "-T",
+                    str(max(1, round(seconds))),
+                    PGBENCH_DB,
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=seconds + 60,
+            ).stdout
+            match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
+            if not match:
+                raise RuntimeError(f"could not read pgbench output: {out[-500:]}")
+            results[n] = float(match.group(1))
     finally:
         drop_pg_database(target, PGBENCH_DB)
-    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
-    if not match:
-        raise RuntimeError(f"could not read pgbench output: {out[-500:]}")
-    return {"tps": float(match.group(1)), "clients": clients, "seconds": seconds, "tool": "pgbench -N -s 1"}
+    return {"tps_by_clients": results, "seconds": seconds, "tool": "pgbench -N -s 1"}
 
 
 def sqlite_commits(directory: Path, seconds: float, init_command: str) -> dict:

@@ -91,32 +91,21 @@ FROM page ORDER BY id"""
 def run(ctx) -> Outcome:
     if not apps.inventory_ready() or ctx.dataset.stock is None:
         return Outcome(status=NOT_LANDED, note="needs inventory")
-    from retaguarda.catalog.models import Product
     from retaguarda.inventory import selectors
     from retaguarda.inventory.models import StockMove
 
     company, st = ctx.dataset.company, ctx.dataset.stock
     repeats = 3 if ctx.quick else 5
-    # The busiest product (the seeded ledger is skewed) and its moves: first and last page of its kardex.
-    busiest = (
+    # The busiest product (the seeded ledger is skewed) and a typical one (the median move count).
+    by_product = list(
         StockMove.objects.filter(company=company)
         .values("product_id")
         .order_by()
         .annotate(n=Count("id"))
         .order_by("-n", "product_id")
-        .first()
+        .values_list("product_id", "n")
     )
-    product = Product.objects.get(pk=busiest["product_id"])
-    ids = list(
-        StockMove.objects.filter(company=company, product=product)
-        .order_by("-id")
-        .values_list("id", flat=True)[: PAGE + 1]
-    )
-    last_cursor_id = ids[-1] if len(ids) > PAGE else 0
-    kardex_params = {"company": company.pk, "product": product.pk, "s": st.stock_location_id, "limit": PAGE}
-
-    kardex_query = f"warehouse={st.warehouse_id}"
-    last_cursor = cursor_after(last_cursor_id)
+    busiest, typical = by_product[0], by_product[len(by_product) // 2]
     items = [
         (
             "stock valuation",
@@ -132,23 +121,11 @@ def run(ctx) -> Outcome:
             f"/api/v1/inventory/balances?limit={PAGE}",
             lambda: sql(BALANCES_SQL, [company.pk, PAGE + 1]),
         ),
-        (
-            f"kardex first page ({busiest['n']:,} moves)",
-            lambda: selectors.kardex(company, product, warehouse_id=st.warehouse_id, limit=PAGE),
-            ("inventory:kardex", (product.pk,), kardex_query),
-            f"/api/v1/inventory/products/{product.pk}/kardex?warehouse_id={st.warehouse_id}&limit={PAGE}",
-            lambda: sql(KARDEX_SQL, {**kardex_params, "after": 0}),
-        ),
-        (
-            "kardex last page",
-            lambda: selectors.kardex(company, product, warehouse_id=st.warehouse_id, cursor=last_cursor, limit=PAGE),
-            ("inventory:kardex", (product.pk,), f"{kardex_query}&cursor={last_cursor}"),
-            f"/api/v1/inventory/products/{product.pk}/kardex?warehouse_id={st.warehouse_id}&limit={PAGE}&cursor={last_cursor}",
-            lambda: sql(KARDEX_SQL, {**kardex_params, "after": last_cursor_id}),
-        ),
+        *kardex_items(ctx, "busiest product", *busiest, first_page=True),
+        *kardex_items(ctx, "typical product", *typical, first_page=False),
     ]
     web, api = clients(ctx)
-    out = Outcome(details={"moves": st.moves, "busiest_product": product.pk, "busiest_moves": busiest["n"]})
+    out = Outcome(details={"moves": st.moves, "busiest": busiest, "typical": typical})
     for label, selector, page, api_path, floor in items:
         floor_ms, _ = timed(floor, repeats)
         sel_ms, sel_q = timed(selector, repeats)
@@ -182,6 +159,41 @@ def run(ctx) -> Outcome:
         )
         out.figures.append(Figure(f"{label}: API", api_ms, "ms", floor=floor_ms, detail=f"{api_q} queries"))
     return out
+
+
+def kardex_items(ctx, which: str, product_id: int, moves: int, first_page: bool) -> list[tuple]:
+    """The kardex's last page (its opening balance sums every earlier move) and, if asked, its first."""
+    from retaguarda.catalog.models import Product
+    from retaguarda.inventory import selectors
+    from retaguarda.inventory.models import StockMove
+
+    company, st = ctx.dataset.company, ctx.dataset.stock
+    product = Product.objects.get(pk=product_id)
+    ids = list(
+        StockMove.objects.filter(company=company, product=product)
+        .order_by("-id")
+        .values_list("id", flat=True)[: PAGE + 1]
+    )
+    last_id = ids[-1] if len(ids) > PAGE else 0
+    params = {"company": company.pk, "product": product.pk, "s": st.stock_location_id, "limit": PAGE}
+    api = f"/api/v1/inventory/products/{product.pk}/kardex?warehouse_id={st.warehouse_id}&limit={PAGE}"
+    page = f"warehouse={st.warehouse_id}"
+    pages = [("last page", last_id)] + ([("first page", 0)] if first_page else [])
+    items = []
+    for name, after in pages:
+        cursor = cursor_after(after) if after else None
+        items.append(
+            (
+                f"kardex {name}, {which} ({moves:,} moves)",
+                lambda cursor=cursor: selectors.kardex(
+                    company, product, warehouse_id=st.warehouse_id, cursor=cursor, limit=PAGE
+                ),
+                ("inventory:kardex", (product.pk,), f"{page}&cursor={cursor}" if cursor else page),
+                f"{api}&cursor={cursor}" if cursor else api,
+                lambda after=after: sql(KARDEX_SQL, {**params, "after": after}),
+            )
+        )
+    return items[::-1]
 
 
 def clients(ctx):
