@@ -12,7 +12,7 @@ def test_create_a_product_with_two_variations_and_see_both_on_its_page(signed_in
     page.fill("#id_name", "Camiseta básica")
     page.fill("#id_ncm", "61091000")
     page.locator("#id_ncm-results button").first.click()
-    page.wait_for_function("document.querySelector('#id_ncm_code').value === '61091000'")
+    page.wait_for_selector("#id_ncm_code[value='61091000']", state="attached")  # no eval: the CSP forbids it
     page.fill("#id_price", "49,90")
     page.fill("#attr_name_0", "Tamanho")
     page.fill("#attr_values_0", "P, M")
