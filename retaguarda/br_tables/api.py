@@ -1,23 +1,16 @@
 """`/api/v1/br`: the official reference tables, read-only, with cursor pagination.
 
-Every signed-in user may read them (`br_tables.view` is granted to all departments). The
-permission is checked in the route: this app sits below `access` in the layer contract, so it
-cannot import `access.api_auth.require`; the API's default auth still requires a signed-in user.
+Every signed-in user may read them (`br_tables.view` is granted to all departments).
 """
 
-from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
 from retaguarda.br_tables import selectors
 from retaguarda.core.api import Page
+from retaguarda.core.api_auth import require
 from retaguarda.core.pagination import keyset_page
 
 router = Router(tags=["br_tables"])
-
-
-def _check(request) -> None:
-    if not request.user.has_perm("br_tables.view"):
-        raise PermissionDenied
 
 
 class MunicipalityOut(Schema):
@@ -59,29 +52,25 @@ def _page(qs, cursor, limit, ordering):
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.get("/municipalities", response=Page[MunicipalityOut])
+@router.get("/municipalities", response=Page[MunicipalityOut], auth=require("br_tables.view"))
 def municipalities(request, q: str = "", uf: str = "", code: str = "", cursor: str | None = None, limit: int = 50):
     """IBGE municipalities by name (accents and case ignored), UF, or 7-digit code."""
-    _check(request)
     return _page(selectors.municipalities(q=q, uf=uf, code=code), cursor, limit, ("name", "code"))
 
 
-@router.get("/ncm", response=Page[NcmOut])
+@router.get("/ncm", response=Page[NcmOut], auth=require("br_tables.view"))
 def ncm(request, q: str = "", cursor: str | None = None, limit: int = 50):
     """NCM by code prefix (dots allowed: 2202.10) or by words of the description."""
-    _check(request)
     return _page(selectors.ncms(q=q), cursor, limit, ("code",))
 
 
-@router.get("/cfop", response=Page[CfopOut])
+@router.get("/cfop", response=Page[CfopOut], auth=require("br_tables.view"))
 def cfop(request, q: str = "", direction: str = "", cursor: str | None = None, limit: int = 50):
     """CFOP by code prefix or description; `direction` is `entrada` or `saida`."""
-    _check(request)
     return _page(selectors.cfops(q=q, direction=direction), cursor, limit, ("code",))
 
 
-@router.get("/cest", response=Page[CestOut])
+@router.get("/cest", response=Page[CestOut], auth=require("br_tables.view"))
 def cest(request, ncm: str = "", q: str = "", cursor: str | None = None, limit: int = 50):
     """CEST codes; with `ncm`, only those whose NCM list covers that NCM."""
-    _check(request)
     return _page(selectors.cests(ncm=ncm, q=q), cursor, limit, ("code",))

@@ -1,42 +1,18 @@
-"""`/api/v1/companies`: the companies (emitentes) the user works in, and their branches.
-
-This app sits below `access` in the layer contract, so routes check their permission with
-`request.user.has_perm` instead of `access.api_auth.require`; the API's default auth still
-requires a signed-in user (and the CSRF token for browser sessions).
-"""
+"""`/api/v1/companies`: the companies (emitentes) the user works in, and their branches."""
 
 from datetime import datetime
-from functools import wraps
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from ninja import Field, Router, Schema, Status
-from ninja.decorators import decorate_view
 
 from retaguarda.companies import selectors, services
 from retaguarda.companies.models import Company
 from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, idempotent
-from retaguarda.core.errors import DomainError
+from retaguarda.core.api_auth import require
 from retaguarda.core.pagination import keyset_page
 
 router = Router(tags=["companies"])
-
-
-def _check(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
-
-def _answer_refusals(run):
-    @wraps(run)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return run(request, *args, **kwargs)
-        except DomainError as exc:  # core's idempotency wrapper runs outside ninja's error handlers
-            return JsonResponse({"code": exc.code, "message": exc.message, "details": exc.details}, status=exc.status)
-
-    return wrapper
 
 
 class CompanyIn(Schema):
@@ -118,10 +94,9 @@ def _get(request, company_id: int) -> Company:
     return company
 
 
-@router.get("", response=Page[CompanyOut])
+@router.get("", response=Page[CompanyOut], auth=require("companies.view"))
 def list_companies(request, active: bool | None = None, cursor: str | None = None, limit: int = 50):
     """The companies you may work in, head offices and branches."""
-    _check(request, "companies.view")
     qs = selectors.companies_for(request.user)
     if active is not None:
         qs = qs.filter(is_active=active)
@@ -129,12 +104,10 @@ def list_companies(request, active: bool | None = None, cursor: str | None = Non
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.post("", response={201: CompanyOut})
-@decorate_view(_answer_refusals)
+@router.post("", response={201: CompanyOut}, auth=require("companies.change"))
 @idempotent
 def create_company(request, body: CompanyIn):
     """Register a company, or a branch with `parent_id`. You may work in it right away."""
-    _check(request, "companies.change")
     data = body.dict()
     if data["parent_id"] is not None:
         _get(request, data["parent_id"])
@@ -142,33 +115,29 @@ def create_company(request, body: CompanyIn):
     return Status(201, _get(request, company.pk))
 
 
-@router.get("/{company_id}", response=CompanyOut)
+@router.get("/{company_id}", response=CompanyOut, auth=require("companies.view"))
 def get_company(request, company_id: int):
-    _check(request, "companies.view")
     return _get(request, company_id)
 
 
-@router.patch("/{company_id}", response=CompanyOut)
+@router.patch("/{company_id}", response=CompanyOut, auth=require("companies.change"))
 def update_company(request, company_id: int, body: CompanyPatch):
     """Change a company; send the `version` you read (409 `core.stale_version` when stale)."""
-    _check(request, "companies.change")
     _get(request, company_id)
     changes = {k: v for k, v in body.dict(exclude_unset=True).items() if k != "version" and v is not None}
     services.update_company(company_id, actor=actor_of(request), version=body.version, **changes)
     return _get(request, company_id)
 
 
-@router.post("/{company_id}/deactivate", response=CompanyOut)
+@router.post("/{company_id}/deactivate", response=CompanyOut, auth=require("companies.change"))
 def deactivate_company(request, company_id: int, body: VersionIn | None = None):
-    _check(request, "companies.change")
     _get(request, company_id)
     services.deactivate_company(company_id, actor=actor_of(request), version=body.version if body else None)
     return _get(request, company_id)
 
 
-@router.post("/{company_id}/reactivate", response=CompanyOut)
+@router.post("/{company_id}/reactivate", response=CompanyOut, auth=require("companies.change"))
 def reactivate_company(request, company_id: int, body: VersionIn | None = None):
-    _check(request, "companies.change")
     _get(request, company_id)
     services.reactivate_company(company_id, actor=actor_of(request), version=body.version if body else None)
     return _get(request, company_id)

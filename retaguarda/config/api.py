@@ -3,11 +3,11 @@
 from ninja import NinjaAPI
 
 from retaguarda.access.api import router as access_router
-from retaguarda.access.api_auth import require
 from retaguarda.br_tables.api import router as br_tables_router
 from retaguarda.catalog.api import router as catalog_router
 from retaguarda.companies.api import router as companies_router
 from retaguarda.core.api import install_error_handlers
+from retaguarda.core.api_auth import require
 from retaguarda.core.health import router as health_router
 from retaguarda.inventory.api import router as inventory_router
 from retaguarda.parties.api import router as parties_router

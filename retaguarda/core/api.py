@@ -109,7 +109,13 @@ def _request_hash(request) -> str:
     return hashlib.sha256(b"\0".join([request.method.encode(), request.path.encode(), request.body or b""])).hexdigest()
 
 
+def _error_json(exc: DomainError) -> HttpResponse:
+    body = {"code": exc.code, "message": exc.message, "details": exc.details}
+    return HttpResponse(json.dumps(body), status=exc.status, content_type="application/json")
+
+
 def _idempotent(run):
+    # This wraps ninja's `Operation.run`, outside its exception handlers: refusals answer here.
     @wraps(run)
     def wrapper(request, *args, **kwargs):
         key = request.headers.get("Idempotency-Key")
@@ -117,7 +123,7 @@ def _idempotent(run):
         if not key or not user.is_authenticated:
             return run(request, *args, **kwargs)
         if len(key) > 200:
-            raise ValidationFailed(_("Idempotency key too long (200 characters at most)."))
+            return _error_json(ValidationFailed(_("Idempotency key too long (200 characters at most).")))
         digest = _request_hash(request)
         # One transaction holds the key from the first INSERT to the stored answer: a concurrent
         # request with the same key waits on the unique index, then reads the answer.
@@ -136,9 +142,7 @@ def _idempotent(run):
             except IntegrityError:
                 entry = IdempotencyKey.objects.get(user=user, key=key)
                 if entry.request_hash != digest:
-                    conflict = IdempotencyConflict()
-                    body = {"code": conflict.code, "message": conflict.message, "details": []}
-                    return HttpResponse(json.dumps(body), status=conflict.status, content_type="application/json")
+                    return _error_json(IdempotencyConflict())
                 response = HttpResponse(
                     json.dumps(entry.response), status=entry.status, content_type="application/json"
                 )

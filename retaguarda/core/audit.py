@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from retaguarda.core.actor import Actor
 from retaguarda.core.models import AuditRecord
 
-
 # How the audit log names the usual actions; an app's own verb shows as written.
 ACTION_LABELS = {
     "created": _("created"),
@@ -28,6 +27,12 @@ ACTION_LABELS = {
 }
 # Bookkeeping fields that say nothing to a reader of the log.
 _QUIET_FIELDS = {"id", "version", "created_at", "updated_at"}
+
+
+def register_action_labels(labels: dict[str, str]) -> None:
+    """Apps name their own verbs (`address_added`, ...) for the audit log, from `AppConfig.ready`."""
+    for action, label in labels.items():
+        ACTION_LABELS.setdefault(action, label)
 
 
 def action_label(action: str) -> str:

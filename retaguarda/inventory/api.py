@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from retaguarda.access.api_auth import require
+from retaguarda.core.api_auth import require
 from retaguarda.catalog.models import Product
 from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, idempotent

@@ -2,17 +2,14 @@
 
 from datetime import datetime
 from decimal import Decimal
-from functools import wraps
 from typing import Literal
 
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from ninja import Field, Router, Schema, Status
-from ninja.decorators import decorate_view
 
-from retaguarda.access.api_auth import require
 from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, idempotent
-from retaguarda.core.errors import DomainError
+from retaguarda.core.api_auth import require
 from retaguarda.core.pagination import keyset_page
 from retaguarda.parties import selectors, services
 from retaguarda.parties.models import Party
@@ -172,25 +169,6 @@ class PartyOut(Schema):
         return list(obj.contacts.all())
 
 
-def _answer_refusals(run):
-    @wraps(run)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return run(request, *args, **kwargs)
-        except DomainError as exc:
-            body = {"code": exc.code, "message": exc.message, "details": exc.details}
-            return JsonResponse(body, status=exc.status)
-
-    return wrapper
-
-
-def idempotent_create(func):
-    """`core.api.idempotent`, with its own refusals (a key reused with another body, a key too long)
-    answered as API errors: core's wrapper runs outside ninja's exception handlers, so they would
-    otherwise surface as a server error."""
-    return decorate_view(_answer_refusals)(idempotent(func))
-
-
 def _get(request, party_id: int) -> Party:
     try:
         return selectors.get_party(company=request.company, pk=party_id)
@@ -224,7 +202,7 @@ def list_parties(
 
 
 @router.post("", response={201: PartyOut}, auth=WRITE)
-@idempotent_create
+@idempotent
 def create_party(request, body: PartyIn):
     """Register a party with its addresses and contacts. Send `Idempotency-Key` to make retries safe."""
     data = body.dict()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from retaguarda.core import audit
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError, ValidationFailed
 from retaguarda.core.pagination import keyset_page
@@ -19,17 +20,10 @@ VIEW = "parties.view"
 CHANGE = "parties.change"
 PAGE_SIZES = (25, 50, 100)
 
+# The party's own history words its first two actions for a registration; the rest as the audit log does.
 ACTIONS = {
     "created": gettext_lazy("Registered"),
     "updated": gettext_lazy("Changed"),
-    "deactivated": gettext_lazy("Deactivated"),
-    "reactivated": gettext_lazy("Reactivated"),
-    "address_added": gettext_lazy("Address added"),
-    "address_changed": gettext_lazy("Address changed"),
-    "address_removed": gettext_lazy("Address removed"),
-    "contact_added": gettext_lazy("Contact added"),
-    "contact_changed": gettext_lazy("Contact changed"),
-    "contact_removed": gettext_lazy("Contact removed"),
 }
 
 
@@ -75,7 +69,7 @@ def trail(party: Party, limit: int = 100) -> list[dict]:
         rows.append(
             {
                 "record": record,
-                "action": ACTIONS.get(record.action, record.action),
+                "action": ACTIONS.get(record.action) or audit.action_label(record.action),
                 "changes": [
                     {"label": _field_label(key), "old": _shown(pair[0]), "new": _shown(pair[1])}
                     for key, pair in record.changes.items()
