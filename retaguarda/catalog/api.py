@@ -7,7 +7,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from retaguarda.access.api_auth import require
+from retaguarda.core.api_auth import require
 from retaguarda.catalog import selectors, services
 from retaguarda.catalog.models import PriceList, Product
 from retaguarda.core.actor import actor_of

@@ -2,8 +2,8 @@ from datetime import datetime
 
 from ninja import Router, Schema
 
-from retaguarda.core.api_auth import require
 from retaguarda.core.api import Page
+from retaguarda.core.api_auth import require
 from retaguarda.core.models import AuditRecord
 from retaguarda.core.pagination import keyset_page
 
