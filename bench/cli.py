@@ -49,6 +49,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     unknown = [s for s in args.scenarios if s not in SCENARIOS]
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}; known: {', '.join(SCENARIOS)}")
+    if args.clients is not None and not 1 <= args.clients <= 64:
+        parser.error("--clients must be between 1 and 64")
+    if args.seconds is not None and not 0 < args.seconds <= 120:
+        parser.error("--seconds must be between 0 and 120")
+    if args.scale is not None and args.scale <= 0:
+        parser.error("--scale must be positive")
     if args.scale is None:
         args.scale = QUICK_SCALE if args.quick else 1.0
     if args.clients is None:
