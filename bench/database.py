@@ -6,7 +6,6 @@ settings and migrated.
 """
 
 import os
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +92,3 @@ def server_env(target: Target) -> dict[str, str]:
         "RETAGUARDA_DATA_DIR": str(target.data_dir),
         "LOG_LEVEL": "WARNING",
     }
-
-
-def clean_data_dir(path: Path) -> None:
-    if path.exists() and path.name.startswith("retaguarda-bench"):
-        shutil.rmtree(path, ignore_errors=True)
