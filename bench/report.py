@@ -34,7 +34,7 @@ def times(r: float | None) -> str:
 
 def _figure_row(name: str, fig: Figure, status: str) -> str:
     unit = f" {fig.unit}" if fig.unit else ""
-    digits = 0 if fig.unit == "queries" else None
+    digits = 0 if isinstance(fig.value, int) else None
     cells = [
         name,
         fig.label + (f" ({fig.detail})" if fig.detail else ""),

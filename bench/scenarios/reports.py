@@ -87,6 +87,17 @@ SELECT page.*,
 FROM page ORDER BY id"""
 
 
+PAST_SQL = f"""
+SELECT p.sku, m.product_id, SUM({SIGNED}) AS on_hand
+FROM inventory_stockmove m
+JOIN catalog_product p ON p.id = m.product_id
+WHERE m.company_id = %(company)s AND m.created_at <= %(at)s AND (m.to_location_id = %(s)s OR m.from_location_id = %(s)s)
+GROUP BY p.sku, m.product_id
+HAVING SUM({SIGNED}) <> 0
+ORDER BY p.sku, m.product_id
+LIMIT %(limit)s"""
+
+
 @scenario("reports", "stock valuation, balance list and kardex pages on the full ledger, beside one SQL query each")
 def run(ctx) -> Outcome:
     if not apps.inventory_ready() or ctx.dataset.stock is None:
@@ -121,6 +132,7 @@ def run(ctx) -> Outcome:
             f"/api/v1/inventory/balances?limit={PAGE}",
             lambda: sql(BALANCES_SQL, [company.pk, PAGE + 1]),
         ),
+        past_balances_item(ctx),
         *kardex_items(ctx, "busiest product", *busiest, first_page=True),
         *kardex_items(ctx, "typical product", *typical, first_page=False),
     ]
@@ -159,6 +171,28 @@ def run(ctx) -> Outcome:
         )
         out.figures.append(Figure(f"{label}: API", api_ms, "ms", floor=floor_ms, detail=f"{api_q} queries"))
     return out
+
+
+def past_balances_item(ctx) -> tuple:
+    """Stock at the end of the ledger's first year: every move up to then is summed (no snapshots yet)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bench.stock import FIRST_DAY
+    from retaguarda.inventory import selectors
+
+    company, st = ctx.dataset.company, ctx.dataset.stock
+    day = (FIRST_DAY + dt.timedelta(days=365)).astimezone(timezone.get_current_timezone()).date()
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+    params = {"company": company.pk, "at": at, "s": st.stock_location_id, "limit": PAGE + 1}
+    return (
+        f"balances on {day:%d/%m/%Y}, first page",
+        lambda: selectors.balances_at(company, at, warehouse_id=st.warehouse_id, limit=PAGE),
+        ("inventory:balances_at", (), f"date={day:%Y-%m-%d}&warehouse={st.warehouse_id}"),
+        f"/api/v1/inventory/balances/at?at={day:%Y-%m-%d}&warehouse_id={st.warehouse_id}&limit={PAGE}",
+        lambda: sql(PAST_SQL, params),
+    )
 
 
 def kardex_items(ctx, which: str, product_id: int, moves: int, first_page: bool) -> list[tuple]:

@@ -238,6 +238,8 @@ def run(ctx) -> Outcome:
             db_limit=ctx.limits.get("db_tps"),
             detail=f"{ctx.clients} clients",
         ),
+        Figure("oversells", out.oversells, "", target="0"),
+        Figure("errors", out.errors, "", target="0", detail="failed requests, reserved ≠ granted, drift"),
         Figure("reservation p50, saturated", ss["p50_ms"], "ms", floor=fs["p50_ms"]),
         Figure("reservation p99, saturated", ss["p99_ms"], "ms", floor=fs["p99_ms"]),
         Figure(
