@@ -6,24 +6,28 @@ import uuid
 from typing import Any
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from retaguarda.core.actor import Actor
 from retaguarda.core.models import AuditRecord
 
 # How the audit log names the usual actions; an app's own verb shows as written.
+# (with a context: "created" is also a field label elsewhere, translated differently)
 ACTION_LABELS = {
-    "created": _("created"),
-    "updated": _("updated"),
-    "deactivated": _("deactivated"),
-    "reactivated": _("reactivated"),
-    "deleted": _("deleted"),
-    "revoked": _("revoked"),
-    "password_changed": _("password changed"),
-    "imported": _("imported"),
-    "posted": _("posted"),
-    "cancelled": _("cancelled"),
-    "confirmed": _("confirmed"),
+    "created": pgettext_lazy("audit action", "created"),
+    "updated": pgettext_lazy("audit action", "updated"),
+    "deactivated": pgettext_lazy("audit action", "deactivated"),
+    "reactivated": pgettext_lazy("audit action", "reactivated"),
+    "deleted": pgettext_lazy("audit action", "deleted"),
+    "revoked": pgettext_lazy("audit action", "revoked"),
+    "password_changed": pgettext_lazy("audit action", "password changed"),
+    "imported": pgettext_lazy("audit action", "imported"),
+    "posted": pgettext_lazy("audit action", "posted"),
+    "cancelled": pgettext_lazy("audit action", "cancelled"),
+    "confirmed": pgettext_lazy("audit action", "confirmed"),
+    "shipped": pgettext_lazy("audit action", "shipped"),
+    "received": pgettext_lazy("audit action", "received"),
+    "components_set": pgettext_lazy("audit action", "kit components set"),
 }
 # Bookkeeping fields that say nothing to a reader of the log.
 _QUIET_FIELDS = {"id", "version", "created_at", "updated_at"}

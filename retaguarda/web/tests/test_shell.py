@@ -51,7 +51,8 @@ def test_audit_log_filters_by_object_and_date(web, actor, company):
     audit.record(actor, company, "updated", {"trade_name": ["a", "b"]})
     html = web.get("/auditoria/", {"object": f"companies.company:{company.pk}"}).content.decode()
     assert "trade_name" in html
-    assert "alterado" in html  # the action shows in Portuguese
+    assert "<td>alterado</td>" in html  # the action shows in Portuguese
+    assert "<td>criado</td>" in html  # the company's creation, not the field label "criado em"
     html = web.get("/auditoria/", {"from": "2001-01-01", "to": "2001-01-02"}).content.decode()
     assert "Nenhum registro encontrado." in html
 
