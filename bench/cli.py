@@ -80,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     target = database.prepare(args.db, data_dir, args.pg_url)
     migrate_seconds = database.setup_django()
     print(f"  migrated in {migrate_seconds:.1f} s", flush=True)
-    return _run(args, target, started_at, started, migrate_seconds)
+    from bench import machine
+
+    return _run(args, target, started_at, started, migrate_seconds, machine.describe())
 
 
 def _db_version(vendor: str) -> str:
@@ -95,8 +97,8 @@ def _db_version(vendor: str) -> str:
     return f"SQLite {sqlite3.sqlite_version}"
 
 
-def _run(args, target, started_at, started, migrate_seconds) -> int:
-    from bench import dataset, machine, report
+def _run(args, target, started_at, started, migrate_seconds, host: dict) -> int:
+    from bench import dataset, report
     from bench.context import RunContext
     from bench.registry import FAILED, NOT_LANDED, SCENARIOS, Outcome
 
@@ -142,7 +144,7 @@ def _run(args, target, started_at, started, migrate_seconds) -> int:
             "version": _db_version(target.vendor),
             "migrate_seconds": round(migrate_seconds, 1),
         },
-        "machine": machine.describe(),
+        "machine": host,
         "dataset": {"counts": dataset.counts(args.scale), "built": ctx.dataset.built, "missing": ctx.dataset.missing},
         "limits": ctx.limits,
         "scenarios": {name: o.to_json() for name, o in outcomes.items()},
