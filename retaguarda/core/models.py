@@ -80,6 +80,15 @@ class AuditRecord(models.Model):
             models.Index(fields=["company", "-id"]),
         ]
 
+    def change_rows(self) -> list[tuple[str, object, object]]:
+        """`(field, old, new)` for display. (A template can't loop `changes.items`: a changed field
+        named "items" would shadow the method.)"""
+        rows = []
+        for field, pair in self.changes.items():
+            old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
+            rows.append((field, old, new))
+        return rows
+
 
 class IdempotencyKey(models.Model):
     """One answer per (user, key): a retried POST gets the stored answer instead of a second effect."""

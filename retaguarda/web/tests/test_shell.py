@@ -71,3 +71,10 @@ def test_menu_shows_only_what_the_department_may_open(client, make_user):
     assert "Auditoria" not in html
     assert "Usuários" not in html
     assert "Tokens de API" in html
+
+
+def test_audit_log_shows_a_change_to_a_field_named_items(web, actor, company):
+    audit.record(actor, company, "updated", {"items": [[], [{"sku": "A", "price": "1.00"}]], "name": ["a", "b"]})
+    html = web.get("/auditoria/").content.decode()
+    assert "<code>items</code>" in html
+    assert "<code>name</code>: a → b" in html
