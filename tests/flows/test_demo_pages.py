@@ -43,7 +43,8 @@ def test_every_menu_page_and_detail_page_opens_for_the_demo_admin(demo_company):
     product = Product.objects.filter(company=demo_company, parent__isnull=False).first()
     kit = Product.objects.filter(company=demo_company, product_type="kit").first()
     party = Party.objects.filter(company=demo_company).first()
-    urls = pages_of(client, user) + [
+    urls = [
+        *pages_of(client, user),
         f"/produtos/{product.pk}/",
         f"/produtos/{product.parent_id}/",
         f"/produtos/{kit.pk}/",
