@@ -1,3 +1,80 @@
-"""Every write of the inventory app, one module per kind of document; this package re-exports them."""
+"""Every write of the inventory app, one module per kind of work; this package re-exports the public API.
 
-from retaguarda.inventory.services.posting import *  # noqa: F403
+- `posting`: `post_moves`, the one writer of the ledger, with `balances` (locking, allocation, writing
+  balance rows back), `costs` (weighted average) and `products` (kits, stocked products) beneath it.
+- `reservations`, `manual`, `transfers`, `counts`: the documents that post or hold stock.
+- `warehouses` and `lots`: the places and lots stock lives in; `scope` and `documents`: what the
+  documents share (the actor's company, their states).
+
+Locking: balance rows are locked in one global order (product, location, lot) by every path that
+changes them (moves, reservations, counts), then average-cost rows by product, so two postings cannot
+deadlock.
+"""
+
+from retaguarda.inventory.services.balances import UPDATE_BATCH
+from retaguarda.inventory.services.costs import incoming_average
+from retaguarda.inventory.services.counts import (
+    CountEntry,
+    cancel_count,
+    create_count,
+    parse_count_csv,
+    post_count,
+    record_counts,
+    scan,
+    start_count,
+)
+from retaguarda.inventory.services.lots import lot_for
+from retaguarda.inventory.services.manual import ENTRY_COUNTERPARTS, EXIT_COUNTERPARTS, ManualLine, manual_move
+from retaguarda.inventory.services.posting import MoveIn, Source, post_moves
+from retaguarda.inventory.services.products import MAX_KIT_DEPTH
+from retaguarda.inventory.services.reservations import Need, consume, release, reserve
+from retaguarda.inventory.services.transfers import (
+    TransferLineIn,
+    cancel_transfer,
+    create_transfer,
+    receive_transfer,
+    ship_transfer,
+)
+from retaguarda.inventory.services.warehouses import (
+    create_warehouse,
+    stock_location,
+    transit_location,
+    update_warehouse,
+    virtual_location,
+)
+
+__all__ = [
+    "ENTRY_COUNTERPARTS",
+    "EXIT_COUNTERPARTS",
+    "MAX_KIT_DEPTH",
+    "UPDATE_BATCH",
+    "CountEntry",
+    "ManualLine",
+    "MoveIn",
+    "Need",
+    "Source",
+    "TransferLineIn",
+    "cancel_count",
+    "cancel_transfer",
+    "consume",
+    "create_count",
+    "create_transfer",
+    "create_warehouse",
+    "incoming_average",
+    "lot_for",
+    "manual_move",
+    "parse_count_csv",
+    "post_count",
+    "post_moves",
+    "receive_transfer",
+    "record_counts",
+    "release",
+    "reserve",
+    "scan",
+    "ship_transfer",
+    "start_count",
+    "stock_location",
+    "transit_location",
+    "update_warehouse",
+    "virtual_location",
+]

@@ -1,0 +1,40 @@
+"""Lots are named by their code within a product; receipts and manual entries create them on first use."""
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from retaguarda.catalog.models import Product
+from retaguarda.core import audit
+from retaguarda.core.actor import Actor
+from retaguarda.core.errors import NotFound, ValidationFailed
+from retaguarda.inventory.models import Lot
+
+
+def lot_for(*, actor: Actor, product_id: int, code: str, expiry: date | None = None) -> Lot:
+    """The product's lot with this code, created on first use (receipts name lots by code)."""
+    code = code.strip()
+    if not code:
+        raise ValidationFailed(details=[{"field": "lot", "message": _("This field is required.")}])
+    product = Product.objects.filter(pk=product_id).only("company_id").first()
+    if product is None:
+        raise NotFound()
+    lot = Lot.objects.filter(product_id=product_id, code=code).first()
+    if lot is None:
+        try:
+            with transaction.atomic():
+                lot = Lot.objects.create(company_id=product.company_id, product_id=product_id, code=code, expiry=expiry)
+                audit.record_created(actor, lot)
+        except IntegrityError:
+            lot = Lot.objects.get(product_id=product_id, code=code)
+    if expiry is not None and lot.expiry != expiry:
+        raise ValidationFailed(
+            details=[
+                {
+                    "field": "expiry",
+                    "message": _("Lot %(lot)s already exists with another expiry date.") % {"lot": code},
+                }
+            ]
+        )
+    return lot
