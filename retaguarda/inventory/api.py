@@ -1,7 +1,8 @@
 """Inventory API at `/api/v1/inventory`: warehouses, balances, moves, kardex, transfers, counts, reservations.
 
 Shortfalls answer 409 `inventory.insufficient_stock` with `details` listing each product short
-(`product_id`, `sku`, `requested`, `available`). State changes are POST commands.
+(`product_id`, `sku`, `requested`, `available`). State changes are POST commands. The schemas are in
+`inventory.schemas`; the routes stay in this module because ninja names each operation after it.
 """
 
 import datetime
@@ -9,16 +10,43 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
-from retaguarda.core.api_auth import require
 from retaguarda.catalog.models import Product
 from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, idempotent
+from retaguarda.core.api_auth import require
 from retaguarda.core.pagination import keyset_page
-from retaguarda.core.states import allowed_transitions, timeline
 from retaguarda.inventory import selectors, services
 from retaguarda.inventory.models import Lot, Reservation, StockCount, StockMove, TransferOrder, Warehouse
+from retaguarda.inventory.schemas import (
+    BalanceOut,
+    BelowMinimumOut,
+    CountIn,
+    CountLineOut,
+    CountOut,
+    CountQuantitiesIn,
+    CountSummaryOut,
+    FefoOut,
+    KardexOut,
+    LotIn,
+    LotOut,
+    ManualIn,
+    ManualOut,
+    MoveOut,
+    PastBalanceOut,
+    ReleaseIn,
+    ReservationIn,
+    ReservationOut,
+    ScanIn,
+    TransferIn,
+    TransferOut,
+    TransferSummaryOut,
+    ValuationOut,
+    WarehouseIn,
+    WarehouseOut,
+    WarehousePatch,
+)
 
 router = Router(tags=["inventory"])
 VIEW = require("inventory.view")
@@ -31,44 +59,33 @@ def _company(request):
     return request.company
 
 
-# ---------------------------------------------------------------------------- schemas
+def _own(request, model, pk: int):
+    """The company's row, or 404 (another company's row is not found either)."""
+    return get_object_or_404(model, pk=pk, company=_company(request))
 
 
-class WarehouseOut(Schema):
-    id: int
-    code: str
-    name: str
-    allow_negative: bool
-    active: bool
-    version: int
+def _command(request, model, pk: int, service):
+    """A state change of the company's document `pk`, run by `service(pk, actor=...)`."""
+    _own(request, model, pk)
+    return service(pk, actor=actor_of(request))
 
 
-class WarehouseIn(Schema):
-    code: str
-    name: str
-    allow_negative: bool = False
+def _documents_page(request, model, state: str, cursor: str | None, limit: int) -> dict:
+    """The company's documents of a kind, newest first, optionally in one state."""
+    qs = model.objects.filter(company=_company(request))
+    if state:
+        qs = qs.filter(state=state)
+    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
+    return {"items": items, "next_cursor": next_cursor}
 
 
-class WarehousePatch(Schema):
-    version: int
-    code: str | None = None
-    name: str | None = None
-    allow_negative: bool | None = None
-    active: bool | None = None
-
-
-class BalanceOut(Schema):
-    product_id: int
-    sku: str
-    name: str
-    warehouse_id: int
-    warehouse_code: str
-    on_hand: Decimal
-    reserved: Decimal
-    available: Decimal
-    in_transit: Decimal
-    average_cost: Decimal
-    value: Decimal
+def _reservations_out(reservations) -> list[Reservation]:
+    """Reservations as the API shows them, with their product and location read in the same query."""
+    return list(
+        Reservation.objects.filter(pk__in=[r.pk for r in reservations])
+        .select_related("product", "location")
+        .order_by("id")
+    )
 
 
 def _balance_out(row: selectors.BalanceRow) -> dict:
@@ -85,325 +102,6 @@ def _balance_out(row: selectors.BalanceRow) -> dict:
         "average_cost": row.average_cost,
         "value": row.value,
     }
-
-
-class PastBalanceOut(Schema):
-    product_id: int
-    sku: str
-    name: str
-    on_hand: Decimal
-
-
-class MoveOut(Schema):
-    id: int
-    product_id: int
-    sku: str
-    lot: str | None
-    from_location: str
-    from_kind: str
-    to_location: str
-    to_kind: str
-    quantity: Decimal
-    unit_cost: Decimal
-    source_type: str
-    source_id: int
-    source_line: int
-    reason: str
-    user: str | None
-    created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_sku(obj):
-        return obj.product.sku
-
-    @staticmethod
-    def resolve_lot(obj):
-        return obj.lot.code if obj.lot_id else None
-
-    @staticmethod
-    def resolve_from_location(obj):
-        return obj.from_location.name
-
-    @staticmethod
-    def resolve_from_kind(obj):
-        return obj.from_location.kind
-
-    @staticmethod
-    def resolve_to_location(obj):
-        return obj.to_location.name
-
-    @staticmethod
-    def resolve_to_kind(obj):
-        return obj.to_location.kind
-
-    @staticmethod
-    def resolve_user(obj):
-        return obj.user.get_username() if obj.user_id else None
-
-
-class ManualLineIn(Schema):
-    product_id: int
-    quantity: Decimal
-    unit_cost: Decimal | None = None
-    lot_id: int | None = None
-    lot_code: str = ""
-    expiry: datetime.date | None = None
-
-
-class ManualIn(Schema):
-    warehouse_id: int
-    direction: str  # "in" or "out"
-    reason: str
-    counterpart: str | None = None  # supplier, customer, adjustment, scrap
-    lines: list[ManualLineIn]
-
-
-class ManualOut(Schema):
-    id: int
-    number: int
-    direction: str
-    warehouse_id: int
-    counterpart: str
-    reason: str
-    moves: list[MoveOut]
-
-
-class KardexLineOut(Schema):
-    move: MoveOut
-    quantity_in: Decimal
-    quantity_out: Decimal
-    balance: Decimal
-    balance_value: Decimal
-    average_cost: Decimal
-
-
-class KardexOut(Schema):
-    product_id: int
-    sku: str
-    opening: Decimal
-    opening_value: Decimal
-    lines: list[KardexLineOut]
-    next_cursor: str | None
-
-
-class ValuationOut(Schema):
-    warehouse_id: int
-    warehouse_code: str
-    products: int
-    on_hand: Decimal
-    value: Decimal
-    in_transit: Decimal
-    in_transit_value: Decimal
-
-
-class BelowMinimumOut(Schema):
-    product_id: int
-    sku: str
-    name: str
-    minimum_stock: Decimal
-    on_hand: Decimal
-    available: Decimal
-
-
-class LotOut(Schema):
-    id: int
-    product_id: int
-    code: str
-    expiry: datetime.date | None
-
-
-class LotIn(Schema):
-    product_id: int
-    code: str
-    expiry: datetime.date | None = None
-
-
-class FefoOut(Schema):
-    lot_id: int | None
-    lot: str | None
-    expiry: datetime.date | None
-    quantity: Decimal
-
-
-class EventOut(Schema):
-    from_state: str
-    to_state: str
-    user: str | None
-    origin: str
-    created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_user(obj):
-        return obj.user.get_username() if obj.user_id else None
-
-
-class TransferLineSchema(Schema):
-    product_id: int
-    quantity: Decimal
-    lot_id: int | None = None
-
-
-class TransferIn(Schema):
-    from_warehouse_id: int
-    to_warehouse_id: int
-    notes: str = ""
-    lines: list[TransferLineSchema]
-
-
-class TransferLineOut(TransferLineSchema):
-    id: int
-    sku: str
-
-    @staticmethod
-    def resolve_sku(obj):
-        return obj.product.sku
-
-
-class TransferOut(Schema):
-    id: int
-    number: int
-    state: str
-    from_warehouse_id: int
-    to_warehouse_id: int
-    notes: str
-    shipped_at: datetime.datetime | None
-    received_at: datetime.datetime | None
-    version: int
-    lines: list[TransferLineOut]
-    allowed: list[str]
-    events: list[EventOut]
-
-    @staticmethod
-    def resolve_lines(obj):
-        return list(obj.lines.select_related("product"))
-
-    @staticmethod
-    def resolve_allowed(obj):
-        return allowed_transitions(obj)
-
-    @staticmethod
-    def resolve_events(obj):
-        return list(timeline(obj))
-
-
-class TransferSummaryOut(Schema):
-    id: int
-    number: int
-    state: str
-    from_warehouse_id: int
-    to_warehouse_id: int
-    created_at: datetime.datetime
-
-
-class CountIn(Schema):
-    warehouse_id: int
-    product_ids: list[int] | None = None
-    notes: str = ""
-
-
-class CountLineOut(Schema):
-    id: int
-    product_id: int
-    sku: str
-    lot: str | None
-    expected: Decimal
-    counted: Decimal | None
-    difference: Decimal | None
-
-    @staticmethod
-    def resolve_sku(obj):
-        return obj.product.sku
-
-    @staticmethod
-    def resolve_lot(obj):
-        return obj.lot.code if obj.lot_id else None
-
-
-class CountSummaryOut(Schema):
-    id: int
-    number: int
-    state: str
-    warehouse_id: int
-    whole_warehouse: bool
-    notes: str
-    created_at: datetime.datetime
-    posted_at: datetime.datetime | None
-
-
-class CountOut(CountSummaryOut):
-    lines: list[CountLineOut]
-    allowed: list[str]
-    events: list[EventOut]
-
-    @staticmethod
-    def resolve_lines(obj):
-        return list(obj.lines.select_related("product", "lot"))
-
-    @staticmethod
-    def resolve_allowed(obj):
-        return allowed_transitions(obj)
-
-    @staticmethod
-    def resolve_events(obj):
-        return list(timeline(obj))
-
-
-class CountEntryIn(Schema):
-    product_id: int
-    quantity: Decimal
-    lot_id: int | None = None
-
-
-class CountQuantitiesIn(Schema):
-    entries: list[CountEntryIn]
-    add: bool = False  # add to what was counted (scans) instead of replacing it
-
-
-class ScanIn(Schema):
-    code: str
-
-
-class ReservationLineIn(Schema):
-    line: int = 0
-    product_id: int
-    warehouse_id: int
-    quantity: Decimal
-    lot_id: int | None = None
-
-
-class ReservationIn(Schema):
-    source_type: str
-    source_id: int
-    lines: list[ReservationLineIn]
-
-
-class ReservationOut(Schema):
-    id: int
-    source_type: str
-    source_id: int
-    source_line: int
-    product_id: int
-    sku: str
-    location_id: int
-    warehouse_id: int | None
-    lot_id: int | None
-    quantity: Decimal
-    state: str
-    created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_sku(obj):
-        return obj.product.sku
-
-    @staticmethod
-    def resolve_warehouse_id(obj):
-        return obj.location.warehouse_id
-
-
-class ReleaseIn(Schema):
-    source_type: str
-    source_id: int
-    source_line: int | None = None  # all lines of the document when absent
 
 
 # ---------------------------------------------------------------------------- warehouses
@@ -427,12 +125,12 @@ def create_warehouse(request, body: WarehouseIn):
 
 @router.get("/warehouses/{warehouse_id}", response=WarehouseOut, auth=VIEW)
 def get_warehouse(request, warehouse_id: int):
-    return get_object_or_404(Warehouse, pk=warehouse_id, company=_company(request))
+    return _own(request, Warehouse, warehouse_id)
 
 
 @router.patch("/warehouses/{warehouse_id}", response=WarehouseOut, auth=CHANGE)
 def update_warehouse(request, warehouse_id: int, body: WarehousePatch):
-    get_object_or_404(Warehouse, pk=warehouse_id, company=_company(request))
+    _own(request, Warehouse, warehouse_id)
     fields = body.dict(exclude_unset=True, exclude={"version"})
     return services.update_warehouse(warehouse_id, actor=actor_of(request), version=body.version, **fields)
 
@@ -576,7 +274,7 @@ def product_kardex(
     request, product_id: int, warehouse_id: int | None = None, cursor: str | None = None, limit: int = 50
 ):
     """The product's moves oldest first, with the running quantity and value."""
-    product = get_object_or_404(Product, pk=product_id, company=_company(request))
+    product = _own(request, Product, product_id)
     k = selectors.kardex(_company(request), product, warehouse_id=warehouse_id, cursor=cursor, limit=limit)
     return {
         "product_id": product.pk,
@@ -601,8 +299,8 @@ def product_kardex(
 @router.get("/products/{product_id}/fefo", response=list[FefoOut], auth=VIEW)
 def product_fefo(request, product_id: int, warehouse_id: int, quantity: Decimal):
     """Which lots to issue first (first to expire, first out) for `quantity` units."""
-    get_object_or_404(Product, pk=product_id, company=_company(request))
-    get_object_or_404(Warehouse, pk=warehouse_id, company=_company(request))
+    _own(request, Product, product_id)
+    _own(request, Warehouse, warehouse_id)
     return [
         {
             "lot_id": lot.pk if lot else None,
@@ -626,7 +324,7 @@ def list_lots(request, product_id: int | None = None, cursor: str | None = None,
 @router.post("/lots", response={201: LotOut}, auth=POST)
 @idempotent
 def create_lot(request, body: LotIn):
-    get_object_or_404(Product, pk=body.product_id, company=_company(request))
+    _own(request, Product, body.product_id)
     return Status(
         201, services.lot_for(actor=actor_of(request), product_id=body.product_id, code=body.code, expiry=body.expiry)
     )
@@ -635,17 +333,9 @@ def create_lot(request, body: LotIn):
 # ---------------------------------------------------------------------------- transfers
 
 
-def _transfer(request, transfer_id: int) -> TransferOrder:
-    return get_object_or_404(TransferOrder, pk=transfer_id, company=_company(request))
-
-
 @router.get("/transfers", response=Page[TransferSummaryOut], auth=VIEW)
 def list_transfers(request, state: str = "", cursor: str | None = None, limit: int = 50):
-    qs = TransferOrder.objects.filter(company=_company(request))
-    if state:
-        qs = qs.filter(state=state)
-    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
-    return {"items": items, "next_cursor": next_cursor}
+    return _documents_page(request, TransferOrder, state, cursor, limit)
 
 
 @router.post("/transfers", response={201: TransferOut}, auth=POST)
@@ -663,42 +353,31 @@ def create_transfer(request, body: TransferIn):
 
 @router.get("/transfers/{transfer_id}", response=TransferOut, auth=VIEW)
 def get_transfer(request, transfer_id: int):
-    return _transfer(request, transfer_id)
+    return _own(request, TransferOrder, transfer_id)
 
 
 @router.post("/transfers/{transfer_id}/ship", response=TransferOut, auth=POST)
 def ship_transfer(request, transfer_id: int):
     """Out of the origin now; the goods stay in transit until received."""
-    _transfer(request, transfer_id)
-    return services.ship_transfer(transfer_id, actor=actor_of(request))
+    return _command(request, TransferOrder, transfer_id, services.ship_transfer)
 
 
 @router.post("/transfers/{transfer_id}/receive", response=TransferOut, auth=POST)
 def receive_transfer(request, transfer_id: int):
-    _transfer(request, transfer_id)
-    return services.receive_transfer(transfer_id, actor=actor_of(request))
+    return _command(request, TransferOrder, transfer_id, services.receive_transfer)
 
 
 @router.post("/transfers/{transfer_id}/cancel", response=TransferOut, auth=POST)
 def cancel_transfer(request, transfer_id: int):
-    _transfer(request, transfer_id)
-    return services.cancel_transfer(transfer_id, actor=actor_of(request))
+    return _command(request, TransferOrder, transfer_id, services.cancel_transfer)
 
 
 # ---------------------------------------------------------------------------- counts
 
 
-def _count(request, count_id: int) -> StockCount:
-    return get_object_or_404(StockCount, pk=count_id, company=_company(request))
-
-
 @router.get("/counts", response=Page[CountSummaryOut], auth=VIEW)
 def list_counts(request, state: str = "", cursor: str | None = None, limit: int = 50):
-    qs = StockCount.objects.filter(company=_company(request))
-    if state:
-        qs = qs.filter(state=state)
-    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
-    return {"items": items, "next_cursor": next_cursor}
+    return _documents_page(request, StockCount, state, cursor, limit)
 
 
 @router.post("/counts", response={201: CountOut}, auth=POST)
@@ -713,42 +392,39 @@ def create_count(request, body: CountIn):
 
 @router.get("/counts/{count_id}", response=CountOut, auth=VIEW)
 def get_count(request, count_id: int):
-    return _count(request, count_id)
+    return _own(request, StockCount, count_id)
 
 
 @router.post("/counts/{count_id}/start", response=CountOut, auth=POST)
 def start_count(request, count_id: int):
-    _count(request, count_id)
-    return services.start_count(count_id, actor=actor_of(request))
+    return _command(request, StockCount, count_id, services.start_count)
 
 
 @router.post("/counts/{count_id}/quantities", response=CountOut, auth=POST)
 def count_quantities(request, count_id: int, body: CountQuantitiesIn):
     """Counted quantities: replace (typed, uploaded) or, with `add`, add to them (scanned)."""
-    _count(request, count_id)
+    _own(request, StockCount, count_id)
     entries = [services.CountEntry(e.product_id, e.quantity, e.lot_id) for e in body.entries]
     services.record_counts(count_id, entries, actor=actor_of(request), add=body.add)
-    return _count(request, count_id)
+    return _own(request, StockCount, count_id)
 
 
 @router.post("/counts/{count_id}/scan", response=CountLineOut, auth=POST)
 def count_scan(request, count_id: int, body: ScanIn):
     """One barcode read (GTIN or SKU): one more unit counted."""
-    _count(request, count_id)
+    _own(request, StockCount, count_id)
     return services.scan(count_id, body.code, actor=actor_of(request))
 
 
 @router.post("/counts/{count_id}/post", response=CountOut, auth=POST)
 def post_count(request, count_id: int):
     """Post the differences as adjustment moves."""
-    _count(request, count_id)
-    return services.post_count(count_id, actor=actor_of(request))
+    return _command(request, StockCount, count_id, services.post_count)
 
 
 @router.post("/counts/{count_id}/cancel", response=CountOut, auth=POST)
 def cancel_count(request, count_id: int):
-    _count(request, count_id)
-    return services.cancel_count(count_id, actor=actor_of(request))
+    return _command(request, StockCount, count_id, services.cancel_count)
 
 
 # ---------------------------------------------------------------------------- reservations
@@ -773,9 +449,8 @@ def list_reservations(
 @idempotent
 def create_reservation(request, body: ReservationIn):
     """Reserve every line or none. A shortfall answers 409 `inventory.insufficient_stock`."""
-    company = _company(request)
     for line in body.lines:
-        get_object_or_404(Warehouse, pk=line.warehouse_id, company=company)
+        _own(request, Warehouse, line.warehouse_id)
     needs = [
         services.Need(
             product_id=line.product_id,
@@ -787,14 +462,7 @@ def create_reservation(request, body: ReservationIn):
         for line in body.lines
     ]
     created = services.reserve(needs, actor=actor_of(request))
-    return Status(
-        201,
-        list(
-            Reservation.objects.filter(pk__in=[r.pk for r in created])
-            .select_related("product", "location")
-            .order_by("id")
-        ),
-    )
+    return Status(201, _reservations_out(created))
 
 
 @router.post("/reservations/release", response=list[ReservationOut], auth=RESERVE)
@@ -806,13 +474,11 @@ def release_by_source(request, body: ReleaseIn):
         whole_document=body.source_line is None,
         company_id=_company(request).pk,
     )
-    return list(
-        Reservation.objects.filter(pk__in=[r.pk for r in released]).select_related("product", "location").order_by("id")
-    )
+    return _reservations_out(released)
 
 
 @router.post("/reservations/{reservation_id}/release", response=ReservationOut, auth=RESERVE)
 def release_reservation(request, reservation_id: int):
-    get_object_or_404(Reservation, pk=reservation_id, company=_company(request))
+    _own(request, Reservation, reservation_id)
     services.release(actor=actor_of(request), reservation_id=reservation_id, company_id=_company(request).pk)
     return Reservation.objects.select_related("product", "location").get(pk=reservation_id)
