@@ -64,6 +64,21 @@ def _page(request, template, context):
     return render(request, f"{template}#table" if request.htmx else template, context)
 
 
+def _listing(request, rows, next_cursor, **context) -> dict:
+    """The context every paged list shares: its rows, the next cursor and the filters to keep."""
+    return {"rows": rows, "next_cursor": next_cursor, "query": _query(request), **context}
+
+
+def _active_warehouses(company):
+    return Warehouse.objects.filter(company=company, active=True)
+
+
+def _lines_form(request, template, **context):
+    """A form with product lines (manual moves, transfers), shown again with what was typed."""
+    shared = {"warehouses": _active_warehouses(request.company), "rows": range(1, LINE_ROWS + 1), "data": request.POST}
+    return render(request, template, {**shared, **context})
+
+
 def _decimal(text: str) -> Decimal | None:
     text = (text or "").strip()
     if not text:
@@ -101,13 +116,7 @@ def balances(request):
         cursor=request.GET.get("cursor"),
         limit=_limit(request),
     )
-    context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "warehouses": selectors.warehouses(company),
-        "filters": filters,
-        "query": _query(request),
-    }
+    context = _listing(request, rows, next_cursor, warehouses=selectors.warehouses(company), filters=filters)
     return _page(request, "inventory/balances.html", context)
 
 
@@ -127,14 +136,14 @@ def balances_at(request):
         rows, next_cursor = selectors.balances_at(
             company, moment, warehouse_id=_int(warehouse), cursor=request.GET.get("cursor"), limit=_limit(request)
         )
-    context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "warehouses": selectors.warehouses(company),
-        "filters": {"date": day, "warehouse": warehouse},
-        "query": _query(request),
-        "moment": moment,
-    }
+    context = _listing(
+        request,
+        rows,
+        next_cursor,
+        warehouses=selectors.warehouses(company),
+        filters={"date": day, "warehouse": warehouse},
+        moment=moment,
+    )
     return _page(request, "inventory/balances_at.html", context)
 
 
@@ -155,9 +164,7 @@ def below_minimum(request):
     rows, next_cursor = selectors.below_minimum(
         request.company, cursor=request.GET.get("cursor"), limit=_limit(request)
     )
-    return _page(
-        request, "inventory/below_minimum.html", {"rows": rows, "next_cursor": next_cursor, "query": _query(request)}
-    )
+    return _page(request, "inventory/below_minimum.html", _listing(request, rows, next_cursor))
 
 
 @login_required
@@ -200,13 +207,7 @@ def moves(request):
             cursor=request.GET.get("cursor"),
             limit=_limit(request),
         )
-    context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "warehouses": selectors.warehouses(company),
-        "filters": filters,
-        "query": _query(request),
-    }
+    context = _listing(request, rows, next_cursor, warehouses=selectors.warehouses(company), filters=filters)
     return _page(request, "inventory/moves.html", context)
 
 
@@ -243,7 +244,6 @@ def _line_rows(request, with_cost=False):
 @login_required
 @permission_required(POST, raise_exception=True)
 def move_new(request):
-    company = request.company
     direction = request.POST.get("direction") or request.GET.get("direction") or "in"
     if request.method == "POST":
         rows, errors = _line_rows(request, with_cost=True)
@@ -272,15 +272,13 @@ def move_new(request):
     counterparts = [
         (k.value, k.label) for k in (services.ENTRY_COUNTERPARTS if direction == "in" else services.EXIT_COUNTERPARTS)
     ]
-    context = {
-        "direction": direction,
-        "directions": ManualOperation.Direction.choices,
-        "counterparts": counterparts,
-        "warehouses": Warehouse.objects.filter(company=company, active=True),
-        "rows": range(1, LINE_ROWS + 1),
-        "data": request.POST,
-    }
-    return render(request, "inventory/move_form.html", context)
+    return _lines_form(
+        request,
+        "inventory/move_form.html",
+        direction=direction,
+        directions=ManualOperation.Direction.choices,
+        counterparts=counterparts,
+    )
 
 
 # ---------------------------------------------------------------------------- warehouses
@@ -346,20 +344,13 @@ def transfers(request):
     if state:
         qs = qs.filter(state=state)
     rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=("-id",))
-    context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "states": TransferState.choices,
-        "filters": {"state": state},
-        "query": _query(request),
-    }
+    context = _listing(request, rows, next_cursor, states=TransferState.choices, filters={"state": state})
     return _page(request, "inventory/transfers.html", context)
 
 
 @login_required
 @permission_required(POST, raise_exception=True)
 def transfer_new(request):
-    company = request.company
     if request.method == "POST":
         rows, errors = _line_rows(request)
         for e in errors:
@@ -377,12 +368,7 @@ def transfer_new(request):
                 _error(request, exc)
             else:
                 return redirect("inventory:transfer", transfer_id=transfer.pk)
-    context = {
-        "warehouses": Warehouse.objects.filter(company=company, active=True),
-        "rows": range(1, LINE_ROWS + 1),
-        "data": request.POST,
-    }
-    return render(request, "inventory/transfer_form.html", context)
+    return _lines_form(request, "inventory/transfer_form.html")
 
 
 @login_required
@@ -425,7 +411,7 @@ def transfer_action(request, transfer_id: int, action: str):
 def counts(request):
     qs = StockCount.objects.filter(company=request.company).select_related("warehouse")
     rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=("-id",))
-    return _page(request, "inventory/counts.html", {"rows": rows, "next_cursor": next_cursor, "query": _query(request)})
+    return _page(request, "inventory/counts.html", _listing(request, rows, next_cursor))
 
 
 @login_required
@@ -457,7 +443,7 @@ def count_new(request):
     return render(
         request,
         "inventory/count_form.html",
-        {"warehouses": Warehouse.objects.filter(company=company, active=True), "data": request.POST},
+        {"warehouses": _active_warehouses(company), "data": request.POST},
     )
 
 
@@ -484,6 +470,12 @@ def _count_context(request, count: StockCount) -> dict:
         "counted": sum(1 for line in lines if line.counted is not None),
         "differences": sum(1 for line in lines if line.shown_difference),
     }
+
+
+def _count_lines(request, count_id: int, **extra):
+    """The count's lines fragment, read again after a scan (with the scan's result or error)."""
+    count = StockCount.objects.select_related("warehouse").get(pk=count_id)
+    return render(request, "inventory/count_detail.html#lines", {**_count_context(request, count), **extra})
 
 
 @login_required
@@ -534,15 +526,11 @@ def count_action(request, count_id: int, action: str):
         elif action == "scan":
             line = services.scan(count.pk, request.POST.get("code", ""), actor=actor)
             if request.htmx:
-                context = _count_context(request, StockCount.objects.select_related("warehouse").get(pk=count.pk))
-                context["last_scan"] = line
-                return render(request, "inventory/count_detail.html#lines", context)
+                return _count_lines(request, count.pk, last_scan=line)
         else:
             raise PermissionDenied
     except DomainError as exc:
         if action == "scan" and request.htmx:
-            context = _count_context(request, StockCount.objects.select_related("warehouse").get(pk=count.pk))
-            context["scan_error"] = exc.details[0]["message"] if exc.details else exc.message
-            return render(request, "inventory/count_detail.html#lines", context)
+            return _count_lines(request, count.pk, scan_error=exc.details[0]["message"] if exc.details else exc.message)
         _error(request, exc)
     return HttpResponseRedirect(reverse("inventory:count", args=[count.pk]))
