@@ -161,7 +161,7 @@ def variant_preview(request):
                 "index": i,
                 "attributes": attributes,
                 "label": " / ".join(combo),
-                "sku": f"{sku}-{'-'.join(services._slug(v) for v in combo)}"[:60],
+                "sku": f"{sku}-{'-'.join(services.variant_code(v) for v in combo)}"[:60],
                 "gtin": "",
                 "price": price,
             }

@@ -1,0 +1,119 @@
+"""What every product write shares: the fields a product has, how they are assigned, and the checks
+of uniqueness and of fields that cannot be set."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from retaguarda.catalog import validation
+from retaguarda.catalog.models import Product
+from retaguarda.core.actor import Actor
+from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.validators import SEM_GTIN
+
+# Fiscal data, units and measures: a variation child takes them from its parent when created and
+# follows the parent when they change (see INHERITED).
+_FISCAL_AND_UNITS = [
+    "ncm",
+    "cest",
+    "origin",
+    "unit",
+    "tax_unit",
+    "purchase_unit",
+    "purchase_factor",
+    "gross_weight",
+    "net_weight",
+    "height_cm",
+    "width_cm",
+    "length_cm",
+]
+PRODUCT_FIELDS = [
+    "sku",
+    "name",
+    "description",
+    "product_type",
+    "gtin",
+    *_FISCAL_AND_UNITS,
+    "cost",
+    "price",
+    "minimum_stock",
+    "maximum_stock",
+    "category",
+    "is_active",
+]
+EDITABLE = [f for f in PRODUCT_FIELDS if f != "product_type"]
+# Fields a variation child takes from its parent when created, and follows when the parent changes.
+INHERITED = ["description", *_FISCAL_AND_UNITS, "category"]
+VARIANT_OWN = ["sku", "gtin", "price", "cost", "name", "minimum_stock", "maximum_stock", "is_active"]
+
+
+def fail(exc_class, problems: list[tuple[str, str]]):
+    """Raise `exc_class` listing every (field, message); a single problem is also its message."""
+    details = [{"field": f, "message": m} for f, m in problems]
+    raise exc_class(details[0]["message"] if len(details) == 1 else None, details=details)
+
+
+def assign(product: Product, data: dict) -> None:
+    for key, value in data.items():
+        if key == "ncm":
+            product.ncm_id = value
+        elif key == "cest":
+            product.cest_id = value or None
+        elif key in validation.DECIMAL_FIELDS and isinstance(value, Decimal):
+            # the scale the database keeps, so audit diffs compare like with like
+            setattr(product, key, value.quantize(Decimal(1).scaleb(-validation.DECIMAL_FIELDS[key][0])))
+        else:
+            setattr(product, key, value)
+
+
+def as_data(product: Product) -> dict:
+    data = {k: getattr(product, k) for k in PRODUCT_FIELDS if k not in ("ncm", "cest")}
+    data["ncm"] = product.ncm_id
+    data["cest"] = product.cest_id
+    return data
+
+
+def company_id_of(actor: Actor, company_id: int | None = None) -> int:
+    company_id = company_id or actor.company_id
+    if not company_id:
+        raise ValidationFailed(_("Choose a company first."))
+    return company_id
+
+
+def scoped(model, actor: Actor):
+    """The actor's company's rows (every row for a system actor)."""
+    qs = model.objects.all()
+    return qs.filter(company_id=actor.company_id) if actor.company_id else qs
+
+
+def unknown_fields(fields: Iterable[str], allowed: list[str]) -> list[tuple[str, str]]:
+    return [(f, _("This field cannot be set here.")) for f in sorted(set(fields) - set(allowed))]
+
+
+def _taken(company_id: int, field: str, values: list[str], exclude: list[int]) -> set[str]:
+    if not values:
+        return set()
+    qs = Product.objects.filter(company_id=company_id, **{f"{field}__in": values}).exclude(pk__in=exclude)
+    return set(qs.values_list(field, flat=True))
+
+
+def check_unique(company_id: int, products: list[tuple[str, dict]], exclude: Iterable[int] = ()) -> list:
+    """SKU and GTIN unique in the company and among the products being written (prefix names the field)."""
+    exclude = list(exclude)
+    problems = []
+    taken_skus = _taken(company_id, "sku", [s for _p, d in products if (s := d.get("sku"))], exclude)
+    taken_gtins = _taken(
+        company_id, "gtin", [g for _p, d in products if (g := d.get("gtin")) and g != SEM_GTIN], exclude
+    )
+    seen_skus: set[str] = set()
+    seen_gtins: set[str] = set()
+    for prefix, data in products:
+        sku, gtin = data.get("sku"), data.get("gtin")
+        if sku and (sku in taken_skus or sku in seen_skus):
+            problems.append((f"{prefix}sku", _("SKU %(sku)s is already used by another product.") % {"sku": sku}))
+        if gtin and gtin != SEM_GTIN and (gtin in taken_gtins or gtin in seen_gtins):
+            problems.append((f"{prefix}gtin", _("GTIN %(gtin)s is already used by another product.") % {"gtin": gtin}))
+        seen_skus.add(sku)
+        seen_gtins.add(gtin)
+    return problems
