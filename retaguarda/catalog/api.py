@@ -7,12 +7,11 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from retaguarda.core.api_auth import require
 from retaguarda.catalog import selectors, services
 from retaguarda.catalog.models import PriceList, Product
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, idempotent
-from retaguarda.core.pagination import keyset_page
+from retaguarda.core.api import Page, idempotent, keyset_page_body
+from retaguarda.core.api_auth import require
 
 router = Router(tags=["catalog"])
 VIEW = require("catalog.view")
@@ -165,12 +164,17 @@ def _fields(body: Schema, *, exclude: set[str] = frozenset()) -> dict:
     return {k: v for k, v in data.items() if v is not None or k == "cest"}
 
 
-def _detail(request, product_id: int):
-    return selectors.product(product_id, company_id=request.company.pk if request.company else None)
-
-
 def _company_id(request):
     return request.company.pk if request.company else None
+
+
+def _detail(request, product_id: int):
+    return selectors.product(product_id, company_id=_company_id(request))
+
+
+def _version(body: VersionIn | None) -> int | None:
+    """The version an optional body sends (commands without a body skip the stale check)."""
+    return body.version if body else None
 
 
 @router.get("/products", response=Page[ProductOut], auth=VIEW)
@@ -200,8 +204,7 @@ def list_products(
         category=category,
         include_variants=variants,
     )
-    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("name", "id"))
-    return {"items": items, "next_cursor": next_cursor}
+    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("name", "id"))
 
 
 @router.post("/products", response={201: ProductDetailOut}, auth=CHANGE)
@@ -234,13 +237,13 @@ def update_product(request, product_id: int, body: ProductPatch):
 
 @router.post("/products/{product_id}/deactivate", response=ProductDetailOut, auth=CHANGE)
 def deactivate_product(request, product_id: int, body: VersionIn | None = None):
-    services.deactivate_product(product_id, actor=actor_of(request), version=body.version if body else None)
+    services.deactivate_product(product_id, actor=actor_of(request), version=_version(body))
     return _detail(request, product_id)
 
 
 @router.post("/products/{product_id}/activate", response=ProductDetailOut, auth=CHANGE)
 def activate_product(request, product_id: int, body: VersionIn | None = None):
-    services.activate_product(product_id, actor=actor_of(request), version=body.version if body else None)
+    services.activate_product(product_id, actor=actor_of(request), version=_version(body))
     return _detail(request, product_id)
 
 
@@ -352,6 +355,10 @@ def _price_list_fields(body: Schema, exclude: set[str]) -> dict:
     }
 
 
+def _price_list(request, price_list_id: int):
+    return selectors.price_list(price_list_id, company_id=_company_id(request))
+
+
 def _items(body) -> list[dict] | None:
     if body.items is None:
         return None
@@ -361,8 +368,7 @@ def _items(body) -> list[dict] | None:
 @router.get("/price-lists", response=Page[PriceListOut], auth=VIEW)
 def list_price_lists(request, q: str = "", active: bool | None = None, cursor: str | None = None, limit: int = 50):
     qs = selectors.price_lists(company_id=_company_id(request), q=q, active=active)
-    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("name", "id"))
-    return {"items": items, "next_cursor": next_cursor}
+    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("name", "id"))
 
 
 @router.post("/price-lists", response={201: PriceListDetailOut}, auth=CHANGE)
@@ -371,12 +377,12 @@ def create_price_list(request, body: PriceListIn):
     """Items give each product a `fixed_price` or a `percentage` over its base price (negative for less)."""
     data = _price_list_fields(body, {"items"})
     price_list = services.create_price_list(actor=actor_of(request), items=_items(body), **data)
-    return Status(201, selectors.price_list(price_list.pk, company_id=_company_id(request)))
+    return Status(201, _price_list(request, price_list.pk))
 
 
 @router.get("/price-lists/{price_list_id}", response=PriceListDetailOut, auth=VIEW)
 def get_price_list(request, price_list_id: int):
-    return selectors.price_list(price_list_id, company_id=_company_id(request))
+    return _price_list(request, price_list_id)
 
 
 @router.patch("/price-lists/{price_list_id}", response=PriceListDetailOut, auth=CHANGE)
@@ -384,13 +390,13 @@ def update_price_list(request, price_list_id: int, body: PriceListPatch):
     """Change the fields sent; `items`, when sent, replaces every item."""
     data = _price_list_fields(body, {"items", "version"})
     services.update_price_list(price_list_id, actor=actor_of(request), version=body.version, items=_items(body), **data)
-    return selectors.price_list(price_list_id, company_id=_company_id(request))
+    return _price_list(request, price_list_id)
 
 
 @router.post("/price-lists/{price_list_id}/deactivate", response=PriceListDetailOut, auth=CHANGE)
 def deactivate_price_list(request, price_list_id: int, body: VersionIn | None = None):
-    services.deactivate_price_list(price_list_id, actor=actor_of(request), version=body.version if body else None)
-    return selectors.price_list(price_list_id, company_id=_company_id(request))
+    services.deactivate_price_list(price_list_id, actor=actor_of(request), version=_version(body))
+    return _price_list(request, price_list_id)
 
 
 @router.get("/price-lists/{price_list_id}/prices/{product_id}", response=PriceOut, auth=VIEW)

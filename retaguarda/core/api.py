@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from retaguarda.core.errors import DomainError, IdempotencyConflict, ValidationFailed
 from retaguarda.core.models import IdempotencyKey
+from retaguarda.core.pagination import keyset_page
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -32,6 +33,12 @@ class ErrorOut(Schema):
 class Page(Schema, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
+
+
+def keyset_page_body(qs, *, cursor: str | None, limit: int, ordering: tuple[str, ...]) -> dict:
+    """The body of a `Page` route: one keyset page of `qs` and the cursor of the next one."""
+    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=ordering)
+    return {"items": items, "next_cursor": next_cursor}
 
 
 def error_response(api, request, status: int, code: str, message: str, details: list | None = None):

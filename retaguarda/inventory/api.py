@@ -14,9 +14,8 @@ from ninja import Router, Status
 
 from retaguarda.catalog.models import Product
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, idempotent
+from retaguarda.core.api import Page, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
-from retaguarda.core.pagination import keyset_page
 from retaguarda.inventory import selectors, services
 from retaguarda.inventory.models import Lot, Reservation, StockCount, StockMove, TransferOrder, Warehouse
 from retaguarda.inventory.schemas import (
@@ -75,8 +74,7 @@ def _documents_page(request, model, state: str, cursor: str | None, limit: int) 
     qs = model.objects.filter(company=_company(request))
     if state:
         qs = qs.filter(state=state)
-    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
-    return {"items": items, "next_cursor": next_cursor}
+    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("-id",))
 
 
 def _reservations_out(reservations) -> list[Reservation]:
@@ -109,10 +107,8 @@ def _balance_out(row: selectors.BalanceRow) -> dict:
 
 @router.get("/warehouses", response=Page[WarehouseOut], auth=VIEW)
 def list_warehouses(request, cursor: str | None = None, limit: int = 50):
-    items, next_cursor = keyset_page(
-        Warehouse.objects.filter(company=_company(request)), cursor=cursor, limit=limit, ordering=("code", "id")
-    )
-    return {"items": items, "next_cursor": next_cursor}
+    qs = Warehouse.objects.filter(company=_company(request))
+    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("code", "id"))
 
 
 @router.post("/warehouses", response={201: WarehouseOut}, auth=CHANGE)
@@ -317,8 +313,7 @@ def list_lots(request, product_id: int | None = None, cursor: str | None = None,
     qs = Lot.objects.filter(company=_company(request))
     if product_id:
         qs = qs.filter(product_id=product_id)
-    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
-    return {"items": items, "next_cursor": next_cursor}
+    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("-id",))
 
 
 @router.post("/lots", response={201: LotOut}, auth=POST)
