@@ -44,6 +44,14 @@ def _apply_errors(form, exc: DomainError, labels: dict[str, str] | None = None) 
             form.add_error(None, f"{prefix}{message}" if prefix else message)
 
 
+def _found(read, object_id: int, request):
+    """A selector's row of the request's company; its NotFound becomes the page's 404."""
+    try:
+        return read(object_id, company_id=_company_id(request))
+    except NotFound as exc:
+        raise Http404 from exc
+
+
 def _bool(value: str) -> bool | None:
     return {"active": True, "inactive": False}.get(value)
 
@@ -200,10 +208,7 @@ def product_edit(request, product_id: int):
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def product_detail(request, product_id: int):
-    try:
-        product = selectors.product(product_id, company_id=_company_id(request))
-    except NotFound as exc:
-        raise Http404 from exc
+    product = _found(selectors.product, product_id, request)
     context = {
         "product": product,
         "variants": list(product.variants.all()),
@@ -499,20 +504,14 @@ def pricelist_create(request):
 @login_required
 @permission_required(CHANGE, raise_exception=True)
 def pricelist_edit(request, price_list_id: int):
-    try:
-        price_list = selectors.price_list(price_list_id, company_id=_company_id(request))
-    except NotFound as exc:
-        raise Http404 from exc
+    price_list = _found(selectors.price_list, price_list_id, request)
     return _pricelist_form(request, price_list)
 
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def pricelist_detail(request, price_list_id: int):
-    try:
-        price_list = selectors.price_list(price_list_id, company_id=_company_id(request))
-    except NotFound as exc:
-        raise Http404 from exc
+    price_list = _found(selectors.price_list, price_list_id, request)
     today = datetime.date.today()
     rows = [
         {"item": item, "product": item.product, "price": selectors.item_price(item, item.product.price)}
