@@ -3,11 +3,11 @@ from datetime import datetime
 from ninja import Router, Schema, Status
 
 from retaguarda.access import services
-from retaguarda.core.api_auth import require
 from retaguarda.access.departments import permissions_of
 from retaguarda.access.models import ApiToken, User
 from retaguarda.core.actor import Origin, actor_of
 from retaguarda.core.api import Page, idempotent
+from retaguarda.core.api_auth import require
 from retaguarda.core.pagination import keyset_page
 
 router = Router(tags=["access"])
