@@ -6,9 +6,8 @@ from retaguarda.access import services
 from retaguarda.access.departments import permissions_of
 from retaguarda.access.models import ApiToken, User
 from retaguarda.core.actor import Origin, actor_of
-from retaguarda.core.api import Page, idempotent
+from retaguarda.core.api import Page, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
-from retaguarda.core.pagination import keyset_page
 
 router = Router(tags=["access"])
 
@@ -108,5 +107,4 @@ def list_users(request, cursor: str | None = None, limit: int = 50):
     qs = User.objects.prefetch_related("departments")
     if request.company and not request.user.is_superuser:
         qs = qs.filter(companies=request.company)
-    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("username", "id"))
-    return {"items": items, "next_cursor": next_cursor}
+    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("username", "id"))

@@ -6,9 +6,8 @@ Every signed-in user may read them (`br_tables.view` is granted to all departmen
 from ninja import Router, Schema
 
 from retaguarda.br_tables import selectors
-from retaguarda.core.api import Page
+from retaguarda.core.api import Page, keyset_page_body
 from retaguarda.core.api_auth import require
-from retaguarda.core.pagination import keyset_page
 
 router = Router(tags=["br_tables"])
 
@@ -48,8 +47,7 @@ class CestOut(Schema):
 
 
 def _page(qs, cursor, limit, ordering):
-    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=ordering)
-    return {"items": items, "next_cursor": next_cursor}
+    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=ordering)
 
 
 @router.get("/municipalities", response=Page[MunicipalityOut], auth=require("br_tables.view"))

@@ -8,9 +8,8 @@ from ninja import Field, Router, Schema, Status
 from retaguarda.companies import selectors, services
 from retaguarda.companies.models import Company
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, idempotent
+from retaguarda.core.api import Page, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
-from retaguarda.core.pagination import keyset_page
 
 router = Router(tags=["companies"])
 
@@ -100,8 +99,7 @@ def list_companies(request, active: bool | None = None, cursor: str | None = Non
     qs = selectors.companies_for(request.user)
     if active is not None:
         qs = qs.filter(is_active=active)
-    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("legal_name", "id"))
-    return {"items": items, "next_cursor": next_cursor}
+    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("legal_name", "id"))
 
 
 @router.post("", response={201: CompanyOut}, auth=require("companies.change"))

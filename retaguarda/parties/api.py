@@ -8,9 +8,8 @@ from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, idempotent
+from retaguarda.core.api import Page, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
-from retaguarda.core.pagination import keyset_page
 from retaguarda.parties import selectors, services
 from retaguarda.parties.models import Party
 
@@ -195,10 +194,7 @@ def list_parties(
 ):
     """Search by name, CPF/CNPJ (masked or not) or city; filter by role, state and active flag."""
     qs = selectors.parties(company=request.company, q=q, role=role or "", active=active, uf=uf, city=city)
-    items, next_cursor = keyset_page(
-        selectors.with_details(qs), cursor=cursor, limit=limit, ordering=("legal_name", "id")
-    )
-    return {"items": items, "next_cursor": next_cursor}
+    return keyset_page_body(selectors.with_details(qs), cursor=cursor, limit=limit, ordering=("legal_name", "id"))
 
 
 @router.post("", response={201: PartyOut}, auth=WRITE)

@@ -2,10 +2,9 @@ from datetime import datetime
 
 from ninja import Router, Schema
 
-from retaguarda.core.api import Page
+from retaguarda.core.api import Page, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.core.models import AuditRecord
-from retaguarda.core.pagination import keyset_page
 
 router = Router(tags=["audit"])
 
@@ -44,5 +43,4 @@ def audit_records(
         qs = qs.filter(object_id=object_id)
     if user_id:
         qs = qs.filter(user_id=user_id)
-    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
-    return {"items": items, "next_cursor": next_cursor}
+    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("-id",))
