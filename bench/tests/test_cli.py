@@ -36,3 +36,10 @@ def test_outcome_json_carries_the_ratios():
     data = Outcome(figures=[Figure("x", 50.0, "req/s", floor=200.0, db_limit=1000.0)]).to_json()
     assert data["figures"][0]["vs_floor"] == 0.25
     assert data["figures"][0]["vs_db"] == 0.05
+
+
+def test_kardex_cursor_matches_the_projects_keyset_pagination():
+    from bench.scenarios.reports import cursor_after
+    from retaguarda.core.pagination import _decode
+
+    assert _decode(cursor_after(123456)) == [123456]
