@@ -16,7 +16,7 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "retaguarda.config.settings")
 os.environ.setdefault("RETAGUARDA_DATA_DIR", tempfile.mkdtemp(prefix="bench-import-"))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
