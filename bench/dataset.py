@@ -184,9 +184,12 @@ def build(seed: int, scale: float, log=print) -> Dataset:
     else:
         ds.missing["customers"] = "parties has not landed (no Party table or create_party service)"
     if apps.inventory_ready():
+        from django.db import connection
+
         from bench import stock
 
-        _timed(ds, "stock_moves", "bulk insert (COPY on PostgreSQL)", lambda: stock.load(ds, n["moves"], log=log))
+        path = "bulk insert, COPY" if connection.vendor == "postgresql" else "bulk insert, executemany"
+        _timed(ds, "stock_moves", path, lambda: stock.load(ds, n["moves"], log=log))
         log(f"  {n['moves']} stock moves: {ds.built['stock_moves']['seconds']} s")
     else:
         ds.missing["stock_moves"] = "inventory has not landed (no post_moves)"

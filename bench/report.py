@@ -29,7 +29,10 @@ def number(value: float | None, digits: int | None = None) -> str:
 
 
 def times(r: float | None) -> str:
-    return "—" if r is None else f"{r:.2f}x"
+    """A ratio: two decimals, or two significant digits below 0.1 (0.0014x rather than 0.00x)."""
+    if r is None:
+        return "—"
+    return f"{r:.2f}x" if r >= 0.1 else f"{r:.2g}x"
 
 
 def _figure_row(name: str, fig: Figure, status: str) -> str:

@@ -43,6 +43,14 @@ def outcomes():
     }
 
 
+def test_small_ratios_keep_two_significant_digits():
+    from bench.report import times
+
+    assert times(0.0014) == "0.0014x"
+    assert times(0.5) == "0.50x"
+    assert times(None) == "—"
+
+
 def test_number_formatting():
     assert number(None) == "—"
     assert number(1234.56) == "1,235"
