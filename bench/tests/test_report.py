@@ -63,7 +63,7 @@ def test_section_shows_ratios_targets_and_honest_statuses():
     assert "### PostgreSQL, scale 1" in text
     assert "commit `abc123`" in text and "2 cores, AMD EPYC" in text
     assert "| reserve | reservations/s | 120 req/s | 240 req/s | 0.50x |" in text
-    assert "| 0.06x |" in text  # 150 / 2,700 of the database limit
+    assert "| 0.056x |" in text  # 150 / 2,700 of the database limit
     assert "**2 oversells**" in text
     assert "| 13 queries | 9 queries | 1.44x |" in text
     assert "| intake | — |" in text and "not landed: needs sales" in text
