@@ -116,7 +116,7 @@ REFERENCE_APPS = ["br_tables"]
 AUTH_USER_MODEL = "access.User"
 AUTHENTICATION_BACKENDS = ["retaguarda.access.backends.DepartmentBackend"]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "retaguarda.access.hashers.CompactArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if TESTING:

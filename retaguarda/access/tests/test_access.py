@@ -185,3 +185,14 @@ def _actor(user):
     from retaguarda.core.actor import Actor, Origin
 
     return Actor(user, Origin.CLI)
+
+
+def test_passwords_are_hashed_with_compact_argon2id(settings):
+    from django.contrib.auth.hashers import check_password, identify_hasher, make_password
+
+    settings.PASSWORD_HASHERS = [h for h in settings.PASSWORD_HASHERS if "MD5" not in h]
+    encoded = make_password("senha-forte-123")
+    assert encoded.startswith("argon2$argon2id$")
+    assert "m=19456,t=2,p=1" in encoded
+    assert identify_hasher(encoded).algorithm == "argon2"
+    assert check_password("senha-forte-123", encoded)
