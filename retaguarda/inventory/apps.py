@@ -11,6 +11,7 @@ class InventoryConfig(AppConfig):
 
     def ready(self):
         from retaguarda.core import periodic
-        from retaguarda.inventory.tasks import check_ledgers
+        from retaguarda.inventory.tasks import check_ledgers, close_stock_periods
 
         periodic.register(check_ledgers, every=timedelta(hours=1))
+        periodic.register(close_stock_periods, every=timedelta(hours=6))

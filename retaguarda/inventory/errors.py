@@ -55,3 +55,21 @@ class NegativeStockExists(DomainError):
     code = "inventory.negative_stock_exists"
     status = 409
     default_message = _("The warehouse has negative balances: correct them before forbidding negative stock.")
+
+
+class PeriodAlreadyClosed(DomainError):
+    code = "inventory.period_already_closed"
+    status = 409
+    default_message = _("This stock period is already closed.")
+
+
+class PeriodOutOfOrder(DomainError):
+    code = "inventory.period_out_of_order"
+    status = 409
+    default_message = _("Close the earlier stock periods first: periods close in order.")
+
+
+class PeriodNotFinished(DomainError):
+    code = "inventory.period_not_finished"
+    status = 409
+    default_message = _("This stock period has not ended yet.")

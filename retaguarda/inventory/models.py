@@ -176,6 +176,8 @@ class StockMove(SourceFields):
             models.Index(fields=["company", "product", "id"], name="inventory_move_product_idx"),
             models.Index(fields=["company", "id"], name="inventory_move_company_idx"),
             models.Index(fields=["company", "created_at"], name="inventory_move_date_idx"),
+            # Moves of a product since a period closed (balance at a date, snapshots).
+            models.Index(fields=["company", "product", "created_at"], name="inventory_move_prod_date_idx"),
             models.Index(fields=["from_location", "product"], name="inventory_move_from_idx"),
             models.Index(fields=["to_location", "product"], name="inventory_move_to_idx"),
         ]
@@ -230,6 +232,63 @@ class StockBalance(models.Model):
     @property
     def available(self):
         return self.on_hand - self.reserved
+
+
+class StockPeriod(models.Model):
+    """A closed month of a company's stock ledger: its `StockSnapshot` rows hold the balances at its end.
+
+    The period holds the moves dated before `period_end`'s next midnight (settings.TIME_ZONE).
+    `last_move_id` is the highest move id among them when the period was closed; `ids_in_order`
+    says no later-dated move has a lower id, so "moves with id <= last_move_id" are exactly the
+    period's moves and the kardex (ordered by id) can start from the snapshot."""
+
+    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="+")
+    period_end = models.DateField(_("period end"))
+    last_move_id = models.BigIntegerField(default=0)
+    ids_in_order = models.BooleanField(default=True)
+    closed_at = models.DateTimeField(_("closed at"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("closed stock period")
+        verbose_name_plural = _("closed stock periods")
+        ordering = ["-period_end"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "period_end"], name="inventory_period_unique"),
+        ]
+
+    def __str__(self):
+        return str(_("Stock period ending %(date)s") % {"date": f"{self.period_end:%d/%m/%Y}"})
+
+
+class StockSnapshot(models.Model):
+    """Balance of a (location, product, lot_key) at the end of a closed period: append-only.
+
+    `value` is the sum of the moves' signed quantity x unit cost (exact, 10 places), what the kardex
+    needs for its running value. Only non-zero rows are kept."""
+
+    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="+")
+    period_end = models.DateField(_("period end"))
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    lot_key = models.BigIntegerField(default=0)
+    on_hand = QuantityField(_("on hand"))
+    value = models.DecimalField(_("value"), max_digits=30, decimal_places=10)
+
+    class Meta:
+        verbose_name = _("stock snapshot")
+        verbose_name_plural = _("stock snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_end", "location", "product", "lot_key"], name="inventory_snapshot_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "period_end", "product"], name="inventory_snapshot_period_idx"),
+            models.Index(fields=["product", "period_end"], name="inventory_snapshot_product_idx"),
+        ]
 
 
 class Reservation(SourceFields):

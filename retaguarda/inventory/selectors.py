@@ -1,11 +1,13 @@
 """Reads shared by the API, the pages and the reports. Each page runs a fixed number of queries."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from retaguarda.catalog.models import Product, ProductType
 from retaguarda.core.money import ZERO, amount, cost, quantity
@@ -19,12 +21,24 @@ from retaguarda.inventory.models import (
     Reservation,
     StockBalance,
     StockMove,
+    StockPeriod,
+    StockSnapshot,
     Warehouse,
+)
+from retaguarda.inventory.services.periods import (
+    last_closed,
+    move_totals,
+    period_boundary,
+    snapshot_totals,
 )
 from retaguarda.inventory.states import ReservationState
 
+# Added to a moment before taking its date: the end of a day (23:59:59.999999) reaches the next midnight.
+EPSILON = timedelta(microseconds=1)
+
 QTY = DecimalField(max_digits=18, decimal_places=4)
 VALUE = DecimalField(max_digits=28, decimal_places=6)
+EXACT_VALUE = DecimalField(max_digits=30, decimal_places=10)  # quantity (4) x cost (6), unrounded
 
 
 def _qty_sum(expression, **kwargs):
@@ -174,33 +188,41 @@ class PastBalance:
 def balances_at(
     company, at: datetime, *, warehouse_id: int | None = None, cursor: str | None = None, limit: int = 50
 ) -> tuple[list[PastBalance], str | None]:
-    """Stock on hand at `at` (in the warehouse, or in all the company's warehouses), from the moves."""
+    """Stock on hand at `at` (in the warehouse, or in all the company's warehouses); 3 queries a page.
+
+    Each product's balance is its snapshot at the last period closed by `at` plus its moves dated
+    after that period up to `at` (every move up to `at` when no period is closed yet)."""
     scope = Location.objects.filter(company=company, kind=LocationKind.INTERNAL)
     if warehouse_id:
         scope = scope.filter(warehouse_id=warehouse_id)
     scope_ids = list(scope.values_list("pk", flat=True))
-    incoming = Q(to_location_id__in=scope_ids) & ~Q(from_location_id__in=scope_ids)
-    outgoing = Q(from_location_id__in=scope_ids) & ~Q(to_location_id__in=scope_ids)
-    grouped = (
-        StockMove.objects.filter(company=company, created_at__lte=at)
-        .filter(Q(to_location_id__in=scope_ids) | Q(from_location_id__in=scope_ids))
-        .values("product_id")
-        .annotate(
-            sku=F("product__sku"),
-            total=_qty_sum(
-                Case(
-                    When(incoming, then=F("quantity")),
-                    When(outgoing, then=-F("quantity")),
-                    default=Value(ZERO),
-                    output_field=QTY,
-                )
-            ),
-        )
-        .exclude(total=0)
+    period = last_closed(company.pk, before=timezone.localtime(at + EPSILON).date())
+    moves_qs = StockMove.objects.filter(company=company, product=OuterRef("pk"), created_at__lte=at).filter(
+        Q(to_location_id__in=scope_ids) | Q(from_location_id__in=scope_ids)
     )
-    rows, next_cursor = keyset_page(grouped, cursor=cursor, limit=limit, ordering=("sku", "product_id"))
-    products = Product.objects.in_bulk({r["product_id"] for r in rows})
-    return [PastBalance(products[r["product_id"]], quantity(r["total"])) for r in rows], next_cursor
+    qty_expr, _value = _signed(scope_ids)
+    since = _per_product(moves_qs, qty_expr)
+    total = Coalesce(Subquery(since, output_field=QTY), Value(ZERO), output_field=QTY)
+    if period is not None:
+        moves_qs = moves_qs.filter(created_at__gte=period_boundary(period.period_end))
+        since = _per_product(moves_qs, qty_expr)
+        held = _per_product(
+            StockSnapshot.objects.filter(
+                company=company, period_end=period.period_end, product=OuterRef("pk"), location_id__in=scope_ids
+            ),
+            F("on_hand"),
+        )
+        total = Coalesce(Subquery(held, output_field=QTY), Value(ZERO), output_field=QTY) + Coalesce(
+            Subquery(since, output_field=QTY), Value(ZERO), output_field=QTY
+        )
+    qs = Product.objects.filter(company=company).annotate(past_on_hand=total).exclude(past_on_hand=0)
+    rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("sku", "id"))
+    return [PastBalance(p, quantity(p.past_on_hand)) for p in rows], next_cursor
+
+
+def _per_product(qs, expression):
+    """`qs` (filtered on OuterRef("pk")) summed into one value per product, for a Subquery."""
+    return qs.order_by().values("product_id").annotate(t=Sum(expression, output_field=QTY)).values("t")
 
 
 # --------------------------------------------------------------------------------------------
@@ -288,7 +310,7 @@ def kardex(
     qty_expr, value_expr = _signed(scope_ids)
     opening = {"q": ZERO, "v": ZERO}
     if rows:
-        opening = qs.filter(id__lt=rows[0].id).aggregate(
+        opening = _kardex_opening(company, product, scope_ids, rows[0].id) or qs.filter(id__lt=rows[0].id).aggregate(
             q=Coalesce(Sum(qty_expr), Value(ZERO), output_field=QTY),
             v=Coalesce(Sum(value_expr), Value(ZERO), output_field=VALUE),
         )
@@ -303,6 +325,39 @@ def kardex(
         running_value += (q_in - q_out) * move.unit_cost
         result.lines.append(KardexLine(move, q_in, q_out, running, amount(running_value)))
     return result
+
+
+def _kardex_opening(company, product: Product, scope_ids: list[int], first_id: int) -> dict | None:
+    """The balance before move `first_id` from the last closed period wholly before it (one query):
+    its snapshot plus the moves after the period's last move. None when no period qualifies.
+
+    A period qualifies when its moves are exactly those with id <= `last_move_id` (`ids_in_order`)."""
+    qty_expr, value_expr = _signed(scope_ids)
+    moves_qs = StockMove.objects.filter(
+        company=company, product=product, id__gt=OuterRef("last_move_id"), id__lt=first_id
+    ).filter(Q(to_location_id__in=scope_ids) | Q(from_location_id__in=scope_ids))
+    held = StockSnapshot.objects.filter(
+        company=company, product=product, period_end=OuterRef("period_end"), location_id__in=scope_ids
+    )
+
+    def total(qs, expression, output):
+        summed = qs.order_by().values("product_id").annotate(t=Sum(expression, output_field=output)).values("t")
+        return Coalesce(Subquery(summed, output_field=output), Value(ZERO), output_field=output)
+
+    period = (
+        StockPeriod.objects.filter(company=company, ids_in_order=True, last_move_id__lt=first_id)
+        .order_by("-period_end")
+        .annotate(
+            held_q=total(held, F("on_hand"), QTY),
+            held_v=total(held, F("value"), EXACT_VALUE),
+            since_q=total(moves_qs, qty_expr, QTY),
+            since_v=total(moves_qs, value_expr, EXACT_VALUE),
+        )
+        .first()
+    )
+    if period is None:
+        return None
+    return {"q": period.held_q + period.since_q, "v": period.held_v + period.since_v}
 
 
 # --------------------------------------------------------------------------------------------
@@ -424,7 +479,7 @@ def reservations(
 
 
 @dataclass(frozen=True)
-class Drift:
+class Drift:  # field is on_hand, reserved, cost_basis, or "snapshot YYYY-MM-DD on_hand|value"
     location_id: int
     product_id: int
     lot_key: int
@@ -490,4 +545,34 @@ def drift(company_id: int | None = None) -> list[Drift]:
     for c in costs_qs.only("product_id", "quantity"):
         if c.quantity != owned_by_product.get(c.product_id, ZERO):
             found.append(Drift(0, c.product_id, 0, "cost_basis", c.quantity, owned_by_product.get(c.product_id, ZERO)))
+    return found + snapshot_drift(company_id)
+
+
+def snapshot_drift(company_id: int | None = None) -> list[Drift]:
+    """Check every closed period's snapshots against the moves dated up to its end.
+
+    Periods are walked in order, adding each month's moves (one aggregate query per period) to a
+    running total, so the whole ledger is read once. Values are compared at 6 places (the kardex's)."""
+    periods = StockPeriod.objects.order_by("company_id", "period_end")
+    if company_id is not None:
+        periods = periods.filter(company_id=company_id)
+    found: list[Drift] = []
+    running: dict[int, tuple[dict, dict]] = {}
+    start: dict[int, datetime | None] = {}
+    for period in periods:
+        cid = period.company_id
+        quantities, values = running.setdefault(cid, (defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)))
+        end = period_boundary(period.period_end)
+        month_q, month_v = move_totals(cid, start.get(cid), end)
+        start[cid] = end
+        for key, q in month_q.items():
+            quantities[key] += q
+            values[key] += month_v[key]
+        stored_q, stored_v = snapshot_totals(cid, period.period_end)
+        label = f"snapshot {period.period_end:%Y-%m-%d}"
+        for key in sorted(set(quantities) | set(stored_q)):
+            if stored_q.get(key, ZERO) != quantities.get(key, ZERO):
+                found.append(Drift(*key, f"{label} on_hand", stored_q.get(key, ZERO), quantities.get(key, ZERO)))
+            if cost(stored_v.get(key, ZERO)) != cost(values.get(key, ZERO)):
+                found.append(Drift(*key, f"{label} value", stored_v.get(key, ZERO), values.get(key, ZERO)))
     return found

@@ -3,7 +3,9 @@
 import logging
 
 from django.tasks import task
+from django.utils import timezone
 
+from retaguarda.core.errors import DomainError
 from retaguarda.inventory import selectors
 
 log = logging.getLogger(__name__)
@@ -27,3 +29,22 @@ def check_ledgers() -> int:
             d.expected,
         )
     return len(found)
+
+
+@task
+def close_stock_periods() -> int:
+    """Close every finished month not yet closed, for every company; returns how many were closed.
+
+    Each period is closed in its own transaction, so a failure (logged) leaves the earlier ones closed."""
+    from retaguarda.companies.models import Company
+    from retaguarda.core.actor import Actor
+    from retaguarda.inventory import services
+
+    closed = 0
+    today = timezone.localdate()
+    for company_id in Company.objects.order_by("pk").values_list("pk", flat=True):
+        try:
+            closed += len(services.close_periods(company_id, until=today, actor=Actor.system(company_id=company_id)))
+        except DomainError as exc:
+            log.error("stock period not closed: company=%s %s", company_id, exc.message)
+    return closed

@@ -3,6 +3,7 @@
 - `posting`: `post_moves`, the one writer of the ledger, with `balances` (locking, allocation, writing
   balance rows back), `costs` (weighted average) and `products` (kits, stocked products) beneath it.
 - `reservations`, `manual`, `transfers`, `counts`: the documents that post or hold stock.
+- `periods`: closing months into stock snapshots (balance at a date = snapshot + moves since).
 - `warehouses` and `lots`: the places and lots stock lives in; `scope` and `documents`: what the
   documents share (the actor's company, their states).
 
@@ -25,6 +26,7 @@ from retaguarda.inventory.services.counts import (
 )
 from retaguarda.inventory.services.lots import lot_for
 from retaguarda.inventory.services.manual import ENTRY_COUNTERPARTS, EXIT_COUNTERPARTS, ManualLine, manual_move
+from retaguarda.inventory.services.periods import close_period, close_periods, periods_to_close
 from retaguarda.inventory.services.posting import MoveIn, Source, post_moves
 from retaguarda.inventory.services.products import MAX_KIT_DEPTH
 from retaguarda.inventory.services.reservations import Need, consume, release, reserve
@@ -56,6 +58,8 @@ __all__ = [
     "TransferLineIn",
     "cancel_count",
     "cancel_transfer",
+    "close_period",
+    "close_periods",
     "consume",
     "create_count",
     "create_transfer",
@@ -64,6 +68,7 @@ __all__ = [
     "lot_for",
     "manual_move",
     "parse_count_csv",
+    "periods_to_close",
     "post_count",
     "post_moves",
     "receive_transfer",
