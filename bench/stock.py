@@ -1,7 +1,8 @@
 """Seeding the stock ledger: one warehouse, the generated moves, and the projections they imply.
 
 The moves are bulk inserted (1,000,000 through `post_moves()` would take far longer than a run may);
-balances and average costs are written from the same plan, so `check-ledgers` finds no drift.
+balances and average costs are written from the same plan, so `check-ledgers` finds no drift, and
+every finished month is then closed through `close_periods` (its snapshots are what reads start from).
 """
 
 import datetime as dt
@@ -92,9 +93,22 @@ def load(ds: Dataset, count: int, log=print) -> int:
             for p, avg in sorted(plan.average_cost.items())
         ),
     )
+    close_periods(ds)
     _analyze()
     ds.stock = Stock(warehouse.pk, stock.pk, supplier.pk, customer.pk, written, len(plan.on_hand))
     return written
+
+
+def close_periods(ds: Dataset) -> int:
+    """Close every finished month of the seeded ledger through the service (month-end snapshots), so
+    the reads at a date and the kardex start from the last snapshot as they do in production."""
+    from django.utils import timezone
+
+    from retaguarda.core.actor import Actor, Origin
+    from retaguarda.inventory import services
+
+    actor = Actor(ds.user, Origin.CLI, ds.company.pk)
+    return len(services.close_periods(ds.company.pk, until=timezone.localdate(), actor=actor))
 
 
 def _analyze() -> None:

@@ -174,7 +174,7 @@ def run(ctx) -> Outcome:
 
 
 def past_balances_item(ctx) -> tuple:
-    """Stock at the end of the ledger's first year: every move up to then is summed (no snapshots yet)."""
+    """Stock at the end of the ledger's first year: the snapshot of the last closed month plus the moves since."""
     import datetime as dt
 
     from django.utils import timezone
