@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from retaguarda.catalog import selectors, services
@@ -405,7 +406,7 @@ def price_in_list(request, price_list_id: int, product_id: int, date: datetime.d
     company_id = _company_id(request)
     price_list = get_object_or_404(PriceList, pk=price_list_id, company_id=company_id)
     product = get_object_or_404(Product, pk=product_id, company_id=company_id)
-    day = date or datetime.date.today()
+    day = date or timezone.localdate()
     return {
         "product_id": product.pk,
         "price_list_id": price_list.pk,

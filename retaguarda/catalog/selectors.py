@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from retaguarda.catalog.models import KitComponent, PriceList, PriceListItem, Product
 from retaguarda.core.errors import NotFound
@@ -103,7 +104,7 @@ def price_for(product: Product, price_list: PriceList | None, day: datetime.date
     the list is inactive, or without an item, the product's base price applies.
     """
     base = product.price
-    day = day or datetime.date.today()
+    day = day or timezone.localdate()
     if price_list is None or not price_list.is_valid_on(day):
         return amount(base)
     candidates = [product.pk] + ([product.parent_id] if product.parent_id else [])
@@ -114,7 +115,7 @@ def price_for(product: Product, price_list: PriceList | None, day: datetime.date
 
 def prices_of(product: Product, day: datetime.date | None = None) -> list[dict]:
     """Every price list that prices this product (or its parent), with the price on `day`."""
-    day = day or datetime.date.today()
+    day = day or timezone.localdate()
     ids = [product.pk] + ([product.parent_id] if product.parent_id else [])
     items = (
         PriceListItem.objects.filter(product_id__in=ids, price_list__company_id=product.company_id)

@@ -1,8 +1,8 @@
 """Catalog pages: products (list, form, detail, variations, kits), price lists, import and export."""
 
-import datetime
 import io
 import itertools
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -432,7 +433,14 @@ def pricelist_list(request):
     q = (request.GET.get("q") or "").strip()
     qs = selectors.price_lists(company_id=_company_id(request), q=q)
     rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=50, ordering=("name", "id"))
-    context = {"rows": rows, "next_cursor": next_cursor, "q": q, "today": datetime.date.today()}
+    context = {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "q": q,
+        "today": timezone.localdate(),
+        "query": urlencode({"q": q}) if q else "",
+        "paged": bool(request.GET.get("cursor")),
+    }
     template = "catalog/pricelist_list.html#table" if request.htmx else "catalog/pricelist_list.html"
     return render(request, template, context)
 
@@ -512,7 +520,7 @@ def pricelist_edit(request, price_list_id: int):
 @permission_required(VIEW, raise_exception=True)
 def pricelist_detail(request, price_list_id: int):
     price_list = _found(selectors.price_list, price_list_id, request)
-    today = datetime.date.today()
+    today = timezone.localdate()
     rows = [
         {"item": item, "product": item.product, "price": selectors.item_price(item, item.product.price)}
         for item in price_list.items.all()

@@ -84,6 +84,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -631,7 +632,7 @@ def write_export(exporter: Exporter, out: IO[bytes], fmt: str = "csv", *, progre
 
 
 def export_filename(name: str, fmt: str, when: datetime.date | None = None) -> str:
-    when = when or datetime.date.today()
+    when = when or timezone.localdate()
     return f"{name}-{when:%Y%m%d}.{fmt}"
 
 
