@@ -344,9 +344,13 @@ def _kardex_opening(company, product: Product, scope_ids: list[int], first_id: i
         summed = qs.order_by().values("product_id").annotate(t=Sum(expression, output_field=output)).values("t")
         return Coalesce(Subquery(summed, output_field=output), Value(ZERO), output_field=output)
 
+    # The period is chosen in a subquery so that the sums are computed for it alone (SQLite would
+    # otherwise compute them for every period before sorting).
+    latest = StockPeriod.objects.filter(company=company, ids_in_order=True, last_move_id__lt=first_id).order_by(
+        "-period_end"
+    )
     period = (
-        StockPeriod.objects.filter(company=company, ids_in_order=True, last_move_id__lt=first_id)
-        .order_by("-period_end")
+        StockPeriod.objects.filter(pk=Subquery(latest.values("pk")[:1]))
         .annotate(
             held_q=total(held, F("on_hand"), QTY),
             held_v=total(held, F("value"), EXACT_VALUE),
