@@ -42,7 +42,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         dest="markdown",
         action="store_true",
         default=None,
-        help="rewrite BENCHMARKS.md (default unless --quick)",
+        help="rewrite BENCHMARKS.md (default for a full run; not for --quick or a run of some scenarios)",
     )
     md.add_argument("--no-markdown", dest="markdown", action="store_false")
     args = parser.parse_args(argv)
@@ -62,7 +62,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     if args.seconds is None:
         args.seconds = 3.0 if args.quick else 15.0
     if args.markdown is None:
-        args.markdown = not args.quick
+        # A section of BENCHMARKS.md is one run's whole table: a partial run must not replace it.
+        args.markdown = not args.quick and not args.scenarios
     return args
 
 

@@ -17,6 +17,11 @@ def test_full_run_defaults_to_scale_one_and_writes_markdown():
     assert args.scale == 1 and args.seconds == 15 and args.clients == 8 and args.markdown is True
 
 
+def test_a_run_of_some_scenarios_does_not_replace_the_committed_table():
+    assert parse(["reports", "--db", "postgres"]).markdown is False
+    assert parse(["reports", "--markdown"]).markdown is True
+
+
 def test_unknown_scenarios_and_unbounded_loads_are_refused():
     with pytest.raises(SystemExit):
         parse(["nope"])
