@@ -77,6 +77,7 @@ import datetime
 import io
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -259,7 +260,7 @@ class ImportFileError(Exception):
         super().__init__(message)
 
 
-class Importer:
+class Importer(ABC):
     """One kind of record read from a spreadsheet; see the module docstring."""
 
     name: str = ""
@@ -273,26 +274,29 @@ class Importer:
 
     def prepare(self, rows: list[Row]) -> None:
         """Load what `check` needs for every row at once (existing codes, reference sets)."""
+        return None  # optional hook
 
     def check(self, row: Row) -> None:
         """Add every problem of one row with `row.error(column, message)`."""
+        return None  # optional hook
 
     def check_all(self, rows: list[Row]) -> None:
         """Problems that need more than one row (the same code twice in the file)."""
+        return None  # optional hook
 
     def ordered(self, rows: list[Row]) -> list[Row]:
         """The order to save the good rows in (parents before children, say); file order by default."""
         return rows
 
+    @abstractmethod
     def save(self, rows: list[Row]) -> int:
         """Save one batch of good rows (inside run_import's transaction); return how many were saved."""
-        raise NotImplementedError
 
     def template_headers(self) -> list[str]:
         return [c.name for c in self.columns]
 
 
-class Exporter:
+class Exporter(ABC):
     name: str = ""
     label: Any = ""
     headers: Sequence[str] = ()
@@ -301,8 +305,9 @@ class Exporter:
         self.actor = actor
         self.company_id = actor.company_id
 
+    @abstractmethod
     def rows(self) -> Iterable[Sequence[Any]]:
-        raise NotImplementedError
+        """The exported rows, in `headers` order."""
 
 
 # --- registry -----------------------------------------------------------------------------------------

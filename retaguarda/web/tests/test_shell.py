@@ -19,9 +19,8 @@ def test_money_quantities_and_documents_in_brazilian_format():
     assert cep("01310100") == "01310-100"
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the embedded database's settings")
 def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite settings")
     with connection.cursor() as cur:
         cur.execute("PRAGMA journal_mode")
         assert cur.fetchone()[0] == "wal"
