@@ -77,3 +77,20 @@ def test_audit_log_shows_a_change_to_a_field_named_items(web, actor, company):
     html = web.get("/auditoria/").content.decode()
     assert "<code>items</code>" in html
     assert "<code>name</code>: a → b" in html
+
+
+def test_shared_list_pieces_read_in_portuguese():
+    from django.template.loader import render_to_string
+
+    assert "inativo" in render_to_string("web/partials/active_badge.html", {"active": False})
+    assert ">ativo<" in render_to_string("web/partials/active_badge.html", {"active": True})
+    pager = render_to_string("web/partials/pager.html", {"paged": True, "next_cursor": "abc", "query": "q=x"})
+    assert "Primeira página" in pager and "Próxima página" in pager and "?q=x&amp;cursor=abc" in pager
+
+
+def test_an_api_403_from_django_reads_as_a_refused_operation(rf):
+    from retaguarda.web.views import error_403
+
+    response = error_403(rf.get("/api/v1/anything"))
+    assert response.status_code == 403
+    assert b"Voc\\u00ea n\\u00e3o tem permiss\\u00e3o para esta opera\\u00e7\\u00e3o." in response.content
