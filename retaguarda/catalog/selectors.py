@@ -9,6 +9,7 @@ from django.utils import timezone
 from retaguarda.catalog.models import KitComponent, PriceList, PriceListItem, Product
 from retaguarda.core.errors import NotFound
 from retaguarda.core.money import amount
+from retaguarda.core.scope import scoped
 from retaguarda.core.validators import only_digits
 
 
@@ -25,7 +26,7 @@ def products(
     include_variants: bool | None = None,
 ) -> QuerySet[Product]:
     """Products of a company. Variations stay under their parent unless a search could name one."""
-    qs = Product.objects.filter(company_id=company_id).select_related("parent")
+    qs = scoped(Product, company_id).select_related("parent")
     searching = bool(q or sku or gtin)
     if include_variants is None:
         include_variants = searching
@@ -49,15 +50,19 @@ def products(
     return qs.annotate(variant_count=Count("variants", distinct=True))
 
 
-def product_detail_queryset(company_id: int | None) -> QuerySet[Product]:
-    qs = Product.objects.select_related("ncm", "cest", "parent").prefetch_related(
-        Prefetch("variants", queryset=Product.objects.order_by("id")),
-        Prefetch("components", queryset=KitComponent.objects.select_related("component").order_by("id")),
+def product_detail_queryset(company_id: int) -> QuerySet[Product]:
+    qs = (
+        scoped(Product, company_id)
+        .select_related("ncm", "cest", "parent")
+        .prefetch_related(
+            Prefetch("variants", queryset=Product.objects.order_by("id")),
+            Prefetch("components", queryset=KitComponent.objects.select_related("component").order_by("id")),
+        )
     )
-    return qs.filter(company_id=company_id) if company_id else qs
+    return qs
 
 
-def product(product_id: int, *, company_id: int | None) -> Product:
+def product(product_id: int, *, company_id: int) -> Product:
     try:
         return product_detail_queryset(company_id).get(pk=product_id)
     except Product.DoesNotExist as exc:
@@ -65,12 +70,12 @@ def product(product_id: int, *, company_id: int | None) -> Product:
 
 
 def categories(company_id: int) -> list[str]:
-    qs = Product.objects.filter(company_id=company_id).exclude(category="")
+    qs = scoped(Product, company_id).exclude(category="")
     return list(qs.order_by("category").values_list("category", flat=True).distinct())
 
 
 def price_lists(*, company_id: int, q: str = "", active: bool | None = None) -> QuerySet[PriceList]:
-    qs = PriceList.objects.filter(company_id=company_id)
+    qs = scoped(PriceList, company_id)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(channel__icontains=q) | Q(customer_group__icontains=q))
     if active is not None:
@@ -78,12 +83,10 @@ def price_lists(*, company_id: int, q: str = "", active: bool | None = None) -> 
     return qs.annotate(item_count=Count("items"))
 
 
-def price_list(price_list_id: int, *, company_id: int | None) -> PriceList:
-    qs = PriceList.objects.prefetch_related(
+def price_list(price_list_id: int, *, company_id: int) -> PriceList:
+    qs = scoped(PriceList, company_id).prefetch_related(
         Prefetch("items", queryset=PriceListItem.objects.select_related("product").order_by("product__name", "id"))
     )
-    if company_id:
-        qs = qs.filter(company_id=company_id)
     try:
         return qs.get(pk=price_list_id)
     except PriceList.DoesNotExist as exc:

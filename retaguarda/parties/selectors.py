@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from retaguarda.br_tables.loader import fold
 from retaguarda.core.models import AuditRecord
+from retaguarda.core.scope import scoped
 from retaguarda.core.validators import normalize_cnpj
 from retaguarda.parties.models import ROLE_FIELDS, Party, PartyAddress, PartyContact, Role
 
@@ -29,9 +30,7 @@ def parties(
 
     Each row carries `billing_city` and `billing_uf` (its billing address), in the same query.
     """
-    qs = Party.objects.filter(company=company).annotate(
-        billing_city=_billing("municipality__name"), billing_uf=_billing("uf")
-    )
+    qs = scoped(Party, company).annotate(billing_city=_billing("municipality__name"), billing_uf=_billing("uf"))
     if role:
         qs = qs.filter(**{ROLE_FIELDS[Role(role)]: True})
     if active is not None:
@@ -68,7 +67,7 @@ def with_details(qs: QuerySet[Party]) -> QuerySet[Party]:
 
 def get_party(*, company, pk: int) -> Party:
     """One party of `company` with addresses and contacts; Party.DoesNotExist otherwise."""
-    return with_details(Party.objects.filter(company=company)).get(pk=pk)
+    return with_details(scoped(Party, company)).get(pk=pk)
 
 
 def billing_address(party: Party) -> PartyAddress | None:

@@ -24,6 +24,7 @@ from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.money import amount
+from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.validators import (
     normalize_cep,
     normalize_cnpj,
@@ -341,11 +342,6 @@ def _save_party(party: Party) -> None:
         raise
 
 
-def _scope(actor: Actor, company_id: int | None = None):
-    company_id = company_id or actor.company_id
-    return Party.objects.filter(company_id=company_id) if company_id else Party.objects.all()
-
-
 def _addr_key(address: PartyAddress, field: str) -> str:
     return f"address#{address.pk}.{field}"
 
@@ -395,8 +391,6 @@ def _prepare(
 ):
     """The party, its addresses and contacts built and cleaned, and every problem found; nothing saved."""
     problems = Problems()
-    if company_id is None:
-        problems.add("company", _("Choose the company you are working in before registering."))
     fields = _pick(fields, PARTY_FIELDS, problems)
     if existing is None:
         party = Party(company_id=company_id, **fields)
@@ -465,7 +459,7 @@ def create_party(
     **fields,
 ) -> Party:
     """Register a party with its addresses and contacts. The first address is billing unless one says so."""
-    company_id = company_id or actor.company_id
+    company_id = company_id_of(company_id or actor)
     party, address_objs, contact_objs, problems = _prepare(company_id, fields, addresses, contacts)
     with transaction.atomic():
         duplicate = _duplicate(company_id, party.document)
@@ -493,7 +487,7 @@ def update_party(party_id: int, *, actor: Actor, version: int | None, **changes)
     problems = Problems()
     changes = _pick(changes, PARTY_FIELDS, problems)
     with transaction.atomic():
-        party = lock_for_edit(_scope(actor), party_id, version)
+        party = lock_for_edit(scoped(Party, actor), party_id, version)
         before = audit.snapshot(party, AUDITED_PARTY)
         for field, value in changes.items():
             setattr(party, field, value)
@@ -515,7 +509,7 @@ def update_party(party_id: int, *, actor: Actor, version: int | None, **changes)
 
 def _set_active(party_id: int, active: bool, *, actor: Actor, version: int | None) -> Party:
     with transaction.atomic():
-        party = lock_for_edit(_scope(actor), party_id, version)
+        party = lock_for_edit(scoped(Party, actor), party_id, version)
         if party.is_active == active:
             return party
         before = audit.snapshot(party, ["is_active"])
@@ -542,10 +536,10 @@ def reactivate_party(party_id: int, *, actor: Actor, version: int | None = None)
 
 def _locked_child(model, child_id: int, actor: Actor, version: int | None):
     """The child row and its party, the party locked (and checked against `version`)."""
-    child = model.objects.filter(pk=child_id, party__in=_scope(actor)).first()
+    child = model.objects.filter(pk=child_id, party__in=scoped(Party, actor)).first()
     if child is None:
         raise NotFound()
-    party = lock_for_edit(_scope(actor), child.party_id, version)
+    party = lock_for_edit(scoped(Party, actor), child.party_id, version)
     child = model.objects.select_for_update().filter(pk=child_id).first()
     if child is None:
         raise NotFound()
@@ -559,7 +553,7 @@ def add_address(party_id: int, *, actor: Actor, version: int | None = None, **fi
     address = PartyAddress(**fields)
     _clean_address(address, problems, _municipalities([_text(fields.get("municipality_id"))]))
     with transaction.atomic():
-        party = lock_for_edit(_scope(actor), party_id, version)
+        party = lock_for_edit(scoped(Party, actor), party_id, version)
         problems.raise_if_any()
         address.party = party
         if not address.is_billing and not party.addresses.filter(is_billing=True).exists():
@@ -620,7 +614,7 @@ def add_contact(party_id: int, *, actor: Actor, version: int | None = None, **fi
     contact = PartyContact(**_pick(fields, CONTACT_FIELDS, problems))
     _clean_contact(contact, problems)
     with transaction.atomic():
-        party = lock_for_edit(_scope(actor), party_id, version)
+        party = lock_for_edit(scoped(Party, actor), party_id, version)
         problems.raise_if_any()
         contact.party = party
         contact.save()

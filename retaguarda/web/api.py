@@ -5,6 +5,7 @@ from ninja import Router, Schema
 from retaguarda.core.api import Page, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.core.models import AuditRecord
+from retaguarda.core.scope import scoped
 
 router = Router(tags=["audit"])
 
@@ -34,9 +35,7 @@ def audit_records(
     cursor: str | None = None,
     limit: int = 50,
 ):
-    qs = AuditRecord.objects.all()
-    if request.company is not None and not request.user.is_superuser:
-        qs = qs.filter(company=request.company)
+    qs = scoped(AuditRecord, request.company)
     if object_type:
         qs = qs.filter(object_type=object_type)
     if object_id:

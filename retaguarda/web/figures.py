@@ -7,28 +7,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from retaguarda.core.models import AuditRecord, WorkerHeartbeat
+from retaguarda.core.scope import scoped
 
 
 def home_figures(company) -> list[dict]:
     since = timezone.now() - timedelta(days=1)
-    audit = AuditRecord.objects.filter(created_at__gte=since)
-    if company is not None:
-        audit = audit.filter(company=company)
+    audit = scoped(AuditRecord, company).filter(created_at__gte=since)
     figures = [{"label": _("Changes in the last 24 h"), "value": audit.count()}]
-    if company is not None:
-        for model, label in (
-            ("parties.Party", _("Customers and suppliers")),
-            ("catalog.Product", _("Active products")),
-            ("inventory.Warehouse", _("Warehouses")),
-        ):
-            try:
-                Model = apps.get_model(model)
-            except LookupError:
-                continue
-            qs = Model.objects.filter(company=company)
-            if any(f.name == "is_active" for f in Model._meta.fields):
-                qs = qs.filter(is_active=True)
-            figures.append({"label": label, "value": qs.count()})
+    for model, label in (
+        ("parties.Party", _("Customers and suppliers")),
+        ("catalog.Product", _("Active products")),
+        ("inventory.Warehouse", _("Warehouses")),
+    ):
+        try:
+            Model = apps.get_model(model)
+        except LookupError:
+            continue
+        qs = scoped(Model, company)
+        if any(f.name == "is_active" for f in Model._meta.fields):
+            qs = qs.filter(is_active=True)
+        figures.append({"label": label, "value": qs.count()})
     beat = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
     figures.append(
         {
@@ -40,7 +38,5 @@ def home_figures(company) -> list[dict]:
 
 
 def recent_activity(company, limit: int = 10):
-    qs = AuditRecord.objects.select_related("user").order_by("-id")
-    if company is not None:
-        qs = qs.filter(company=company)
+    qs = scoped(AuditRecord, company).select_related("user").order_by("-id")
     return list(qs[:limit])

@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 
 from retaguarda.catalog.errors import InvalidKit
 from retaguarda.catalog.models import KitComponent, Product, ProductType
-from retaguarda.catalog.services.product_data import fail, scoped
+from retaguarda.catalog.services.product_data import fail
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
+from retaguarda.core.scope import scoped
 from retaguarda.core.versioning import lock_for_edit
 
 

@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 
 from retaguarda.catalog.errors import InvalidPriceList
 from retaguarda.catalog.models import PriceList, PriceListItem, Product
-from retaguarda.catalog.services.product_data import company_id_of, fail, scoped, unknown_fields
+from retaguarda.catalog.services.product_data import fail, unknown_fields
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
+from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.versioning import lock_for_edit
 
 PRICE_LIST_FIELDS = ["name", "channel", "customer_group", "valid_from", "valid_until", "is_active", "notes"]

@@ -8,8 +8,6 @@ from django.utils.translation import gettext as _
 
 from retaguarda.catalog import validation
 from retaguarda.catalog.models import Product
-from retaguarda.core.actor import Actor
-from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.validators import SEM_GTIN
 
 # Fiscal data, units and measures: a variation child takes them from its parent when created and
@@ -72,19 +70,6 @@ def as_data(product: Product) -> dict:
     data["ncm"] = product.ncm_id
     data["cest"] = product.cest_id
     return data
-
-
-def company_id_of(actor: Actor, company_id: int | None = None) -> int:
-    company_id = company_id or actor.company_id
-    if not company_id:
-        raise ValidationFailed(_("Choose a company first."))
-    return company_id
-
-
-def scoped(model, actor: Actor):
-    """The actor's company's rows (every row for a system actor)."""
-    qs = model.objects.all()
-    return qs.filter(company_id=actor.company_id) if actor.company_id else qs
 
 
 def unknown_fields(fields: Iterable[str], allowed: list[str]) -> list[tuple[str, str]]:

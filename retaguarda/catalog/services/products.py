@@ -19,14 +19,13 @@ from retaguarda.catalog.services.product_data import (
     as_data,
     assign,
     check_unique,
-    company_id_of,
     fail,
-    scoped,
     unknown_fields,
 )
 from retaguarda.catalog.services.variations import create_child, plan_variants
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
+from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.versioning import lock_for_edit
 
 
@@ -47,7 +46,7 @@ def create_product(
     "sku": "...", "gtin": "...", "price": ...}]`. `components=[{"product_id": 7, "quantity": 2}]`
     (or `"sku"` instead of `product_id`) makes a kit.
     """
-    company_id = company_id_of(actor, company_id)
+    company_id = company_id_of(company_id or actor)
     problems = unknown_fields(fields, PRODUCT_FIELDS)
     data = validation.normalize(dict(fields))
     data.setdefault("product_type", ProductType.KIT if components else ProductType.GOODS)

@@ -22,10 +22,10 @@ from retaguarda.catalog.services.product_data import (
     assign,
     check_unique,
     fail,
-    scoped,
 )
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
+from retaguarda.core.scope import scoped
 from retaguarda.core.validators import SEM_GTIN
 from retaguarda.core.versioning import lock_for_edit
 

@@ -5,8 +5,8 @@ from django.db import models, transaction
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.models import DocumentEvent
+from retaguarda.core.scope import scoped
 from retaguarda.core.states import transition
-from retaguarda.inventory.services.scope import scoped
 
 
 def record_opened(document: models.Model, state: str, *, actor: Actor) -> None:

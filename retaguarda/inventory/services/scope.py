@@ -1,14 +1,11 @@
-"""What an actor may touch: its company's rows (every row for a system actor) and active warehouses."""
+"""The active warehouse of the actor's company that a document names."""
 
 from django.utils.translation import gettext as _
 
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.scope import scoped
 from retaguarda.inventory.models import Warehouse
-
-
-def scoped(model, actor: Actor):
-    return model.objects.filter(company_id=actor.company_id) if actor.company_id else model.objects.all()
 
 
 def warehouse_of(actor: Actor, warehouse_id: int) -> Warehouse:

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.scope import scoped
 from retaguarda.core.versioning import lock_for_edit
 from retaguarda.inventory.errors import NegativeStockExists
 from retaguarda.inventory.models import VIRTUAL_KINDS, Location, LocationKind, StockBalance, Warehouse
-from retaguarda.inventory.services.scope import scoped
 
 
 def virtual_location(company_id: int, kind: str) -> Location:
