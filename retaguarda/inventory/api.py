@@ -55,7 +55,7 @@ RESERVE = require("inventory.reserve")
 
 
 def _company(request):
-    return request.company
+    return request.company  # never None here: `require()` refuses a request without a company
 
 
 def _own(request, model, pk: int):
@@ -467,7 +467,6 @@ def release_by_source(request, body: ReleaseIn):
         services.Source(body.source_type, body.source_id, body.source_line or 0),
         actor=actor_of(request),
         whole_document=body.source_line is None,
-        company_id=_company(request).pk,
     )
     return _reservations_out(released)
 
@@ -475,5 +474,5 @@ def release_by_source(request, body: ReleaseIn):
 @router.post("/reservations/{reservation_id}/release", response=ReservationOut, auth=RESERVE)
 def release_reservation(request, reservation_id: int):
     _own(request, Reservation, reservation_id)
-    services.release(actor=actor_of(request), reservation_id=reservation_id, company_id=_company(request).pk)
+    services.release(actor=actor_of(request), reservation_id=reservation_id)
     return Reservation.objects.select_related("product", "location").get(pk=reservation_id)

@@ -15,12 +15,14 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.money import ZERO, quantity
 from retaguarda.core.numbering import next_number
+from retaguarda.core.scope import scoped
 from retaguarda.inventory.models import LocationKind, StockBalance, StockCount, StockCountLine
 from retaguarda.inventory.services.balances import by_balance_key, lock_balances
 from retaguarda.inventory.services.documents import cancel, move_to, record_opened
+from retaguarda.inventory.services.lots import check_lots
 from retaguarda.inventory.services.posting import MoveIn, Source, post
 from retaguarda.inventory.services.products import check_stocked
-from retaguarda.inventory.services.scope import scoped, warehouse_of
+from retaguarda.inventory.services.scope import warehouse_of
 from retaguarda.inventory.services.warehouses import stock_location, virtual_location
 from retaguarda.inventory.states import CountState
 
@@ -110,6 +112,7 @@ def record_counts(
         count = _counting(count_id, actor)
         products = Product.objects.in_bulk({e.product_id for e in entries})
         check_stocked(products, {e.product_id for e in entries}, count.company_id)
+        check_lots(entries, count.company_id)
         lines = {(line.product_id, line.lot_key): line for line in count.lines.select_for_update()}
         touched = {}
         details = []

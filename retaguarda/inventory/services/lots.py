@@ -1,5 +1,6 @@
 """Lots are named by their code within a product; receipts and manual entries create them on first use."""
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -9,6 +10,7 @@ from retaguarda.catalog.models import Product
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
+from retaguarda.core.scope import scoped
 from retaguarda.inventory.models import Lot
 
 
@@ -17,7 +19,7 @@ def lot_for(*, actor: Actor, product_id: int, code: str, expiry: date | None = N
     code = code.strip()
     if not code:
         raise ValidationFailed(details=[{"field": "lot", "message": _("This field is required.")}])
-    product = Product.objects.filter(pk=product_id).only("company_id").first()
+    product = scoped(Product, actor).filter(pk=product_id).only("company_id").first()
     if product is None:
         raise NotFound()
     lot = Lot.objects.filter(product_id=product_id, code=code).first()
@@ -38,3 +40,14 @@ def lot_for(*, actor: Actor, product_id: int, code: str, expiry: date | None = N
             ]
         )
     return lot
+
+
+def check_lots(items: Iterable, company_id: int) -> None:
+    """Every lot an item names (`item.lot_id`) is the company's lot of the item's product
+    (`item.product_id`): one query for every item, none when no item names a lot."""
+    items = [i for i in items if i.lot_id]
+    if not items:
+        return
+    lots = dict(scoped(Lot, company_id).filter(pk__in={i.lot_id for i in items}).values_list("pk", "product_id"))
+    if any(lots.get(i.lot_id) != i.product_id for i in items):
+        raise ValidationFailed(details=[{"field": "lot_id", "message": _("Lot does not belong to the product.")}])

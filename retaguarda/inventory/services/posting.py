@@ -18,8 +18,9 @@ from retaguarda.catalog.models import Product
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import ZERO, cost, quantity
+from retaguarda.core.scope import company_id_of
 from retaguarda.inventory.errors import AlreadyPosted, InsufficientStock
-from retaguarda.inventory.models import Location, Lot, ProductCost, StockBalance, StockMove
+from retaguarda.inventory.models import Location, ProductCost, StockBalance, StockMove
 from retaguarda.inventory.services.balances import (
     Pair,
     PairKey,
@@ -34,6 +35,7 @@ from retaguarda.inventory.services.balances import (
     update_rows,
 )
 from retaguarda.inventory.services.costs import incoming_average, lock_cost_rows
+from retaguarda.inventory.services.lots import check_lots
 from retaguarda.inventory.services.products import check_stocked, expand_kits
 
 _PRODUCT_FIELDS = ("company_id", "sku", "name", "product_type", "is_variant_parent")
@@ -86,13 +88,13 @@ def post(
     reservation). `exact_lots`: `lot_id=None` means the stock without a lot, never a FEFO pick."""
     if not moves:
         return []
+    company_id = company_id_of(actor)
     with transaction.atomic():
         product_ids = {m.product_id for m in moves}
         products = Product.objects.only(*_PRODUCT_FIELDS).in_bulk(product_ids)
         location_ids = {m.from_location_id for m in moves} | {m.to_location_id for m in moves}
         locations = Location.objects.select_related("warehouse").in_bulk(location_ids)
-        _validate_moves(moves, products, locations)
-        company_id = locations[moves[0].from_location_id].company_id
+        _validate_moves(moves, products, locations, company_id)
         moves = expand_kits(
             moves,
             products,
@@ -108,14 +110,7 @@ def post(
             ),
         )
         check_stocked(products, {m.product_id for m in moves}, company_id)
-        lot_ids = {m.lot_id for m in moves if m.lot_id}
-        if lot_ids:
-            lots = dict(Lot.objects.filter(pk__in=lot_ids).values_list("pk", "product_id"))
-            bad = [m for m in moves if m.lot_id and lots.get(m.lot_id) != m.product_id]
-            if bad:
-                raise ValidationFailed(
-                    details=[{"field": "lot_id", "message": _("Lot does not belong to the product.")}]
-                )
+        check_lots(moves, company_id)
 
         # 1. Balance rows that may be written: insert-ignore them before taking any lock.
         pairs: set[PairKey] = set()
@@ -241,9 +236,11 @@ def post(
     return created
 
 
-def _validate_moves(moves: Sequence[MoveIn], products: dict[int, Product], locations: dict[int, Location]) -> None:
+def _validate_moves(
+    moves: Sequence[MoveIn], products: dict[int, Product], locations: dict[int, Location], company_id: int
+) -> None:
+    """Every problem of the moves at once; another company's location or product is not found."""
     details = []
-    companies = set()
     for i, m in enumerate(moves):
         where = f"moves.{i}"
         if not isinstance(m.quantity, Decimal) or m.quantity <= 0 or quantity(m.quantity) != m.quantity:
@@ -253,21 +250,17 @@ def _validate_moves(moves: Sequence[MoveIn], products: dict[int, Product], locat
         if m.unit_cost is not None and (not isinstance(m.unit_cost, Decimal) or m.unit_cost < 0):
             details.append({"field": f"{where}.unit_cost", "message": _("Cost cannot be negative.")})
         src, dst = locations.get(m.from_location_id), locations.get(m.to_location_id)
-        if src is None or dst is None:
+        if src is None or dst is None or src.company_id != company_id or dst.company_id != company_id:
             details.append({"field": f"{where}.location", "message": _("Location not found.")})
             continue
         if src.pk == dst.pk:
             details.append({"field": f"{where}.location", "message": _("Origin and destination must differ.")})
         if not src.is_owned and not dst.is_owned:
             details.append({"field": f"{where}.location", "message": _("A move must enter or leave a warehouse.")})
-        if m.product_id not in products:
+        product = products.get(m.product_id)
+        if product is None or product.company_id != company_id:
             details.append(
                 {"field": f"{where}.product_id", "message": _("Product %(id)s not found.") % {"id": m.product_id}}
             )
-        companies.update({src.company_id, dst.company_id})
-        if m.product_id in products:
-            companies.add(products[m.product_id].company_id)
-    if len(companies) > 1:
-        details.append({"field": "moves", "message": _("Every product and location must belong to the same company.")})
     if details:
         raise ValidationFailed(details=details)

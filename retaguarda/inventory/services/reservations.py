@@ -18,6 +18,7 @@ from retaguarda.catalog.models import Product
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.money import ZERO, quantity
+from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.inventory.errors import AlreadyReserved, InsufficientStock
 from retaguarda.inventory.models import Location, LocationKind, Reservation, StockMove
 from retaguarda.inventory.services.balances import (
@@ -30,6 +31,7 @@ from retaguarda.inventory.services.balances import (
     lock_balances,
     shortfalls,
 )
+from retaguarda.inventory.services.lots import check_lots
 from retaguarda.inventory.services.posting import MoveIn, Source, post
 from retaguarda.inventory.services.products import check_stocked, expand_kits
 from retaguarda.inventory.services.warehouses import virtual_location
@@ -53,18 +55,20 @@ def reserve(needs: Sequence[Need], *, actor: Actor) -> list[Reservation]:
     Reservations never oversell, even in a warehouse that allows negative stock."""
     if not needs:
         return []
+    company_id = company_id_of(actor)
     with transaction.atomic():
-        products = Product.objects.in_bulk({n.product_id for n in needs})
+        products = scoped(Product, company_id).in_bulk({n.product_id for n in needs})
         warehouse_ids = {n.warehouse_id for n in needs}
         stocks = {
             loc.warehouse_id: loc
-            for loc in Location.objects.select_related("warehouse").filter(
-                warehouse_id__in=warehouse_ids, kind=LocationKind.INTERNAL
-            )
+            for loc in scoped(Location, company_id)
+            .select_related("warehouse")
+            .filter(warehouse_id__in=warehouse_ids, kind=LocationKind.INTERNAL)
         }
         missing = [n for n in needs if n.warehouse_id not in stocks or n.product_id not in products]
         if missing:
             raise ValidationFailed(details=[{"field": "warehouse_id", "message": _("Warehouse or product not found.")}])
+        check_lots(needs, company_id)
         needs = expand_kits(
             needs,
             products,
@@ -76,12 +80,7 @@ def reserve(needs: Sequence[Need], *, actor: Actor) -> list[Reservation]:
                 lot_id=n.lot_id if pid == n.product_id else None,
             ),
         )
-        company_ids = {stocks[n.warehouse_id].company_id for n in needs} | {
-            products[n.product_id].company_id for n in needs
-        }
-        if len(company_ids) > 1:
-            raise ValidationFailed(_("Every product and warehouse must belong to the same company."))
-        check_stocked(products, {n.product_id for n in needs}, None)
+        check_stocked(products, {n.product_id for n in needs}, company_id)
         for n in needs:
             if n.quantity <= 0 or quantity(n.quantity) != n.quantity:
                 raise ValidationFailed(
@@ -94,7 +93,7 @@ def reserve(needs: Sequence[Need], *, actor: Actor) -> list[Reservation]:
 
         pairs = {(n.product_id, stocks[n.warehouse_id].pk) for n in needs}
         buckets = lock_balances(pairs)
-        if Reservation.objects.filter(source_q, state=ReservationState.ACTIVE).exists():
+        if scoped(Reservation, company_id).filter(source_q, state=ReservationState.ACTIVE).exists():
             raise AlreadyReserved()
         report: dict[PairKey, Pair] = {}
         planned: list[tuple[Need, Bucket, Decimal]] = []
@@ -134,8 +133,10 @@ def reserve(needs: Sequence[Need], *, actor: Actor) -> list[Reservation]:
     return created
 
 
-def _active_reservations(source_type: str, source_id: int, source_line: int | None, reservation_id: int | None):
-    qs = Reservation.objects.select_for_update().filter(state=ReservationState.ACTIVE)
+def _active_reservations(
+    company_id: int, source_type: str, source_id: int, source_line: int | None, reservation_id: int | None
+):
+    qs = scoped(Reservation, company_id).select_for_update().filter(state=ReservationState.ACTIVE)
     if reservation_id is not None:
         qs = qs.filter(pk=reservation_id)
     else:
@@ -153,16 +154,18 @@ def release(
     reservation_id: int | None = None,
     company_id: int | None = None,
 ) -> list[Reservation]:
-    """Give back the stock held for a source line (or all lines of the document, or one reservation)."""
+    """Give back the stock held for a source line (or all lines of the document, or one reservation)
+    of the actor's company (or `company_id`, for system work)."""
+    company_id = company_id_of(company_id or actor)
     with transaction.atomic():
         if reservation_id is not None:
-            held = _active_reservations("", 0, None, reservation_id)
-            if not held and not Reservation.objects.filter(pk=reservation_id).exists():
+            held = _active_reservations(company_id, "", 0, None, reservation_id)
+            if not held and not scoped(Reservation, company_id).filter(pk=reservation_id).exists():
                 raise NotFound()
         else:
-            held = _active_reservations(source.type, source.id, None if whole_document else source.line, None)
-        if company_id is not None and any(r.company_id != company_id for r in held):
-            raise NotFound()
+            held = _active_reservations(
+                company_id, source.type, source.id, None if whole_document else source.line, None
+            )
         if not held:
             return []
         by_key = by_balance_key(lock_balances({(r.product_id, r.location_id) for r in held}))
@@ -181,8 +184,9 @@ def consume(
 ) -> list[StockMove]:
     """Issue the stock reserved for a source line (a sale being invoiced): the reservation becomes
     `consumed` and moves go from the reserved lots to the customer (or `to_location_id`)."""
+    company_id = company_id_of(actor)
     with transaction.atomic():
-        held = _active_reservations(source.type, source.id, None if whole_document else source.line, None)
+        held = _active_reservations(company_id, source.type, source.id, None if whole_document else source.line, None)
         if not held:
             return []
         destination = to_location_id or virtual_location(held[0].company_id, LocationKind.CUSTOMER).pk
