@@ -61,7 +61,7 @@ def obtain_token(request, body: TokenRequest):
     return {"token": raw}
 
 
-@router.get("/auth/me", response=MeOut, auth=require())
+@router.get("/auth/me", response=MeOut, auth=require(company=False))
 def me(request):
     user = request.user
     codes = sorted(user.department_codes())
@@ -74,7 +74,7 @@ def me(request):
     }
 
 
-@router.get("/auth/tokens", response=list[ApiTokenOut], auth=require())
+@router.get("/auth/tokens", response=list[ApiTokenOut], auth=require(company=False))
 def my_tokens(request):
     return ApiToken.objects.filter(user=request.user)
 
@@ -89,7 +89,7 @@ class NewTokenOut(Schema):
     token: str
 
 
-@router.post("/auth/tokens", response={201: NewTokenOut}, auth=require())
+@router.post("/auth/tokens", response={201: NewTokenOut}, auth=require(company=False))
 @idempotent
 def create_token(request, body: NewTokenIn):
     """A new personal token for the signed-in user; the raw value appears only in this answer."""
@@ -97,14 +97,12 @@ def create_token(request, body: NewTokenIn):
     return Status(201, {"id": token.pk, "name": token.name, "token": raw})
 
 
-@router.post("/auth/tokens/{token_id}/revoke", response=ApiTokenOut, auth=require())
+@router.post("/auth/tokens/{token_id}/revoke", response=ApiTokenOut, auth=require(company=False))
 def revoke(request, token_id: int):
     return services.revoke_token(token_id, actor=actor_of(request))
 
 
 @router.get("/access/users", response=Page[UserOut], auth=require("access.view"))
 def list_users(request, cursor: str | None = None, limit: int = 50):
-    qs = User.objects.prefetch_related("departments")
-    if request.company and not request.user.is_superuser:
-        qs = qs.filter(companies=request.company)
+    qs = User.objects.prefetch_related("departments").filter(companies=request.company)
     return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("username", "id"))

@@ -1,3 +1,4 @@
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from retaguarda.core.errors import DomainError
@@ -13,3 +14,15 @@ class LockedOut(DomainError):
     code = "access.locked_out"
     status = 429
     default_message = _("Too many failed sign-in attempts. Wait a few minutes and try again.")
+
+
+class InvalidCompanyHeader(DomainError, BadRequest):
+    code = "access.invalid_company"
+    status = 400
+    default_message = _("The X-Company header must be a company id (digits only).")
+
+
+class ForeignCompany(DomainError, PermissionDenied):
+    code = "access.foreign_company"
+    status = 403
+    default_message = _("You have no access to the company in the X-Company header.")

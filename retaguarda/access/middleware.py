@@ -1,47 +1,38 @@
-from retaguarda.access.services import user_for_token
+from django.core.exceptions import BadRequest
+from django.urls import get_resolver, get_urlconf
+
+from retaguarda.access.identity import resolve_identity
+from retaguarda.core.errors import DomainError
+from retaguarda.core.scope import NoCompany
 
 
-def _current_company(request):
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    allowed = user.companies.all() if not user.is_superuser else None
-    from retaguarda.companies.models import Company
-
-    scope = Company.objects.all() if allowed is None else allowed
-    wanted = request.headers.get("X-Company") or request.session.get("company_id")
-    if wanted:
-        company = scope.filter(pk=wanted).first()
-        if company is not None:
-            return company
-    if user.default_company_id:
-        company = scope.filter(pk=user.default_company_id).first()
-        if company is not None:
-            return company
-    return scope.order_by("id").first()
+def _refuse(request, exc: DomainError):
+    """The project's own 400/403 handler answers (the API's error body, or the error page), without
+    the traceback Django logs for an exception: a refusal is not a server fault."""
+    status = 400 if isinstance(exc, BadRequest) else 403
+    handler = get_resolver(get_urlconf()).resolve_error_handler(status)
+    return handler(request, exception=exc)
 
 
 class CurrentCompanyMiddleware:
-    """Resolves the API bearer token into `request.user`, then the company the user works in.
+    """Resolves who is asking and for which company (see `access.identity`); refuses every page of a
+    signed-in user without a company unless the view is marked `@company_optional`.
 
-    A token request is a program, not a browser: it carries no cookie to forge, so CSRF is off for it.
-    """
+    The API makes the same check in its authentication (`core.api_auth.require`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        header = request.headers.get("Authorization", "")
-        request.auth_method = "session"
-        if header.lower().startswith("bearer "):
-            user = user_for_token(header[7:].strip())
-            request.auth_method = "token"
-            request._dont_enforce_csrf_checks = True
-            if user is not None:
-                request.user = user
-            else:
-                from django.contrib.auth.models import AnonymousUser
-
-                request.user = AnonymousUser()
-        request.company = _current_company(request)
+        try:
+            resolve_identity(request)
+        except DomainError as exc:
+            return _refuse(request, exc)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path_info.startswith("/api/") or getattr(view_func, "company_optional", False):
+            return None
+        if request.user.is_authenticated and request.company is None:
+            return _refuse(request, NoCompany())
+        return None

@@ -13,10 +13,13 @@ from retaguarda.access import services
 from retaguarda.access.errors import InvalidCredentials, LockedOut
 from retaguarda.access.forms import LoginForm, TokenForm, UserCreateForm
 from retaguarda.access.models import ApiToken, User
+from retaguarda.companies.selectors import workable_companies
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError, ValidationFailed
+from retaguarda.core.scope import company_optional
 
 
+@company_optional
 def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -39,12 +42,14 @@ def login_view(request):
     return render(request, "access/login.html", {"form": form}, status=status)
 
 
+@company_optional
 @require_POST
 def logout_view(request):
     logout(request)
     return redirect("access:login")
 
 
+@company_optional
 @login_required
 def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)
@@ -56,6 +61,7 @@ def password_change(request):
     return render(request, "access/password_change.html", {"form": form})
 
 
+@company_optional
 @login_required
 def tokens(request):
     form = TokenForm(request.POST or None)
@@ -67,6 +73,7 @@ def tokens(request):
     return render(request, "access/tokens.html", {"form": form, "tokens": items, "raw": raw})
 
 
+@company_optional
 @login_required
 @require_POST
 def revoke_token(request, token_id: int):
@@ -78,15 +85,12 @@ def revoke_token(request, token_id: int):
     return redirect("access:tokens")
 
 
+@company_optional
 @login_required
 @require_POST
 def switch_company(request):
     wanted = request.POST.get("company", "")
-    allowed = request.user.companies.all() if not request.user.is_superuser else None
-    from retaguarda.companies.models import Company
-
-    scope = Company.objects.all() if allowed is None else allowed
-    if wanted.isdigit() and scope.filter(pk=int(wanted)).exists():
+    if wanted.isascii() and wanted.isdigit() and workable_companies(request.user).filter(pk=int(wanted)).exists():
         request.session["company_id"] = int(wanted)
     else:
         messages.error(request, _("You have no access to that company."))
@@ -99,9 +103,7 @@ def switch_company(request):
 @login_required
 @permission_required("access.view", raise_exception=True)
 def users(request):
-    qs = User.objects.prefetch_related("departments").order_by("username")
-    if not request.user.is_superuser and request.company is not None:
-        qs = qs.filter(companies=request.company)
+    qs = User.objects.prefetch_related("departments").filter(companies=request.company).order_by("username")
     form = UserCreateForm(request.POST or None)
     if request.method == "POST":
         if not request.user.has_perm("access.change"):

@@ -50,25 +50,25 @@ def _page(qs, cursor, limit, ordering):
     return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=ordering)
 
 
-@router.get("/municipalities", response=Page[MunicipalityOut], auth=require("br_tables.view"))
+@router.get("/municipalities", response=Page[MunicipalityOut], auth=require("br_tables.view", company=False))
 def municipalities(request, q: str = "", uf: str = "", code: str = "", cursor: str | None = None, limit: int = 50):
     """IBGE municipalities by name (accents and case ignored), UF, or 7-digit code."""
     return _page(selectors.municipalities(q=q, uf=uf, code=code), cursor, limit, ("name", "code"))
 
 
-@router.get("/ncm", response=Page[NcmOut], auth=require("br_tables.view"))
+@router.get("/ncm", response=Page[NcmOut], auth=require("br_tables.view", company=False))
 def ncm(request, q: str = "", cursor: str | None = None, limit: int = 50):
     """NCM by code prefix (dots allowed: 2202.10) or by words of the description."""
     return _page(selectors.ncms(q=q), cursor, limit, ("code",))
 
 
-@router.get("/cfop", response=Page[CfopOut], auth=require("br_tables.view"))
+@router.get("/cfop", response=Page[CfopOut], auth=require("br_tables.view", company=False))
 def cfop(request, q: str = "", direction: str = "", cursor: str | None = None, limit: int = 50):
     """CFOP by code prefix or description; `direction` is `entrada` or `saida`."""
     return _page(selectors.cfops(q=q, direction=direction), cursor, limit, ("code",))
 
 
-@router.get("/cest", response=Page[CestOut], auth=require("br_tables.view"))
+@router.get("/cest", response=Page[CestOut], auth=require("br_tables.view", company=False))
 def cest(request, ncm: str = "", q: str = "", cursor: str | None = None, limit: int = 50):
     """CEST codes; with `ncm`, only those whose NCM list covers that NCM."""
     return _page(selectors.cests(ncm=ncm, q=q), cursor, limit, ("code",))

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from retaguarda.br_tables import selectors
 from retaguarda.br_tables.widgets import MunicipalityWidget, NcmWidget, safe_id
+from retaguarda.core.scope import company_optional
 
 LIMIT = 10
 
@@ -29,6 +30,7 @@ def _results(request, field, widget_id, text, results, pick_url_name):
     return render(request, "br_tables/partials/lookup_results.html", context)
 
 
+@company_optional
 @login_required
 @permission_required("br_tables.view", raise_exception=True)
 def municipality_search(request):
@@ -38,6 +40,7 @@ def municipality_search(request):
     return _results(request, field, widget_id, text, results, "br_tables:municipality_pick")
 
 
+@company_optional
 @login_required
 @permission_required("br_tables.view", raise_exception=True)
 def municipality_pick(request):
@@ -46,6 +49,7 @@ def municipality_pick(request):
     return HttpResponse(html)
 
 
+@company_optional
 @login_required
 @permission_required("br_tables.view", raise_exception=True)
 def ncm_search(request):
@@ -55,6 +59,7 @@ def ncm_search(request):
     return _results(request, field, widget_id, text, results, "br_tables:ncm_pick")
 
 
+@company_optional
 @login_required
 @permission_required("br_tables.view", raise_exception=True)
 def ncm_pick(request):

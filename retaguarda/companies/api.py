@@ -93,7 +93,7 @@ def _get(request, company_id: int) -> Company:
     return company
 
 
-@router.get("", response=Page[CompanyOut], auth=require("companies.view"))
+@router.get("", response=Page[CompanyOut], auth=require("companies.view", company=False))
 def list_companies(request, active: bool | None = None, cursor: str | None = None, limit: int = 50):
     """The companies you may work in, head offices and branches."""
     qs = selectors.companies_for(request.user)
@@ -102,7 +102,7 @@ def list_companies(request, active: bool | None = None, cursor: str | None = Non
     return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("legal_name", "id"))
 
 
-@router.post("", response={201: CompanyOut}, auth=require("companies.change"))
+@router.post("", response={201: CompanyOut}, auth=require("companies.change", company=False))
 @idempotent
 def create_company(request, body: CompanyIn):
     """Register a company, or a branch with `parent_id`. You may work in it right away."""
@@ -113,12 +113,12 @@ def create_company(request, body: CompanyIn):
     return Status(201, _get(request, company.pk))
 
 
-@router.get("/{company_id}", response=CompanyOut, auth=require("companies.view"))
+@router.get("/{company_id}", response=CompanyOut, auth=require("companies.view", company=False))
 def get_company(request, company_id: int):
     return _get(request, company_id)
 
 
-@router.patch("/{company_id}", response=CompanyOut, auth=require("companies.change"))
+@router.patch("/{company_id}", response=CompanyOut, auth=require("companies.change", company=False))
 def update_company(request, company_id: int, body: CompanyPatch):
     """Change a company; send the `version` you read (409 `core.stale_version` when stale)."""
     _get(request, company_id)
@@ -127,14 +127,14 @@ def update_company(request, company_id: int, body: CompanyPatch):
     return _get(request, company_id)
 
 
-@router.post("/{company_id}/deactivate", response=CompanyOut, auth=require("companies.change"))
+@router.post("/{company_id}/deactivate", response=CompanyOut, auth=require("companies.change", company=False))
 def deactivate_company(request, company_id: int, body: VersionIn | None = None):
     _get(request, company_id)
     services.deactivate_company(company_id, actor=actor_of(request), version=body.version if body else None)
     return _get(request, company_id)
 
 
-@router.post("/{company_id}/reactivate", response=CompanyOut, auth=require("companies.change"))
+@router.post("/{company_id}/reactivate", response=CompanyOut, auth=require("companies.change", company=False))
 def reactivate_company(request, company_id: int, body: VersionIn | None = None):
     _get(request, company_id)
     services.reactivate_company(company_id, actor=actor_of(request), version=body.version if body else None)

@@ -5,9 +5,12 @@ from django.db.models import Count, QuerySet
 from retaguarda.companies.models import Company
 
 
-def companies_for(user) -> QuerySet[Company]:
+def workable_companies(user) -> QuerySet[Company]:
     """The companies `user` may work in: all of them for a superuser, else those granted."""
-    qs = Company.objects.select_related("municipality", "parent")
-    if not user.is_superuser:
-        qs = qs.filter(users=user)
+    return Company.objects.all() if user.is_superuser else Company.objects.filter(users=user)
+
+
+def companies_for(user) -> QuerySet[Company]:
+    """`workable_companies` with what the company pages and routes show."""
+    qs = workable_companies(user).select_related("municipality", "parent")
     return qs.annotate(branch_count=Count("branches", distinct=True))

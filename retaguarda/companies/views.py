@@ -12,6 +12,7 @@ from retaguarda.companies.forms import CompanyForm
 from retaguarda.companies.models import Company
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError, ValidationFailed
+from retaguarda.core.scope import company_optional
 
 
 def _company(request, pk: int) -> Company:
@@ -26,6 +27,7 @@ def _version(request) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+@company_optional
 @login_required
 @permission_required("companies.view", raise_exception=True)
 def company_list(request):
@@ -33,6 +35,7 @@ def company_list(request):
     return render(request, "companies/company_list.html", {"companies": companies})
 
 
+@company_optional
 @login_required
 @permission_required("companies.view", raise_exception=True)
 def company_detail(request, pk: int):
@@ -41,6 +44,7 @@ def company_detail(request, pk: int):
     return render(request, "companies/company_detail.html", {"company": company, "branches": branches})
 
 
+@company_optional
 @login_required
 @permission_required("companies.change", raise_exception=True)
 def company_create(request):
@@ -73,6 +77,7 @@ def company_create(request):
     return render(request, "companies/company_form.html", {"form": form, "company": None, "parent": parent})
 
 
+@company_optional
 @login_required
 @permission_required("companies.change", raise_exception=True)
 def company_edit(request, pk: int):
@@ -102,6 +107,7 @@ def _command(request, pk: int, run, done: str):
     return redirect("companies:detail", pk=company.pk)
 
 
+@company_optional
 @login_required
 @permission_required("companies.change", raise_exception=True)
 @require_POST
@@ -109,6 +115,7 @@ def company_deactivate(request, pk: int):
     return _command(request, pk, services.deactivate_company, _("Company deactivated."))
 
 
+@company_optional
 @login_required
 @permission_required("companies.change", raise_exception=True)
 @require_POST

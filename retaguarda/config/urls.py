@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from retaguarda.config.api import api
 
+handler400 = "retaguarda.web.views.error_400"
 handler403 = "retaguarda.web.views.error_403"
 handler404 = "retaguarda.web.views.error_404"
 handler500 = "retaguarda.web.views.error_500"

@@ -1,3 +1,4 @@
+from retaguarda.companies.selectors import workable_companies
 from retaguarda.web.navigation import menu_for
 
 
@@ -5,11 +6,7 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    companies = user.companies.all() if not user.is_superuser else None
-    if companies is None:
-        from retaguarda.companies.models import Company
-
-        companies = Company.objects.all()
+    companies = workable_companies(user)
     return {
         "menu": menu_for(user, request.path),
         "current_company": getattr(request, "company", None),

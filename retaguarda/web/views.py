@@ -7,8 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from retaguarda.access.models import User
+from retaguarda.core.errors import DomainError
 from retaguarda.core.models import AuditRecord
 from retaguarda.core.pagination import keyset_page
+from retaguarda.core.scope import scoped
 from retaguarda.web import figures
 
 
@@ -24,9 +26,7 @@ def home(request):
 @login_required
 @permission_required("audit.view", raise_exception=True)
 def audit_log(request):
-    qs = AuditRecord.objects.select_related("user")
-    if request.company is not None and not request.user.is_superuser:
-        qs = qs.filter(company=request.company)
+    qs = scoped(AuditRecord, request.company).select_related("user")
     user_id = request.GET.get("user") or ""
     object_q = (request.GET.get("object") or "").strip()
     date_from = request.GET.get("from") or ""
@@ -73,14 +73,28 @@ def _api_error(request, status: int, code: str, message: str):
     return None
 
 
-def error_403(request, exception=None):
-    if response := _api_error(request, 403, "access.forbidden", _("You are not allowed to do this.")):
+def _refusal(request, exception, status: int, code: str, api_message, page_message):
+    """The API body or the error page; a domain refusal (no company, a foreign company) says why."""
+    if isinstance(exception, DomainError):
+        code, api_message, page_message = exception.code, exception.message, exception.message
+    if response := _api_error(request, status, code, api_message):
         return response
-    return render(
+    return render(request, "web/error.html", {"status": status, "message": page_message}, status=status)
+
+
+def error_400(request, exception=None):
+    message = _("The request is malformed.")
+    return _refusal(request, exception, 400, "core.bad_request", message, message)
+
+
+def error_403(request, exception=None):
+    return _refusal(
         request,
-        "web/error.html",
-        {"status": 403, "message": _("You are not allowed to open this page.")},
-        status=403,
+        exception,
+        403,
+        "access.forbidden",
+        _("You are not allowed to do this."),
+        _("You are not allowed to open this page."),
     )
 
 

@@ -1,0 +1,56 @@
+"""Who is asking and for which company: the one place a request's identity is resolved.
+
+`CurrentCompanyMiddleware` calls `resolve_identity` once per request; everything after it reads
+`request.user`, `request.auth_method` and `request.company`.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+
+from retaguarda.access.errors import ForeignCompany, InvalidCompanyHeader
+from retaguarda.access.services import user_for_token
+from retaguarda.companies.models import Company
+from retaguarda.companies.selectors import workable_companies
+
+
+def _wanted_company_id(request) -> int | None:
+    header = request.headers.get("X-Company", "").strip()
+    if header:
+        if not header.isascii() or not header.isdigit() or len(header) > 18:
+            raise InvalidCompanyHeader()
+        return int(header)
+    return None
+
+
+def current_company(request) -> Company | None:
+    """The company named by `X-Company` (refused when malformed or not the user's), else the one chosen
+    in the session, else the user's default, else the first the user may work in; None without any."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    scope = workable_companies(user)
+    header_id = _wanted_company_id(request)
+    if header_id is not None:
+        company = scope.filter(pk=header_id).first()
+        if company is None:
+            raise ForeignCompany()
+        return company
+    for wanted in (request.session.get("company_id") if hasattr(request, "session") else None, user.default_company_id):
+        if wanted:
+            company = scope.filter(pk=wanted).first()
+            if company is not None:
+                return company
+    return scope.order_by("id").first()
+
+
+def resolve_identity(request) -> None:
+    """Set `request.user` from a bearer token (when one is sent), `request.auth_method` and
+    `request.company`. A token request is a program, not a browser: it carries no cookie to forge,
+    so CSRF is off for it."""
+    request.auth_method = "session"
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        request.auth_method = "token"
+        request._dont_enforce_csrf_checks = True
+        request.user = user_for_token(header[7:].strip()) or AnonymousUser()
+    request.company = None
+    request.company = current_company(request)
