@@ -2,6 +2,8 @@
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from math import trunc
 
 from django.db import models
 
@@ -39,25 +41,28 @@ def cost(value) -> Decimal:
 def spread(total: Decimal, weights: Sequence[Decimal], places: int = AMOUNT_PLACES) -> list[Decimal]:
     """Split `total` over `weights` so the parts sum exactly to `total` (largest remainder).
 
-    Used for freight and discounts spread over lines: each line gets its share rounded down,
-    and the leftover cents go to the lines with the largest remainders.
+    Used for freight, discounts, returns and credit notes spread over lines. Each line gets its exact
+    share cut towards zero to `places`; the units left over go one each to the lines whose cut lost
+    the most, the first line winning a tie. A negative total is spread as the mirror of the positive
+    one, so `spread(-t, w) == [-p for p in spread(t, w)]`. All weights zero spreads evenly.
     """
-    total = quantize(total, places)
-    weight_sum = sum(weights, ZERO)
+    if any(w < 0 for w in weights):
+        raise ValueError("spread() weights cannot be negative")
     if not weights:
         return []
-    if weight_sum == 0:
+    units = int(quantize(total, places).scaleb(places))
+    if sum(weights, ZERO) == 0:
         weights = [Decimal(1)] * len(weights)
-        weight_sum = Decimal(len(weights))
-    unit = Decimal(1).scaleb(-places)
-    raw = [total * w / weight_sum for w in weights]
-    parts = [r.quantize(unit, rounding="ROUND_DOWN") for r in raw]
-    leftover = int((total - sum(parts, ZERO)) / unit)
-    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - parts[i]), i))
-    step = unit if leftover >= 0 else -unit
+    weight_sum = Fraction(sum(weights, ZERO))
+    # Exact shares (fractions of a unit), so equal remainders really tie.
+    shares = [units * Fraction(w) / weight_sum for w in weights]
+    cuts = [trunc(share) for share in shares]
+    leftover = units - sum(cuts)
+    order = sorted(range(len(shares)), key=lambda i: (-abs(shares[i] - cuts[i]), i))
+    step = 1 if leftover >= 0 else -1
     for i in order[: abs(leftover)]:
-        parts[i] += step
-    return parts
+        cuts[i] += step
+    return [Decimal(c).scaleb(-places) for c in cuts]
 
 
 class _DecimalField(models.DecimalField):
