@@ -1,7 +1,7 @@
 """Append-only ledger tables: the database itself refuses UPDATE and DELETE.
 
 Use in a migration: `AppendOnly("inventory_stockmove")`. SQLite and PostgreSQL each get their own
-trigger. The only way round it is `retaguarda flush` (tests and demo resets), which opens the
+trigger. It can be applied again (SQLite drops a table's triggers when a migration rebuilds it). The only way round it is `retaguarda flush` (tests and demo resets), which opens the
 purge gate on its own connection for the duration of the flush.
 
 On SQLite the gate is a SQL function registered on each of our connections
@@ -27,9 +27,9 @@ $$ LANGUAGE plpgsql;
 def _sqlite_sql(table: str) -> list[str]:
     # DELETE is let through only while this connection's purge gate is open.
     return [
-        f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}
             BEGIN SELECT RAISE(ABORT, 'ledger table {table} is append-only: UPDATE refused'); END""",
-        f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
             WHEN NOT {PURGE_FUNCTION}()
             BEGIN SELECT RAISE(ABORT, 'ledger table {table} is append-only: DELETE refused'); END""",
     ]
@@ -39,7 +39,7 @@ def _postgres_sql(table: str) -> list[str]:
     # TRUNCATE (used by flush) does not fire row triggers, so no gate is needed there.
     return [
         _PG_FUNCTION,
-        f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+        f"""CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
             FOR EACH ROW EXECUTE FUNCTION retaguarda_append_only()""",
     ]
 

@@ -101,3 +101,18 @@ class CostField(_DecimalField):
 class RateField(_DecimalField):
     max_digits_default = 9
     places = RATE_PLACES
+
+
+class ExactDecimalField(models.DecimalField):
+    """A decimal column that keeps every digit on SQLite too.
+
+    SQLite's NUMERIC keeps 15 significant digits, so a value with 10 places above 10^5 would lose its
+    last ones. This field is NUMERIC on PostgreSQL and text on SQLite (written and read exactly by
+    Django's Decimal adapter). Sum it with `core.decimal_sql.DecimalSum`; on SQLite do not sort or
+    compare it in SQL (text compares as text), which is why it is kept for values that are summed,
+    such as a stock snapshot's exact value."""
+
+    def db_type(self, connection):
+        if connection.vendor == "sqlite":
+            return "text"
+        return super().db_type(connection)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retaguarda.core.actor import Origin
 from retaguarda.core.models import CompanyScoped, Versioned
-from retaguarda.core.money import CostField, QuantityField
+from retaguarda.core.money import CostField, ExactDecimalField, QuantityField
 from retaguarda.inventory.states import (
     COUNT_TRANSITIONS,
     TRANSFER_TRANSITIONS,
@@ -275,7 +275,7 @@ class StockSnapshot(models.Model):
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     lot_key = models.BigIntegerField(default=0)
     on_hand = QuantityField(_("on hand"))
-    value = models.DecimalField(_("value"), max_digits=30, decimal_places=10)
+    value = ExactDecimalField(_("value"), max_digits=30, decimal_places=10)
 
     class Meta:
         verbose_name = _("stock snapshot")

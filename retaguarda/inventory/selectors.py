@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from retaguarda.catalog.models import Product, ProductType
+from retaguarda.core.decimal_sql import DecimalMul, DecimalNeg, DecimalSub, DecimalSum
 from retaguarda.core.money import ZERO, amount, cost, quantity
 from retaguarda.core.pagination import keyset_page
 from retaguarda.inventory.models import (
@@ -42,7 +43,7 @@ EXACT_VALUE = DecimalField(max_digits=30, decimal_places=10)  # quantity (4) x c
 
 
 def _qty_sum(expression, **kwargs):
-    return Coalesce(Sum(expression, **kwargs), Value(ZERO), output_field=QTY)
+    return Coalesce(DecimalSum(expression, **kwargs), Value(ZERO), output_field=QTY)
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,7 +223,7 @@ def balances_at(
 
 def _per_product(qs, expression):
     """`qs` (filtered on OuterRef("pk")) summed into one value per product, for a Subquery."""
-    return qs.order_by().values("product_id").annotate(t=Sum(expression, output_field=QTY)).values("t")
+    return qs.order_by().values("product_id").annotate(t=DecimalSum(expression, output_field=QTY)).values("t")
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,11 +277,14 @@ def _signed(scope_ids: list[int]):
     incoming = Q(to_location_id__in=scope_ids) & ~Q(from_location_id__in=scope_ids)
     outgoing = Q(from_location_id__in=scope_ids) & ~Q(to_location_id__in=scope_ids)
     qty = Case(
-        When(incoming, then=F("quantity")), When(outgoing, then=-F("quantity")), default=Value(ZERO), output_field=QTY
+        When(incoming, then=F("quantity")),
+        When(outgoing, then=DecimalNeg("quantity")),
+        default=Value(ZERO),
+        output_field=QTY,
     )
     value = Case(
-        When(incoming, then=F("quantity") * F("unit_cost")),
-        When(outgoing, then=-F("quantity") * F("unit_cost")),
+        When(incoming, then=DecimalMul("quantity", "unit_cost")),
+        When(outgoing, then=DecimalNeg(DecimalMul("quantity", "unit_cost"))),
         default=Value(ZERO),
         output_field=VALUE,
     )
@@ -311,10 +315,10 @@ def kardex(
     opening = {"q": ZERO, "v": ZERO}
     if rows:
         opening = _kardex_opening(company, product, scope_ids, rows[0].id) or qs.filter(id__lt=rows[0].id).aggregate(
-            q=Coalesce(Sum(qty_expr), Value(ZERO), output_field=QTY),
-            v=Coalesce(Sum(value_expr), Value(ZERO), output_field=VALUE),
+            q=Coalesce(DecimalSum(qty_expr), Value(ZERO), output_field=QTY),
+            v=Coalesce(DecimalSum(value_expr), Value(ZERO), output_field=EXACT_VALUE),
         )
-    running, running_value = quantity(opening["q"]), cost(opening["v"])
+    running, running_value = quantity(opening["q"]), Decimal(opening["v"])
     result = Kardex(product=product, opening=running, opening_value=amount(running_value), next_cursor=next_cursor)
     scope_set = set(scope_ids)
     for move in rows:
@@ -341,7 +345,7 @@ def _kardex_opening(company, product: Product, scope_ids: list[int], first_id: i
     )
 
     def total(qs, expression, output):
-        summed = qs.order_by().values("product_id").annotate(t=Sum(expression, output_field=output)).values("t")
+        summed = qs.order_by().values("product_id").annotate(t=DecimalSum(expression, output_field=output)).values("t")
         return Coalesce(Subquery(summed, output_field=output), Value(ZERO), output_field=output)
 
     # The period is chosen in a subquery so that the sums are computed for it alone (SQLite would
@@ -389,11 +393,15 @@ def valuation(company) -> list[ValuationRow]:
         .annotate(
             total_on_hand=_qty_sum("on_hand", filter=internal),
             value=Coalesce(
-                Sum(F("on_hand") * avg, filter=internal, output_field=VALUE), Value(ZERO), output_field=VALUE
+                DecimalSum(DecimalMul("on_hand", avg), filter=internal, output_field=VALUE),
+                Value(ZERO),
+                output_field=VALUE,
             ),
             total_in_transit=_qty_sum("on_hand", filter=transit),
             in_transit_value=Coalesce(
-                Sum(F("on_hand") * avg, filter=transit, output_field=VALUE), Value(ZERO), output_field=VALUE
+                DecimalSum(DecimalMul("on_hand", avg), filter=transit, output_field=VALUE),
+                Value(ZERO),
+                output_field=VALUE,
             ),
             products=Sum(Case(When(internal & ~Q(on_hand=0), then=Value(1)), default=Value(0))),
         )
@@ -421,8 +429,8 @@ def below_minimum(company, *, cursor: str | None = None, limit: int = 50) -> tup
 
     Each product carries `stock_on_hand`, `stock_reserved` and `available`."""
     totals = StockBalance.objects.filter(product=OuterRef("pk"), location__kind=LocationKind.INTERNAL).values("product")
-    on_hand = totals.annotate(t=Sum("on_hand")).values("t")
-    reserved = totals.annotate(t=Sum("reserved")).values("t")
+    on_hand = totals.annotate(t=DecimalSum("on_hand")).values("t")
+    reserved = totals.annotate(t=DecimalSum("reserved")).values("t")
     qs = (
         Product.objects.filter(company=company, is_active=True, minimum_stock__gt=0, product_type=ProductType.GOODS)
         .filter(is_variant_parent=False)
@@ -430,8 +438,8 @@ def below_minimum(company, *, cursor: str | None = None, limit: int = 50) -> tup
             stock_on_hand=Coalesce(Subquery(on_hand, output_field=QTY), Value(ZERO), output_field=QTY),
             stock_reserved=Coalesce(Subquery(reserved, output_field=QTY), Value(ZERO), output_field=QTY),
         )
-        .annotate(available=F("stock_on_hand") - F("stock_reserved"))
-        .annotate(shortage=F("minimum_stock") - F("available"))
+        .annotate(available=DecimalSub("stock_on_hand", "stock_reserved"))
+        .annotate(shortage=DecimalSub("minimum_stock", "available"))
         .filter(available__lt=F("minimum_stock"))
     )
     return keyset_page(qs, cursor=cursor, limit=limit, ordering=("sku", "id"))
@@ -507,7 +515,7 @@ def drift(company_id: int | None = None) -> list[Drift]:
     expected_on_hand: dict[tuple[int, int, int], Decimal] = {}
     for loc, pid, lot, total in (
         moves_qs.values("to_location_id", "product_id", "lot_id")
-        .annotate(t=Sum("quantity"))
+        .annotate(t=DecimalSum("quantity"))
         .values_list("to_location_id", "product_id", "lot_id", "t")
     ):
         if loc in owned:
@@ -515,7 +523,7 @@ def drift(company_id: int | None = None) -> list[Drift]:
             expected_on_hand[key] = expected_on_hand.get(key, ZERO) + quantity(total)
     for loc, pid, lot, total in (
         moves_qs.values("from_location_id", "product_id", "lot_id")
-        .annotate(t=Sum("quantity"))
+        .annotate(t=DecimalSum("quantity"))
         .values_list("from_location_id", "product_id", "lot_id", "t")
     ):
         if loc in owned:
@@ -524,7 +532,7 @@ def drift(company_id: int | None = None) -> list[Drift]:
     expected_reserved: dict[tuple[int, int, int], Decimal] = {}
     for loc, pid, lot, total in (
         reservations_qs.values("location_id", "product_id", "lot_id")
-        .annotate(t=Sum("quantity"))
+        .annotate(t=DecimalSum("quantity"))
         .values_list("location_id", "product_id", "lot_id", "t")
     ):
         key = (loc, pid, lot or 0)
@@ -556,7 +564,7 @@ def snapshot_drift(company_id: int | None = None) -> list[Drift]:
     """Check every closed period's snapshots against the moves dated up to its end.
 
     Periods are walked in order, adding each month's moves (one aggregate query per period) to a
-    running total, so the whole ledger is read once. Values are compared at 6 places (the kardex's)."""
+    running total, so the whole ledger is read once. Quantities and values are compared exactly."""
     periods = StockPeriod.objects.order_by("company_id", "period_end")
     if company_id is not None:
         periods = periods.filter(company_id=company_id)
@@ -577,6 +585,6 @@ def snapshot_drift(company_id: int | None = None) -> list[Drift]:
         for key in sorted(set(quantities) | set(stored_q)):
             if stored_q.get(key, ZERO) != quantities.get(key, ZERO):
                 found.append(Drift(*key, f"{label} on_hand", stored_q.get(key, ZERO), quantities.get(key, ZERO)))
-            if cost(stored_v.get(key, ZERO)) != cost(values.get(key, ZERO)):
+            if stored_v.get(key, ZERO) != values.get(key, ZERO):
                 found.append(Drift(*key, f"{label} value", stored_v.get(key, ZERO), values.get(key, ZERO)))
     return found

@@ -18,12 +18,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import DecimalField, F, Max, Min, Sum
+from django.db.models import DecimalField, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
+from retaguarda.core.decimal_sql import DecimalMul, DecimalSum
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import ZERO, quantity
 from retaguarda.inventory.errors import PeriodAlreadyClosed, PeriodNotFinished, PeriodOutOfOrder
@@ -71,7 +72,7 @@ def move_totals(
     grouped = (
         qs.values("from_location_id", "to_location_id", "product_id", "lot_id")
         .order_by()
-        .annotate(q=Sum("quantity"), v=Sum(F("quantity") * F("unit_cost"), output_field=VALUE_FIELD))
+        .annotate(q=DecimalSum("quantity"), v=DecimalSum(DecimalMul("quantity", "unit_cost"), output_field=VALUE_FIELD))
         .values_list("from_location_id", "to_location_id", "product_id", "lot_id", "q", "v")
     )
     quantities: dict[SnapshotKey, Decimal] = defaultdict(lambda: ZERO)

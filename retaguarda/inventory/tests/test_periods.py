@@ -148,6 +148,35 @@ def test_check_ledgers_reports_a_snapshot_that_drifts_from_the_moves(clock, stoc
         call_command("check_ledgers")
 
 
+def test_large_snapshot_values_stay_exact_and_check_ledgers_compares_to_the_last_place(
+    clock, stock, make_product, warehouse, actor
+):
+    # 12,345.6789 units at 98,765.432109 is worth 1,219,318,442.6360... with 10 places (20 digits),
+    # beyond what SQLite's NUMERIC keeps.
+    clock.at(dt.date(2025, 1, 10))
+    big, other = make_product(), make_product()
+    stock.receive(big, warehouse, "12345.6789", cost="98765.432109")
+    stock.receive(big, warehouse, "0.0001", cost="0.000001")
+    stock.receive(other, warehouse, "1", cost="1")
+    clock.at(dt.date(2025, 2, 10))
+    services.close_period(big.company_id, dt.date(2025, 1, 31), actor=actor)
+
+    snap = StockSnapshot.objects.get(product=big)
+    assert snap.value == D("12345.6789") * D("98765.432109") + D("0.0000000001")
+    assert selectors.drift() == []
+
+    StockSnapshot.objects.create(
+        company_id=big.company_id,
+        period_end=dt.date(2025, 1, 31),
+        location=snap.location,
+        product=big,
+        lot_key=7,
+        on_hand=D("0"),
+        value=D("0.0000000001"),  # one ten-billionth off: a drift all the same
+    )
+    assert [(d.field, d.stored) for d in selectors.drift()] == [("snapshot 2025-01-31 value", D("0.0000000001"))]
+
+
 def test_snapshots_are_append_only(clock, stock, product, warehouse, actor):
     from django.db import DatabaseError, transaction
 
