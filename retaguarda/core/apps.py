@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
@@ -14,3 +16,11 @@ class CoreConfig(AppConfig):
 
         connection_created.connect(register_sqlite_gate, dispatch_uid="retaguarda-ledger-gate")
         connection_created.connect(register_sqlite_functions, dispatch_uid="retaguarda-exact-decimal")
+
+        from retaguarda.core import periodic, tasks
+
+        # The worker is woken after each commit that emits events; this beat carries the retries
+        # (a minute: the first backoff is half a minute, later ones are longer).
+        periodic.register(tasks.deliver_outbox, every=timedelta(minutes=1))
+        periodic.register(tasks.purge_outbox, every=timedelta(days=1))
+        periodic.register(tasks.prune_task_results, every=timedelta(days=1))

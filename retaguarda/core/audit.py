@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "shipped": pgettext_lazy("audit action", "shipped"),
     "received": pgettext_lazy("audit action", "received"),
     "components_set": pgettext_lazy("audit action", "kit components set"),
+    "retried": pgettext_lazy("audit action", "retried"),
 }
 # Bookkeeping fields that say nothing to a reader of the log.
 _QUIET_FIELDS = {"id", "version", "created_at", "updated_at"}

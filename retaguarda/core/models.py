@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -116,3 +117,56 @@ class PeriodicRun(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     last_enqueued_at = models.DateTimeField()
+
+
+class OutboxEvent(models.Model):
+    """A fact a service committed (`inventory.count.posted`, `fiscal.document.authorized`, ...),
+    written in the service's own transaction and handed to the registered handlers after it commits.
+
+    `company_id` is a plain column, not a foreign key: the outbox is plumbing below every app."""
+
+    type = models.CharField(max_length=80)
+    company_id = models.BigIntegerField(null=True, blank=True)
+    payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["type", "id"])]
+
+    def __str__(self):
+        return f"{self.type} #{self.pk}"
+
+
+class OutboxDelivery(models.Model):
+    """One handler's delivery of one event: the record of what it has handled (`done`), what it is
+    doing (`running`, under a lease), or what it still owes (`pending`, `failed`)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        RUNNING = "running", _("running")
+        DONE = "done", _("delivered")
+        FAILED = "failed", _("failed")
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    company_id = models.BigIntegerField(null=True, blank=True)
+    handler = models.CharField(max_length=200)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "handler"], name="core_outboxdelivery_unique"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["pending", "running", "done", "failed"]),
+                name="core_outboxdelivery_state",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="core_outbox_due_idx"),
+            models.Index(fields=["company_id", "state", "-id"], name="core_outbox_company_idx"),
+        ]

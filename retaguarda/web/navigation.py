@@ -51,6 +51,7 @@ SECTIONS: tuple[Section, ...] = (
             Link(_("Companies"), "companies:list", "companies.view"),
             Link(_("Users"), "access:users", "access.view"),
             Link(_("Audit log"), "web:audit_log", "audit.view"),
+            Link(_("Event deliveries"), "web:outbox", "outbox.view"),
         ),
     ),
     Section(

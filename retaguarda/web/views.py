@@ -1,14 +1,18 @@
 from datetime import datetime, time, timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Count
-from django.shortcuts import render
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from retaguarda.access.models import User
+from retaguarda.core import outbox
+from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
-from retaguarda.core.models import AuditRecord
+from retaguarda.core.models import AuditRecord, OutboxDelivery
 from retaguarda.core.pagination import keyset_page
 from retaguarda.core.scope import scoped
 from retaguarda.web import figures
@@ -46,8 +50,6 @@ def audit_log(request):
             end = datetime.strptime(date_to, "%Y-%m-%d").date() + timedelta(days=1)
             qs = qs.filter(created_at__lt=datetime.combine(end, time.min, tz))
     except ValueError:
-        from django.contrib import messages
-
         messages.error(request, _("Invalid date in the filter."))
     records, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=50, ordering=("-id",))
     users = User.objects.annotate(n=Count("auditrecord")).filter(n__gt=0).order_by("username")
@@ -113,3 +115,51 @@ def error_500(request):
 
     html = loader.get_template("web/500.html").render({"message": _("Internal error. Try again in a moment.")})
     return HttpResponseServerError(html)
+
+
+# --------------------------------------------------------------------------------------------
+# Outbox deliveries that failed or are waiting to retry (the administrator's page)
+
+
+def _deliveries_for(request):
+    return scoped(OutboxDelivery, request.company).select_related("event")
+
+
+@login_required
+@permission_required("outbox.view", raise_exception=True)
+def outbox_failures(request):
+    """Event deliveries that failed for good (`failed`) or are retrying (`pending` after a failure)."""
+    state = request.GET.get("state") or ""
+    qs = _deliveries_for(request)
+    if state == OutboxDelivery.State.FAILED:
+        qs = qs.filter(state=state)
+    elif state == "retrying":
+        qs = qs.filter(state=OutboxDelivery.State.PENDING, attempts__gt=0)
+    else:
+        state = ""
+        qs = qs.filter(Q(state=OutboxDelivery.State.FAILED) | Q(state=OutboxDelivery.State.PENDING, attempts__gt=0))
+    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=50, ordering=("-id",))
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    context = {
+        "deliveries": rows,
+        "next_cursor": next_cursor,
+        "paged": bool(request.GET.get("cursor")),
+        "state": state,
+        "query": params.urlencode(),
+        "can_retry": request.user.has_perm("outbox.retry"),
+    }
+    template = "web/outbox.html#table" if request.htmx else "web/outbox.html"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required("outbox.retry", raise_exception=True)
+@require_POST
+def outbox_retry(request, pk: int):
+    delivery = get_object_or_404(_deliveries_for(request), pk=pk)
+    if outbox.retry(delivery.pk, actor=actor_of(request)):
+        messages.success(request, _("The delivery will be tried again in a moment."))
+    else:
+        messages.error(request, _("This delivery is no longer waiting for a retry."))
+    return redirect("web:outbox")

@@ -1,0 +1,289 @@
+"""The outbox: side effects leave a service only after its transaction commits.
+
+A service writes an event in its own transaction; after the commit the worker hands it to every
+handler registered for its type, retrying failures with exponential backoff. If the transaction
+rolls back, the event never existed.
+
+    # in a service, inside its transaction.atomic():
+    outbox.emit("fiscal.document.authorized", {"document_id": doc.pk}, company_id=doc.company_id)
+
+    # in an app's AppConfig.ready() (or a module it imports):
+    @outbox.handler("fiscal.document.authorized")
+    def send_danfe_email(event): ...
+
+Each handler gets each event once. A delivery row per (event, handler) records what the handler has
+handled: by default the handler runs inside the transaction that marks its delivery done, so its
+database writes and the "handled" mark commit together, and a worker killed half-way leaves neither
+(the delivery is taken again when its lease expires). A handler that calls the outside world (SEFAZ,
+e-mail, a webhook) registers with `atomic=False`, so no database transaction is held open across the
+network; it must then be idempotent itself, keyed on `event.pk` (the mark is written after it
+returns, and a crash in between repeats the call).
+
+Failures back off (`BACKOFF_BASE` x 2^(attempts-1), at most `BACKOFF_MAX`); after `MAX_ATTEMPTS` the
+delivery is `failed` and waits for an administrator (the "Event deliveries" page) to retry it.
+"""
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from retaguarda.core import audit
+from retaguarda.core.actor import Actor
+from retaguarda.core.models import OutboxDelivery, OutboxEvent
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=6)
+MAX_ATTEMPTS = 12  # about 30 hours from the first failure to `failed`
+DEFAULT_LEASE = timedelta(minutes=5)
+BATCH = 100
+KEEP_DELIVERED = timedelta(days=30)
+
+State = OutboxDelivery.State
+
+
+@dataclass(frozen=True)
+class Handler:
+    name: str
+    event_type: str
+    function: Callable[[OutboxEvent], Any]
+    atomic: bool = True
+    lease: timedelta = DEFAULT_LEASE
+
+
+HANDLERS: dict[str, Handler] = {}
+BY_TYPE: dict[str, list[Handler]] = {}
+
+
+def register(
+    event_type: str,
+    function: Callable[[OutboxEvent], Any],
+    *,
+    name: str | None = None,
+    atomic: bool = True,
+    lease: timedelta = DEFAULT_LEASE,
+) -> Handler:
+    """Register `function(event)` for events of `event_type`. The name is stored with every delivery,
+    so keep it stable (it defaults to the function's dotted path). `lease` must exceed the handler's
+    longest run: past it, another worker takes the delivery again."""
+    name = name or f"{function.__module__}.{function.__qualname__}"
+    existing = HANDLERS.get(name)
+    if existing is not None:
+        if existing.event_type != event_type:
+            raise ValueError(f"outbox handler {name!r} is already registered for {existing.event_type!r}")
+        BY_TYPE[event_type].remove(existing)
+    registered = Handler(name, event_type, function, atomic, lease)
+    HANDLERS[name] = registered
+    BY_TYPE.setdefault(event_type, []).append(registered)
+    return registered
+
+
+def handler(event_type: str, *, name: str | None = None, atomic: bool = True, lease: timedelta = DEFAULT_LEASE):
+    """Decorator form of `register`."""
+
+    def decorate(function):
+        register(event_type, function, name=name, atomic=atomic, lease=lease)
+        return function
+
+    return decorate
+
+
+def unregister(name: str) -> None:
+    found = HANDLERS.pop(name, None)
+    if found is not None:
+        BY_TYPE[found.event_type].remove(found)
+
+
+def emit(event_type: str, payload: dict | None = None, *, company_id: int | None) -> OutboxEvent:
+    """Write an event in the caller's transaction, with one pending delivery per registered handler.
+
+    The payload is JSON (Decimals and dates become strings); keep it to ids and the few facts the
+    handlers need, since handlers read the current rows themselves."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("outbox.emit() must run inside the service's transaction")
+    event = OutboxEvent.objects.create(type=event_type, company_id=company_id, payload=payload or {})
+    handlers = BY_TYPE.get(event_type, [])
+    if handlers:
+        now = timezone.now()
+        OutboxDelivery.objects.bulk_create(
+            [OutboxDelivery(event=event, company_id=company_id, handler=h.name, next_attempt_at=now) for h in handlers]
+        )
+        _deliver_after_commit()
+    return event
+
+
+def _deliver_after_commit() -> None:
+    # One wake-up per transaction, however many events it emits.
+    if any(callback is _wake_worker for _sids, callback, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_wake_worker, robust=True)
+
+
+def _wake_worker() -> None:
+    from retaguarda.core.tasks import deliver_outbox
+
+    deliver_outbox.enqueue()
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failure: 30 s, 1 min, 2 min, ... at most 6 h."""
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+
+
+def deliver_due(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Deliver every due delivery (up to `limit`); returns how many were delivered.
+
+    Safe to run in several workers at once: each delivery is claimed under a lease first."""
+    release_expired_leases(now=now)
+    delivered = tried = 0
+    seen: set[int] = set()
+    while tried < limit:
+        batch = list(
+            OutboxDelivery.objects.filter(state=State.PENDING, next_attempt_at__lte=now or timezone.now())
+            .exclude(pk__in=seen)
+            .order_by("next_attempt_at", "id")
+            .values_list("pk", flat=True)[: min(BATCH, limit - tried)]
+        )
+        if not batch:
+            break
+        for pk in batch:
+            seen.add(pk)
+            tried += 1
+            delivered += deliver(pk, now=now)
+    return delivered
+
+
+def deliver(delivery_id: int, *, now: datetime | None = None) -> bool:
+    """Claim one pending delivery and run its handler; True when it was delivered now."""
+    claimed = _claim(delivery_id, now=now)
+    if claimed is None:
+        return False
+    found = HANDLERS.get(claimed.handler)
+    if found is None:
+        _fail(claimed, "no handler registered under this name", now=now, final=True)
+        return False
+    try:
+        if found.atomic:
+            with transaction.atomic():
+                found.function(claimed.event)
+                if not _mark_done(claimed, now=now):
+                    # Our lease expired and another worker took it: undo our writes.
+                    raise _LeaseLost()
+        else:
+            found.function(claimed.event)
+            _mark_done(claimed, now=now)
+    except _LeaseLost:
+        log.warning("outbox delivery %s outlived its lease; left to the worker that took it", claimed.pk)
+        return False
+    except Exception as exc:
+        log.warning("outbox delivery %s (%s) failed: %s", claimed.pk, claimed.handler, exc)
+        _fail(claimed, "".join(traceback.format_exception_only(exc)).strip(), now=now)
+        return False
+    return True
+
+
+class _LeaseLost(Exception):
+    pass
+
+
+def _claim(delivery_id: int, *, now: datetime | None) -> OutboxDelivery | None:
+    """Take a pending, due delivery under a lease in a short transaction of its own."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        qs = OutboxDelivery.objects.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+        delivery = (
+            qs.select_related("event").filter(pk=delivery_id, state=State.PENDING, next_attempt_at__lte=now).first()
+        )
+        if delivery is None:
+            return None
+        found = HANDLERS.get(delivery.handler)
+        delivery.state = State.RUNNING
+        delivery.attempts += 1
+        delivery.lease_until = now + (found.lease if found else DEFAULT_LEASE)
+        delivery.save(update_fields=["state", "attempts", "lease_until", "updated_at"])
+    return delivery
+
+
+def _mark_done(delivery: OutboxDelivery, *, now: datetime | None) -> bool:
+    # Conditional on our own claim (same attempt, still running), so a worker whose lease expired
+    # cannot mark a delivery another worker is running.
+    return bool(
+        OutboxDelivery.objects.filter(pk=delivery.pk, state=State.RUNNING, attempts=delivery.attempts).update(
+            state=State.DONE,
+            delivered_at=now or timezone.now(),
+            lease_until=None,
+            last_error="",
+            updated_at=timezone.now(),
+        )
+    )
+
+
+def _fail(delivery: OutboxDelivery, error: str, *, now: datetime | None, final: bool = False) -> None:
+    now = now or timezone.now()
+    gave_up = final or delivery.attempts >= MAX_ATTEMPTS
+    OutboxDelivery.objects.filter(pk=delivery.pk, state=State.RUNNING, attempts=delivery.attempts).update(
+        state=State.FAILED if gave_up else State.PENDING,
+        next_attempt_at=now + backoff(delivery.attempts),
+        lease_until=None,
+        last_error=error[:4000],
+        updated_at=timezone.now(),
+    )
+
+
+def release_expired_leases(*, now: datetime | None = None) -> int:
+    """Deliveries whose worker died (or overran its lease) go back to pending, or to failed once
+    they have used every attempt."""
+    now = now or timezone.now()
+    expired = OutboxDelivery.objects.filter(state=State.RUNNING, lease_until__lt=now)
+    gave_up = expired.filter(attempts__gte=MAX_ATTEMPTS).update(
+        state=State.FAILED, lease_until=None, last_error="worker stopped during delivery", updated_at=now
+    )
+    retried = expired.update(
+        state=State.PENDING,
+        lease_until=None,
+        next_attempt_at=now,
+        last_error="worker stopped during delivery",
+        updated_at=now,
+    )
+    return gave_up + retried
+
+
+def retry(delivery_id: int, *, actor: Actor, company_id: int | None = None) -> bool:
+    """An administrator's "retry now": a failed or waiting delivery is due again (one more attempt
+    past the limit). Audited; False when the delivery is not waiting (delivered or running)."""
+    qs = OutboxDelivery.objects.select_related("event").filter(pk=delivery_id)
+    if company_id is not None:
+        qs = qs.filter(company_id=company_id)
+    with transaction.atomic():
+        delivery = qs.select_for_update(of=("self",)).first()
+        if delivery is None or delivery.state not in (State.FAILED, State.PENDING):
+            return False
+        OutboxDelivery.objects.filter(pk=delivery.pk).update(
+            state=State.PENDING, next_attempt_at=timezone.now(), updated_at=timezone.now()
+        )
+        audit.record(
+            actor,
+            delivery,
+            "retried",
+            {"handler": delivery.handler, "event": str(delivery.event), "state": [delivery.state, State.PENDING]},
+            company_id=delivery.company_id,
+        )
+        _deliver_after_commit()
+    return True
+
+
+def purge_delivered(*, now: datetime | None = None) -> int:
+    """Forget events whose every delivery was done more than `KEEP_DELIVERED` ago."""
+    cutoff = (now or timezone.now()) - KEEP_DELIVERED
+    old = OutboxEvent.objects.filter(created_at__lt=cutoff).exclude(
+        deliveries__state__in=[State.PENDING, State.RUNNING, State.FAILED]
+    )
+    deleted, _per_model = old.delete()
+    return deleted

@@ -1,0 +1,25 @@
+"""Background tasks of the kernel (django.tasks, run by `retaguarda worker`)."""
+
+from django.core.management import call_command
+from django.tasks import task
+
+from retaguarda.core import outbox
+
+
+@task
+def deliver_outbox() -> int:
+    """Deliver the outbox events that are due (woken after each commit that emits events, and every
+    minute for retries). Idempotent: each delivery is claimed once."""
+    return outbox.deliver_due()
+
+
+@task
+def purge_outbox() -> int:
+    """Forget outbox events delivered more than 30 days ago."""
+    return outbox.purge_delivered()
+
+
+@task
+def prune_task_results() -> None:
+    """Forget finished background-task results older than two weeks (the worker keeps every one)."""
+    call_command("prune_db_task_results", queue_name="*", min_age_days=14, verbosity=0)
