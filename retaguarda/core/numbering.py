@@ -1,20 +1,90 @@
-"""Gapless numbering series: the number is taken under a row lock in the caller's transaction,
-so a rollback gives it back and two documents never share one."""
+"""Document numbers: non-blocking for ordinary documents, gapless only for fiscal series.
 
-from django.db import IntegrityError, transaction
+- `document_number(key, company_id=...)` numbers orders, receipts, transfers, counts, titles: unique
+  and increasing within (company, key), and it never waits for another transaction. A document whose
+  transaction rolls back leaves a gap, which the law allows for everything but fiscal documents.
+  PostgreSQL takes it from a sequence per (company, key) (`nextval` never blocks and is not undone
+  by a rollback). SQLite lets one writer in at a time anyway, so there the number comes from a
+  counter row in the caller's transaction, which adds no waiting of its own.
+- `gapless_number(key, company_id=...)` is for fiscal series (NF-e / NFC-e numbers), which must have
+  no gaps: the counter row stays locked until the caller commits, so every other document of that
+  series waits. Take it last, at the moment the document is queued for SEFAZ, never at the start
+  of a long transaction.
+"""
+
+import hashlib
+import re
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, transaction
 
 from retaguarda.core.models import NumberSeries
 
+_known_sequences: set[str] = set()
 
-def next_number(key: str, *, company_id: int) -> int:
+
+def document_number(key: str, *, company_id: int) -> int:
+    """The next number of an ordinary document; never blocks, may leave gaps."""
+    if connection.vendor != "postgresql":
+        return _counter(key, company_id)
+    name = sequence_name(key, company_id)
+    if name not in _known_sequences:
+        _create_sequence(name, key, company_id)
+        _known_sequences.add(name)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s)", [name])
+        return cursor.fetchone()[0]
+
+
+def gapless_number(key: str, *, company_id: int) -> int:
+    """The next number of a gapless (fiscal) series, locked until the caller's transaction ends:
+    a rollback gives it back. Call it last in the transaction."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("next_number() must run inside the document's transaction")
-    try:
-        with transaction.atomic():
-            NumberSeries.objects.get_or_create(company_id=company_id, key=key)
-    except IntegrityError:
-        pass  # created by a concurrent transaction
-    series = NumberSeries.objects.select_for_update().get(company_id=company_id, key=key)
-    number = series.next_number
-    NumberSeries.objects.filter(pk=series.pk).update(next_number=number + 1)
+        raise RuntimeError("gapless_number() must run inside the document's transaction")
+    return _counter(key, company_id)
+
+
+def _counter(key: str, company_id: int) -> int:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                NumberSeries.objects.get_or_create(company_id=company_id, key=key)
+        except IntegrityError:
+            pass  # created by a concurrent transaction
+        series = NumberSeries.objects.select_for_update().get(company_id=company_id, key=key)
+        number = series.next_number
+        NumberSeries.objects.filter(pk=series.pk).update(next_number=number + 1)
     return number
+
+
+def sequence_name(key: str, company_id: int) -> str:
+    """`rtg_num_<company>_<key>_<hash>`: readable, within PostgreSQL's 63 characters, and distinct
+    for keys that differ only in punctuation."""
+    slug = re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")[:30]
+    digest = hashlib.sha256(key.encode()).hexdigest()[:8]
+    return f"rtg_num_{company_id}_{slug}_{digest}"
+
+
+def _create_sequence(name: str, key: str, company_id: int) -> None:
+    """Create the sequence if missing, on a connection of its own, committed at once, so that the
+    caller's transaction (maybe still creating the company) holds no lock on it and a rollback keeps
+    it. (The caller's transaction must not look the name up before: PostgreSQL would remember it
+    as missing until the transaction ends.)
+
+    It starts after the numbers an older counter row of the same series already gave."""
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with side.cursor() as cursor:
+            cursor.execute(
+                "SELECT next_number FROM core_numberseries WHERE company_id = %s AND key = %s", [company_id, key]
+            )
+            row = cursor.fetchone()
+            start = max(int(row[0]) if row else 1, 1)
+            try:
+                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {side.ops.quote_name(name)} START WITH {start}")
+            except DatabaseError:
+                # Two first documents of a series at once: the other connection created it.
+                cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+                if not cursor.fetchone()[0]:
+                    raise
+    finally:
+        side.close()

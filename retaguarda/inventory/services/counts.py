@@ -14,7 +14,7 @@ from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.money import ZERO, quantity
-from retaguarda.core.numbering import next_number
+from retaguarda.core.numbering import document_number
 from retaguarda.core.scope import scoped
 from retaguarda.inventory.models import LocationKind, StockBalance, StockCount, StockCountLine
 from retaguarda.inventory.services.balances import by_balance_key, lock_balances
@@ -42,7 +42,7 @@ def create_count(
         warehouse = warehouse_of(actor, warehouse_id)
         count = StockCount.objects.create(
             company_id=warehouse.company_id,
-            number=next_number("inventory.count", company_id=warehouse.company_id),
+            number=document_number("inventory.count", company_id=warehouse.company_id),
             warehouse=warehouse,
             whole_warehouse=not product_ids,
             notes=notes.strip()[:200],

@@ -12,7 +12,7 @@ from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import quantity
-from retaguarda.core.numbering import next_number
+from retaguarda.core.numbering import document_number
 from retaguarda.inventory.models import LocationKind, ManualOperation, StockMove
 from retaguarda.inventory.services.lots import lot_for
 from retaguarda.inventory.services.posting import MoveIn, Source, post
@@ -63,7 +63,7 @@ def manual_move(
         other = virtual_location(warehouse.company_id, counterpart)
         op = ManualOperation.objects.create(
             company_id=warehouse.company_id,
-            number=next_number("inventory.manual", company_id=warehouse.company_id),
+            number=document_number("inventory.manual", company_id=warehouse.company_id),
             direction=direction,
             warehouse=warehouse,
             counterpart=counterpart,

@@ -14,7 +14,7 @@ from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import quantity
-from retaguarda.core.numbering import next_number
+from retaguarda.core.numbering import document_number
 from retaguarda.inventory.models import StockMove, TransferLine, TransferOrder
 from retaguarda.inventory.services.documents import cancel, move_to, record_opened
 from retaguarda.inventory.services.posting import MoveIn, Source, post
@@ -64,7 +64,7 @@ def create_transfer(
         )
         transfer = TransferOrder.objects.create(
             company_id=source.company_id,
-            number=next_number("inventory.transfer", company_id=source.company_id),
+            number=document_number("inventory.transfer", company_id=source.company_id),
             from_warehouse=source,
             to_warehouse=target,
             notes=notes.strip()[:200],

@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from retaguarda.core import audit
 from retaguarda.inventory import selectors, services
 from retaguarda.inventory.errors import InsufficientStock
 from retaguarda.inventory.models import LocationKind
-from retaguarda.inventory.services import MoveIn, Need, Source
+from retaguarda.inventory.services import ManualLine, MoveIn, Need, Source
 
 from .conftest import D
 
@@ -83,4 +84,39 @@ def test_concurrent_issues_and_receipts_of_several_products_keep_balances_exact(
     assert all(isinstance(r, list) for r in results), results
     for p in products:
         assert stock.on_hand(p, warehouse) == D(10)  # 8 receipts and 8 issues of one unit each
+    assert selectors.drift() == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite lets one writer in at a time by design")
+def test_eight_manual_entries_at_once_do_not_wait_for_each_others_numbers(
+    make_product, warehouse, company, actor, monkeypatch
+):
+    """Each entry takes its number, posts its moves, then holds its transaction open at a barrier:
+    all eight get there only if none waits for another's number (the old counter row made them queue)."""
+    products = [make_product() for _ in range(8)]
+    services.stock_location(warehouse)
+    services.virtual_location(company.pk, LocationKind.ADJUSTMENT)  # created once, outside the race
+    inside = threading.Barrier(8)
+    record_created = audit.record_created
+
+    def record_then_wait(*args, **kwargs):
+        result = record_created(*args, **kwargs)
+        inside.wait(timeout=20)  # every transaction is open here at the same time
+        return result
+
+    monkeypatch.setattr(audit, "record_created", record_then_wait)
+
+    results = _run_threads(
+        8,
+        lambda i: services.manual_move(
+            actor=actor,
+            warehouse_id=warehouse.pk,
+            direction="in",
+            reason="inventário inicial",
+            lines=[ManualLine(products[i].pk, D(1), unit_cost=D(5))],
+        ),
+    )
+
+    assert all(isinstance(r, tuple) for r in results), results
+    assert sorted(op.number for op, _moves in results) == list(range(1, 9))
     assert selectors.drift() == []
