@@ -11,7 +11,10 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 INSTALLED_APPS: list[str] = []
 MIDDLEWARE: list[str] = []
 ROOT_URLCONF = "bench.floor.urls"
-DATABASES = APP_DATABASES
+DATABASES = {"default": dict(APP_DATABASES["default"])}
+if DATABASES["default"]["ENGINE"] == "retaguarda.core.sqlite":
+    # The app's write queue is one of our layers: the floor runs Django's own backend.
+    DATABASES["default"]["ENGINE"] = "django.db.backends.sqlite3"
 USE_TZ = True
 TIME_ZONE = "America/Sao_Paulo"
 LOGGING = {

@@ -87,6 +87,8 @@ DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'retagu
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["CONN_MAX_AGE"] = 0 if TESTING else _db["CONN_MAX_AGE"]
+    # Django's backend plus a write queue: transactions take turns in arrival order (core/sqlite/writers.py).
+    _db["ENGINE"] = "retaguarda.core.sqlite"
     # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so concurrent
     # writers queue on the busy timeout instead of failing with "database is locked" mid-transaction.
     _db["OPTIONS"] = {
