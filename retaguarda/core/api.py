@@ -19,6 +19,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from retaguarda.core.errors import DomainError, IdempotencyConflict, ValidationFailed
 from retaguarda.core.models import IdempotencyKey
 from retaguarda.core.pagination import keyset_page
+from retaguarda.core.transactions import insert_unless_conflict
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -133,20 +134,19 @@ def _idempotent(run):
             return _error_json(ValidationFailed(_("Idempotency key too long (200 characters at most).")))
         digest = _request_hash(request)
         # One transaction holds the key from the first INSERT to the stored answer: a concurrent
-        # request with the same key waits on the unique index, then reads the answer.
+        # request with the same key waits on the unique index, then reads the answer. The INSERT
+        # cannot fail, so it needs no savepoint: the wrapper costs this INSERT and the UPDATE below.
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    entry = IdempotencyKey.objects.create(
-                        user=user,
-                        key=key,
-                        method=request.method,
-                        path=request.path,
-                        request_hash=digest,
-                        status=0,
-                        response={},
-                    )
-            except IntegrityError:
+            entry = IdempotencyKey(
+                user=user,
+                key=key,
+                method=request.method,
+                path=request.path,
+                request_hash=digest,
+                status=0,
+                response={},
+            )
+            if not insert_unless_conflict(entry):
                 entry = IdempotencyKey.objects.get(user=user, key=key)
                 if entry.request_hash != digest:
                     return _error_json(IdempotencyConflict())

@@ -8,6 +8,7 @@ Shortfalls answer 409 `inventory.insufficient_stock` with `details` listing each
 import datetime
 from decimal import Decimal
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Status
@@ -63,6 +64,12 @@ def _own(request, model, pk: int):
     return get_object_or_404(model, pk=pk, company=_company(request))
 
 
+def _own_all(request, model, pks: set[int]) -> None:
+    """404 unless every one of `pks` is the company's: one query for all the lines of a request."""
+    if pks and model.objects.filter(pk__in=pks, company=_company(request)).count() != len(pks):
+        raise Http404
+
+
 def _command(request, model, pk: int, service):
     """A state change of the company's document `pk`, run by `service(pk, actor=...)`."""
     _own(request, model, pk)
@@ -75,6 +82,14 @@ def _documents_page(request, model, state: str, cursor: str | None, limit: int) 
     if state:
         qs = qs.filter(state=state)
     return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("-id",))
+
+
+def _with_lots(moves: list[StockMove]) -> None:
+    """Attach the lots the moves name, read in one query (the rest came back from the posting)."""
+    lots = Lot.objects.in_bulk({m.lot_id for m in moves if m.lot_id})
+    for m in moves:
+        if m.lot_id:
+            m.lot = lots[m.lot_id]
 
 
 def _reservations_out(reservations) -> list[Reservation]:
@@ -246,11 +261,7 @@ def create_manual_move(request, body: ManualIn):
         counterpart=body.counterpart,
         lines=[services.ManualLine(**line.dict()) for line in body.lines],
     )
-    moves = list(
-        StockMove.objects.filter(pk__in=[m.pk for m in moves])
-        .select_related("product", "lot", "from_location", "to_location", "user")
-        .order_by("id")
-    )
+    _with_lots(moves)
     return Status(
         201,
         {
@@ -444,8 +455,7 @@ def list_reservations(
 @idempotent
 def create_reservation(request, body: ReservationIn):
     """Reserve every line or none. A shortfall answers 409 `inventory.insufficient_stock`."""
-    for line in body.lines:
-        _own(request, Warehouse, line.warehouse_id)
+    _own_all(request, Warehouse, {line.warehouse_id for line in body.lines})
     needs = [
         services.Need(
             product_id=line.product_id,
@@ -456,8 +466,7 @@ def create_reservation(request, body: ReservationIn):
         )
         for line in body.lines
     ]
-    created = services.reserve(needs, actor=actor_of(request))
-    return Status(201, _reservations_out(created))
+    return Status(201, services.reserve(needs, actor=actor_of(request)))
 
 
 @router.post("/reservations/release", response=list[ReservationOut], auth=RESERVE)

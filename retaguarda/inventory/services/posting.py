@@ -38,7 +38,8 @@ from retaguarda.inventory.services.costs import incoming_average, lock_cost_rows
 from retaguarda.inventory.services.lots import check_lots
 from retaguarda.inventory.services.products import check_stocked, expand_kits
 
-_PRODUCT_FIELDS = ("company_id", "sku", "name", "product_type", "is_variant_parent")
+# What postings and reservations read of a product (a narrow row is cheaper to load).
+STOCK_PRODUCT_FIELDS = ("company_id", "sku", "name", "product_type", "is_variant_parent")
 
 
 # Plain inputs, callable from other apps, importers and the benchmark without any ORM object.
@@ -91,7 +92,7 @@ def post(
     company_id = company_id_of(actor)
     with transaction.atomic():
         product_ids = {m.product_id for m in moves}
-        products = Product.objects.only(*_PRODUCT_FIELDS).in_bulk(product_ids)
+        products = Product.objects.only(*STOCK_PRODUCT_FIELDS).in_bulk(product_ids)
         location_ids = {m.from_location_id for m in moves} | {m.to_location_id for m in moves}
         locations = Location.objects.select_related("warehouse").in_bulk(location_ids)
         _validate_moves(moves, products, locations, company_id)
@@ -209,8 +210,8 @@ def post(
                     lot_id=lot_key or None,
                     from_location_id=m.from_location_id,
                     to_location_id=m.to_location_id,
-                    quantity=qty,
-                    unit_cost=unit_cost,
+                    quantity=quantity(qty),
+                    unit_cost=cost(unit_cost),
                     source_type=m.source.type,
                     source_id=m.source.id,
                     source_line=m.source.line,
@@ -233,6 +234,11 @@ def post(
         update_rows(
             ProductCost, ("average_cost", "quantity"), [(c.pk, c.average_cost, c.quantity) for c in costs.values()]
         )
+    # The rows read on the way go with the moves, so showing them needs no second read.
+    for move in created:
+        move.product = products[move.product_id]
+        move.from_location, move.to_location = locations[move.from_location_id], locations[move.to_location_id]
+        move.user = actor.user
     return created
 
 

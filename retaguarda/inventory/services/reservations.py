@@ -19,6 +19,7 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.money import ZERO, quantity
 from retaguarda.core.scope import company_id_of, scoped
+from retaguarda.core.transactions import joined
 from retaguarda.inventory.errors import AlreadyReserved, InsufficientStock
 from retaguarda.inventory.models import Location, LocationKind, Reservation, StockMove
 from retaguarda.inventory.services.balances import (
@@ -32,7 +33,7 @@ from retaguarda.inventory.services.balances import (
     shortfalls,
 )
 from retaguarda.inventory.services.lots import check_lots
-from retaguarda.inventory.services.posting import MoveIn, Source, post
+from retaguarda.inventory.services.posting import STOCK_PRODUCT_FIELDS, MoveIn, Source, post
 from retaguarda.inventory.services.products import check_stocked, expand_kits
 from retaguarda.inventory.services.warehouses import virtual_location
 from retaguarda.inventory.states import ReservationState
@@ -56,8 +57,10 @@ def reserve(needs: Sequence[Need], *, actor: Actor) -> list[Reservation]:
     if not needs:
         return []
     company_id = company_id_of(actor)
-    with transaction.atomic():
-        products = scoped(Product, company_id).in_bulk({n.product_id for n in needs})
+    # Everything before the writes only reads, locks and checks: a refusal leaves a caller's
+    # transaction as it was, so joining it needs no savepoint.
+    with joined():
+        products = scoped(Product, company_id).only(*STOCK_PRODUCT_FIELDS).in_bulk({n.product_id for n in needs})
         warehouse_ids = {n.warehouse_id for n in needs}
         stocks = {
             loc.warehouse_id: loc
@@ -116,7 +119,7 @@ def reserve(needs: Sequence[Need], *, actor: Actor) -> list[Reservation]:
                 product_id=product_id,
                 location_id=location_id,
                 lot_id=lot_key or None,
-                quantity=qty,
+                quantity=quantity(qty),
                 source_type=source.type,
                 source_id=source.id,
                 source_line=source.line,
@@ -124,12 +127,18 @@ def reserve(needs: Sequence[Need], *, actor: Actor) -> list[Reservation]:
             )
             for (source, product_id, location_id, lot_key), qty in merged.items()
         ]
-        try:
-            with transaction.atomic():
+        # No savepoint: the same line of the same product and place locks the same balance row, so
+        # the check above has already seen any twin; an IntegrityError here spoils the whole transaction.
+        with transaction.atomic(savepoint=False):
+            try:
                 created = Reservation.objects.bulk_create(rows)
-        except IntegrityError as exc:
-            raise AlreadyReserved() from exc
-        apply_balance_deltas(by_balance_key(buckets).values())
+            except IntegrityError as exc:
+                raise AlreadyReserved() from exc
+            apply_balance_deltas(by_balance_key(buckets).values())
+    # What was read on the way is what the caller shows: no second read of the rows just written.
+    locations = {loc.pk: loc for loc in stocks.values()}
+    for r in created:
+        r.product, r.location = products[r.product_id], locations[r.location_id]
     return created
 
 

@@ -1,0 +1,137 @@
+"""What each inventory write route costs in queries: the same for 1 line as for 20, and exactly this much.
+
+The figures are the whole request as the test client sends it (bearer token, company, departments,
+the idempotency key when sent). Inside a test every transaction is a savepoint of the test's own, so
+a route's BEGIN shows here as SAVEPOINT and RELEASE. A change that moves a figure should say why in
+its commit; docs/request-cost.md tells how to keep a route's queries from growing with its lines.
+"""
+
+import itertools
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+BASE = "/api/v1/inventory"
+SIZES = (1, 20)
+serial = itertools.count(1)
+
+
+def _send(client, path, body=None, key=None):
+    headers = {"Idempotency-Key": key} if key else {}
+    return client.post(BASE + path, json.dumps(body or {}), content_type="application/json", headers=headers)
+
+
+def queries(client, path, body=None, key=None) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = _send(client, path, body, key)
+    assert response.status_code in (200, 201), response.content
+    return len(ctx.captured_queries), response.json()
+
+
+@pytest.fixture
+def route_api(api):
+    api.get(BASE + "/warehouses")  # the token's first use is written once a minute: not part of a route's cost
+    return api
+
+
+@pytest.fixture
+def stocked(stock, make_product, make_warehouse):
+    """`stocked(n)`: n products with 100 units each in a warehouse, and a second warehouse, fresh per call."""
+
+    def make(n):
+        origin, target = make_warehouse(), make_warehouse()
+        products = [make_product() for _ in range(n)]
+        for p in products:
+            stock.receive(p, origin, "100")
+        return origin, target, products
+
+    return make
+
+
+def at_both_sizes(measure) -> list:
+    """The cost at 1 line and at 20, after one unmeasured run (the first document of a kind creates its
+    number series)."""
+    measure(1)
+    return [measure(n) for n in SIZES]
+
+
+def test_a_reservation_costs_the_same_for_1_and_20_lines(route_api, stocked):
+    def measure(n):
+        warehouse, _other, products = stocked(n)
+        lines = [
+            {"line": i, "product_id": p.pk, "warehouse_id": warehouse.pk, "quantity": "2"}
+            for i, p in enumerate(products, 1)
+        ]
+        body = {"source_type": "sales.order", "source_id": next(serial), "lines": lines}
+        count, created = queries(route_api, "/reservations", body, key=f"reserve-{next(serial)}")
+        assert len(created) == n
+        return count
+
+    # token, company, key INSERT, departments, warehouses, products, locations, lock balances,
+    # twin check, reservations INSERT, balances UPDATE, key UPDATE (+ the test's SAVEPOINT/RELEASE)
+    assert at_both_sizes(measure) == [14, 14]
+
+
+def test_releasing_a_document_costs_the_same_for_1_and_20_lines(route_api, stocked):
+    def measure(n):
+        warehouse, _other, products = stocked(n)
+        lines = [
+            {"line": i, "product_id": p.pk, "warehouse_id": warehouse.pk, "quantity": "2"}
+            for i, p in enumerate(products, 1)
+        ]
+        source = {"source_type": "sales.order", "source_id": next(serial)}
+        _send(route_api, "/reservations", {**source, "lines": lines})
+        count, released = queries(route_api, "/reservations/release", source)
+        assert len(released) == n
+        return count
+
+    assert at_both_sizes(measure) == [10, 10]
+
+
+@pytest.mark.parametrize("direction", ["in", "out"])
+def test_a_manual_move_costs_the_same_for_1_and_20_lines(route_api, stocked, direction):
+    def measure(n):
+        warehouse, _other, products = stocked(n)
+        lines = [
+            {"product_id": p.pk, "quantity": "3", "unit_cost": "2.5" if direction == "in" else None} for p in products
+        ]
+        body = {"warehouse_id": warehouse.pk, "direction": direction, "reason": "Ajuste", "lines": lines}
+        count, created = queries(route_api, "/moves", body, key=f"move-{next(serial)}")
+        assert len(created["moves"]) == n
+        return count
+
+    assert at_both_sizes(measure) == [32, 32]
+
+
+def test_a_transfer_costs_the_same_for_1_and_20_lines_at_each_step(route_api, stocked):
+    def measure(n):
+        origin, target, products = stocked(n)
+        body = {
+            "from_warehouse_id": origin.pk,
+            "to_warehouse_id": target.pk,
+            "lines": [{"product_id": p.pk, "quantity": "4"} for p in products],
+        }
+        created, transfer = queries(route_api, "/transfers", body, key=f"transfer-{next(serial)}")
+        shipped, _ = queries(route_api, f"/transfers/{transfer['id']}/ship")
+        received, done = queries(route_api, f"/transfers/{transfer['id']}/receive")
+        assert done["state"] == "received" and len(done["lines"]) == n
+        return created, shipped, received
+
+    assert at_both_sizes(measure) == [(23, 31, 30), (23, 31, 30)]
+
+
+def test_a_count_costs_the_same_for_1_and_20_lines_at_each_step(route_api, stocked):
+    def measure(n):
+        warehouse, _other, products = stocked(n)
+        body = {"warehouse_id": warehouse.pk, "product_ids": [p.pk for p in products]}
+        created, count = queries(route_api, "/counts", body, key=f"count-{next(serial)}")
+        started, _ = queries(route_api, f"/counts/{count['id']}/start")
+        entries = {"entries": [{"product_id": p.pk, "quantity": "97"} for p in products]}
+        counted, _ = queries(route_api, f"/counts/{count['id']}/quantities", entries)
+        posted, done = queries(route_api, f"/counts/{count['id']}/post")
+        assert [line["difference"] for line in done["lines"]] == ["-3.0000"] * n
+        return created, started, counted, posted
+
+    assert at_both_sizes(measure) == [(22, 17, 13, 32), (22, 17, 13, 32)]
