@@ -38,7 +38,7 @@ def _settings_in_a_fresh_process(env: dict) -> dict:
 
 def test_defaults_are_sqlite_in_the_data_folder_with_debug_off(tmp_path):
     got = _settings_in_a_fresh_process({"RETAGUARDA_DATA_DIR": str(tmp_path)})
-    assert got["engine"] == "django.db.backends.sqlite3"
+    assert got["engine"] == "retaguarda.core.sqlite"  # Django's SQLite backend with the write queue
     assert got["name"] == str(tmp_path / "retaguarda.sqlite3")
     assert got["debug"] is False
     assert got["tz"] == "America/Sao_Paulo"
