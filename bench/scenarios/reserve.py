@@ -152,6 +152,40 @@ def final_balances(ctx, products) -> dict[int, tuple[Decimal, Decimal]]:
     return {p: (on_hand, reserved) for p, on_hand, reserved in rows.values_list("product_id", "on_hand", "reserved")}
 
 
+def queries_per_request(ctx, product: int, ids, ledger: Ledger) -> tuple[int, int]:
+    """Statements one 1-line reservation sends, ours (the load's request, with its `Idempotency-Key`,
+    through every layer, in process) and the floor's (its view on the same connection). BEGIN and
+    COMMIT are not counted for either; a savepoint is two statements."""
+    from django.test import Client, RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.floor import views as floor_views
+
+    warehouse = ctx.dataset.stock.warehouse_id
+    source_id = next(ids)
+    body = {
+        "source_type": SOURCE_TYPE,
+        "source_id": source_id,
+        "lines": [{"line": 1, "product_id": product, "warehouse_id": warehouse, "quantity": "1"}],
+    }
+    client = Client(HTTP_HOST="127.0.0.1", headers={"Authorization": f"Bearer {ctx.token()}"})
+    with CaptureQueriesContext(connection) as ours:
+        response = client.post(
+            "/api/v1/inventory/reservations",
+            json.dumps(body),
+            content_type="application/json",
+            headers={"Idempotency-Key": f"bench-reserve-{source_id}"},
+        )
+    if response.status_code != 201:
+        raise RuntimeError(f"in-process reservation answered {response.status_code}: {response.content[:200]!r}")
+    ledger.grant(product, 1)
+    floor_body = json.dumps({"product": product, "quantity": "1", "source_line": next(ids)}).encode()
+    request = RequestFactory().post("/floor/reservations", floor_body, content_type="application/json")
+    with CaptureQueriesContext(connection) as floor:
+        floor_views.reserve(request)
+    return len(ours.captured_queries), len(floor.captured_queries)
+
+
 @scenario(
     "reserve", "concurrent reservations through the API (paced at 50/s on scarce stock, then saturated), oversell check"
 )
@@ -208,6 +242,8 @@ def run(ctx) -> Outcome:
     rate = saturated.completed / saturated.seconds
     ctx.log(f"  saturated: {rate:,.0f} req/s, p50 {ss['p50_ms']} ms, p99 {ss['p99_ms']} ms, {saturated.errors} errors")
     ctx.current_app_memory()
+    ours, floor_queries = queries_per_request(ctx, min(ample), ids, ledger)
+    ctx.log(f"  queries per 1-line reservation: {ours} (floor {floor_queries})")
 
     initial = {**scarce, **ample}
     check = oversells(initial, final_balances(ctx, initial), ledger)
@@ -240,6 +276,13 @@ def run(ctx) -> Outcome:
         ),
         Figure("oversells", out.oversells, "", target="0"),
         Figure("errors", out.errors, "", target="0", detail="failed requests, reserved ≠ granted, drift"),
+        Figure(
+            "queries per reservation",
+            ours,
+            "queries",
+            floor=floor_queries,
+            detail="1 line, with its Idempotency-Key, in process; BEGIN and COMMIT not counted",
+        ),
         Figure("reservation p50, saturated", ss["p50_ms"], "ms", floor=fs["p50_ms"]),
         Figure("reservation p99, saturated", ss["p99_ms"], "ms", floor=fs["p99_ms"]),
         Figure(
