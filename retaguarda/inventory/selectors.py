@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -80,8 +80,10 @@ def balances(
     search: str = "",
     cursor: str | None = None,
     limit: int = 50,
+    warehouses: list[Warehouse] | None = None,
 ) -> tuple[list[BalanceRow], str | None]:
-    """One row per (product, warehouse) with stock, reservations or goods in transit; 3 queries a page."""
+    """One row per (product, warehouse) with stock, reservations or goods in transit; 3 queries a page
+    (2 when the caller passes the company's `warehouses`, as a page with a warehouse filter has them)."""
     qs = StockBalance.objects.filter(company=company)
     if warehouse_id:
         qs = qs.filter(warehouse_id=warehouse_id)
@@ -102,7 +104,10 @@ def balances(
     )
     rows, next_cursor = keyset_page(grouped, cursor=cursor, limit=limit, ordering=("sku", "product_id", "warehouse_id"))
     products = Product.objects.select_related("stock_cost").in_bulk({r["product_id"] for r in rows})
-    houses = Warehouse.objects.in_bulk({r["warehouse_id"] for r in rows})
+    if warehouses is not None:
+        houses = {w.pk: w for w in warehouses}
+    else:
+        houses = Warehouse.objects.in_bulk({r["warehouse_id"] for r in rows})
     return [
         BalanceRow(
             product=products[r["product_id"]],
@@ -143,6 +148,7 @@ def product_stock(product: Product) -> dict:
             total_on_hand=_qty_sum("on_hand", filter=Q(location__kind=LocationKind.INTERNAL)),
             total_reserved=_qty_sum("reserved", filter=Q(location__kind=LocationKind.INTERNAL)),
             total_in_transit=_qty_sum("on_hand", filter=Q(location__kind=LocationKind.TRANSIT)),
+            lot_rows=Count("pk", filter=Q(location__kind=LocationKind.INTERNAL, lot__isnull=False) & ~Q(on_hand=0)),
         )
         .order_by("warehouse__code", "warehouse_id")
     )
@@ -158,13 +164,15 @@ def product_stock(product: Product) -> dict:
         }
         for r in warehouse_rows
     ]
-    lots = list(
-        StockBalance.objects.filter(product=product, location__kind=LocationKind.INTERNAL, lot__isnull=False)
-        .exclude(on_hand=0)
-        .select_related("lot", "warehouse")
-        .order_by("lot__expiry", "lot__code", "warehouse__code")
-    )
-    average = ProductCost.objects.filter(product=product).values_list("average_cost", flat=True).first() or ZERO
+    lots = []
+    if any(r["lot_rows"] for r in warehouse_rows):  # most products have no lots: no query for them
+        lots = list(
+            StockBalance.objects.filter(product=product, location__kind=LocationKind.INTERNAL, lot__isnull=False)
+            .exclude(on_hand=0)
+            .select_related("lot", "warehouse")
+            .order_by("lot__expiry", "lot__code", "warehouse__code")
+        )
+    average = _average(product)  # no query when the caller read the product with select_related("stock_cost")
     total = sum((r["on_hand"] for r in rows), ZERO)
     return {
         "rows": rows,
@@ -273,9 +281,10 @@ class Kardex:
     next_cursor: str | None = None
 
 
-def _signed(scope_ids: list[int]):
-    incoming = Q(to_location_id__in=scope_ids) & ~Q(from_location_id__in=scope_ids)
-    outgoing = Q(from_location_id__in=scope_ids) & ~Q(to_location_id__in=scope_ids)
+def _signed(scope):
+    """The signed quantity and value of a move for `scope` (location ids, or a query of them)."""
+    incoming = Q(to_location_id__in=scope) & ~Q(from_location_id__in=scope)
+    outgoing = Q(from_location_id__in=scope) & ~Q(to_location_id__in=scope)
     qty = Case(
         When(incoming, then=F("quantity")),
         When(outgoing, then=DecimalNeg("quantity")),
@@ -294,7 +303,8 @@ def _signed(scope_ids: list[int]):
 def kardex(
     company, product: Product, *, warehouse_id: int | None = None, cursor: str | None = None, limit: int = 50
 ) -> Kardex:
-    """The product's moves oldest first with the running quantity and value (4 queries a page).
+    """The product's moves oldest first with the running quantity and value (1 query for the first
+    page, 2 for the next ones: the page and its opening balance).
 
     Without a warehouse the scope is the whole company (warehouses and goods in transit), so
     transfers show but do not change the running quantity."""
@@ -304,7 +314,13 @@ def kardex(
         if warehouse_id
         else scope.filter(kind__in=OWNED_KINDS)
     )
-    scope_ids = list(scope.values_list("pk", flat=True))
+    scope_ids = scope.values("pk")  # a subquery: the scope is read by the database, not fetched first
+
+    def in_scope(location: Location) -> bool:  # the same test, on the (company's) locations the page loads
+        if warehouse_id:
+            return location.warehouse_id == warehouse_id and location.kind == LocationKind.INTERNAL
+        return location.kind in OWNED_KINDS
+
     qs = (
         StockMove.objects.filter(company=company, product=product)
         .filter(Q(to_location_id__in=scope_ids) | Q(from_location_id__in=scope_ids))
@@ -313,16 +329,15 @@ def kardex(
     rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("id",))
     qty_expr, value_expr = _signed(scope_ids)
     opening = {"q": ZERO, "v": ZERO}
-    if rows:
+    if rows and cursor:  # the first page starts at the product's first move: nothing comes before it
         opening = _kardex_opening(company, product, scope_ids, rows[0].id) or qs.filter(id__lt=rows[0].id).aggregate(
             q=Coalesce(DecimalSum(qty_expr), Value(ZERO), output_field=QTY),
             v=Coalesce(DecimalSum(value_expr), Value(ZERO), output_field=EXACT_VALUE),
         )
     running, running_value = quantity(opening["q"]), Decimal(opening["v"])
     result = Kardex(product=product, opening=running, opening_value=amount(running_value), next_cursor=next_cursor)
-    scope_set = set(scope_ids)
     for move in rows:
-        into, out_of = move.to_location_id in scope_set, move.from_location_id in scope_set
+        into, out_of = in_scope(move.to_location), in_scope(move.from_location)
         q_in = move.quantity if into and not out_of else ZERO
         q_out = move.quantity if out_of and not into else ZERO
         running += q_in - q_out
@@ -331,7 +346,7 @@ def kardex(
     return result
 
 
-def _kardex_opening(company, product: Product, scope_ids: list[int], first_id: int) -> dict | None:
+def _kardex_opening(company, product: Product, scope_ids, first_id: int) -> dict | None:
     """The balance before move `first_id` from the last closed period wholly before it (one query):
     its snapshot plus the moves after the period's last move. None when no period qualifies.
 

@@ -109,14 +109,16 @@ def _product_by_code(company, code: str) -> Product | None:
 def balances(request):
     company = request.company
     filters = {"warehouse": request.GET.get("warehouse", ""), "q": request.GET.get("q", "").strip()}
+    houses = selectors.warehouses(company)
     rows, next_cursor = selectors.balances(
         company,
         warehouse_id=_int(filters["warehouse"]),
         search=filters["q"],
         cursor=request.GET.get("cursor"),
         limit=_limit(request),
+        warehouses=houses,
     )
-    context = _listing(request, rows, next_cursor, warehouses=selectors.warehouses(company), filters=filters)
+    context = _listing(request, rows, next_cursor, warehouses=houses, filters=filters)
     return _page(request, "inventory/balances.html", context)
 
 
@@ -171,7 +173,7 @@ def below_minimum(request):
 @permission_required(VIEW, raise_exception=True)
 def kardex(request, product_id: int):
     company = request.company
-    product = get_object_or_404(Product, pk=product_id, company=company)
+    product = get_object_or_404(Product.objects.select_related("stock_cost"), pk=product_id, company=company)
     warehouse = request.GET.get("warehouse", "")
     result = selectors.kardex(
         company, product, warehouse_id=_int(warehouse), cursor=request.GET.get("cursor"), limit=_limit(request)
