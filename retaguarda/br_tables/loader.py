@@ -1,15 +1,11 @@
 """Load the official CSV tables into the read-only reference models (idempotent: replaces them)."""
 
 import csv
-import unicodedata
 from pathlib import Path
 
+from retaguarda.core.text import fold
+
 DATA = Path(__file__).resolve().parent / "data"
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: the search key for names on both database engines."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text or "") if not unicodedata.combining(c)).lower()
 
 
 def _rows(name: str):

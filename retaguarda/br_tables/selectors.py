@@ -4,8 +4,8 @@ import re
 
 from django.db.models import Q, QuerySet
 
-from retaguarda.br_tables.loader import fold
 from retaguarda.br_tables.models import Cest, Cfop, Municipality, Ncm
+from retaguarda.core.text import fold
 
 _NAME_AND_UF = re.compile(r"^(?P<name>.*?)\s*(?:/|-|,|\s)\s*(?P<uf>[A-Za-z]{2})$")
 

@@ -130,15 +130,3 @@ def items_from(post) -> tuple[list[dict], list[str]]:
         kind = post.get(f"item_kind_{i}") or "fixed"
         items.append({"sku": sku, "percentage" if kind == "percentage" else "fixed_price": value})
     return items, problems
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("what to import"))
-    file = forms.FileField(label=_("file (.csv or .xlsx)"))
-    skip_invalid = forms.BooleanField(
-        label=_("save the valid rows and skip the ones with errors"), required=False, initial=False
-    )
-
-    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = kinds

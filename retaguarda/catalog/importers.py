@@ -16,6 +16,7 @@ from retaguarda.catalog import services, validation
 from retaguarda.catalog.models import Product, ProductType
 from retaguarda.core import tabular
 from retaguarda.core.tabular import Column, Exporter, Importer, Row
+from retaguarda.core.text import fold
 from retaguarda.core.validators import SEM_GTIN
 
 _TYPES = {
@@ -30,7 +31,7 @@ _TYPE_NAMES = {ProductType.GOODS: "produto", ProductType.SERVICE: "servico", Pro
 
 
 def parse_type(value: str) -> str:
-    found = _TYPES.get(tabular.fold(value))
+    found = _TYPES.get(fold(value))
     if found is None:
         raise ValueError(_("Unknown type %(value)s: use produto, servico or kit.") % {"value": value})
     return found
@@ -141,6 +142,12 @@ COLUMNS = (
 class ProductImporter(Importer):
     name = "products"
     label = gettext_lazy("Products")
+    permission = "catalog.change"
+    list_url = "catalog:product_list"
+    hint = gettext_lazy(
+        "A known SKU updates the product with the filled cells only. Variations: variacao_de = parent SKU,"
+        " atributos = Tamanho=P | Cor=Azul. Kits: tipo = kit, componentes = SKU*2 | SKU*1."
+    )
     columns = COLUMNS
     batch_size = 1000
 
@@ -309,6 +316,7 @@ class ProductImporter(Importer):
 class ProductExporter(Exporter):
     name = "products"
     label = gettext_lazy("Products")
+    permission = "catalog.view"
     headers = [c.name for c in COLUMNS]
 
     def queryset(self):
@@ -358,5 +366,5 @@ def _plain(number: Decimal) -> str:
     return text.replace(".", ",")
 
 
-tabular.register_importer("products", ProductImporter)
-tabular.register_exporter("products", ProductExporter)
+tabular.register_importer(ProductImporter)
+tabular.register_exporter(ProductExporter)

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -179,50 +178,3 @@ class PriceListItem(models.Model):
 
     def __str__(self):
         return f"{self.price_list}: {self.product}"
-
-
-class ImportJob(CompanyScoped):
-    """A spreadsheet import started from the web page: the file, its progress and its report.
-
-    Small files run at once; large ones run in a background task that updates `processed` while
-    the page polls. Any registered importer (products, parties, ...) runs through it.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Finished")
-        FAILED = "failed", _("Failed")
-
-    kind = models.CharField(_("kind"), max_length=40)
-    filename = models.CharField(_("file"), max_length=200)
-    content = models.BinaryField(_("content"), blank=True)
-    skip_invalid = models.BooleanField(_("save valid rows only"), default=False)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    stage = models.CharField(_("stage"), max_length=20, blank=True)
-    total = models.PositiveIntegerField(_("rows"), default=0)
-    processed = models.PositiveIntegerField(_("processed"), default=0)
-    saved = models.PositiveIntegerField(_("saved"), default=0)
-    report = models.JSONField(_("report"), default=dict, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("created by")
-    )
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("import")
-        verbose_name_plural = _("imports")
-        ordering = ["-id"]
-
-    def __str__(self):
-        return f"{self.kind}: {self.filename}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return int(self.processed * 100 / self.total) if self.total else 0
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)

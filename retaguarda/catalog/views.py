@@ -1,13 +1,11 @@
 """Catalog pages: products (list, form, detail, variations, kits), price lists, import and export."""
 
-import io
 import itertools
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -15,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from retaguarda.catalog import forms, imports, selectors, services
-from retaguarda.catalog.models import ImportJob, Product, ProductType
+from retaguarda.catalog import forms, selectors, services
+from retaguarda.catalog.models import Product, ProductType
 from retaguarda.core import tabular
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError, NotFound, ValidationFailed
@@ -309,119 +307,6 @@ def kit_components(request, product_id: int):
         lambda: services.set_kit_components(product.pk, components, actor=actor_of(request), version=_version(request)),
         _("Kit components saved."),
     )
-
-
-# --- export and import --------------------------------------------------------------------------------
-
-
-def _kind_perm(cls, action: str) -> str:
-    """`parties.change` for retaguarda.parties.importers, and so on."""
-    parts = cls.__module__.split(".")
-    return f"{parts[1] if len(parts) > 2 else parts[0]}.{action}"
-
-
-@login_required
-def export(request, kind: str):
-    fmt = request.GET.get("format", "csv")
-    try:
-        exporter_class = tabular.get_exporter(kind)
-    except KeyError as exc:
-        raise Http404 from exc
-    if fmt not in tabular.FORMATS:
-        raise Http404
-    if not request.user.has_perm(_kind_perm(exporter_class, "view")):
-        raise PermissionDenied
-    out = io.BytesIO()
-    tabular.write_export(exporter_class(actor=actor_of(request)), out, fmt)
-    response = HttpResponse(out.getvalue(), content_type=tabular.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{tabular.export_filename(kind, fmt)}"'
-    return response
-
-
-def _import_kinds(user) -> list[tuple[str, str]]:
-    return [
-        (name, str(cls.label or name))
-        for name, cls in tabular.importers().items()
-        if user.has_perm(_kind_perm(cls, "change"))
-    ]
-
-
-@login_required
-@permission_required(CHANGE, raise_exception=True)
-def import_start(request):
-    kinds = _import_kinds(request.user)
-    form = forms.ImportForm(request.POST or None, request.FILES or None, kinds=kinds, initial={"kind": "products"})
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        kind = form.cleaned_data["kind"]
-        try:
-            preview = tabular.preview(kind, content, filename=upload.name)
-        except tabular.ImportFileError as exc:
-            form.add_error("file", exc.message)
-        else:
-            job = imports.create_job(
-                actor=actor_of(request),
-                kind=kind,
-                filename=upload.name,
-                content=content,
-                skip_invalid=form.cleaned_data["skip_invalid"],
-                rows=preview["row_count"],
-            )
-            return render(request, "catalog/import_preview.html", {"job": job, "preview": preview})
-    recent = ImportJob.objects.filter(company_id=_company_id(request)).defer("content")[:10]
-    registered = tabular.importers()
-    kind_columns = [(name, label, [c.name for c in registered[name].columns]) for name, label in kinds]
-    return render(
-        request,
-        "catalog/import.html",
-        {"form": form, "recent": recent, "kind_columns": kind_columns, "exports": tabular.exporters()},
-    )
-
-
-def _job(request, job_id: int) -> ImportJob:
-    return get_object_or_404(ImportJob.objects.defer("content"), pk=job_id, company_id=_company_id(request))
-
-
-@login_required
-@permission_required(CHANGE, raise_exception=True)
-@require_POST
-def import_run(request, job_id: int):
-    job = _job(request, job_id)
-    if job.status == ImportJob.Status.PENDING:
-        imports.start(job)
-    return redirect("catalog:import_job", job.pk)
-
-
-@login_required
-@permission_required(CHANGE, raise_exception=True)
-def import_job(request, job_id: int):
-    job = _job(request, job_id)
-    template = "catalog/import_job.html#progress" if request.htmx else "catalog/import_job.html"
-    return render(request, template, {"job": job, "report": job.report})
-
-
-@login_required
-@permission_required(CHANGE, raise_exception=True)
-def import_template(request, kind: str):
-    """An empty spreadsheet with the columns of `kind`, to fill in."""
-    try:
-        cls = tabular.get_importer(kind)
-    except KeyError as exc:
-        raise Http404 from exc
-
-    class Template(tabular.Exporter):
-        headers = [c.name for c in cls.columns]
-        label = cls.label
-
-        def rows(self):
-            return []
-
-    out = io.BytesIO()
-    tabular.write_export(Template(actor=actor_of(request)), out, "csv")
-    response = HttpResponse(out.getvalue(), content_type=tabular.CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = f'attachment; filename="modelo-{kind}.csv"'
-    return response
 
 
 # --- price lists --------------------------------------------------------------------------------------

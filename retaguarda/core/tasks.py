@@ -3,7 +3,7 @@
 from django.core.management import call_command
 from django.tasks import task
 
-from retaguarda.core import outbox
+from retaguarda.core import import_jobs, outbox
 
 
 @task
@@ -23,3 +23,9 @@ def purge_outbox() -> int:
 def prune_task_results() -> None:
     """Forget finished background-task results older than two weeks (the worker keeps every one)."""
     call_command("prune_db_task_results", queue_name="*", min_age_days=14, verbosity=0)
+
+
+@task
+def run_import_job(job_id: int) -> None:
+    """Import a large spreadsheet uploaded on the import page; idempotent (runs a pending job once)."""
+    import_jobs.execute(job_id)

@@ -9,10 +9,10 @@ Every row is checked with the same rules as the registration form before anythin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from retaguarda.br_tables.loader import fold
 from retaguarda.br_tables.models import Municipality
 from retaguarda.core import tabular
 from retaguarda.core.tabular import Column, Exporter, Importer, Row
+from retaguarda.core.text import fold
 from retaguarda.core.validators import format_cep, format_document, normalize_cnpj
 from retaguarda.parties import selectors, services
 from retaguarda.parties.models import Party, PartyKind
@@ -31,7 +31,7 @@ _KIND_NAMES = {PartyKind.INDIVIDUAL: "PF", PartyKind.COMPANY: "PJ"}
 
 
 def parse_kind(value: str) -> str:
-    found = _KINDS.get(tabular.fold(value))
+    found = _KINDS.get(fold(value))
     if found is None:
         raise ValueError(_("Unknown person type %(value)s: use PF or PJ.") % {"value": value})
     return found
@@ -114,6 +114,8 @@ COLUMNS = (
 class PartyImporter(Importer):
     name = "parties"
     label = gettext_lazy("Customers and suppliers")
+    permission = "parties.change"
+    list_url = "parties:list"
     columns = COLUMNS
     batch_size = 500
 
@@ -210,6 +212,7 @@ class PartyImporter(Importer):
 class PartyExporter(Exporter):
     name = "parties"
     label = gettext_lazy("Customers and suppliers")
+    permission = "parties.view"
     headers = [c.name for c in COLUMNS]
 
     def rows(self):
@@ -245,5 +248,5 @@ class PartyExporter(Exporter):
             ]
 
 
-tabular.register_importer("parties", PartyImporter)
-tabular.register_exporter("parties", PartyExporter)
+tabular.register_importer(PartyImporter)
+tabular.register_exporter(PartyExporter)

@@ -4,9 +4,9 @@ import re
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from retaguarda.br_tables.loader import fold
 from retaguarda.core.models import AuditRecord
 from retaguarda.core.scope import scoped
+from retaguarda.core.text import fold
 from retaguarda.core.validators import normalize_cnpj
 from retaguarda.parties.models import ROLE_FIELDS, Party, PartyAddress, PartyContact, Role
 

@@ -17,7 +17,6 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from retaguarda.br_tables.loader import fold
 from retaguarda.br_tables.models import Municipality
 from retaguarda.br_tables.postal_codes import uf_of_cep
 from retaguarda.core import audit
@@ -25,6 +24,7 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.money import amount
 from retaguarda.core.scope import company_id_of, scoped
+from retaguarda.core.text import fold
 from retaguarda.core.validators import (
     normalize_cep,
     normalize_cnpj,

@@ -4,10 +4,13 @@ Apps add their pages here as they land; a link whose URL name does not resolve i
 menu never shows a dead link.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+
+from retaguarda.web.imports import may_import_or_export
 
 
 @dataclass(frozen=True)
@@ -15,6 +18,7 @@ class Link:
     label: str
     url_name: str
     perm: str
+    visible: Callable[[object], bool] | None = None  # instead of `perm`, when one permission cannot say
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ SECTIONS: tuple[Section, ...] = (
             Link(_("Customers and suppliers"), "parties:list", "parties.view"),
             Link(_("Products"), "catalog:product_list", "catalog.view"),
             Link(_("Price lists"), "catalog:pricelist_list", "catalog.view"),
-            Link(_("Import and export"), "catalog:import", "catalog.change"),
+            Link(_("Import and export"), "web:import", "", visible=may_import_or_export),
         ),
     ),
     Section(
@@ -71,6 +75,8 @@ def menu_for(user, current_path: str = "") -> list[dict]:
         links = []
         for link in section.links:
             if link.perm and not user.has_perm(link.perm):
+                continue
+            if link.visible is not None and not link.visible(user):
                 continue
             try:
                 url = reverse(link.url_name)

@@ -3,11 +3,10 @@
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from retaguarda.catalog import imports, services
-from retaguarda.catalog.models import ImportJob, PriceList, Product
+from retaguarda.catalog import services
+from retaguarda.catalog.models import PriceList, Product
 
 
 @pytest.mark.parametrize("size", [25, 100])
@@ -162,50 +161,7 @@ def test_price_list_pages(web, make_product):
     assert web.get(reverse("catalog:pricelist_edit", args=[price_list.pk])).status_code == 200
 
 
-def test_export_downloads(web, make_product):
-    make_product(sku="POTE")
-
-    csv = web.get(reverse("catalog:export", args=["products"]), {"format": "csv"})
-    xlsx = web.get(reverse("catalog:export", args=["products"]), {"format": "xlsx"})
-
-    assert csv["Content-Disposition"].startswith('attachment; filename="products-')
-    assert b"POTE" in csv.content
-    assert xlsx.content.startswith(b"PK")
-
-
-def test_import_page_previews_then_imports_a_small_file_at_once(web):
-    data = b"sku;nome;ncm;preco;cor_favorita\nA1;Copo;70133700;3,50;azul\n"
-
-    preview = web.post(reverse("catalog:import"), {"kind": "products", "file": SimpleUploadedFile("p.csv", data)})
-    job = ImportJob.objects.get()
-    run = web.post(reverse("catalog:import_run", args=[job.pk]))
-    page = web.get(run.url)
-
-    assert b"cor_favorita" in preview.content and b"Copo" in preview.content
-    assert Product.objects.get(sku="A1").price == Decimal("3.50")
-    assert b"1 linha salva" in page.content
-
-
-def test_a_large_file_goes_to_the_worker_and_the_page_polls_its_progress(web, actor, monkeypatch):
-    monkeypatch.setattr(imports, "INLINE_ROWS", 2)
-    lines = "\n".join(f"B{i};Produto {i};39241000;1,00" for i in range(5))
-    data = f"sku;nome;ncm;preco\n{lines}\nB9;Ruim;00000001;1\n".encode()
-    web.post(reverse("catalog:import"), {"kind": "products", "file": SimpleUploadedFile("p.csv", data)})
-    job = ImportJob.objects.get()
-
-    web.post(reverse("catalog:import_run", args=[job.pk]))
-    polling = web.get(reverse("catalog:import_job", args=[job.pk]), headers={"HX-Request": "true"})
-    imports.execute(job.pk)  # what the worker's task runs
-    done = web.get(reverse("catalog:import_job", args=[job.pk]), headers={"HX-Request": "true"})
-
-    assert b'hx-trigger="every 1s"' in polling.content
-    assert b"every 1s" not in done.content
-    assert b"00000001" in done.content and Product.objects.count() == 0
-    assert imports.execute(job.pk) is None  # a second run does nothing
-
-
 def test_the_pages_need_catalog_permissions(client, make_user):
     client.force_login(make_user("finance"))
 
     assert client.get(reverse("catalog:product_list")).status_code == 403
-    assert client.get(reverse("catalog:import")).status_code == 403

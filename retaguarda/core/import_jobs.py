@@ -1,12 +1,15 @@
-"""Spreadsheet imports started from the web page: an ImportJob per file, run at once or in a task."""
+"""Spreadsheet imports started from the import page: an ImportJob per file, run at once or in a task.
+
+Any registered importer (`core.tabular.register_importer`) runs through here; the page checks the
+importer's own permission before creating a job."""
 
 import logging
 
 from django.utils import timezone
 
-from retaguarda.catalog.models import ImportJob
 from retaguarda.core import tabular
 from retaguarda.core.actor import Actor, Origin
+from retaguarda.core.models import ImportJob
 
 log = logging.getLogger(__name__)
 # Files up to this many rows import during the request; larger ones go to the background worker.
@@ -31,7 +34,7 @@ def start(job: ImportJob) -> None:
     if job.total <= INLINE_ROWS:
         execute(job.pk, origin=Origin.WEB)
         return
-    from retaguarda.catalog.tasks import run_import_job
+    from retaguarda.core.tasks import run_import_job
 
     run_import_job.enqueue(job.pk)
 
