@@ -15,7 +15,7 @@
 import hashlib
 import re
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 
 from retaguarda.core.models import NumberSeries
 
@@ -44,16 +44,21 @@ def gapless_number(key: str, *, company_id: int) -> int:
 
 
 def _counter(key: str, company_id: int) -> int:
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                NumberSeries.objects.get_or_create(company_id=company_id, key=key)
-        except IntegrityError:
-            pass  # created by a concurrent transaction
-        series = NumberSeries.objects.select_for_update().get(company_id=company_id, key=key)
-        number = series.next_number
-        NumberSeries.objects.filter(pk=series.pk).update(next_number=number + 1)
-    return number
+    """Take the series' next number from its counter row in one statement (its row lock is held until
+    the caller's transaction ends); the first number of a series creates the row."""
+    table = connection.ops.quote_name(NumberSeries._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET next_number = next_number + 1 WHERE company_id = %s AND {connection.ops.quote_name('key')} = %s"
+        " RETURNING next_number - 1"
+    )
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [company_id, key])
+            row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        NumberSeries.objects.bulk_create([NumberSeries(company_id=company_id, key=key)], ignore_conflicts=True)
+    raise RuntimeError(f"number series {key!r} of company {company_id} could not be created")
 
 
 def sequence_name(key: str, company_id: int) -> str:
