@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "retaguarda.parties",
     "retaguarda.catalog",
     "retaguarda.inventory",
+    "retaguarda.finance",
     "retaguarda.web",
 ]
 
