@@ -23,12 +23,14 @@ class Position:
         return self.overdue_total > 0
 
 
-def customer_position(company_id: int, party_id: int, *, today: date | None = None, kind: str = TitleKind.RECEIVABLE) -> Position:
+def customer_position(
+    company_id: int, party_id: int, *, today: date | None = None, kind: str = TitleKind.RECEIVABLE
+) -> Position:
     """One query over the party's open installments (exact Decimal sums in Python)."""
     today = today or timezone.localdate()
-    rows = Installment.objects.filter(company_id=company_id, party_id=party_id, kind=kind, amount_open__gt=0).values_list(
-        "due_date", "amount_open"
-    )
+    rows = Installment.objects.filter(
+        company_id=company_id, party_id=party_id, kind=kind, amount_open__gt=0
+    ).values_list("due_date", "amount_open")
     open_total = overdue_total = ZERO
     overdue_count = 0
     oldest = None

@@ -9,7 +9,9 @@ from .conftest import D
 pytestmark = pytest.mark.django_db
 
 
-def test_a_customers_position_splits_what_is_overdue(make_title, customer, make_customer, bank_account, actor, company, django_assert_num_queries):
+def test_a_customers_position_splits_what_is_overdue(
+    make_title, customer, make_customer, bank_account, actor, company, django_assert_num_queries
+):
     old = make_title("receivable", ["100.00", "50.00"], party=customer, issue=date(2026, 1, 1), due=date(2026, 1, 10))
     make_title("receivable", ["70.00"], party=customer, issue=date(2026, 3, 1), due=date(2026, 4, 10))
     make_title("receivable", ["999.00"], party=make_customer(), issue=date(2026, 1, 1), due=date(2026, 1, 10))
