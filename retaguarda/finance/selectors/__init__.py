@@ -2,5 +2,6 @@
 
 from retaguarda.finance.selectors.drift import Drift, drift
 from retaguarda.finance.selectors.positions import Position, customer_position
+from retaguarda.finance.selectors.suggestions import Suggestion, suggestions
 
-__all__ = ["Drift", "Position", "customer_position", "drift"]
+__all__ = ["Drift", "Position", "Suggestion", "customer_position", "drift", "suggestions"]

@@ -25,6 +25,13 @@ from retaguarda.finance.services.chart import (
 )
 from retaguarda.finance.services.credits import credit_title
 from retaguarda.finance.services.direct import record_direct
+from retaguarda.finance.services.reconciliation import (
+    CreateIn,
+    SettleIn,
+    reconcile,
+    set_ignored,
+    undo_reconciliation,
+)
 from retaguarda.finance.services.recurring import (
     create_recurring_bill,
     generate_due,
@@ -33,6 +40,7 @@ from retaguarda.finance.services.recurring import (
 )
 from retaguarda.finance.services.results import ResultLine, post_result
 from retaguarda.finance.services.settlements import Withholding, reverse_settlement, settle
+from retaguarda.finance.services.statements import import_statement
 from retaguarda.finance.services.titles import (
     InstallmentIn,
     SourceRef,
@@ -45,8 +53,10 @@ from retaguarda.finance.services.transfers import transfer
 
 __all__ = [
     "DEFAULT_CHART",
+    "CreateIn",
     "InstallmentIn",
     "ResultLine",
+    "SettleIn",
     "SourceRef",
     "Withholding",
     "cancel_title",
@@ -59,14 +69,18 @@ __all__ = [
     "credit_title",
     "ensure_chart",
     "generate_due",
+    "import_statement",
     "occurrences",
     "post_result",
+    "reconcile",
     "record_direct",
     "reverse_settlement",
+    "set_ignored",
     "settle",
     "split_installments",
     "title_for_source",
     "transfer",
+    "undo_reconciliation",
     "update_account",
     "update_category",
     "update_cost_center",
