@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +10,13 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Finance")
 
     def ready(self):
+        from retaguarda.core import ledger_checks, periodic
         from retaguarda.core.audit import register_action_labels
+        from retaguarda.finance.tasks import check_finance_ledgers, drift_lines, generate_recurring_titles
+
+        periodic.register(check_finance_ledgers, every=timedelta(hours=1))
+        periodic.register(generate_recurring_titles, every=timedelta(hours=6))
+        ledger_checks.register("finance", _("Financial ledger and journal"), drift_lines)
 
         register_action_labels(
             {

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from retaguarda.core.actor import Origin
 from retaguarda.core.models import CompanyScoped, Versioned
@@ -55,7 +56,7 @@ class BalanceAccount(models.TextChoices):
     CASH = "cash", _("Cash and banks")
     RECEIVABLES = "receivables", _("Receivables")
     PAYABLES = "payables", _("Payables")
-    INVENTORY = "inventory", _("Inventory")
+    INVENTORY = "inventory", pgettext_lazy("journal account", "Inventory")
     TAXES_RECOVERABLE = "taxes_recoverable", _("Taxes recoverable")
     TAXES_PAYABLE = "taxes_payable", _("Taxes payable")
     FIXED_ASSETS = "fixed_assets", _("Fixed assets")
@@ -196,7 +197,7 @@ class Title(CompanyScoped, Versioned):
     kind = models.CharField(_("kind"), max_length=10, choices=TitleKind.choices)
     number = models.PositiveBigIntegerField(_("number"))
     party = models.ForeignKey(
-        "parties.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("party")
+        "parties.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer or supplier")
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
     cost_center = models.ForeignKey(
@@ -211,7 +212,7 @@ class Title(CompanyScoped, Versioned):
     competence_date = models.DateField(_("competence date"))
     amount = MoneyField(_("amount"))
     amount_open = MoneyField(_("open amount"))
-    state = models.CharField(_("state"), max_length=20, choices=TitleState.choices, default=TitleState.OPEN)
+    state = models.CharField(_("status"), max_length=20, choices=TitleState.choices, default=TitleState.OPEN)
     recurring_bill = models.ForeignKey(
         "RecurringBill", null=True, blank=True, on_delete=models.PROTECT, related_name="titles"
     )
@@ -349,7 +350,7 @@ class Settlement(CompanyScoped):
     fine = MoneyField(_("fine"), default=0)
     discount = MoneyField(_("discount"), default=0)
     withheld = MoneyField(_("withheld taxes"), default=0)
-    state = models.CharField(_("state"), max_length=10, choices=SettlementState.choices, default=SettlementState.POSTED)
+    state = models.CharField(_("status"), max_length=10, choices=SettlementState.choices, default=SettlementState.POSTED)
     memo = models.CharField(_("memo"), max_length=200, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -426,7 +427,7 @@ class FinancialEntry(models.Model):
     amount = MoneyField(_("amount"))
     cash_delta = MoneyField(_("cash effect"), default=0)
     principal_delta = MoneyField(_("principal"), default=0)
-    tax = models.CharField(_("tax"), max_length=8, choices=WithheldTax.choices, blank=True)
+    tax = models.CharField(_("tax withheld"), max_length=8, choices=WithheldTax.choices, blank=True)
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
     memo = models.CharField(_("memo"), max_length=200, blank=True)
     user = models.ForeignKey(
@@ -554,7 +555,7 @@ class RecurringBill(CompanyScoped, Versioned):
     kind = models.CharField(_("kind"), max_length=10, choices=TitleKind.choices, default=TitleKind.PAYABLE)
     description = models.CharField(_("description"), max_length=200)
     party = models.ForeignKey(
-        "parties.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("party")
+        "parties.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer or supplier")
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
     cost_center = models.ForeignKey(
@@ -627,7 +628,7 @@ class StatementLine(models.Model):
     name = models.CharField(_("name"), max_length=255, blank=True)
     check_number = models.CharField(_("check number"), max_length=40, blank=True)
     ref_number = models.CharField(_("reference"), max_length=40, blank=True)
-    state = models.CharField(_("state"), max_length=14, choices=LineState.choices, default=LineState.UNRECONCILED)
+    state = models.CharField(_("status"), max_length=14, choices=LineState.choices, default=LineState.UNRECONCILED)
     reconciled_at = models.DateTimeField(_("reconciled at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TitleState(models.TextChoices):
@@ -21,8 +22,8 @@ TITLE_TRANSITIONS = {
 
 
 class SettlementState(models.TextChoices):
-    POSTED = "posted", _("Posted")
-    REVERSED = "reversed", _("Reversed")
+    POSTED = "posted", pgettext_lazy("settlement", "Posted")
+    REVERSED = "reversed", pgettext_lazy("settlement", "Reversed")
 
 
 SETTLEMENT_TRANSITIONS = {SettlementState.POSTED: {SettlementState.REVERSED}}

@@ -10,8 +10,9 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Inventory")
 
     def ready(self):
-        from retaguarda.core import periodic
-        from retaguarda.inventory.tasks import check_ledgers, close_stock_periods
+        from retaguarda.core import ledger_checks, periodic
+        from retaguarda.inventory.tasks import check_ledgers, close_stock_periods, drift_lines
 
         periodic.register(check_ledgers, every=timedelta(hours=1))
         periodic.register(close_stock_periods, every=timedelta(hours=6))
+        ledger_checks.register("inventory", _("Stock ledger"), drift_lines)

@@ -11,6 +11,26 @@ from retaguarda.inventory import selectors
 log = logging.getLogger(__name__)
 
 
+def drift_lines(company_id: int | None = None) -> list[str]:
+    """`check-ledgers`: one line per stock balance that drifts from the moves."""
+    from django.utils.translation import gettext as _
+
+    return [
+        _(
+            "location %(location)s, product %(product)s, lot %(lot)s, %(field)s: stored %(stored)s, expected %(expected)s"
+        )
+        % {
+            "location": d.location_id,
+            "product": d.product_id,
+            "lot": d.lot_key,
+            "field": d.field,
+            "stored": d.stored,
+            "expected": d.expected,
+        }
+        for d in selectors.drift(company_id)
+    ]
+
+
 @task
 def check_ledgers() -> int:
     """Recompute every balance from the ledger; log each drift. Returns how many were found.
