@@ -197,7 +197,12 @@ class Title(CompanyScoped, Versioned):
     kind = models.CharField(_("kind"), max_length=10, choices=TitleKind.choices)
     number = models.PositiveBigIntegerField(_("number"))
     party = models.ForeignKey(
-        "parties.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer or supplier")
+        "parties.Party",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("customer or supplier"),
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
     cost_center = models.ForeignKey(
@@ -350,7 +355,9 @@ class Settlement(CompanyScoped):
     fine = MoneyField(_("fine"), default=0)
     discount = MoneyField(_("discount"), default=0)
     withheld = MoneyField(_("withheld taxes"), default=0)
-    state = models.CharField(_("status"), max_length=10, choices=SettlementState.choices, default=SettlementState.POSTED)
+    state = models.CharField(
+        _("status"), max_length=10, choices=SettlementState.choices, default=SettlementState.POSTED
+    )
     memo = models.CharField(_("memo"), max_length=200, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -555,7 +562,12 @@ class RecurringBill(CompanyScoped, Versioned):
     kind = models.CharField(_("kind"), max_length=10, choices=TitleKind.choices, default=TitleKind.PAYABLE)
     description = models.CharField(_("description"), max_length=200)
     party = models.ForeignKey(
-        "parties.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer or supplier")
+        "parties.Party",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("customer or supplier"),
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
     cost_center = models.ForeignKey(
