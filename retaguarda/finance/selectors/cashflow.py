@@ -1,0 +1,205 @@
+"""Cash flow: realized (the entries' cash effects) and projected (open installments by due date, and the
+recurring bills' occurrences not yet turned into titles), by day, week or month, with the balance line
+and the first day it goes negative. A fixed number of queries whatever the period.
+
+Overdue open installments are projected on today (they are still expected, only late). Transfers
+between the company's own accounts are left out of the consolidated view (they net to zero) and shown
+in a single account's. The projection is the company's, so it is only drawn on the consolidated view."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.utils import timezone
+
+from retaguarda.core.money import ZERO
+from retaguarda.finance.models import (
+    CashAccount,
+    EntryKind,
+    FinancialEntry,
+    Installment,
+    RecurringBill,
+    Title,
+    TitleKind,
+)
+from retaguarda.finance.services.recurring import occurrences
+
+GRANULARITIES = ("day", "week", "month")
+MAX_DAYS = 800
+
+
+@dataclass
+class CashFlowRow:
+    start: date
+    end: date
+    realized_in: Decimal = ZERO
+    realized_out: Decimal = ZERO
+    projected_in: Decimal = ZERO
+    projected_out: Decimal = ZERO
+    balance: Decimal = ZERO  # at the end of the period
+
+    @property
+    def net(self) -> Decimal:
+        return self.realized_in + self.projected_in - self.realized_out - self.projected_out
+
+
+@dataclass
+class CashFlow:
+    start: date
+    end: date
+    today: date
+    granularity: str
+    account: CashAccount | None
+    opening_balance: Decimal
+    overdue_in: Decimal
+    overdue_out: Decimal
+    rows: list[CashFlowRow] = field(default_factory=list)
+    first_negative_day: date | None = None
+    lowest_balance: Decimal = ZERO
+
+    @property
+    def closing_balance(self) -> Decimal:
+        return self.rows[-1].balance if self.rows else self.opening_balance
+
+    def totals(self) -> dict[str, Decimal]:
+        keys = ("realized_in", "realized_out", "projected_in", "projected_out")
+        return {k: sum((getattr(r, k) for r in self.rows), ZERO) for k in keys}
+
+
+def period_of(day: date, granularity: str) -> date:
+    if granularity == "month":
+        return day.replace(day=1)
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    return day
+
+
+def _period_end(start: date, granularity: str) -> date:
+    if granularity == "month":
+        following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return following - timedelta(days=1)
+    if granularity == "week":
+        return start + timedelta(days=6)
+    return start
+
+
+def _money(value) -> Decimal:
+    return value if value is not None else ZERO
+
+
+def cash_flow(
+    company_id: int,
+    *,
+    start: date,
+    end: date,
+    granularity: str = "day",
+    account_id: int | None = None,
+    today: date | None = None,
+) -> CashFlow:
+    today = today or timezone.localdate()
+    if granularity not in GRANULARITIES:
+        granularity = "day"
+    end = min(end, start + timedelta(days=MAX_DAYS))
+    account = CashAccount.objects.filter(company_id=company_id, pk=account_id).first() if account_id else None
+    accounts = CashAccount.objects.filter(company_id=company_id)
+    entries = FinancialEntry.objects.filter(company_id=company_id).exclude(cash_delta=0)
+    if account is not None:
+        accounts = accounts.filter(pk=account.pk)
+        entries = entries.filter(account=account)
+    else:
+        entries = entries.exclude(kind=EntryKind.TRANSFER)
+
+    # Opening balance: accounts opened before the start, and everything that moved them before it.
+    opening = _money(accounts.filter(opening_date__lt=start).aggregate(v=Sum("opening_balance"))["v"])
+    opening += _money(
+        FinancialEntry.objects.filter(
+            company_id=company_id, account__in=accounts.filter(opening_date__lt=start), date__lt=start
+        )
+        .exclude(cash_delta=0)
+        .aggregate(v=Sum("cash_delta"))["v"]
+    )
+    daily_in: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    daily_out: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    money = DecimalField(max_digits=18, decimal_places=2)
+    # Accounts opened inside the period come in with their opening balance on their opening date.
+    for day, value in accounts.filter(opening_date__gte=start, opening_date__lte=end).values_list(
+        "opening_date", "opening_balance"
+    ):
+        (daily_in if value > 0 else daily_out)[day] += abs(value)
+    realized = (
+        entries.filter(date__gte=start, date__lte=min(end, today))
+        .values("date")
+        .annotate(
+            inflow=Sum(Case(When(cash_delta__gt=0, then=F("cash_delta")), default=Value(ZERO), output_field=money)),
+            outflow=Sum(Case(When(cash_delta__lt=0, then=-F("cash_delta")), default=Value(ZERO), output_field=money)),
+        )
+        .order_by()
+    )
+    for row in realized:
+        daily_in[row["date"]] += _money(row["inflow"])
+        daily_out[row["date"]] += _money(row["outflow"])
+
+    flow = CashFlow(start, end, today, granularity, account, opening, ZERO, ZERO)
+    projected_in: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    projected_out: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    if account is None and end >= today:
+        first = max(start, today)
+        open_rows = (
+            Installment.objects.filter(company_id=company_id, amount_open__gt=0, due_date__lte=end)
+            .filter(Q(due_date__gte=first) | Q(due_date__lt=today))
+            .values("due_date", "kind")
+            .annotate(v=Sum("amount_open"))
+            .order_by()
+        )
+        for row in open_rows:
+            late = row["due_date"] < today
+            day = today if late else row["due_date"]
+            if row["kind"] == TitleKind.RECEIVABLE:
+                projected_in[day] += row["v"]
+                if late:
+                    flow.overdue_in += row["v"]
+            else:
+                projected_out[day] += row["v"]
+                if late:
+                    flow.overdue_out += row["v"]
+        bills = list(RecurringBill.objects.filter(company_id=company_id, is_active=True, start_date__lte=end))
+        made = set(
+            Title.objects.filter(
+                recurring_bill__in=bills, recurrence_date__gte=first, recurrence_date__lte=end
+            ).values_list("recurring_bill_id", "recurrence_date")
+        )
+        for bill in bills:
+            for day in occurrences(bill, start=first, until=end):
+                if (bill.pk, day) not in made:
+                    (projected_in if bill.kind == TitleKind.RECEIVABLE else projected_out)[day] += bill.amount
+
+    # Day by day for the balance line and its first negative day; rows by the chosen granularity.
+    balance = opening
+    flow.lowest_balance = opening
+    rows: dict[date, CashFlowRow] = {}
+    day = start
+    while day <= end:
+        key = period_of(day, granularity)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = CashFlowRow(max(key, start), min(_period_end(key, granularity), end))
+        row.realized_in += daily_in.get(day, ZERO)
+        row.realized_out += daily_out.get(day, ZERO)
+        row.projected_in += projected_in.get(day, ZERO)
+        row.projected_out += projected_out.get(day, ZERO)
+        balance += (
+            daily_in.get(day, ZERO)
+            - daily_out.get(day, ZERO)
+            + projected_in.get(day, ZERO)
+            - projected_out.get(day, ZERO)
+        )
+        row.balance = balance
+        if balance < flow.lowest_balance:
+            flow.lowest_balance = balance
+        if balance < 0 and flow.first_negative_day is None:
+            flow.first_negative_day = day
+        day += timedelta(days=1)
+    flow.rows = list(rows.values())
+    return flow

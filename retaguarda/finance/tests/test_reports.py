@@ -1,0 +1,88 @@
+"""Cash flow (realized, projected, the balance line and its first negative day) and the income statement
+on both bases, with fixed query counts."""
+
+from datetime import date
+
+import pytest
+
+from retaguarda.finance import selectors, services
+from retaguarda.finance.services import ResultLine, SourceRef, Withholding
+
+from .conftest import D
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def month_of_business(actor, make_title, customer, bank_account, category):
+    """March 2026: a sale of 1,000 (cost 600) paid half in March; rent of 800 paid; interest received;
+    a supplier bill of 2,500 due in April; the sale's second half due in April."""
+    sale = make_title("receivable", ["500.00", "500.00"], party=customer, issue=date(2026, 3, 2), due=date(2026, 3, 10))
+    services.post_result(
+        actor=actor,
+        on=date(2026, 3, 2),
+        source=SourceRef("sales.cost", "1"),
+        lines=[ResultLine("cmv", D("600.00")), ResultLine("sales_taxes", D("60.00"))],
+    )
+    services.settle(
+        sale.installments.get(number=1).pk,
+        actor=actor,
+        account_id=bank_account.pk,
+        on=date(2026, 3, 12),
+        interest=D("5.00"),
+        withholdings=[Withholding("irrf", D("7.50"))],
+    )
+    rent = make_title("payable", ["800.00"], issue=date(2026, 3, 1), due=date(2026, 3, 5))
+    services.settle(rent.installments.get().pk, actor=actor, account_id=bank_account.pk, on=date(2026, 3, 5))
+    make_title("payable", ["2500.00"], issue=date(2026, 3, 20), due=date(2026, 4, 15), code="purchases")
+    return sale
+
+
+def test_the_accrual_statement_reads_the_journal(month_of_business, company, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        dre = selectors.income_statement(company.pk, start=date(2026, 3, 1), end=date(2026, 4, 30), basis="accrual")
+
+    march = 0
+    assert dre.row("gross_revenue").values[march] == D("1000.00")
+    assert dre.row("deductions").values[march] == D("60.00")
+    assert dre.row("net_revenue").values[march] == D("940.00")
+    assert dre.row("cost_of_goods").values[march] == D("600.00")  # the purchase went to inventory, not here
+    assert dre.row("gross_profit").values[march] == D("340.00")
+    assert dre.row("operating_expenses").values[march] == D("800.00")
+    assert dre.row("financial_result").values[march] == D("5.00")
+    assert dre.row("net_result").values[march] == D("-455.00")
+    assert dre.row("net_result").values[1] == D("0")
+
+
+def test_the_cash_statement_reads_what_was_received_and_paid(month_of_business, company):
+    dre = selectors.income_statement(company.pk, start=date(2026, 3, 1), end=date(2026, 3, 31), basis="cash")
+
+    assert dre.row("gross_revenue").total == D("500.00")  # 492.50 in the bank + 7.50 withheld
+    assert dre.row("financial_income").total == D("5.00")
+    assert dre.row("operating_expenses").total == D("800.00")
+    assert dre.row("cost_of_goods").total == D("0")
+    assert dre.row("net_result").total == D("-295.00")
+
+
+def test_cash_flow_realized_then_projected_with_the_first_negative_day(
+    month_of_business, company, bank_account, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        flow = selectors.cash_flow(company.pk, start=date(2026, 3, 1), end=date(2026, 4, 30), today=date(2026, 3, 31))
+
+    assert flow.opening_balance == D("1000.00")  # the bank was opened on 1 January with 1,000
+    totals = flow.totals()
+    assert totals["realized_in"] == D("497.50")  # 500 + 5 interest - 7.50 withheld
+    assert totals["realized_out"] == D("800.00")
+    assert totals["projected_in"] == D("500.00") and totals["projected_out"] == D("2500.00")
+    assert flow.first_negative_day == date(2026, 4, 15)
+    assert flow.closing_balance == D("-1302.50")
+    assert [r.start for r in flow.rows][:2] == [date(2026, 3, 1), date(2026, 3, 2)]
+
+    monthly = selectors.cash_flow(
+        company.pk, start=date(2026, 3, 1), end=date(2026, 4, 30), granularity="month", today=date(2026, 3, 31)
+    )
+    assert [(r.start, r.balance) for r in monthly.rows] == [
+        (date(2026, 3, 1), D("697.50")),
+        (date(2026, 4, 1), D("-1302.50")),
+    ]
