@@ -23,6 +23,7 @@ from retaguarda.finance.services.chart import (
     update_category,
     update_cost_center,
 )
+from retaguarda.finance.services.collections import add_note
 from retaguarda.finance.services.credits import credit_title
 from retaguarda.finance.services.direct import record_direct
 from retaguarda.finance.services.reconciliation import (
@@ -59,6 +60,7 @@ __all__ = [
     "SettleIn",
     "SourceRef",
     "Withholding",
+    "add_note",
     "cancel_title",
     "category_for_role",
     "create_account",

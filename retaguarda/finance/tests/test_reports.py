@@ -86,3 +86,71 @@ def test_cash_flow_realized_then_projected_with_the_first_negative_day(
         (date(2026, 3, 1), D("697.50")),
         (date(2026, 4, 1), D("-1302.50")),
     ]
+
+
+def test_aging_puts_each_open_installment_in_its_bucket(
+    actor, make_title, make_customer, company, django_assert_num_queries
+):
+    late = make_customer("Atrasada Ltda")
+    make_title(
+        "receivable", ["100.00", "200.00", "300.00"], party=late, issue=date(2025, 10, 1), due=date(2025, 10, 10)
+    )
+    make_title("receivable", ["10.00"], party=late, issue=date(2025, 12, 1), due=date(2026, 1, 5))
+    make_title(
+        "receivable", ["50.00"], party=make_customer("Em Dia Ltda"), issue=date(2026, 1, 1), due=date(2026, 2, 20)
+    )
+
+    with django_assert_num_queries(1):
+        report = selectors.aging(company.pk, today=date(2026, 1, 15))
+
+    first, second = report.rows
+    assert first.party == "Atrasada Ltda"
+    # due 10 Oct (97 days late), 10 Nov (66), 10 Dec (36), 5 Jan (10)
+    assert [first.buckets[k] for k in ("d90_plus", "d61_90", "d31_60", "d1_30", "current")] == [
+        D("100.00"),
+        D("200.00"),
+        D("300.00"),
+        D("10.00"),
+        D("0"),
+    ]
+    assert second.buckets["current"] == D("50.00") and second.overdue == D("0")
+    assert report.totals()["current"] == D("50.00")
+
+
+def test_a_party_statement_runs_its_balance_through_titles_and_settlements(
+    actor, make_title, customer, bank_account, company
+):
+    title = make_title("receivable", ["100.00"], party=customer, issue=date(2026, 3, 1), due=date(2026, 3, 10))
+    services.settle(
+        title.installments.get().pk, actor=actor, account_id=bank_account.pk, paid=D("40.00"), on=date(2026, 3, 12)
+    )
+
+    statement = selectors.party_statement(company.pk, customer.pk, start=date(2026, 3, 1), end=date(2026, 3, 31))
+
+    assert statement.opening == D("0")
+    assert [(r.debit, r.credit, r.balance) for r in statement.rows] == [
+        (D("100.00"), D("0"), D("100.00")),
+        (D("0"), D("40.00"), D("60.00")),
+    ]
+
+
+def test_the_follow_up_list_shows_overdue_customers_with_their_last_contact_and_promise(
+    actor, make_title, make_customer, company, django_assert_num_queries
+):
+    late = make_customer("Devedora Ltda")
+    title = make_title("receivable", ["120.00"], party=late, issue=date(2026, 1, 1), due=date(2026, 1, 10))
+    services.add_note(title.pk, actor=actor, text="Ligou, pediu boleto novo")
+    services.add_note(
+        title.pk, actor=actor, kind="promise", promised_date=date(2026, 2, 20), promised_amount=D("120.00")
+    )
+
+    with django_assert_num_queries(1):
+        [row] = selectors.follow_up(company.pk, today=date(2026, 2, 1))
+
+    assert (row.party, row.overdue_total, row.overdue_count, row.oldest_due) == (
+        "Devedora Ltda",
+        D("120.00"),
+        1,
+        date(2026, 1, 10),
+    )
+    assert row.next_promise == date(2026, 2, 20)
