@@ -10,9 +10,9 @@ from retaguarda.finance.selectors.aging import (
     party_statement,
 )
 from retaguarda.finance.selectors.cashflow import CashFlow, CashFlowRow, cash_flow
-from retaguarda.finance.selectors.collections import FollowUp, follow_up
 from retaguarda.finance.selectors.dre import Dre, DreRow, income_statement
 from retaguarda.finance.selectors.drift import Drift, drift
+from retaguarda.finance.selectors.follow_up import FollowUp, follow_up
 from retaguarda.finance.selectors.positions import Position, customer_position
 from retaguarda.finance.selectors.suggestions import Suggestion, suggestions
 

@@ -9,7 +9,7 @@ from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from retaguarda.core.money import ZERO
+from retaguarda.core.money import ZERO, amount
 from retaguarda.finance.models import Installment, JournalAccount, JournalLine, TitleKind
 
 BUCKETS = (
@@ -78,7 +78,7 @@ def aging(company_id: int, *, kind: str = TitleKind.RECEIVABLE, today: date | No
     result = Aging(today, kind)
     for row in rows:
         name = row["party__trade_name"] or row["party__legal_name"] or str(_("(no party)"))
-        result.rows.append(AgingRow(row["party_id"], name, {key: row[key] or ZERO for key, *_r in BUCKETS}))
+        result.rows.append(AgingRow(row["party_id"], name, {key: amount(row[key] or ZERO) for key, *_r in BUCKETS}))
     result.rows.sort(key=lambda r: (-r.overdue, -r.total, r.party))
     return result
 
@@ -126,7 +126,7 @@ def party_statement(company_id: int, party_id: int, *, start: date, end: date) -
     lines = JournalLine.objects.filter(
         company_id=company_id, party_id=party_id, account__in=[JournalAccount.RECEIVABLES, JournalAccount.PAYABLES]
     )
-    opening = lines.filter(date__lt=start).aggregate(v=Sum("amount"))["v"] or ZERO
+    opening = amount(lines.filter(date__lt=start).aggregate(v=Sum("amount"))["v"] or ZERO)
     balance = opening
     rows = []
     for line in (

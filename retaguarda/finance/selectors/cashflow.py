@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 from django.utils import timezone
 
-from retaguarda.core.money import ZERO
+from retaguarda.core.money import ZERO, amount
 from retaguarda.finance.models import (
     CashAccount,
     EntryKind,
@@ -86,7 +86,7 @@ def _period_end(start: date, granularity: str) -> date:
 
 
 def _money(value) -> Decimal:
-    return value if value is not None else ZERO
+    return amount(value) if value is not None else ZERO
 
 
 def cash_flow(
@@ -156,14 +156,15 @@ def cash_flow(
         for row in open_rows:
             late = row["due_date"] < today
             day = today if late else row["due_date"]
+            value = _money(row["v"])
             if row["kind"] == TitleKind.RECEIVABLE:
-                projected_in[day] += row["v"]
+                projected_in[day] += value
                 if late:
-                    flow.overdue_in += row["v"]
+                    flow.overdue_in += value
             else:
-                projected_out[day] += row["v"]
+                projected_out[day] += value
                 if late:
-                    flow.overdue_out += row["v"]
+                    flow.overdue_out += value
         bills = list(RecurringBill.objects.filter(company_id=company_id, is_active=True, start_date__lte=end))
         made = set(
             Title.objects.filter(

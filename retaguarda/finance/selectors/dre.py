@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from retaguarda.core.money import ZERO
+from retaguarda.core.money import ZERO, amount
 from retaguarda.finance.models import (
     Category,
     CategoryKind,
@@ -97,7 +97,10 @@ def _amounts(company_id: int, start: date, end: date, basis: str, cost_center_id
     if cost_center_id:
         qs = qs.filter(cost_center_id=cost_center_id)
     rows = qs.values("category_id").annotate(month=TruncMonth("date"), v=Sum("amount")).order_by()
-    return {(r["category_id"], r["month"].date() if hasattr(r["month"], "date") else r["month"]): r["v"] for r in rows}
+    return {
+        (r["category_id"], r["month"].date() if hasattr(r["month"], "date") else r["month"]): amount(r["v"])
+        for r in rows
+    }
 
 
 def income_statement(

@@ -23,9 +23,9 @@ from retaguarda.finance.services.chart import (
     update_category,
     update_cost_center,
 )
-from retaguarda.finance.services.collections import add_note
 from retaguarda.finance.services.credits import credit_title
 from retaguarda.finance.services.direct import record_direct
+from retaguarda.finance.services.notes import add_note
 from retaguarda.finance.services.reconciliation import (
     CreateIn,
     SettleIn,

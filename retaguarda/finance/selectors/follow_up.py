@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Min, OuterRef, Subquery, Sum
 from django.utils import timezone
 
+from retaguarda.core.money import amount
 from retaguarda.finance.models import CollectionNote, Installment, NoteKind, TitleKind
 
 
@@ -50,7 +51,7 @@ def follow_up(company_id: int, *, today: date | None = None) -> list[FollowUp]:
             r["party__trade_name"] or r["party__legal_name"] or "—",
             r["party__email"] or "",
             r["party__phone"] or "",
-            r["total"],
+            amount(r["total"]),
             r["count"],
             r["oldest"],
             r["last_at"],

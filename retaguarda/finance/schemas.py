@@ -1,0 +1,448 @@
+"""The finance API's input and output shapes (ninja schemas); the routes are in `api`."""
+
+import datetime
+from decimal import Decimal
+
+from ninja import Schema
+
+
+class CategoryOut(Schema):
+    id: int
+    parent_id: int | None
+    code: str
+    name: str
+    kind: str
+    dre_group: str
+    posts_to: str
+    role: str
+    is_active: bool
+    version: int
+
+
+class CategoryIn(Schema):
+    code: str
+    name: str
+    kind: str
+    dre_group: str
+    parent_id: int | None = None
+    posts_to: str = ""
+
+
+class CategoryPatch(Schema):
+    version: int
+    code: str | None = None
+    name: str | None = None
+    kind: str | None = None
+    dre_group: str | None = None
+    parent_id: int | None = None
+    posts_to: str | None = None
+    is_active: bool | None = None
+
+
+class CostCenterOut(Schema):
+    id: int
+    code: str
+    name: str
+    is_active: bool
+    version: int
+
+
+class CostCenterIn(Schema):
+    code: str
+    name: str
+
+
+class CostCenterPatch(Schema):
+    version: int
+    code: str | None = None
+    name: str | None = None
+    is_active: bool | None = None
+
+
+class AccountOut(Schema):
+    id: int
+    kind: str
+    name: str
+    bank_id: str | None
+    branch: str
+    number: str
+    opening_balance: Decimal
+    opening_date: datetime.date
+    balance: Decimal
+    is_active: bool
+    version: int
+
+
+class AccountIn(Schema):
+    kind: str
+    name: str
+    bank_id: str | None = None
+    branch: str = ""
+    number: str = ""
+    opening_balance: Decimal = Decimal("0")
+    opening_date: datetime.date
+
+
+class AccountPatch(Schema):
+    version: int
+    name: str | None = None
+    bank_id: str | None = None
+    branch: str | None = None
+    number: str | None = None
+    opening_balance: Decimal | None = None
+    opening_date: datetime.date | None = None
+    is_active: bool | None = None
+
+
+class InstallmentIn(Schema):
+    due_date: datetime.date
+    amount: Decimal
+
+
+class InstallmentOut(Schema):
+    id: int
+    number: int
+    due_date: datetime.date
+    amount: Decimal
+    amount_open: Decimal
+    settled_on: datetime.date | None
+
+
+class TitleIn(Schema):
+    kind: str
+    category_id: int
+    installments: list[InstallmentIn]
+    issue_date: datetime.date | None = None
+    competence_date: datetime.date | None = None
+    party_id: int | None = None
+    cost_center_id: int | None = None
+    description: str = ""
+    document_number: str = ""
+    nfe_key: str = ""
+    notes: str = ""
+
+
+class TitleOut(Schema):
+    id: int
+    kind: str
+    number: int
+    party_id: int | None
+    category_id: int
+    cost_center_id: int | None
+    description: str
+    document_number: str
+    nfe_key: str
+    source_type: str
+    source_ref: str
+    issue_date: datetime.date
+    competence_date: datetime.date
+    amount: Decimal
+    amount_open: Decimal
+    state: str
+    version: int
+    installments: list[InstallmentOut]
+
+    @staticmethod
+    def resolve_installments(obj):
+        return sorted(obj.installments.all(), key=lambda i: i.number)
+
+
+class TitleSummaryOut(Schema):
+    id: int
+    kind: str
+    number: int
+    party_id: int | None
+    category_id: int
+    description: str
+    document_number: str
+    issue_date: datetime.date
+    amount: Decimal
+    amount_open: Decimal
+    state: str
+
+
+class WithholdingIn(Schema):
+    tax: str
+    amount: Decimal
+
+
+class SettleIn(Schema):
+    installment_id: int | None = None
+    account_id: int | None = None
+    date: datetime.date | None = None
+    paid: Decimal | None = None
+    interest: Decimal | None = None
+    fine: Decimal | None = None
+    discount: Decimal | None = None
+    withholdings: list[WithholdingIn] = []
+    memo: str = ""
+
+
+class SettlementOut(Schema):
+    id: int
+    installment_id: int
+    title_id: int
+    account_id: int | None
+    date: datetime.date
+    principal: Decimal
+    paid: Decimal
+    interest: Decimal
+    fine: Decimal
+    discount: Decimal
+    withheld: Decimal
+    state: str
+    reversed_on: datetime.date | None
+
+
+class ReverseIn(Schema):
+    date: datetime.date | None = None
+    reason: str = ""
+
+
+class CancelIn(Schema):
+    reason: str = ""
+
+
+class NoteIn(Schema):
+    kind: str = "note"
+    text: str = ""
+    promised_date: datetime.date | None = None
+    promised_amount: Decimal | None = None
+
+
+class NoteOut(Schema):
+    id: int
+    title_id: int
+    party_id: int | None
+    kind: str
+    text: str
+    promised_date: datetime.date | None
+    promised_amount: Decimal | None
+    created_at: datetime.datetime
+
+
+class EntryOut(Schema):
+    id: int
+    kind: str
+    date: datetime.date
+    account_id: int | None
+    installment_id: int | None
+    title_id: int | None
+    party_id: int | None
+    category_id: int | None
+    cost_center_id: int | None
+    settlement_id: int | None
+    transfer_id: int | None
+    amount: Decimal
+    cash_delta: Decimal
+    principal_delta: Decimal
+    tax: str
+    reverses_id: int | None
+    memo: str
+
+
+class DirectEntryIn(Schema):
+    account_id: int
+    category_id: int
+    amount: Decimal
+    date: datetime.date | None = None
+    party_id: int | None = None
+    cost_center_id: int | None = None
+    memo: str = ""
+
+
+class TransferIn(Schema):
+    from_account_id: int
+    to_account_id: int
+    amount: Decimal
+    date: datetime.date | None = None
+    memo: str = ""
+
+
+class TransferOut(Schema):
+    id: int
+    from_account_id: int
+    to_account_id: int
+    date: datetime.date
+    amount: Decimal
+    memo: str
+
+
+class StatementOut(Schema):
+    id: int
+    account_id: int
+    file_name: str
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    ledger_balance: Decimal | None
+    ledger_balance_date: datetime.date | None
+    lines_read: int
+    lines_new: int
+
+
+class SuggestionOut(Schema):
+    kind: str
+    target_id: int
+    label: str
+    date: datetime.date
+    amount: Decimal
+    score: int
+
+
+class StatementLineOut(Schema):
+    id: int
+    account_id: int
+    statement_id: int
+    fitid: str
+    date: datetime.date
+    amount: Decimal
+    bank_type: str
+    memo: str
+    name: str
+    state: str
+    entry_ids: list[int] = []
+    suggestions: list[SuggestionOut] = []
+
+
+class SettleItemIn(Schema):
+    installment_id: int
+    amount: Decimal
+
+
+class CreateItemIn(Schema):
+    category_id: int
+    amount: Decimal
+    party_id: int | None = None
+    cost_center_id: int | None = None
+    memo: str = ""
+
+
+class ReconcileIn(Schema):
+    entry_ids: list[int] = []
+    settle: list[SettleItemIn] = []
+    create: list[CreateItemIn] = []
+
+
+class RecurringBillOut(Schema):
+    id: int
+    kind: str
+    description: str
+    party_id: int | None
+    category_id: int
+    cost_center_id: int | None
+    amount: Decimal
+    frequency: str
+    start_date: datetime.date
+    end_date: datetime.date | None
+    days_ahead: int
+    is_active: bool
+    version: int
+
+
+class RecurringBillIn(Schema):
+    description: str
+    category_id: int
+    amount: Decimal
+    start_date: datetime.date
+    kind: str = "payable"
+    frequency: str = "monthly"
+    end_date: datetime.date | None = None
+    days_ahead: int = 45
+    party_id: int | None = None
+    cost_center_id: int | None = None
+
+
+class RecurringBillPatch(Schema):
+    version: int
+    description: str | None = None
+    category_id: int | None = None
+    amount: Decimal | None = None
+    frequency: str | None = None
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+    days_ahead: int | None = None
+    party_id: int | None = None
+    cost_center_id: int | None = None
+    is_active: bool | None = None
+
+
+class CashFlowRowOut(Schema):
+    start: datetime.date
+    end: datetime.date
+    realized_in: Decimal
+    realized_out: Decimal
+    projected_in: Decimal
+    projected_out: Decimal
+    net: Decimal
+    balance: Decimal
+
+
+class CashFlowOut(Schema):
+    start: datetime.date
+    end: datetime.date
+    granularity: str
+    account_id: int | None
+    opening_balance: Decimal
+    closing_balance: Decimal
+    overdue_in: Decimal
+    overdue_out: Decimal
+    first_negative_day: datetime.date | None
+    lowest_balance: Decimal
+    rows: list[CashFlowRowOut]
+
+
+class DreRowOut(Schema):
+    key: str
+    label: str
+    kind: str
+    group: str
+    category_id: int | None
+    values: list[Decimal]
+    total: Decimal
+
+
+class DreOut(Schema):
+    start: datetime.date
+    end: datetime.date
+    basis: str
+    months: list[datetime.date]
+    rows: list[DreRowOut]
+
+
+class AgingRowOut(Schema):
+    party_id: int | None
+    party: str
+    current: Decimal
+    d1_30: Decimal
+    d31_60: Decimal
+    d61_90: Decimal
+    d90_plus: Decimal
+    total: Decimal
+
+
+class AgingOut(Schema):
+    today: datetime.date
+    kind: str
+    rows: list[AgingRowOut]
+    totals: dict[str, Decimal]
+
+
+class FollowUpOut(Schema):
+    party_id: int | None
+    party: str
+    email: str
+    phone: str
+    overdue_total: Decimal
+    overdue_count: int
+    oldest_due: datetime.date
+    last_contact_at: datetime.datetime | None
+    last_contact: str
+    next_promise: datetime.date | None
+
+
+class PositionOut(Schema):
+    party_id: int
+    open_total: Decimal
+    overdue_total: Decimal
+    overdue_count: int
+    oldest_overdue: datetime.date | None
