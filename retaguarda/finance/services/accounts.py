@@ -15,11 +15,11 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import ZERO
 from retaguarda.core.money import amount as money
+from retaguarda.core.scope import company_id_of
 from retaguarda.core.versioning import lock_for_edit
 from retaguarda.finance.models import CashAccount, CashAccountKind, JournalAccount, JournalEntry
 from retaguarda.finance.services.journal import JLine, post_journal
 from retaguarda.finance.services.ledger import lock_accounts
-from retaguarda.finance.services.scope import company_of
 
 OPENING_SOURCE = "finance.account_opening"
 FIELDS = ("kind", "name", "bank_id", "branch", "number", "opening_balance", "opening_date", "is_active")
@@ -64,7 +64,7 @@ def _clean(company_id: int, data: dict, instance: CashAccount | None = None) -> 
 
 
 def create_account(*, actor: Actor, **data) -> CashAccount:
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     data = {k: data.get(k) for k in FIELDS if k in data}
     data.setdefault("is_active", True)
     details = _clean(company_id, data)
@@ -78,7 +78,7 @@ def create_account(*, actor: Actor, **data) -> CashAccount:
 
 
 def update_account(account_id: int, *, actor: Actor, version: int | None = None, **changes) -> CashAccount:
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     with transaction.atomic():
         account = lock_for_edit(CashAccount.objects.filter(company_id=company_id), account_id, version)
         lock_accounts([account.pk])

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
+from retaguarda.core.scope import company_id_of
 from retaguarda.core.versioning import lock_for_edit
 from retaguarda.finance.models import BalanceAccount, Category, CategoryKind, CostCenter, DreGroup
-from retaguarda.finance.services.scope import company_of
 
 INC, EXP = CategoryKind.INCOME, CategoryKind.EXPENSE
 G = DreGroup
@@ -177,7 +177,7 @@ CATEGORY_FIELDS = ("parent_id", "code", "name", "kind", "dre_group", "posts_to",
 
 
 def create_category(*, actor: Actor, **data) -> Category:
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     ensure_chart(company_id)
     data = {k: data.get(k) for k in CATEGORY_FIELDS if k in data}
     data.setdefault("posts_to", "")
@@ -191,7 +191,7 @@ def create_category(*, actor: Actor, **data) -> Category:
 
 
 def update_category(category_id: int, *, actor: Actor, version: int | None = None, **changes) -> Category:
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     with transaction.atomic():
         category = lock_for_edit(Category.objects.filter(company_id=company_id), category_id, version)
         before = audit.snapshot(category)
@@ -213,7 +213,7 @@ def update_category(category_id: int, *, actor: Actor, version: int | None = Non
 
 
 def create_cost_center(*, actor: Actor, code: str, name: str) -> CostCenter:
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     code, name = (code or "").strip(), (name or "").strip()
     details = []
     if not code or len(code) > 20:
@@ -231,7 +231,7 @@ def create_cost_center(*, actor: Actor, code: str, name: str) -> CostCenter:
 
 
 def update_cost_center(center_id: int, *, actor: Actor, version: int | None = None, **changes) -> CostCenter:
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     with transaction.atomic():
         center = lock_for_edit(CostCenter.objects.filter(company_id=company_id), center_id, version)
         before = audit.snapshot(center)

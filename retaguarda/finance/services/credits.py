@@ -14,12 +14,12 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import ZERO
 from retaguarda.core.money import amount as money
+from retaguarda.core.scope import company_id_of
 from retaguarda.finance.errors import NotCancellable
 from retaguarda.finance.models import EntryKind, FinancialEntry, JournalAccount, Title, TitleKind
 from retaguarda.finance.services.chart import category_for_role
 from retaguarda.finance.services.journal import JLine, category_line, journal_for, post_journal
 from retaguarda.finance.services.ledger import append_entries
-from retaguarda.finance.services.scope import company_of
 from retaguarda.finance.services.title_state import lock_title, set_open
 from retaguarda.finance.services.titles import InstallmentIn, SourceRef, create_title
 from retaguarda.finance.states import TitleState
@@ -31,7 +31,7 @@ def credit_title(
     """Credit `amount` on title `title_id` once per `source` (a return: `("sales.return", "7")`).
 
     Returns the title created for what exceeded the open amount, or None."""
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     on = on or timezone.localdate()
     if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0 or money(amount) != amount:
         raise ValidationFailed(

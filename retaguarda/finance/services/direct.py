@@ -12,11 +12,11 @@ from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import amount as money
+from retaguarda.core.scope import company_id_of
 from retaguarda.finance.models import CashAccount, CategoryKind, EntryKind, FinancialEntry, JournalAccount
 from retaguarda.finance.services.chart import category_of, cost_center_of
 from retaguarda.finance.services.journal import JLine, category_line, post_journal
 from retaguarda.finance.services.ledger import append_entries
-from retaguarda.finance.services.scope import company_of
 from retaguarda.finance.services.titles import _party
 
 DIRECT_SOURCE = "finance.entry"
@@ -34,7 +34,7 @@ def record_direct(
     memo: str = "",
 ) -> FinancialEntry:
     """`amount` (positive) comes into the account for an income category, goes out for an expense one."""
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     on = on or timezone.localdate()
     details = []
     if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0 or money(amount) != amount:

@@ -10,8 +10,8 @@ from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.money import amount as money
+from retaguarda.core.scope import company_id_of
 from retaguarda.finance.models import CollectionNote, NoteKind, Title
-from retaguarda.finance.services.scope import company_of
 
 
 def add_note(
@@ -23,7 +23,7 @@ def add_note(
     promised_date: date | None = None,
     promised_amount: Decimal | None = None,
 ) -> CollectionNote:
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     title = Title.objects.filter(company_id=company_id, pk=title_id).first()
     if title is None:
         raise NotFound()

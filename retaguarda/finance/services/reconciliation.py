@@ -16,10 +16,10 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.models import DocumentEvent
 from retaguarda.core.money import ZERO
+from retaguarda.core.scope import company_id_of
 from retaguarda.finance.errors import LineLocked, ReconciliationMismatch
 from retaguarda.finance.models import FinancialEntry, Installment, Reconciliation, StatementLine
 from retaguarda.finance.services.direct import record_direct
-from retaguarda.finance.services.scope import company_of
 from retaguarda.finance.services.settlements import settle
 from retaguarda.finance.states import LineState
 
@@ -71,7 +71,7 @@ def reconcile(
     creations: Sequence[CreateIn] = (),
 ) -> StatementLine:
     """Match line `line_id` with existing entries, new settlements and new direct entries, all at once."""
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     if not (entry_ids or settlements or creations):
         raise ValidationFailed(details=[{"field": "entries", "message": _("Choose what explains this line.")}])
     with transaction.atomic():
@@ -145,7 +145,7 @@ def reconcile(
 
 def undo_reconciliation(line_id: int, *, actor: Actor) -> StatementLine:
     """Release a reconciled line: its matches are forgotten; the entries themselves stay."""
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     with transaction.atomic():
         line = _lock_line(company_id, line_id)
         if line.state != LineState.RECONCILED:
@@ -164,7 +164,7 @@ def undo_reconciliation(line_id: int, *, actor: Actor) -> StatementLine:
 
 def set_ignored(line_id: int, *, actor: Actor, ignored: bool = True) -> StatementLine:
     """Lines that need no entry (a balance line, a blocked amount released the same day) are set aside."""
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     with transaction.atomic():
         line = _lock_line(company_id, line_id)
         target = LineState.IGNORED if ignored else LineState.UNRECONCILED

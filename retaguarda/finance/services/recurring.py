@@ -14,10 +14,10 @@ from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import amount as money
+from retaguarda.core.scope import company_id_of
 from retaguarda.core.versioning import lock_for_edit
 from retaguarda.finance.models import Frequency, RecurringBill, Title, TitleKind
 from retaguarda.finance.services.chart import category_of, cost_center_of
-from retaguarda.finance.services.scope import company_of
 from retaguarda.finance.services.titles import InstallmentIn, SourceRef, _party, create_title
 
 RECURRING_SOURCE = "finance.recurring"
@@ -127,7 +127,7 @@ def _clean(company_id: int, data: dict) -> list[dict]:
 
 
 def create_recurring_bill(*, actor: Actor, **data) -> RecurringBill:
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     data = {k: data.get(k) for k in FIELDS if k in data}
     data.setdefault("kind", TitleKind.PAYABLE)
     data.setdefault("frequency", Frequency.MONTHLY)
@@ -144,7 +144,7 @@ def create_recurring_bill(*, actor: Actor, **data) -> RecurringBill:
 
 def update_recurring_bill(bill_id: int, *, actor: Actor, version: int | None = None, **changes) -> RecurringBill:
     """Changes apply to the titles not created yet; titles already created keep what they have."""
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     with transaction.atomic():
         bill = lock_for_edit(RecurringBill.objects.filter(company_id=company_id), bill_id, version)
         before = audit.snapshot(bill)

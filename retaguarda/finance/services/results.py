@@ -14,10 +14,10 @@ from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import amount as money
+from retaguarda.core.scope import company_id_of
 from retaguarda.finance.models import JournalAccount, JournalEntry
 from retaguarda.finance.services.chart import category_for_role, cost_center_of
 from retaguarda.finance.services.journal import JLine, category_line, journal_for, post_journal
-from retaguarda.finance.services.scope import company_of
 from retaguarda.finance.services.titles import SourceRef
 
 # What each kind of recognised amount is booked against.
@@ -41,7 +41,7 @@ def post_result(
     *, actor: Actor, on: date, source: SourceRef, lines: Sequence[ResultLine], description: str = ""
 ) -> JournalEntry:
     """Book `lines` in the journal on `on`, once per `source`: a retry returns the first entry."""
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     existing = journal_for(company_id, source.type, source.ref)
     if existing is not None:
         return existing

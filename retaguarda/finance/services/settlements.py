@@ -22,6 +22,7 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.money import ZERO
 from retaguarda.core.money import amount as money
+from retaguarda.core.scope import company_id_of
 from retaguarda.finance.errors import AlreadyReversed, EntryReconciled, OverSettlement
 from retaguarda.finance.models import (
     CashAccount,
@@ -37,7 +38,6 @@ from retaguarda.finance.models import (
 from retaguarda.finance.services.chart import category_for_role
 from retaguarda.finance.services.journal import JLine, category_line, journal_for, post_journal, reverse_journal
 from retaguarda.finance.services.ledger import append_entries, mirror
-from retaguarda.finance.services.scope import company_of
 from retaguarda.finance.services.title_state import lock_title, set_open
 from retaguarda.finance.states import SettlementState, TitleState
 
@@ -85,7 +85,7 @@ def settle(
     `paid` is what moves in the account; without it the whole open amount is paid (plus interest and
     fine, less discount and withheld taxes). What leaves the open amount, `paid - interest - fine +
     discount + withheld`, must be positive and at most what is open."""
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     on = on or timezone.localdate()
     details: list[dict] = []
     interest = _money_field(details, "interest", interest)
@@ -265,7 +265,7 @@ def settle(
 def reverse_settlement(settlement_id: int, *, actor: Actor, on: date | None = None, reason: str = "") -> Settlement:
     """Undo a settlement by mirror entries dated `on` (today by default): the installment reopens and the
     money goes back out of (or into) the account."""
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     on = on or timezone.localdate()
     with transaction.atomic():
         found = (

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
+from retaguarda.core.scope import company_id_of
 from retaguarda.finance.errors import NotOfx, UnknownStatementAccount
 from retaguarda.finance.models import BankStatement, CashAccount, StatementLine
 from retaguarda.finance.ofx import OfxError, OfxStatement, read_ofx
 from retaguarda.finance.services.ledger import lock_accounts
-from retaguarda.finance.services.scope import company_of
 
 
 def _digits(text: str) -> str:
@@ -46,7 +46,7 @@ def import_statement(
 ) -> list[BankStatement]:
     """Import every statement of an OFX file. `account_id` names the account of a one-statement file;
     otherwise each statement is matched to the company's account with the same number."""
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     try:
         ofx = read_ofx(data)
     except OfxError as exc:

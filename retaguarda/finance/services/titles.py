@@ -21,6 +21,7 @@ from retaguarda.core.models import DocumentEvent
 from retaguarda.core.money import ZERO, spread
 from retaguarda.core.money import amount as money
 from retaguarda.core.numbering import next_number
+from retaguarda.core.scope import company_id_of
 from retaguarda.finance.errors import NotCancellable
 from retaguarda.finance.models import (
     EntryKind,
@@ -33,7 +34,6 @@ from retaguarda.finance.models import (
 from retaguarda.finance.services.chart import category_for_role, category_of, cost_center_of, ensure_chart
 from retaguarda.finance.services.journal import JLine, category_line, journal_for, post_journal, reverse_journal
 from retaguarda.finance.services.ledger import append_entries
-from retaguarda.finance.services.scope import company_of
 from retaguarda.finance.services.title_state import lock_title, set_open
 from retaguarda.finance.states import TitleState
 
@@ -112,7 +112,7 @@ def create_title(
     """Create a receivable or payable with its installments (amount = Σ installments).
 
     With a `source`, a title already made from it is returned unchanged: callers may retry."""
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     ensure_chart(company_id)
     if source is not None:
         existing = Title.objects.filter(company_id=company_id, source_type=source.type, source_ref=source.ref).first()
@@ -233,7 +233,7 @@ def cancel_title(title_id: int, *, actor: Actor, reason: str = "") -> Title:
     """Cancel a title with nothing settled: its open installments are written off by `cancellation`
     entries and its journal entry reversed on the same competence date, so the period it belonged to
     no longer shows it."""
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     with transaction.atomic():
         title = lock_title(company_id, title_id)
         if title.state == TitleState.CANCELLED:

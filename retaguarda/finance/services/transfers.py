@@ -11,10 +11,10 @@ from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import amount as money
+from retaguarda.core.scope import company_id_of
 from retaguarda.finance.models import CashAccount, EntryKind, FinancialEntry, JournalAccount, Transfer
 from retaguarda.finance.services.journal import JLine, post_journal
 from retaguarda.finance.services.ledger import append_entries
-from retaguarda.finance.services.scope import company_of
 
 TRANSFER_SOURCE = "finance.transfer"
 
@@ -22,7 +22,7 @@ TRANSFER_SOURCE = "finance.transfer"
 def transfer(
     *, actor: Actor, from_account_id: int, to_account_id: int, amount: Decimal, on: date | None = None, memo: str = ""
 ) -> Transfer:
-    company_id = company_of(actor)
+    company_id = company_id_of(actor)
     on = on or timezone.localdate()
     details = []
     if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0 or money(amount) != amount:
