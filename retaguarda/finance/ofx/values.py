@@ -3,14 +3,15 @@ point or comma and sometimes thousands separators."""
 
 import re
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from retaguarda.core.tabular import parse_decimal
 
 _DATE = re.compile(
     r"^(\d{4})(\d{2})(\d{2})"  # date
     r"(?:(\d{2})(\d{2})(?:(\d{2})(?:\.\d+)?)?)?"  # time, seconds, milliseconds
     r"\s*(?:\[\s*([+-]?\d{1,2}(?:[.,]\d+)?)\s*(?::[^\]]*)?\])?$"  # [-3:BRT], [-03:EST], [0:GMT]
 )
-_AMOUNT = re.compile(r"^[+-]?(\d+([.,]\d+)*)$")
 
 
 def parse_datetime(text: str) -> datetime | None:
@@ -41,26 +42,12 @@ def parse_date(text: str) -> date | None:
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """`-1.234,56`, `1234.56`, `1,234.56`, `1.234.567`, `+10,5` → Decimal; None when it is not a number.
-
-    With two kinds of separator the last one is the decimal one; a separator repeated alone is a
-    thousands separator; a single one is the decimal separator."""
-    raw = (text or "").strip().replace(" ", "")
-    if not _AMOUNT.match(raw):
+    """`-1.234,56`, `1234.56`, `1,234.56`, `+10,5` → Decimal (the project's one decimal reader); None when
+    it is not a number."""
+    raw = (text or "").strip()
+    if not raw:
         return None
-    sign = "-" if raw.startswith("-") else ""
-    digits = raw.lstrip("+-")
-    last = max(digits.rfind(","), digits.rfind("."))
-    if last == -1:
-        number = digits
-    else:
-        separator = digits[last]
-        kinds = {c for c in digits if c in ",."}
-        if len(kinds) == 1 and digits.count(separator) > 1:
-            number = digits.replace(separator, "")
-        else:
-            number = digits[:last].replace(",", "").replace(".", "") + "." + digits[last + 1 :]
     try:
-        return Decimal(sign + number)
-    except InvalidOperation:
+        return parse_decimal(raw)
+    except ValueError:
         return None
