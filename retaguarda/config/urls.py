@@ -15,5 +15,6 @@ urlpatterns = [
     path("cadastros/", include("retaguarda.parties.urls")),
     path("produtos/", include("retaguarda.catalog.urls")),
     path("estoque/", include("retaguarda.inventory.urls")),
+    path("financeiro/", include("retaguarda.finance.urls")),
     path("tabelas/", include("retaguarda.br_tables.urls")),
 ]

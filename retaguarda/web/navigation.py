@@ -50,6 +50,23 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        _("Finance"),
+        (
+            Link(_("Overview"), "finance:home", "finance.view"),
+            Link(_("Receivables"), "finance:titles", "finance.view"),
+            Link(_("Payables"), "finance:payables", "finance.view"),
+            Link(_("Bank accounts and cash"), "finance:accounts", "finance.view"),
+            Link(_("Reconciliation"), "finance:reconciliation", "finance.view"),
+            Link(_("Cash flow"), "finance:cashflow", "finance.view"),
+            Link(_("Income statement (DRE)"), "finance:dre", "finance.view"),
+            Link(_("Aging"), "finance:aging", "finance.view"),
+            Link(_("Collections"), "finance:collections", "finance.view"),
+            Link(_("Recurring bills"), "finance:recurring", "finance.view"),
+            Link(_("Transfers"), "finance:transfers", "finance.view"),
+            Link(_("Chart of categories"), "finance:categories", "finance.view"),
+        ),
+    ),
+    Section(
         _("Administration"),
         (
             Link(_("Companies"), "companies:list", "companies.view"),

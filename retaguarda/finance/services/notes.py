@@ -38,7 +38,10 @@ def add_note(
     if kind == NoteKind.PROMISE and not isinstance(promised_date, date):
         details.append({"field": "promised_date", "message": _("Enter the promised date.")})
     if promised_amount is not None and (
-        not isinstance(promised_amount, Decimal) or promised_amount <= 0 or money(promised_amount) != promised_amount
+        not isinstance(promised_amount, Decimal)
+        or not promised_amount.is_finite()
+        or promised_amount <= 0
+        or money(promised_amount) != promised_amount
     ):
         details.append(
             {"field": "promised_amount", "message": _("Enter an amount greater than zero (2 decimal places).")}

@@ -1,0 +1,221 @@
+"""The finance home, cash flow (chart, table, CSV/XLSX), the income statement (DRE) with its drill-down,
+receivables aging, payables by due date, collections and a party's statement."""
+
+import io
+from datetime import date, timedelta
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from retaguarda.core.actor import actor_of
+from retaguarda.core.pagination import keyset_page
+from retaguarda.core.tabular import CONTENT_TYPES, export_filename, write_export
+from retaguarda.finance import selectors
+from retaguarda.finance.exports import CashFlowExport, DreExport
+from retaguarda.finance.models import (
+    CashAccount,
+    Category,
+    CostCenter,
+    DreGroup,
+    FinancialEntry,
+    JournalAccount,
+    JournalLine,
+    TitleKind,
+)
+from retaguarda.finance.selectors.dre import CASH_KINDS
+from retaguarda.finance.views.common import VIEW, day, integer, limit, query_without_cursor
+
+
+def _export(request, exporter, name: str, fmt: str) -> HttpResponse:
+    out = io.BytesIO()
+    write_export(exporter, out, fmt)
+    response = HttpResponse(out.getvalue(), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(name, fmt)}"'
+    return response
+
+
+def _chart_data(flow) -> dict:
+    return {
+        "labels": [r.start.strftime("%d/%m" if flow.granularity != "month" else "%m/%Y") for r in flow.rows],
+        "inflow": [str(r.realized_in + r.projected_in) for r in flow.rows],
+        "outflow": [str(-(r.realized_out + r.projected_out)) for r in flow.rows],
+        "balance": [str(r.balance) for r in flow.rows],
+        "projected_from": next((i for i, r in enumerate(flow.rows) if r.end >= flow.today), len(flow.rows)),
+    }
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def home(request):
+    company = request.company
+    today = timezone.localdate()
+    flow = selectors.cash_flow(company.pk, start=today, end=today + timedelta(days=30), today=today)
+    context = {
+        "accounts": CashAccount.objects.filter(company=company, is_active=True).order_by("name"),
+        "flow": flow,
+        "chart": _chart_data(flow),
+        "receivables": selectors.open_installments(
+            company.pk, kind=TitleKind.RECEIVABLE, due_to=today + timedelta(days=7)
+        )[:10],
+        "payables": selectors.open_installments(company.pk, kind=TitleKind.PAYABLE, due_to=today + timedelta(days=7))[
+            :10
+        ],
+        "today": today,
+    }
+    return render(request, "finance/home.html", context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def cashflow(request):
+    company = request.company
+    today = timezone.localdate()
+    start = day(request.GET.get("start"), today.replace(day=1))
+    end = day(request.GET.get("end"), start + timedelta(days=89))
+    if end < start:
+        end = start
+    granularity = request.GET.get("granularity", "day")
+    account_id = integer(request.GET.get("account"))
+    if account_id and not CashAccount.objects.filter(pk=account_id, company=company).exists():
+        raise Http404
+    flow = selectors.cash_flow(
+        company.pk, start=start, end=end, granularity=granularity, account_id=account_id, today=today
+    )
+    fmt = request.GET.get("export")
+    if fmt in CONTENT_TYPES:
+        return _export(request, CashFlowExport(actor=actor_of(request), flow=flow), "fluxo-de-caixa", fmt)
+    context = {
+        "flow": flow,
+        "chart": _chart_data(flow),
+        "accounts": CashAccount.objects.filter(company=company).order_by("name"),
+        "filters": {"start": start, "end": end, "granularity": flow.granularity, "account": account_id},
+        "query": query_without_cursor(request),
+        "totals": flow.totals(),
+    }
+    return render(request, "finance/cashflow.html", context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def dre(request):
+    company = request.company
+    today = timezone.localdate()
+    start = day(request.GET.get("start"), today.replace(month=1, day=1))
+    end = day(request.GET.get("end"), today)
+    if end < start or (end - start).days > 800:
+        end = min(max(end, start), start + timedelta(days=800))
+    basis = request.GET.get("basis", "accrual")
+    center = integer(request.GET.get("cost_center"))
+    report = selectors.income_statement(company.pk, start=start, end=end, basis=basis, cost_center_id=center)
+    fmt = request.GET.get("export")
+    if fmt in CONTENT_TYPES:
+        return _export(request, DreExport(actor=actor_of(request), dre=report), "dre", fmt)
+    chart_rows = [r for r in report.rows if r.key in ("net_revenue", "gross_profit", "net_result")]
+    context = {
+        "dre": report,
+        "filters": {"start": start, "end": end, "basis": report.basis, "cost_center": center},
+        "cost_centers": CostCenter.objects.filter(company=company).order_by("code"),
+        "query": query_without_cursor(request),
+        "chart": {
+            "labels": [m.strftime("%m/%Y") for m in report.months],
+            "series": [{"label": r.label, "values": [str(v) for v in r.values]} for r in chart_rows],
+        },
+    }
+    return render(request, "finance/dre.html", context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def dre_detail(request):
+    """What is behind a line of the income statement: journal lines (accrual) or entries (cash)."""
+    company = request.company
+    start, end = day(request.GET.get("start")), day(request.GET.get("end"))
+    if not start or not end:
+        raise Http404
+    basis = request.GET.get("basis", "accrual")
+    category_id, group = integer(request.GET.get("category")), request.GET.get("group", "")
+    categories = Category.objects.filter(company=company)
+    if category_id:
+        categories = categories.filter(pk=category_id)
+    elif group in DreGroup.values:
+        categories = categories.filter(dre_group=group)
+    else:
+        raise Http404
+    center = integer(request.GET.get("cost_center"))
+    if basis == "cash":
+        qs = FinancialEntry.objects.filter(
+            company=company, kind__in=CASH_KINDS, category__in=categories, date__gte=start, date__lte=end
+        )
+        qs = qs.select_related("title", "party", "category", "account")
+    else:
+        qs = JournalLine.objects.filter(
+            company=company, account=JournalAccount.RESULT, category__in=categories, date__gte=start, date__lte=end
+        )
+        qs = qs.select_related("entry", "category", "party")
+    if center:
+        qs = qs.filter(cost_center_id=center)
+    rows, next_cursor = keyset_page(
+        qs, cursor=request.GET.get("cursor"), limit=limit(request, 100), ordering=("date", "id")
+    )
+    context = {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "query": query_without_cursor(request),
+        "basis": basis,
+        "start": start,
+        "end": end,
+        "category": categories.first() if category_id else None,
+        "group": dict(DreGroup.choices).get(group, ""),
+    }
+    return render(request, "finance/dre_detail.html", context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def aging(request):
+    company = request.company
+    kind = request.GET.get("kind", TitleKind.RECEIVABLE)
+    kind = kind if kind in TitleKind.values else TitleKind.RECEIVABLE
+    report = selectors.aging(company.pk, kind=kind)
+    upcoming = (
+        selectors.open_installments(company.pk, kind=TitleKind.PAYABLE)[:200] if kind == TitleKind.PAYABLE else []
+    )
+    return render(
+        request,
+        "finance/aging.html",
+        {"report": report, "kind": kind, "buckets": selectors.BUCKETS, "totals": report.totals(), "upcoming": upcoming},
+    )
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def collections(request):
+    company = request.company
+    return render(
+        request, "finance/collections.html", {"rows": selectors.follow_up(company.pk), "today": timezone.localdate()}
+    )
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def party_statement(request, party_id: int):
+    from retaguarda.parties.models import Party
+
+    company = request.company
+    party = get_object_or_404(Party, pk=party_id, company=company)
+    today = timezone.localdate()
+    start = day(request.GET.get("start"), date(today.year, 1, 1))
+    end = day(request.GET.get("end"), today + timedelta(days=365))
+    statement = selectors.party_statement(company.pk, party.pk, start=start, end=end)
+    context = {
+        "party": party,
+        "statement": statement,
+        "filters": {"start": start, "end": end},
+        "position": selectors.customer_position(company.pk, party.pk),
+        "open": selectors.open_installments(company.pk, kind=TitleKind.RECEIVABLE, party_id=party.pk)[:100],
+        "open_payables": selectors.open_installments(company.pk, kind=TitleKind.PAYABLE, party_id=party.pk)[:100],
+        "today": today,
+    }
+    return render(request, "finance/party_statement.html", context)
