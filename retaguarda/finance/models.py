@@ -8,10 +8,13 @@ account balances and the installments' open amounts are its projections, kept in
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Abs
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -374,8 +377,12 @@ class Settlement(CompanyScoped):
                 condition=Q(interest__gte=0, fine__gte=0, discount__gte=0, withheld__gte=0),
                 name="finance_settlement_parts_non_negative",
             ),
+            # Compared within half a centavo: SQLite does this arithmetic in binary floating point.
             models.CheckConstraint(
-                condition=Q(principal=F("paid") - F("interest") - F("fine") + F("discount") + F("withheld")),
+                condition=LessThan(
+                    Abs(F("principal") - (F("paid") - F("interest") - F("fine") + F("discount") + F("withheld"))),
+                    Value(Decimal("0.005")),
+                ),
                 name="finance_settlement_parts_add_up",
             ),
             models.CheckConstraint(condition=Q(paid=0) | Q(account__isnull=False), name="finance_settlement_account"),

@@ -12,7 +12,12 @@ from retaguarda.core.actor import Actor, Origin
 DEMO_CNPJ = "12345678000195"
 DEMO_PASSWORD = "demo1234"
 # Each app with demo data exposes `build(company, actor)`; the order follows the layers.
-BUILDERS = ["retaguarda.parties.demo", "retaguarda.catalog.demo", "retaguarda.inventory.demo"]
+BUILDERS = [
+    "retaguarda.parties.demo",
+    "retaguarda.catalog.demo",
+    "retaguarda.inventory.demo",
+    "retaguarda.finance.demo",
+]
 
 
 def load() -> bool:
