@@ -110,7 +110,7 @@ def build(company, actor: Actor, *, today: date | None = None) -> int:
     week = start
     order = 1000
     while week <= today:
-        for _ in range(rng.randint(3, 6)):
+        for _ in range(rng.randint(1, 3)):
             if not customers:
                 break
             order += 1

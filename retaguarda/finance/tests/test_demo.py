@@ -15,7 +15,7 @@ def test_the_demo_builds_a_year_of_books_with_statements_to_reconcile(company, a
     again = demo.build(company, actor)
 
     today = timezone.localdate()
-    assert created > 200 and again == 0
+    assert created > 150 and again == 0
     assert RecurringBill.objects.filter(company=company).count() == 6
     assert BankStatement.objects.filter(company=company).count() == 2
     assert StatementLine.objects.filter(company=company, state="unreconciled").count() > 20
