@@ -30,5 +30,9 @@ def inventory_ready() -> bool:
     return _has("retaguarda.inventory.services", "post_moves") and _table("inventory.StockMove")
 
 
+def finance_ready() -> bool:
+    return _has("retaguarda.finance.services", "create_title") and _table("finance.FinancialEntry")
+
+
 def sales_ready() -> bool:
     return _has("retaguarda.sales.services") and _table("sales.SalesOrder")

@@ -19,13 +19,14 @@ PLAIN = {
 }  # fmt: skip
 
 
-def _fields(model):
-    return [f for f in model._meta.concrete_fields if not f.primary_key]
+def _fields(model, with_pk: bool = False):
+    return [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
 
 
-def insert(model, rows: Iterable[dict], batch: int = 20_000) -> int:
+def insert(model, rows: Iterable[dict], batch: int = 20_000, *, with_pk: bool = False) -> int:
+    """`with_pk`: the rows carry their primary key (a UUID chosen by the caller, say)."""
     conn = connections[DEFAULT_DB_ALIAS]  # the object itself, not the thread-local proxy
-    fields = _fields(model)
+    fields = _fields(model, with_pk)
     table = conn.ops.quote_name(model._meta.db_table)
     columns = ", ".join(conn.ops.quote_name(f.column) for f in fields)
     now = timezone.now()

@@ -159,6 +159,7 @@ class Dataset:
     products: list = field(default_factory=list)  # product ids, in generator order
     customers: list = field(default_factory=list)
     stock: object = None  # the inventory adapter's summary, when inventory exists
+    finance: object = None  # the finance seed's summary, when finance exists
     built: dict = field(default_factory=dict)  # entity -> {"rows": n, "seconds": s, "path": ...}
     missing: dict = field(default_factory=dict)  # entity -> why it was not built
 
@@ -194,7 +195,15 @@ def build(seed: int, scale: float, log=print) -> Dataset:
     else:
         ds.missing["stock_moves"] = "inventory has not landed (no post_moves)"
     ds.missing["orders"] = "sales has not landed"
-    ds.missing["financial_entries"] = "finance has not landed"
+    if apps.finance_ready():
+        from bench import finance
+
+        _timed(
+            ds, "financial_entries", "bulk insert + journal", lambda: finance.load(ds, n["financial_entries"], log=log)
+        )
+        log(f"  {n['financial_entries']} financial entries: {ds.built['financial_entries']['seconds']} s")
+    else:
+        ds.missing["financial_entries"] = "finance has not landed"
     return ds
 
 
