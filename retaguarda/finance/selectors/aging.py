@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from retaguarda.core.decimal_sql import DecimalSum
 from retaguarda.core.money import ZERO, amount
 from retaguarda.finance.models import Installment, JournalAccount, JournalLine, TitleKind
 
@@ -58,15 +59,8 @@ def _bucket_condition(today: date, low: int | None, high: int | None) -> Q:
 def aging(company_id: int, *, kind: str = TitleKind.RECEIVABLE, today: date | None = None) -> Aging:
     """One query: open installments summed per party and bucket, largest overdue first."""
     today = today or timezone.localdate()
-    money = DecimalField(max_digits=18, decimal_places=2)
     annotations = {
-        key: Sum(
-            Case(
-                When(_bucket_condition(today, low, high), then=F("amount_open")),
-                default=Value(ZERO),
-                output_field=money,
-            )
-        )
+        key: DecimalSum("amount_open", filter=_bucket_condition(today, low, high), default=ZERO)
         for key, _label, low, high in BUCKETS
     }
     rows = (
@@ -126,7 +120,7 @@ def party_statement(company_id: int, party_id: int, *, start: date, end: date) -
     lines = JournalLine.objects.filter(
         company_id=company_id, party_id=party_id, account__in=[JournalAccount.RECEIVABLES, JournalAccount.PAYABLES]
     )
-    opening = amount(lines.filter(date__lt=start).aggregate(v=Sum("amount"))["v"] or ZERO)
+    opening = amount(lines.filter(date__lt=start).aggregate(v=DecimalSum("amount", default=ZERO))["v"])
     balance = opening
     rows = []
     for line in (

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Q
 from django.utils import timezone
 
+from retaguarda.core.decimal_sql import DecimalSum
 from retaguarda.core.money import ZERO, amount
 from retaguarda.finance.models import (
     CashAccount,
@@ -112,17 +113,16 @@ def cash_flow(
         entries = entries.exclude(kind=EntryKind.TRANSFER)
 
     # Opening balance: accounts opened before the start, and everything that moved them before it.
-    opening = _money(accounts.filter(opening_date__lt=start).aggregate(v=Sum("opening_balance"))["v"])
+    opening = _money(accounts.filter(opening_date__lt=start).aggregate(v=DecimalSum("opening_balance"))["v"])
     opening += _money(
         FinancialEntry.objects.filter(
             company_id=company_id, account__in=accounts.filter(opening_date__lt=start), date__lt=start
         )
         .exclude(cash_delta=0)
-        .aggregate(v=Sum("cash_delta"))["v"]
+        .aggregate(v=DecimalSum("cash_delta"))["v"]
     )
     daily_in: dict[date, Decimal] = defaultdict(lambda: ZERO)
     daily_out: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    money = DecimalField(max_digits=18, decimal_places=2)
     # Accounts opened inside the period come in with their opening balance on their opening date.
     for day, value in accounts.filter(opening_date__gte=start, opening_date__lte=end).values_list(
         "opening_date", "opening_balance"
@@ -132,14 +132,14 @@ def cash_flow(
         entries.filter(date__gte=start, date__lte=min(end, today))
         .values("date")
         .annotate(
-            inflow=Sum(Case(When(cash_delta__gt=0, then=F("cash_delta")), default=Value(ZERO), output_field=money)),
-            outflow=Sum(Case(When(cash_delta__lt=0, then=-F("cash_delta")), default=Value(ZERO), output_field=money)),
+            inflow=DecimalSum("cash_delta", filter=Q(cash_delta__gt=0)),
+            outflow=DecimalSum("cash_delta", filter=Q(cash_delta__lt=0)),
         )
         .order_by()
     )
     for row in realized:
         daily_in[row["date"]] += _money(row["inflow"])
-        daily_out[row["date"]] += _money(row["outflow"])
+        daily_out[row["date"]] -= _money(row["outflow"])
 
     flow = CashFlow(start, end, today, granularity, account, opening, ZERO, ZERO)
     projected_in: dict[date, Decimal] = defaultdict(lambda: ZERO)
@@ -150,7 +150,7 @@ def cash_flow(
             Installment.objects.filter(company_id=company_id, amount_open__gt=0, due_date__lte=end)
             .filter(Q(due_date__gte=first) | Q(due_date__lt=today))
             .values("due_date", "kind")
-            .annotate(v=Sum("amount_open"))
+            .annotate(v=DecimalSum("amount_open"))
             .order_by()
         )
         for row in open_rows:

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
+from retaguarda.core.decimal_sql import DecimalSum
 from retaguarda.core.money import ZERO, amount
 from retaguarda.finance.models import (
     Category,
@@ -96,7 +96,7 @@ def _amounts(company_id: int, start: date, end: date, basis: str, cost_center_id
         )
     if cost_center_id:
         qs = qs.filter(cost_center_id=cost_center_id)
-    rows = qs.values("category_id").annotate(month=TruncMonth("date"), v=Sum("amount")).order_by()
+    rows = qs.values("category_id").annotate(month=TruncMonth("date"), v=DecimalSum("amount")).order_by()
     return {
         (r["category_id"], r["month"].date() if hasattr(r["month"], "date") else r["month"]): amount(r["v"])
         for r in rows

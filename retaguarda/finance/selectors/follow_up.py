@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Min, OuterRef, Subquery, Sum
+from django.db.models import Count, Min, OuterRef, Subquery
 from django.utils import timezone
 
+from retaguarda.core.decimal_sql import DecimalSum
 from retaguarda.core.money import amount
 from retaguarda.finance.models import CollectionNote, Installment, NoteKind, TitleKind
 
@@ -36,7 +37,7 @@ def follow_up(company_id: int, *, today: date | None = None) -> list[FollowUp]:
         )
         .values("party_id", "party__legal_name", "party__trade_name", "party__email", "party__phone")
         .annotate(
-            total=Sum("amount_open"),
+            total=DecimalSum("amount_open"),
             count=Count("id"),
             oldest=Min("due_date"),
             last_at=Subquery(notes.order_by("-id").values("created_at")[:1]),

@@ -14,13 +14,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from retaguarda.core import audit
+from retaguarda.core import audit, numbering
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.models import DocumentEvent
 from retaguarda.core.money import ZERO, spread
 from retaguarda.core.money import amount as money
-from retaguarda.core.numbering import next_number
 from retaguarda.core.scope import company_id_of
 from retaguarda.finance.errors import NotCancellable
 from retaguarda.finance.models import (
@@ -141,7 +140,7 @@ def create_title(
             title = Title.objects.create(
                 company_id=company_id,
                 kind=kind,
-                number=next_number(f"finance.{kind}", company_id=company_id),
+                number=numbering.document_number(f"finance.{kind}", company_id=company_id),
                 party=party,
                 category=category,
                 cost_center=center,
