@@ -742,7 +742,10 @@ class ReminderSent(models.Model):
     installment = models.ForeignKey(Installment, on_delete=models.PROTECT, related_name="+")
     template = models.ForeignKey(ReminderTemplate, on_delete=models.PROTECT, related_name="+")
     email = models.EmailField()
+    subject = models.CharField(max_length=200, default="")
+    body = models.TextField(default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)  # set by the outbox handler once mailed
 
     class Meta:
         constraints = [

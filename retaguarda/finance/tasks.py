@@ -44,3 +44,15 @@ def generate_recurring_titles() -> int:
         except DomainError as exc:
             log.error("recurring bill %s not generated: %s", bill.pk, exc.message)
     return created
+
+
+@task
+def queue_collection_reminders() -> int:
+    """Queue the reminder e-mails due today for every company (the outbox mails them); returns how many."""
+    from retaguarda.companies.models import Company
+    from retaguarda.finance import services
+
+    queued = 0
+    for company_id in Company.objects.order_by("pk").values_list("pk", flat=True):
+        queued += services.queue_reminders(company_id)
+    return queued

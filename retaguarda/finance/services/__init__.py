@@ -39,6 +39,7 @@ from retaguarda.finance.services.recurring import (
     occurrences,
     update_recurring_bill,
 )
+from retaguarda.finance.services.reminders import create_template, ensure_templates, queue_reminders, update_template
 from retaguarda.finance.services.results import ResultLine, post_result
 from retaguarda.finance.services.settlements import Withholding, reverse_settlement, settle
 from retaguarda.finance.services.statements import import_statement
@@ -67,13 +68,16 @@ __all__ = [
     "create_category",
     "create_cost_center",
     "create_recurring_bill",
+    "create_template",
     "create_title",
     "credit_title",
     "ensure_chart",
+    "ensure_templates",
     "generate_due",
     "import_statement",
     "occurrences",
     "post_result",
+    "queue_reminders",
     "reconcile",
     "record_direct",
     "reverse_settlement",
@@ -87,4 +91,5 @@ __all__ = [
     "update_category",
     "update_cost_center",
     "update_recurring_bill",
+    "update_template",
 ]
