@@ -174,6 +174,8 @@ def test_list_pages_run_a_fixed_number_of_queries(
         reverse("finance:cashflow"),
         reverse("finance:dre"),
     ]
+    for u in urls:
+        web.get(u)  # the first visit seeds the chart and the reminder templates
     small = [count(u) for u in urls]
     for _ in range(6):
         t = make_title("receivable", ["10.00", "20.00"], party=customer, issue=date(2025, 1, 1), due=date(2025, 2, 1))
@@ -182,3 +184,20 @@ def test_list_pages_run_a_fixed_number_of_queries(
 
     assert small == large
     assert Settlement.objects.count() == 6
+
+
+def test_reminder_templates_are_edited_on_the_collections_page(web, company):
+    from retaguarda.finance.models import ReminderTemplate
+
+    page = web.get(reverse("finance:collections"))
+    assert page.status_code == 200 and "{vencimento}" in page.content.decode()
+    bad = web.post(
+        reverse("finance:collections"),
+        {"name": "Aviso", "days_offset": "abc", "subject": "Oi", "body": "Olá {cliente}"},
+    )
+    assert bad.status_code == 200 and "Olá {cliente}" in bad.content.decode()
+    ok = web.post(
+        reverse("finance:collections"), {"name": "Aviso", "days_offset": "-1", "subject": "Oi", "body": "Olá {cliente}"}
+    )
+    assert ok.status_code == 302
+    assert ReminderTemplate.objects.filter(company=company).count() == 3

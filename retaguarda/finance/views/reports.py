@@ -4,15 +4,18 @@ receivables aging, payables by due date, collections and a party's statement."""
 import io
 from datetime import date, timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from retaguarda.core.actor import actor_of
+from retaguarda.core.errors import DomainError
 from retaguarda.core.pagination import keyset_page
 from retaguarda.core.tabular import CONTENT_TYPES, export_filename, write_export
-from retaguarda.finance import selectors
+from retaguarda.finance import selectors, services
 from retaguarda.finance.exports import CashFlowExport, DreExport
 from retaguarda.finance.models import (
     CashAccount,
@@ -22,10 +25,11 @@ from retaguarda.finance.models import (
     FinancialEntry,
     JournalAccount,
     JournalLine,
+    ReminderTemplate,
     TitleKind,
 )
 from retaguarda.finance.selectors.dre import CASH_KINDS
-from retaguarda.finance.views.common import VIEW, day, integer, limit, query_without_cursor
+from retaguarda.finance.views.common import CHANGE, VIEW, day, integer, limit, query_without_cursor, require, show_error
 
 
 def _export(request, exporter, name: str, fmt: str) -> HttpResponse:
@@ -193,9 +197,48 @@ def aging(request):
 @permission_required(VIEW, raise_exception=True)
 def collections(request):
     company = request.company
-    return render(
-        request, "finance/collections.html", {"rows": selectors.follow_up(company.pk), "today": timezone.localdate()}
-    )
+    services.ensure_templates(company.pk)
+    if request.method == "POST":
+        require(request, CHANGE)
+        try:
+            template_id = integer(request.POST.get("template_id"))
+            fields = {
+                "name": request.POST.get("name", ""),
+                "days_offset": _offset(request.POST.get("days_offset")),
+                "subject": request.POST.get("subject", ""),
+                "body": request.POST.get("body", ""),
+            }
+            if template_id:
+                get_object_or_404(ReminderTemplate, pk=template_id, company=company)
+                services.update_template(
+                    template_id,
+                    actor=actor_of(request),
+                    version=integer(request.POST.get("version")),
+                    is_active=bool(request.POST.get("is_active")),
+                    **fields,
+                )
+            else:
+                services.create_template(actor=actor_of(request), **fields)
+        except DomainError as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, _("Reminder saved."))
+            return redirect("finance:collections")
+    context = {
+        "rows": selectors.follow_up(company.pk),
+        "today": timezone.localdate(),
+        "templates": ReminderTemplate.objects.filter(company=company).order_by("days_offset", "id"),
+        "placeholders": services.reminders.PLACEHOLDERS,
+        "data": request.POST,
+    }
+    return render(request, "finance/collections.html", context)
+
+
+def _offset(text) -> int | None:
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
 
 
 @login_required
