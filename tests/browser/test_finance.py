@@ -83,6 +83,8 @@ def test_settle_a_receivable_reconcile_it_from_ofx_and_see_it_in_cash_flow_and_d
     page.goto(f"{live_server.url}/financeiro/titulos/{title.pk}/")
     page.select_option("#id_account", str(bank.pk))
     page.locator("#settle-form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/financeiro/titulos/{title.pk}/"), page.locator(".messages").all_inner_texts()
     expect(page.locator("h1 .badge")).to_have_text("Baixado")
     expect(page.locator("#title-open")).to_have_text("R$\u00a00,00")
 
