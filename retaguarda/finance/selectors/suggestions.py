@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from retaguarda.core.tabular import fold
+from retaguarda.core.text import fold
 from retaguarda.finance.models import FinancialEntry, Installment, StatementLine, TitleKind
 
 ENTRY_WINDOW = timedelta(days=7)
