@@ -77,10 +77,8 @@ def build(company, actor: Actor, *, today: date | None = None) -> int:
     for description, category, value, day, party, center in (
         ("Aluguel da loja", "4.2.01", "4500.00", 5, landlord, "LOJA"),
         ("Salários", "4.1.01", "12800.00", 5, None, "ADM"),
-        ("Encargos sociais", "4.1.02", "3650.00", 20, None, "ADM"),
         ("Internet e telefone", "4.2.04", "299.90", 10, None, "ADM"),
         ("Contabilidade", "4.2.05", "1200.00", 15, None, "ADM"),
-        ("Sistema da loja virtual", "4.2.06", "189.00", 20, None, "ONLINE"),
     ):
         bill = services.create_recurring_bill(
             actor=actor,
@@ -110,7 +108,7 @@ def build(company, actor: Actor, *, today: date | None = None) -> int:
     week = start
     order = 1000
     while week <= today:
-        for _ in range(rng.randint(1, 3)):
+        for _ in range(rng.randint(1, 2)):
             if not customers:
                 break
             order += 1
