@@ -75,10 +75,10 @@ def build(company, actor: Actor, *, today: date | None = None) -> int:
     # Recurring bills, generated up to their horizon, paid on their due dates until today.
     landlord = suppliers[0].pk if suppliers else None
     for description, category, value, day, party, center in (
-        ("Aluguel da loja", "4.2.01", "4500.00", 5, landlord, "LOJA"),
-        ("Salários", "4.1.01", "12800.00", 5, None, "ADM"),
+        ("Aluguel da loja", "4.2.01", "2800.00", 5, landlord, "LOJA"),
+        ("Salários", "4.1.01", "4200.00", 5, None, "ADM"),
         ("Internet e telefone", "4.2.04", "299.90", 10, None, "ADM"),
-        ("Contabilidade", "4.2.05", "1200.00", 15, None, "ADM"),
+        ("Contabilidade", "4.2.05", "900.00", 15, None, "ADM"),
     ):
         bill = services.create_recurring_bill(
             actor=actor,
@@ -182,7 +182,7 @@ def build(company, actor: Actor, *, today: date | None = None) -> int:
         if suppliers:
             issued = month.replace(day=8)
             if issued <= today:
-                total = _money(rng, 15000, 32000)
+                total = _money(rng, 4000, 9000)
                 title = services.create_title(
                     actor=actor,
                     kind=TitleKind.PAYABLE,

@@ -1,10 +1,12 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from retaguarda.finance import views
 
 app_name = "finance"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", RedirectView.as_view(pattern_name="finance:home"), name="index"),
+    path("resumo/", views.home, name="home"),
     path("contas-a-receber/", views.title_list, {"kind": "receivable"}, name="titles"),
     path("contas-a-pagar/", views.title_list, {"kind": "payable"}, name="payables"),
     path("titulos/novo/", views.title_new, name="title_new"),
