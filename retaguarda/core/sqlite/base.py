@@ -11,6 +11,7 @@ from retaguarda.core.sqlite.writers import queue_for
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _queue = None  # the write queue whose turn this connection holds, if any
+    queue_timeout = 5.0  # seconds a writer waits for its turn: the busy timeout, once connected
 
     def get_connection_params(self):
         params = super().get_connection_params()
