@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "retaguarda.catalog",
     "retaguarda.inventory",
     "retaguarda.finance",
+    "retaguarda.fiscal",
     "retaguarda.web",
 ]
 
