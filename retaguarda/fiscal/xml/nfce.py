@@ -1,0 +1,43 @@
+"""NFC-e QR code (`infNFeSupl`): version 3 (NT 2025.001, no CSC) by default, version 2 (SHA-1 over the
+CSC) where the state still asks for it. The consultation URLs per state and environment are data
+(nfelib's table, corrected where it is wrong)."""
+
+import hashlib
+
+from django.utils.translation import gettext as _
+from lxml import etree
+from nfelib.nfe.client.v4_0.servers_nfce import ESTADO_CONSULTA_NFCE, ESTADO_QRCODE
+
+from retaguarda.fiscal.errors import CertificateError
+
+NFE_NS = "http://www.portalfiscal.inf.br/nfe"
+# nfelib 3.2.0 misspells São Paulo's production consultation host ("ww.").
+CONSULTATION_FIXES = {("SP", 1): "www.nfce.fazenda.sp.gov.br/consulta"}
+
+
+def qr_base(uf: str, environment: int) -> str:
+    return "https://" + ESTADO_QRCODE[uf][str(environment)]
+
+
+def consultation_url(uf: str, environment: int) -> str:
+    return "https://" + CONSULTATION_FIXES.get((uf, environment), ESTADO_CONSULTA_NFCE[uf][environment - 1])
+
+
+def qr_code(key: str, uf: str, environment: int, *, version: int = 3, csc_id: str = "", csc: str = "") -> str:
+    """The QR code text of an NFC-e issued online."""
+    if version == 3:
+        return f"{qr_base(uf, environment)}{key}|3|{environment}"
+    if not (csc_id and csc):
+        raise CertificateError(_("The NFC-e QR code version 2 needs the CSC and its id, given by SEFAZ."))
+    token = str(int(csc_id))
+    payload = f"{key}|2|{environment}|{token}"
+    digest = hashlib.sha1((payload + csc).encode()).hexdigest().upper()
+    return f"{qr_base(uf, environment)}{payload}|{digest}"
+
+
+def add_supplement(nfe: etree._Element, qr: str, url: str) -> None:
+    """`infNFeSupl` right after `infNFe`, before the signature is added."""
+    supl = etree.Element(f"{{{NFE_NS}}}infNFeSupl")
+    etree.SubElement(supl, f"{{{NFE_NS}}}qrCode").text = qr
+    etree.SubElement(supl, f"{{{NFE_NS}}}urlChave").text = url
+    nfe.insert(1, supl)
