@@ -18,7 +18,7 @@ NORTH_NORTHEAST_CENTRE_WEST_ES = frozenset(
 def interstate_rate(origin_uf: str, destination_uf: str, product_origin: int) -> tuple[Decimal, str]:
     """The interstate ICMS rate for goods leaving `origin_uf`, and its legal basis."""
     if product_origin in IMPORTED_ORIGINS:
-        return Decimal("4"), _("4 % on imported goods (Resolução SF 13/2012)")
+        return Decimal("4"), _("%(rate)s on imported goods (Resolução SF 13/2012)") % {"rate": "4 %"}
     if origin_uf in SOUTH_SOUTHEAST and destination_uf in NORTH_NORTHEAST_CENTRE_WEST_ES:
         return Decimal("7"), _("7 %% from %(from)s to %(to)s (Resolução SF 22/1989)") % {
             "from": origin_uf,
