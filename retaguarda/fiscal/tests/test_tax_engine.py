@@ -65,7 +65,7 @@ def test_simples_within_the_state_gives_the_buyer_the_csosn_101_credit():
     assert taxes.value(Tax.ICMS) == 0 and taxes.get(Tax.ICMS) is None
     assert taxes.get(Tax.PIS).value == 0 and taxes.get(Tax.PIS).cst == "49"
     assert taxes.get(Tax.CBS) is None  # Simples Nacional fills IBS/CBS only from 2027
-    assert "Simples venda" in sn.why[0] and "#1" in sn.why[0]
+    assert "Simples venda" in sn.why[0] and sn.rule_id == 1
 
 
 def test_interstate_sale_to_a_taxpayer_with_st_uses_the_adjusted_mva():
