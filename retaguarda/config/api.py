@@ -10,6 +10,7 @@ from retaguarda.core.api import install_error_handlers
 from retaguarda.core.api_auth import require
 from retaguarda.core.health import router as health_router
 from retaguarda.finance.api import router as finance_router
+from retaguarda.fiscal.api import router as fiscal_router
 from retaguarda.inventory.api import router as inventory_router
 from retaguarda.parties.api import router as parties_router
 from retaguarda.web.api import router as audit_router
@@ -32,3 +33,4 @@ api.add_router("/parties", parties_router)
 api.add_router("", catalog_router)  # /products, /price-lists
 api.add_router("/inventory", inventory_router)
 api.add_router("/finance", finance_router)
+api.add_router("/fiscal", fiscal_router)

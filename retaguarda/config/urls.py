@@ -16,5 +16,6 @@ urlpatterns = [
     path("produtos/", include("retaguarda.catalog.urls")),
     path("estoque/", include("retaguarda.inventory.urls")),
     path("financeiro/", include("retaguarda.finance.urls")),
+    path("fiscal/", include("retaguarda.fiscal.urls")),
     path("tabelas/", include("retaguarda.br_tables.urls")),
 ]

@@ -1,8 +1,19 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FiscalConfig(AppConfig):
     name = "retaguarda.fiscal"
     label = "fiscal"
     verbose_name = _("Tax documents")
+
+    def ready(self):
+        from retaguarda.core.audit import register_action_labels
+
+        register_action_labels(
+            {
+                "issued": pgettext_lazy("audit action", "issued"),
+                "discarded": pgettext_lazy("audit action", "discarded"),
+            }
+        )

@@ -17,6 +17,7 @@ BUILDERS = [
     "retaguarda.catalog.demo",
     "retaguarda.inventory.demo",
     "retaguarda.finance.demo",
+    "retaguarda.fiscal.demo",
 ]
 
 

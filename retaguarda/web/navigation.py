@@ -67,6 +67,16 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        _("Tax"),
+        (
+            Link(_("Fiscal documents"), "fiscal:documents", "fiscal.view"),
+            Link(_("Tax rules"), "fiscal:tax_rules", "fiscal.view"),
+            Link(_("Fiscal operations"), "fiscal:operations", "fiscal.view"),
+            Link(_("Fiscal settings"), "fiscal:settings", "fiscal.view"),
+            Link(_("XML archive"), "fiscal:export", "fiscal.view"),
+        ),
+    ),
+    Section(
         _("Administration"),
         (
             Link(_("Companies"), "companies:list", "companies.view"),

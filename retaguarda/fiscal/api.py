@@ -1,0 +1,134 @@
+"""Fiscal API at `/api/v1/fiscal`: operations, tax rules, documents (+ XML and DANFE), tax preview, settings.
+
+Building a note answers its taxes line by line, each with the rule that fired and why. State changes
+are POST commands (`/documents/{id}/issue`, `/discard`); a foreign id answers 404.
+"""
+
+from django.http import Http404, HttpResponse
+from ninja import Router, Status
+
+from retaguarda.core.actor import actor_of
+from retaguarda.core.api import Page, idempotent, keyset_page_body
+from retaguarda.core.api_auth import require
+from retaguarda.fiscal import danfe, selectors, services
+from retaguarda.fiscal.schemas import (
+    DocumentInSchema,
+    DocumentOut,
+    DocumentSummaryOut,
+    OperationOut,
+    PreviewOut,
+    SettingsOut,
+    TaxRuleIn,
+    TaxRuleOut,
+)
+from retaguarda.fiscal.services import tax_rules
+
+router = Router(tags=["fiscal"])
+VIEW = require("fiscal.view")
+CHANGE = require("fiscal.change")
+ISSUE = require("fiscal.issue")
+
+
+def _document(request, document_id: int):
+    document = selectors.document(company=request.company, pk=document_id)
+    if document is None:
+        raise Http404
+    return document
+
+
+@router.get("/settings", response=SettingsOut, auth=VIEW)
+def get_settings(request):
+    settings = selectors.settings(company=request.company)
+    if settings is None:
+        raise Http404
+    return settings
+
+
+@router.get("/operations", response=Page[OperationOut], auth=VIEW)
+def list_operations(request, cursor: str | None = None, limit: int = 50):
+    """Naturezas da operação and the CFOP each takes within the state, to another state and abroad."""
+    return keyset_page_body(
+        selectors.operations(company=request.company), cursor=cursor, limit=limit, ordering=("name", "id")
+    )
+
+
+@router.get("/tax-rules", response=Page[TaxRuleOut], auth=VIEW)
+def list_tax_rules(
+    request, tax: str | None = None, active: bool | None = None, cursor: str | None = None, limit: int = 50
+):
+    qs = selectors.tax_rules(company=request.company, tax=tax, active=active)
+    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("id",))
+
+
+@router.post("/tax-rules", response={201: TaxRuleOut}, auth=CHANGE)
+@idempotent
+def create_tax_rule(request, body: TaxRuleIn):
+    """A rule for one tax; blank criteria match anything, the highest priority then the most specific wins."""
+    return Status(201, tax_rules.create_tax_rule(actor=actor_of(request), **body.dict()))
+
+
+@router.get("/documents", response=Page[DocumentSummaryOut], auth=VIEW)
+def list_documents(
+    request, state: str | None = None, model: int | None = None, cursor: str | None = None, limit: int = 50
+):
+    qs = selectors.documents(company=request.company, state=state, model=model)
+    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("-id",))
+
+
+@router.post("/documents", response={201: DocumentOut}, auth=CHANGE)
+@idempotent
+def create_document(request, body: DocumentInSchema):
+    """Build a draft NF-e (55) or NFC-e (65): lines, taxes with their reasons, totals. No number yet."""
+    document = services.build_document(body.to_input(), actor=actor_of(request))
+    return Status(201, _document(request, document.pk))
+
+
+@router.post("/preview", response=PreviewOut, auth=VIEW)
+def preview(request, body: DocumentInSchema):
+    """The taxes of a would-be document, line by line with the rule behind each; nothing is saved."""
+    document, lines = services.preview(body.to_input(), actor=actor_of(request))
+    return {"total": document.total, "tax_totals": document.tax_totals, "lines": lines}
+
+
+@router.get("/documents/{document_id}", response=DocumentOut, auth=VIEW)
+def get_document(request, document_id: int):
+    return _document(request, document_id)
+
+
+@router.post("/documents/{document_id}/issue", response=DocumentOut, auth=ISSUE)
+def issue_document(request, document_id: int):
+    """Number, key, XML validated against the official schema and signed: the note is queued for SEFAZ."""
+    _document(request, document_id)
+    services.issue_document(document_id, actor=actor_of(request))
+    return _document(request, document_id)
+
+
+@router.post("/documents/{document_id}/discard", response=DocumentOut, auth=CHANGE)
+def discard_document(request, document_id: int):
+    _document(request, document_id)
+    services.discard_document(document_id, actor=actor_of(request))
+    return _document(request, document_id)
+
+
+@router.get("/documents/{document_id}/xml", auth=VIEW, response={200: None, 404: None})
+def document_xml(request, document_id: int):
+    """The signed XML (with the SEFAZ protocol once authorized); 404 while the note is a draft."""
+    document = _document(request, document_id)
+    xml = services.signed_xml(document)
+    if xml is None:
+        raise Http404
+    response = HttpResponse(xml, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{document.key}.xml"'
+    return response
+
+
+@router.get("/documents/{document_id}/danfe", auth=VIEW, response={200: None, 404: None})
+def document_danfe(request, document_id: int):
+    """The DANFE (NF-e) or DANFCE (NFC-e) PDF; 404 while the note is a draft."""
+    document = _document(request, document_id)
+    xml = services.signed_xml(document)
+    if xml is None:
+        raise Http404
+    response = HttpResponse(danfe.render(document, xml), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{danfe.filename(document)}"'
+    return response

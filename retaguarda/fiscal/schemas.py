@@ -1,0 +1,234 @@
+"""The fiscal API's input and output shapes (ninja schemas); the routes are in `api`."""
+
+import datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from retaguarda.core.states import allowed_transitions
+from retaguarda.fiscal.services import DocumentIn, InstallmentIn, ItemIn, PaymentIn
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ItemSchema(Strict):
+    product_id: int
+    quantity: Decimal = Field(description="up to 4 decimals")
+    unit_price: Decimal = Field(description="up to 10 decimals")
+    discount: Decimal = Decimal("0")
+    freight: Decimal = Decimal("0")
+    insurance: Decimal = Decimal("0")
+    other: Decimal = Decimal("0")
+    description: str = ""
+
+
+class PaymentSchema(Strict):
+    method: str = Field(
+        description="tPag: 01 cash, 03 credit card, 04 debit card, 15 boleto, 17 PIX, 90 none, 99 other"
+    )
+    amount: Decimal
+
+
+class InstallmentSchema(Strict):
+    due_date: datetime.date
+    amount: Decimal
+
+
+class DocumentInSchema(Strict):
+    model: int = Field(55, description="55 NF-e, 65 NFC-e")
+    recipient_id: int | None = None
+    operation: str | None = Field(None, description="operation code; default: the company's sale (or return)")
+    items: list[ItemSchema]
+    payments: list[PaymentSchema] = []
+    installments: list[InstallmentSchema] = []
+    referenced_keys: list[str] = []
+    final_consumer: bool | None = None
+    presence: int = 1
+    freight_mode: int = 9
+    additional_info: str = ""
+
+    def to_input(self) -> DocumentIn:
+        return DocumentIn(
+            model=self.model,
+            recipient_id=self.recipient_id,
+            operation=self.operation,
+            items=tuple(ItemIn(**item.dict()) for item in self.items),
+            payments=tuple(PaymentIn(**p.dict()) for p in self.payments),
+            installments=tuple(InstallmentIn(**i.dict()) for i in self.installments),
+            referenced_keys=tuple(self.referenced_keys),
+            final_consumer=self.final_consumer,
+            presence=self.presence,
+            freight_mode=self.freight_mode,
+            additional_info=self.additional_info,
+        )
+
+
+class TaxOut(Schema):
+    tax: str
+    cst: str
+    base: Decimal
+    rate: Decimal
+    value: Decimal
+    rule_id: int | None
+    rule_name: str
+    why: list[str]
+
+
+class LineOut(Schema):
+    number: int
+    product_id: int
+    code: str
+    description: str
+    ncm: str
+    cfop: str
+    quantity: Decimal
+    unit_price: Decimal
+    gross: Decimal
+    discount: Decimal
+    freight: Decimal
+    taxes: list[TaxOut]
+
+    @staticmethod
+    def resolve_taxes(obj):
+        return [{"tax": tax, **value} for tax, value in obj.taxes.items()]
+
+
+class DocumentSummaryOut(Schema):
+    id: int
+    model: int
+    series: int
+    number: int | None
+    key: str
+    state: str
+    environment: int
+    nature: str
+    recipient_id: int | None
+    recipient_name: str
+    total: Decimal
+    issued_at: datetime.datetime | None
+    source_type: str
+    source_id: int | None
+    version: int
+
+    @staticmethod
+    def resolve_recipient_name(obj):
+        return (obj.recipient_data or {}).get("name", "")
+
+
+class DocumentOut(DocumentSummaryOut):
+    direction: int
+    purpose: int
+    final_consumer: bool
+    referenced_keys: list[str]
+    products_total: Decimal
+    discount_total: Decimal
+    freight_total: Decimal
+    insurance_total: Decimal
+    other_total: Decimal
+    tax_totals: dict[str, Decimal]
+    qr_code: str
+    protocol: str
+    status_code: str
+    status_message: str
+    allowed_actions: list[str]
+    lines: list[LineOut]
+
+    @staticmethod
+    def resolve_allowed_actions(obj):
+        return allowed_transitions(obj)
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.all())
+
+
+class PreviewOut(Schema):
+    total: Decimal
+    tax_totals: dict[str, Decimal]
+    lines: list[LineOut]
+
+
+class OperationOut(Schema):
+    id: int
+    code: str
+    name: str
+    direction: int
+    purpose: int
+    cfop_internal: str
+    cfop_interstate: str
+    cfop_foreign: str
+    is_active: bool
+
+
+class TaxRuleOut(Schema):
+    id: int
+    version: int
+    name: str
+    tax: str
+    priority: int
+    valid_from: datetime.date | None
+    valid_until: datetime.date | None
+    is_active: bool
+    operation_id: int | None
+    cfop: str
+    origin_uf: str
+    destination_uf: str
+    scope: str
+    ncm_prefix: str
+    regime: str
+    recipient: str
+    product_origins: str
+    cst: str
+    rate: Decimal | None
+    base_reduction: Decimal
+    mva: Decimal
+    st_rate: Decimal | None
+    credit_rate: Decimal
+    cclasstrib: str
+    set_cfop: str
+    legal_basis: str
+
+
+class TaxRuleIn(Strict):
+    name: str
+    tax: str
+    priority: int = 0
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    is_active: bool = True
+    operation_id: int | None = None
+    cfop: str = ""
+    origin_uf: str = ""
+    destination_uf: str = ""
+    scope: str = ""
+    ncm_prefix: str = ""
+    regime: str = ""
+    recipient: str = ""
+    product_origins: str = ""
+    cst: str = ""
+    rate: Decimal | None = None
+    base_reduction: Decimal = Decimal("0")
+    mva: Decimal = Decimal("0")
+    st_rate: Decimal | None = None
+    credit_rate: Decimal = Decimal("0")
+    cclasstrib: str = ""
+    set_cfop: str = ""
+    ipi_enq: str = "999"
+    difal_double_base: bool = False
+    legal_basis: str = ""
+
+
+class SettingsOut(Schema):
+    environment: int
+    nfe_series: int
+    nfce_series: int
+    nfce_qr_version: int
+    uses_test_certificate: bool
+    certificate_subject: str
+    certificate_not_after: datetime.datetime | None
+    default_sale_operation_id: int | None
+    default_return_operation_id: int | None
+    version: int

@@ -1,0 +1,40 @@
+"""Reads shared by the API and the pages: a company's documents, rules and operations."""
+
+from django.db.models import QuerySet
+
+from retaguarda.fiscal.models import FiscalDocument, FiscalSettings, Operation, TaxRule
+
+
+def documents(*, company, state: str | None = None, model: int | None = None) -> QuerySet[FiscalDocument]:
+    qs = FiscalDocument.objects.filter(company=company).select_related("recipient")
+    if state:
+        qs = qs.filter(state=state)
+    if model:
+        qs = qs.filter(model=model)
+    return qs
+
+
+def document(*, company, pk: int) -> FiscalDocument | None:
+    return (
+        FiscalDocument.objects.filter(company=company, pk=pk)
+        .select_related("operation", "recipient")
+        .prefetch_related("lines")
+        .first()
+    )
+
+
+def tax_rules(*, company, tax: str | None = None, active: bool | None = None) -> QuerySet[TaxRule]:
+    qs = TaxRule.objects.filter(company=company).select_related("operation")
+    if tax:
+        qs = qs.filter(tax=tax)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs
+
+
+def operations(*, company) -> QuerySet[Operation]:
+    return Operation.objects.filter(company=company)
+
+
+def settings(*, company) -> FiscalSettings | None:
+    return FiscalSettings.objects.filter(company=company).first()

@@ -1,0 +1,201 @@
+"""Fiscal pages: documents by state, a document with each line's taxes and the rule behind each,
+downloads, the actions its state allows; tax rules, operations, settings and the month's archive.
+Reads go through `selectors`, writes through `services`, like the API."""
+
+import io
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from retaguarda.core.actor import actor_of
+from retaguarda.core.errors import DomainError
+from retaguarda.core.pagination import MAX_LIMIT, keyset_page
+from retaguarda.core.states import allowed_transitions, timeline
+from retaguarda.fiscal import danfe, selectors, services
+from retaguarda.fiscal.models import TAX_CHOICES, DocumentModel
+from retaguarda.fiscal.states import DocumentState
+
+VIEW = "fiscal.view"
+CHANGE = "fiscal.change"
+ISSUE = "fiscal.issue"
+TAX_LABELS = dict(TAX_CHOICES)
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _limit(request, default=50) -> int:
+    value = request.GET.get("limit", "")
+    return max(1, min(int(value), MAX_LIMIT)) if value.isdigit() else default
+
+
+def _query(request) -> str:
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    return params.urlencode()
+
+
+def _error(request, exc: DomainError):
+    messages.error(request, exc.message)
+    for detail in exc.details:
+        if isinstance(detail, dict) and detail.get("message") and detail.get("message") != exc.message:
+            messages.error(request, detail["message"])
+
+
+def _document_or_404(request, document_id: int):
+    document = selectors.document(company=request.company, pk=document_id)
+    if document is None:
+        raise Http404
+    return document
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def documents(request):
+    state = request.GET.get("state", "")
+    model = request.GET.get("model", "")
+    qs = selectors.documents(
+        company=request.company,
+        state=state if state in DocumentState.values else None,
+        model=int(model) if model in ("55", "65") else None,
+    )
+    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=("-id",))
+    context = {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "query": _query(request),
+        "states": DocumentState.choices,
+        "models": DocumentModel.choices,
+        "filters": {"state": state, "model": model},
+    }
+    template = "fiscal/documents.html"
+    return render(request, f"{template}#table" if request.htmx else template, context)
+
+
+def line_rows(document) -> list[dict]:
+    """Each line with its taxes in a fixed order, labelled, for the page."""
+    order = [tax for tax, _label in TAX_CHOICES]
+    rows = []
+    for line in document.lines.all():
+        taxes = [{"label": TAX_LABELS[tax], **line.taxes[tax]} for tax in order if tax in line.taxes]
+        rows.append({"line": line, "taxes": taxes})
+    return rows
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def document_detail(request, document_id: int):
+    document = _document_or_404(request, document_id)
+    context = {
+        "document": document,
+        "rows": line_rows(document),
+        "allowed": allowed_transitions(document),
+        "events": timeline(document),
+        "has_xml": bool(document.key),
+        "totals": [(TAX_LABELS.get(k, k), v) for k, v in _tax_totals(document)],
+    }
+    return render(request, "fiscal/document_detail.html", context)
+
+
+def _tax_totals(document):
+    names = {"vICMS": "icms", "vST": "icms_st", "vFCP": "fcp", "vICMSUFDest": "difal", "vIPI": "ipi", "vPIS": "pis",
+             "vCOFINS": "cofins", "vIBS": "IBS", "vCBS": "cbs"}  # fmt: skip
+    return [(names[k], document.tax_totals[k]) for k in names if document.tax_totals.get(k) not in (None, "0", "0.00")]
+
+
+@login_required
+@require_POST
+def document_action(request, document_id: int, action: str):
+    _document_or_404(request, document_id)
+    run = {"issue": (ISSUE, services.issue_document), "discard": (CHANGE, services.discard_document)}
+    if action not in run or not request.user.has_perm(run[action][0]):
+        raise PermissionDenied
+    try:
+        run[action][1](document_id, actor=actor_of(request))
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Document updated."))
+    return redirect("fiscal:document", document_id=document_id)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def document_xml(request, document_id: int):
+    document = _document_or_404(request, document_id)
+    xml = services.signed_xml(document)
+    if xml is None:
+        raise Http404
+    response = HttpResponse(xml, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{document.key}.xml"'
+    return response
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def document_danfe(request, document_id: int):
+    document = _document_or_404(request, document_id)
+    xml = services.signed_xml(document)
+    if xml is None:
+        raise Http404
+    response = HttpResponse(danfe.render(document, xml), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{danfe.filename(document)}"'
+    return response
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def tax_rules(request):
+    tax = request.GET.get("tax", "")
+    qs = selectors.tax_rules(company=request.company, tax=tax or None)
+    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=_limit(request, 100), ordering=("id",))
+    context = {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "query": _query(request),
+        "taxes": TAX_CHOICES,
+        "filters": {"tax": tax},
+    }
+    template = "fiscal/tax_rules.html"
+    return render(request, f"{template}#table" if request.htmx else template, context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def operations(request):
+    return render(request, "fiscal/operations.html", {"rows": selectors.operations(company=request.company)})
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def settings_page(request):
+    settings = selectors.settings(company=request.company)
+    warning = None
+    if settings is not None and settings.certificate_not_after is not None:
+        days = (settings.certificate_not_after - timezone.now()).days
+        if days < 30:
+            warning = _("The A1 certificate expires in %(days)s day(s).") % {"days": max(days, 0)}
+    return render(request, "fiscal/settings.html", {"settings": settings, "warning": warning})
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def export_archive(request):
+    """The month's XML archive as a zip, for the accountant."""
+    month = request.GET.get("month", "")
+    if not MONTH.match(month):
+        return render(
+            request,
+            "fiscal/export.html",
+            {"month": month or timezone.localdate().strftime("%Y-%m"), "error": bool(month)},
+        )
+    buffer = io.BytesIO()
+    services.export_month(request.company.pk, month, buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="nfe-{request.company.cnpj}-{month}.zip"'
+    return response
