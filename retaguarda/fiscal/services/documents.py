@@ -17,6 +17,7 @@ from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.models import DocumentEvent
 from retaguarda.core.money import ZERO, amount, quantize
 from retaguarda.core.numbering import next_number
+from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.states import transition
 from retaguarda.fiscal import certificates, keys
 from retaguarda.fiscal.errors import InvalidXml, TooManyItems
@@ -37,12 +38,6 @@ from retaguarda.fiscal.xml import builder, nfce, schemas, signing
 from retaguarda.parties.models import Party
 
 NFE_SCHEMA = "nfe_v4.00.xsd"
-
-
-def _scoped(model, actor: Actor):
-    if actor.company_id is None:
-        raise ValidationFailed(_("Choose the company you are working in."))
-    return model.objects.filter(company_id=actor.company_id)
 
 
 def settings_of(company: Company) -> FiscalSettings:
@@ -211,7 +206,7 @@ def _validate_input(data: DocumentIn) -> list[dict]:
 
 def _operation(data: DocumentIn, settings: FiscalSettings, actor: Actor) -> Operation:
     if data.operation:
-        operation = _scoped(Operation, actor).filter(code=data.operation, is_active=True).first()
+        operation = scoped(Operation, actor).filter(code=data.operation, is_active=True).first()
         if operation is None:
             raise ValidationFailed(
                 details=[
@@ -232,7 +227,7 @@ def _prepare(data: DocumentIn, *, actor: Actor) -> tuple[FiscalDocument, list[Fi
     problems = _validate_input(data)
     if problems:
         raise ValidationFailed(problems[0]["message"] if len(problems) == 1 else None, details=problems)
-    company = Company.objects.select_related("municipality").get(pk=actor.company_id)
+    company = Company.objects.select_related("municipality").get(pk=company_id_of(actor))
     settings = settings_of(company)
     operation = _operation(data, settings, actor)
     if operation.is_return and not data.referenced_keys:
@@ -243,10 +238,10 @@ def _prepare(data: DocumentIn, *, actor: Actor) -> tuple[FiscalDocument, list[Fi
         )
     recipient = None
     if data.recipient_id is not None:
-        recipient = _scoped(Party, actor).filter(pk=data.recipient_id).first()
+        recipient = scoped(Party, actor).filter(pk=data.recipient_id).first()
         if recipient is None:
             raise NotFound(_("Recipient not found."))
-    products = {p.pk: p for p in _scoped(Product, actor).filter(pk__in={i.product_id for i in data.items})}
+    products = {p.pk: p for p in scoped(Product, actor).filter(pk__in={i.product_id for i in data.items})}
     missing = [n for n, item in enumerate(data.items, 1) if item.product_id not in products]
     if missing:
         raise ValidationFailed(
@@ -372,7 +367,7 @@ def issue_document(document_id: int, *, actor: Actor, certificate=None) -> Fisca
     for the issue date, build, validate, sign and archive the XML. All or nothing."""
     with transaction.atomic():
         document = transition(
-            FiscalDocument, document_id, to=DocumentState.QUEUED, actor=actor, queryset=_scoped(FiscalDocument, actor)
+            FiscalDocument, document_id, to=DocumentState.QUEUED, actor=actor, queryset=scoped(FiscalDocument, actor)
         )
         document = FiscalDocument.objects.select_related("company__fiscal_settings", "operation").get(pk=document.pk)
         company = document.company
@@ -417,7 +412,7 @@ def discard_document(document_id: int, *, actor: Actor) -> FiscalDocument:
             document_id,
             to=DocumentState.DISCARDED,
             actor=actor,
-            queryset=_scoped(FiscalDocument, actor),
+            queryset=scoped(FiscalDocument, actor),
         )
         audit.record(actor, document, "discarded")
     return document

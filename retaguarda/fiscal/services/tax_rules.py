@@ -10,6 +10,7 @@ from retaguarda.br_tables.loader import DATA as BR_DATA
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.versioning import lock_for_edit
 from retaguarda.fiscal.keys import UF_CODES
 from retaguarda.fiscal.models import RECIPIENT_CHOICES, REGIME_CHOICES, SCOPE_CHOICES, Operation, TaxRule
@@ -91,7 +92,7 @@ def create_tax_rule(*, actor: Actor, **fields) -> TaxRule:
     if unknown:
         raise ValidationFailed(details=[{"field": f, "message": _("Unknown field.")} for f in unknown])
     with transaction.atomic():
-        rule = TaxRule(company_id=actor.company_id, **fields)
+        rule = TaxRule(company_id=company_id_of(actor), **fields)
         _check(rule)
         rule.save()
         audit.record_created(actor, rule)
@@ -103,7 +104,7 @@ def update_tax_rule(rule_id: int, *, actor: Actor, version: int | None, **change
     if unknown:
         raise ValidationFailed(details=[{"field": f, "message": _("Unknown field.")} for f in unknown])
     with transaction.atomic():
-        rule = lock_for_edit(TaxRule.objects.filter(company_id=actor.company_id), rule_id, version)
+        rule = lock_for_edit(scoped(TaxRule, actor), rule_id, version)
         before = audit.snapshot(rule, list(changes))
         for field, value in changes.items():
             setattr(rule, field, value)
