@@ -4,5 +4,4 @@ from bench.registry import pending
 
 pending("intake", "orders created and confirmed through the HTTP API by N concurrent clients", "needs sales")
 pending("big-order", "confirm and invoice a 1,000-line order", "needs sales and fiscal")
-pending("nfe", "build + validate + sign, DANFE, a batch authorized against the fake SEFAZ", "needs fiscal")
 pending("watch", "a full rule evaluation", "needs watch")

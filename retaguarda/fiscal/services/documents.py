@@ -16,7 +16,7 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.models import DocumentEvent
 from retaguarda.core.money import ZERO, amount, quantize
-from retaguarda.core.numbering import next_number
+from retaguarda.core.numbering import gapless_number
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.states import transition
 from retaguarda.fiscal import certificates, keys
@@ -376,7 +376,7 @@ def issue_document(document_id: int, *, actor: Actor, certificate=None) -> Fisca
         lines = list(document.lines.order_by("number"))
         document.issued_at = timezone.now()
         _apply_taxes(document, lines, timezone.localdate(document.issued_at))
-        document.number = next_number(f"fiscal.{document.model}.{document.series}", company_id=company.pk)
+        document.number = gapless_number(f"fiscal.{document.model}.{document.series}", company_id=company.pk)
         document.random_code = keys.random_code(document.number)
         document.key = str(
             keys.AccessKey(

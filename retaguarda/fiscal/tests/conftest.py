@@ -20,7 +20,9 @@ XMLSEC = shutil.which("xmlsec1")
 
 
 def xmlsec_verify(xml: bytes, tmp_path, id_attr: str = "infNFe") -> subprocess.CompletedProcess:
-    """Check a signature with an independent verifier (xmlsec1, libxml2 + OpenSSL)."""
+    """Check a signature with an independent verifier (xmlsec1, libxml2 + OpenSSL; Debian package
+    `xmlsec1`, installed by `.ci/run`). Missing, it fails the test: a signature nobody checked is no test."""
+    assert XMLSEC, "xmlsec1 is not installed: apt-get install xmlsec1"
     path = tmp_path / f"signed-{next(_seq)}.xml"
     path.write_bytes(xml)
     return subprocess.run(

@@ -12,7 +12,7 @@ from retaguarda.fiscal.errors import TooManyItems
 from retaguarda.fiscal.models import ArchiveEntry, FiscalDocument
 from retaguarda.fiscal.services import DocumentIn, InstallmentIn, ItemIn
 from retaguarda.fiscal.states import DocumentState
-from retaguarda.fiscal.tests.conftest import XMLSEC, xmlsec_verify
+from retaguarda.fiscal.tests.conftest import xmlsec_verify
 from retaguarda.fiscal.xml import schemas
 
 NS = {"n": "http://www.portalfiscal.inf.br/nfe"}
@@ -71,9 +71,10 @@ def test_issuing_numbers_keys_validates_and_signs_the_note(
     assert root.findtext("n:infNFe/n:dest/n:xNome", namespaces=NS).startswith("NF-E EMITIDA EM AMBIENTE DE HOMOLOGACAO")
     entry = ArchiveEntry.objects.get(document=first)
     assert entry.path.endswith(f"{first.key}-nfe.xml")
-    if XMLSEC:
-        result = xmlsec_verify(services.signed_xml(first), tmp_path)
-        assert result.returncode == 0, result.stderr
+    result = xmlsec_verify(services.signed_xml(first), tmp_path)
+    assert result.returncode == 0, result.stderr
+    tampered = services.signed_xml(first).replace(b"<vNF>", b"<vNF>1", 1)  # one digit more on the total
+    assert xmlsec_verify(tampered, tmp_path).returncode != 0
 
 
 def test_totals_equal_the_sum_of_the_lines_to_the_centavo(
@@ -134,8 +135,7 @@ def test_an_alphanumeric_cnpj_emitter_and_recipient_make_a_valid_key_and_xml(
     root = _xml(doc)
     assert schemas.errors(root, "nfe_v4.00.xsd") == []
     assert root.findtext("n:infNFe/n:dest/n:CNPJ", namespaces=NS) == recipient_cnpj
-    if XMLSEC:
-        assert xmlsec_verify(services.signed_xml(doc), tmp_path).returncode == 0
+    assert xmlsec_verify(services.signed_xml(doc), tmp_path).returncode == 0
 
 
 def test_the_access_key_check_digit_matches_a_published_key():

@@ -1,5 +1,7 @@
-"""`retaguarda export products|parties --format csv|xlsx [--output FILE]`."""
+"""`retaguarda export products|parties --format csv|xlsx [--output FILE]`, and
+`retaguarda export nfe --month YYYY-MM [--output FILE]`: the month's fiscal XML archive as a zip."""
 
+import re
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,7 +13,7 @@ from retaguarda.web.commandline import company_for
 
 
 class Command(BaseCommand):
-    help = "Export products or parties to CSV (separated by ;) or XLSX."
+    help = "Export products or parties to CSV (separated by ;) or XLSX, or a month's NF-e XML archive (nfe) as a zip."
 
     def add_arguments(self, parser):
         parser.add_argument("kind", help="what to export: " + ", ".join(tabular.exporters()) or "products")
@@ -20,8 +22,11 @@ class Command(BaseCommand):
             "--output", "-o", help="output file (default: <kind>-<date>.<format>; - for standard output)"
         )
         parser.add_argument("--company", type=int, help="company id (required when there is more than one)")
+        parser.add_argument("--month", help="nfe: the month of issue, YYYY-MM")
 
-    def handle(self, *args, kind, format, output=None, company=None, **options):
+    def handle(self, *args, kind, format, output=None, company=None, month=None, **options):
+        if kind == "nfe":
+            return self._nfe(company_for(company), month, output)
         try:
             exporter_class = tabular.get_exporter(kind)
         except KeyError:
@@ -39,4 +44,19 @@ class Command(BaseCommand):
             count = tabular.write_export(exporter, fh, format)
         self.stdout.write(
             self.style.SUCCESS(_("%(count)d record(s) exported to %(path)s.") % {"count": count, "path": path})
+        )
+
+    def _nfe(self, company, month, output):
+        from retaguarda.fiscal.services import export_month
+
+        if not month or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise CommandError(_("Give the month as YYYY-MM, e.g. --month 2026-11."))
+        path = output or f"nfe-{company.cnpj}-{month}.zip"
+        with open(path, "wb") as fh:
+            count = export_month(company.pk, month, fh)
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("%(count)d XML file(s) of %(month)s written to %(path)s.")
+                % {"count": count, "month": month, "path": path}
+            )
         )
