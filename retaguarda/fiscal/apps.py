@@ -10,6 +10,7 @@ class FiscalConfig(AppConfig):
 
     def ready(self):
         from retaguarda.core.audit import register_action_labels
+        from retaguarda.fiscal import handlers  # noqa: F401 - registers the outbox handlers
 
         register_action_labels(
             {

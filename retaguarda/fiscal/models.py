@@ -258,6 +258,9 @@ class FiscalDocument(CompanyScoped, Versioned):
     status_message = models.CharField(_("xMotivo"), max_length=255, blank=True)
     authorized_at = models.DateTimeField(_("authorized at"), null=True, blank=True)
     qr_code = models.TextField(blank=True)
+    # The signed XML (the nfeProc once authorized). The archive keeps every version immutably; this is
+    # the current one, written in the issuing transaction so nothing depends on a file write.
+    xml = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("fiscal document")

@@ -1,7 +1,7 @@
 """The immutable XML archive: every signed note, protocol and event, kept through Django's storage API
 (a folder outside the web root here, object storage in production), and the month's zip for the
-accountant. Files are written after the transaction commits, under paths never reused; the
-`ArchiveEntry` ledger (append-only) says what each file is."""
+accountant. Files are written by outbox handlers after the transaction commits, under paths never
+reused; the `ArchiveEntry` ledger (append-only) says what each file is."""
 
 import contextlib
 import hashlib
@@ -9,7 +9,7 @@ import zipfile
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from retaguarda.fiscal.models import ArchiveEntry, FiscalDocument
 
@@ -41,12 +41,11 @@ def _write(document_id: int, company_id: int, kind: str, path: str, content: byt
         )
 
 
-def archive(document: FiscalDocument, kind: str, content: bytes, suffix: str = "") -> str:
-    """Keep `content` in the archive once the caller's transaction commits; returns its path."""
+def keep(document: FiscalDocument, kind: str, content: bytes, suffix: str = "") -> str:
+    """Put `content` in the archive (idempotent: a path already archived is left alone); returns its path.
+    Called by the outbox handlers, after the transaction that produced the XML has committed."""
     path = path_for(document, kind, suffix)
-    month = document.issued_at.strftime("%Y-%m")
-    args = (document.pk, document.company_id, kind, path, content, month)
-    transaction.on_commit(lambda: _write(*args))
+    _write(document.pk, document.company_id, kind, path, content, document.issued_at.strftime("%Y-%m"))
     return path
 
 

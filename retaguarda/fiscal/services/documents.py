@@ -11,7 +11,7 @@ from lxml import etree
 
 from retaguarda.catalog.models import Product
 from retaguarda.companies.models import Company
-from retaguarda.core import audit
+from retaguarda.core import audit, outbox
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.models import DocumentEvent
@@ -23,14 +23,13 @@ from retaguarda.fiscal import certificates, keys
 from retaguarda.fiscal.errors import InvalidXml, TooManyItems
 from retaguarda.fiscal.models import (
     MAX_ITEMS,
-    ArchiveEntry,
     DocumentModel,
     FiscalDocument,
     FiscalDocumentLine,
     FiscalSettings,
     Operation,
 )
-from retaguarda.fiscal.services import archive, rules
+from retaguarda.fiscal.services import rules
 from retaguarda.fiscal.services.inputs import DocumentIn
 from retaguarda.fiscal.states import DocumentState
 from retaguarda.fiscal.taxes import LineIn, TaxContext, TaxResult, TaxValue, calculate
@@ -38,6 +37,7 @@ from retaguarda.fiscal.xml import builder, nfce, schemas, signing
 from retaguarda.parties.models import Party
 
 NFE_SCHEMA = "nfe_v4.00.xsd"
+QUEUED_EVENT = "fiscal.document.queued"  # payload {"document_id"}: archive it, transmit it (issue 16)
 
 
 def settings_of(company: Company) -> FiscalSettings:
@@ -390,18 +390,17 @@ def issue_document(document_id: int, *, actor: Actor, certificate=None) -> Fisca
                 random_code=document.random_code,
             )
         )
-        xml = _sign_and_validate(document, lines, certificate)
+        document.xml = _sign_and_validate(document, lines, certificate).decode()
         document.save()
         FiscalDocumentLine.objects.bulk_update(lines, ["cfop", "taxes"])
-        archive.archive(document, ArchiveEntry.Kind.NFE, xml)
+        outbox.emit(QUEUED_EVENT, {"document_id": document.pk}, company_id=company.pk)
         audit.record(actor, document, "issued", {"number": document.number, "key": document.key})
     return document
 
 
 def signed_xml(document: FiscalDocument) -> bytes | None:
-    """The latest archived XML of the document (with its protocol once authorized)."""
-    entry = archive.latest(document, (ArchiveEntry.Kind.NFE_PROC, ArchiveEntry.Kind.NFE))
-    return archive.read(entry.path) if entry is not None else None
+    """The document's current XML (signed; with its protocol once authorized), None for a draft."""
+    return document.xml.encode() if document.xml else None
 
 
 def discard_document(document_id: int, *, actor: Actor) -> FiscalDocument:

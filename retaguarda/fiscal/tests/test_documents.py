@@ -3,14 +3,16 @@
 from decimal import Decimal as D
 
 import pytest
+from django.db import DatabaseError, transaction
 from lxml import etree
 
+from retaguarda.core import outbox
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.validators import _cnpj_digit
 from retaguarda.fiscal import keys, services
 from retaguarda.fiscal.errors import TooManyItems
 from retaguarda.fiscal.models import ArchiveEntry, FiscalDocument
-from retaguarda.fiscal.services import DocumentIn, InstallmentIn, ItemIn
+from retaguarda.fiscal.services import DocumentIn, InstallmentIn, ItemIn, archive
 from retaguarda.fiscal.states import DocumentState
 from retaguarda.fiscal.tests.conftest import xmlsec_verify
 from retaguarda.fiscal.xml import schemas
@@ -22,6 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 def _issue(document, actor, capture):
     with capture(execute=True):
         issued = services.issue_document(document.pk, actor=actor)
+    outbox.deliver_due()  # what the worker does after the commit: archive the signed XML
     return issued
 
 
@@ -71,6 +74,9 @@ def test_issuing_numbers_keys_validates_and_signs_the_note(
     assert root.findtext("n:infNFe/n:dest/n:xNome", namespaces=NS).startswith("NF-E EMITIDA EM AMBIENTE DE HOMOLOGACAO")
     entry = ArchiveEntry.objects.get(document=first)
     assert entry.path.endswith(f"{first.key}-nfe.xml")
+    assert archive.read(entry.path) == services.signed_xml(first)
+    with pytest.raises(DatabaseError), transaction.atomic():  # the archive ledger is append-only
+        ArchiveEntry.objects.filter(pk=entry.pk).update(path="elsewhere.xml")
     result = xmlsec_verify(services.signed_xml(first), tmp_path)
     assert result.returncode == 0, result.stderr
     tampered = services.signed_xml(first).replace(b"<vNF>", b"<vNF>1", 1)  # one digit more on the total

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.management import CommandError, call_command
 
+from retaguarda.core import outbox
 from retaguarda.fiscal import services
 from retaguarda.fiscal.services import DocumentIn, ItemIn
 
@@ -24,6 +25,7 @@ def test_export_nfe_month_writes_every_archived_xml(
         )
         with django_capture_on_commit_callbacks(execute=True):
             keys.append(services.issue_document(draft.pk, actor=actor).key)
+    outbox.deliver_due()
     month = f"20{keys[0][2:4]}-{keys[0][4:6]}"
     out = tmp_path / "nfe.zip"
 

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from retaguarda.core import outbox
 from retaguarda.fiscal import services
 from retaguarda.fiscal.services import DocumentIn, ItemIn
 
@@ -73,6 +74,7 @@ def test_issue_from_the_page_then_download_xml_danfe_and_the_month_zip(
     with django_capture_on_commit_callbacks(execute=True):
         response = fiscal_web.post(reverse("fiscal:document_action", args=[doc.pk, "issue"]))
     assert response.status_code == 302
+    outbox.deliver_due()
     doc.refresh_from_db()
     assert doc.state == "queued"
     assert fiscal_web.get(reverse("fiscal:document_xml", args=[doc.pk])).content.startswith(b"<NFe")
