@@ -173,6 +173,13 @@ SECURE_CSP = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Fiscal: whether the official SEFAZ web services may be called (never from tests), the CA bundle that
+# signs their servers (the ICP-Brasil chain), the answer timeout, and where the local fake keeps its CA.
+SEFAZ_OFFICIAL = env_bool("SEFAZ_OFFICIAL", not TESTING)
+SEFAZ_CA_BUNDLE = os.environ.get("SEFAZ_CA_BUNDLE") or None
+SEFAZ_TIMEOUT = float(os.environ.get("SEFAZ_TIMEOUT", "30"))
+FAKE_SEFAZ_DIR = DATA_DIR / "fake-sefaz"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

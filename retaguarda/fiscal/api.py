@@ -5,25 +5,43 @@ are POST commands (`/documents/{id}/issue`, `/discard`); a foreign id answers 40
 """
 
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
 from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
+from retaguarda.core.errors import DomainError
 from retaguarda.fiscal import danfe, selectors, services
 from retaguarda.fiscal.schemas import (
+    CancelIn,
+    CorrectionIn,
     DocumentInSchema,
     DocumentOut,
     DocumentSummaryOut,
+    EventOut,
+    ExchangeOut,
     OperationOut,
     PreviewOut,
     SettingsOut,
+    StatusOut,
     TaxRuleIn,
     TaxRuleOut,
+    VoidingIn,
+    VoidingOut,
 )
+from retaguarda.fiscal.sefaz.transmitter import SefazUnavailable
 from retaguarda.fiscal.services import tax_rules
 
 router = Router(tags=["fiscal"])
+
+
+class Unavailable(DomainError):
+    code = "fiscal.sefaz_unavailable"
+    status = 503
+    default_message = _("SEFAZ did not answer. The note is kept and will be sent again.")
+
+
 VIEW = require("fiscal.view")
 CHANGE = require("fiscal.change")
 ISSUE = require("fiscal.issue")
@@ -108,6 +126,68 @@ def discard_document(request, document_id: int):
     _document(request, document_id)
     services.discard_document(document_id, actor=actor_of(request))
     return _document(request, document_id)
+
+
+@router.post("/documents/{document_id}/transmit", response=DocumentOut, auth=ISSUE)
+def transmit_document(request, document_id: int):
+    """Send a queued note to SEFAZ now (the worker does it on its own); a note whose answer was lost is
+    settled by a protocol query first, never sent twice. 503 `fiscal.sefaz_unavailable` without an answer."""
+    _document(request, document_id)
+    try:
+        services.transmit(document_id)
+    except SefazUnavailable as exc:
+        raise Unavailable(str(exc)) from exc
+    return _document(request, document_id)
+
+
+@router.post("/documents/{document_id}/reopen", response=DocumentOut, auth=CHANGE)
+def reopen_document(request, document_id: int):
+    """A rejected note back to draft, to be fixed and issued again with the same number."""
+    _document(request, document_id)
+    services.reopen_document(document_id, actor=actor_of(request))
+    return _document(request, document_id)
+
+
+@router.post("/documents/{document_id}/cancel", response=DocumentOut, auth=ISSUE)
+def cancel_document(request, document_id: int, body: CancelIn):
+    """Cancel an authorized note at SEFAZ (within 24 hours); 409 `fiscal.sefaz_rejected` with cStat and xMotivo."""
+    _document(request, document_id)
+    services.cancel_document(document_id, actor=actor_of(request), reason=body.reason)
+    return _document(request, document_id)
+
+
+@router.post("/documents/{document_id}/correction", response={201: EventOut}, auth=ISSUE)
+def correct_document(request, document_id: int, body: CorrectionIn):
+    """A correction letter (CC-e), up to 20 per note."""
+    _document(request, document_id)
+    return Status(201, services.correct_document(document_id, actor=actor_of(request), text=body.text))
+
+
+@router.get("/documents/{document_id}/exchanges", response=list[ExchangeOut], auth=VIEW)
+def document_exchanges(request, document_id: int):
+    """The conversation with SEFAZ: each request and answer, cStat and time."""
+    return list(_document(request, document_id).exchanges.order_by("id"))
+
+
+@router.post("/voidings", response={201: VoidingOut}, auth=ISSUE)
+def void_numbers(request, body: VoidingIn):
+    """Void (inutilizar) unused numbers of a series at SEFAZ."""
+    return Status(201, services.void_numbers(actor=actor_of(request), **body.dict()))
+
+
+@router.get("/status", response=StatusOut, auth=VIEW)
+def sefaz_status(request):
+    """SEFAZ's service status for the company (107 in operation, 108/109 out of service)."""
+    from retaguarda.fiscal.services import transmission
+
+    settings = selectors.settings(company=request.company)
+    if settings is None:
+        raise Http404
+    try:
+        answer = transmission.transmitter_for(request.company, settings).status()
+    except SefazUnavailable as exc:
+        raise Unavailable(str(exc)) from exc
+    return {"status_code": answer.status_code, "message": answer.message}
 
 
 @router.get("/documents/{document_id}/xml", auth=VIEW, response={200: None, 404: None})

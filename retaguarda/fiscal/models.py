@@ -58,6 +58,13 @@ class FiscalSettings(TimeStamped, Versioned):
     )
     certificate_subject = models.CharField(_("certificate subject"), max_length=300, blank=True)
     certificate_not_after = models.DateTimeField(_("certificate valid until"), null=True, blank=True)
+    sefaz_url = models.CharField(
+        _("SEFAZ address (blank: the state's official one)"),
+        max_length=200,
+        blank=True,
+        help_text=_("The local fake SEFAZ of the demo and the tests, e.g. https://127.0.0.1:8350"),
+    )
+    contingency = models.BooleanField(_("in contingency (SVC)"), default=False)
     default_sale_operation = models.ForeignKey(
         "fiscal.Operation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -261,6 +268,8 @@ class FiscalDocument(CompanyScoped, Versioned):
     # The signed XML (the nfeProc once authorized). The archive keeps every version immutably; this is
     # the current one, written in the issuing transaction so nothing depends on a file write.
     xml = models.TextField(blank=True)
+    receipt = models.CharField(_("batch receipt"), max_length=15, blank=True)  # nRec of an asynchronous batch
+    lease_until = models.DateTimeField(null=True, blank=True)  # a worker is talking to SEFAZ about it until then
 
     class Meta:
         verbose_name = _("fiscal document")
@@ -359,3 +368,55 @@ class ArchiveEntry(CompanyScoped):
 
     def __str__(self):
         return self.path
+
+
+class SefazExchange(CompanyScoped):
+    """One request to SEFAZ and its answer (append-only): the document page shows the conversation."""
+
+    document = models.ForeignKey(
+        FiscalDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges"
+    )
+    service = models.CharField(_("service"), max_length=30)
+    request = models.TextField(blank=True)
+    response = models.TextField(blank=True)
+    status_code = models.CharField(_("cStat"), max_length=4, blank=True)
+    message = models.CharField(_("xMotivo"), max_length=255, blank=True)
+    milliseconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["document", "id"])]
+
+
+class FiscalEvent(CompanyScoped):
+    """A registered event of a note: cancellation (110111) or correction letter (110110)."""
+
+    document = models.ForeignKey(FiscalDocument, on_delete=models.PROTECT, related_name="events")
+    event_type = models.CharField(_("event"), max_length=6)
+    sequence = models.PositiveSmallIntegerField(_("sequence"))
+    text = models.TextField(_("text"))
+    protocol = models.CharField(_("protocol"), max_length=20)
+    xml = models.TextField()  # procEventoNFe: the signed event with SEFAZ's answer
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "event_type", "sequence"], name="fiscal_event_sequence_unique"),
+            models.CheckConstraint(condition=Q(sequence__gte=1, sequence__lte=20), name="fiscal_event_sequence_range"),
+        ]
+
+
+class Voiding(CompanyScoped):
+    """A range of numbers voided at SEFAZ (inutilização)."""
+
+    model = models.PositiveSmallIntegerField(_("model"), choices=DocumentModel.choices)
+    series = models.PositiveSmallIntegerField(_("series"))
+    first = models.PositiveIntegerField(_("from number"))
+    last = models.PositiveIntegerField(_("to number"))
+    reason = models.CharField(_("reason"), max_length=255)
+    protocol = models.CharField(_("protocol"), max_length=20)
+    xml = models.TextField()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.CheckConstraint(condition=Q(first__lte=models.F("last")), name="fiscal_voiding_range")]

@@ -223,6 +223,8 @@ class TaxRuleIn(Strict):
 
 class SettingsOut(Schema):
     environment: int
+    sefaz_url: str
+    contingency: bool
     nfe_series: int
     nfce_series: int
     nfce_qr_version: int
@@ -232,3 +234,55 @@ class SettingsOut(Schema):
     default_sale_operation_id: int | None
     default_return_operation_id: int | None
     version: int
+
+
+class CancelIn(Strict):
+    reason: str = Field(description="15 to 255 characters")
+
+
+class CorrectionIn(Strict):
+    text: str = Field(description="15 to 1000 characters")
+
+
+class EventOut(Schema):
+    id: int
+    document_id: int
+    event_type: str
+    sequence: int
+    text: str
+    protocol: str
+    created_at: datetime.datetime
+
+
+class ExchangeOut(Schema):
+    id: int
+    service: str
+    status_code: str
+    message: str
+    milliseconds: int
+    request: str
+    response: str
+    created_at: datetime.datetime
+
+
+class VoidingIn(Strict):
+    model: int = 55
+    series: int
+    first: int
+    last: int
+    reason: str
+
+
+class VoidingOut(Schema):
+    id: int
+    model: int
+    series: int
+    first: int
+    last: int
+    reason: str
+    protocol: str
+
+
+class StatusOut(Schema):
+    status_code: str
+    message: str

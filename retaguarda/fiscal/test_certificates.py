@@ -11,8 +11,9 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 
-def generate(cnpj: str, legal_name: str, password: str, *, days: int = 365, now=None) -> bytes:
-    """PKCS#12 bytes of a new 2048-bit RSA key and its self-signed certificate."""
+def generate(cnpj: str, legal_name: str, password: str, *, days: int = 365, now=None, issuer=None) -> bytes:
+    """PKCS#12 bytes of a new 2048-bit RSA key and its certificate: self-signed, or signed by `issuer`
+    (a `sefaz.pki.Authority`, the fake SEFAZ's CA, which then accepts it for mutual TLS)."""
     now = now or datetime.datetime.now(datetime.UTC)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name(
@@ -26,7 +27,7 @@ def generate(cnpj: str, legal_name: str, password: str, *, days: int = 365, now=
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
-        .issuer_name(name)
+        .issuer_name(issuer.certificate.subject if issuer else name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
@@ -46,13 +47,14 @@ def generate(cnpj: str, legal_name: str, password: str, *, days: int = 365, now=
             ),
             critical=True,
         )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
             x509.ExtendedKeyUsage(
                 [x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH, x509.oid.ExtendedKeyUsageOID.EMAIL_PROTECTION]
             ),
             critical=False,
         )
-        .sign(key, hashes.SHA256())
+        .sign(issuer.key if issuer else key, hashes.SHA256())
     )
     return pkcs12.serialize_key_and_certificates(
         legal_name[:40].encode(),

@@ -20,6 +20,8 @@ from retaguarda.core.pagination import MAX_LIMIT, keyset_page
 from retaguarda.core.states import allowed_transitions, timeline
 from retaguarda.fiscal import danfe, selectors, services
 from retaguarda.fiscal.models import TAX_CHOICES, DocumentModel
+from retaguarda.fiscal.sefaz.transmitter import SefazUnavailable
+from retaguarda.fiscal.services.transmission import hint_for
 from retaguarda.fiscal.states import DocumentState
 
 VIEW = "fiscal.view"
@@ -98,6 +100,9 @@ def document_detail(request, document_id: int):
         "events": timeline(document),
         "has_xml": bool(document.key),
         "totals": [(TAX_LABELS.get(k, k), v) for k, v in _tax_totals(document)],
+        "exchanges": document.exchanges.order_by("id"),
+        "fiscal_events": document.events.order_by("id"),
+        "hint": hint_for(document.status_code) if document.status_code else "",
     }
     return render(request, "fiscal/document_detail.html", context)
 
@@ -112,11 +117,28 @@ def _tax_totals(document):
 @require_POST
 def document_action(request, document_id: int, action: str):
     _document_or_404(request, document_id)
-    run = {"issue": (ISSUE, services.issue_document), "discard": (CHANGE, services.discard_document)}
+    actor = actor_of(request)
+    run = {
+        "issue": (ISSUE, lambda: services.issue_document(document_id, actor=actor)),
+        "discard": (CHANGE, lambda: services.discard_document(document_id, actor=actor)),
+        "reopen": (CHANGE, lambda: services.reopen_document(document_id, actor=actor)),
+        "transmit": (ISSUE, lambda: services.transmit(document_id)),
+        "cancel": (
+            ISSUE,
+            lambda: services.cancel_document(document_id, actor=actor, reason=request.POST.get("reason", "")),
+        ),
+        "correct": (
+            ISSUE,
+            lambda: services.correct_document(document_id, actor=actor, text=request.POST.get("text", "")),
+        ),
+    }
     if action not in run or not request.user.has_perm(run[action][0]):
         raise PermissionDenied
     try:
-        run[action][1](document_id, actor=actor_of(request))
+        run[action][1]()
+    except SefazUnavailable:
+        messages.error(request, _("SEFAZ did not answer. The note is kept and will be sent again."))
+        return redirect("fiscal:document", document_id=document_id)
     except DomainError as exc:
         _error(request, exc)
     else:

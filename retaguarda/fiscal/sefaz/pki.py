@@ -62,6 +62,7 @@ def authority(folder: Path) -> Authority:
                 .add_extension(
                     x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
                 )
+                .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
                 .sign(key, hashes.SHA256())
             )
             _write(

@@ -13,10 +13,13 @@ from retaguarda.fiscal.services.documents import (
     discard_document,
     issue_document,
     preview,
+    reopen_document,
     signed_xml,
 )
+from retaguarda.fiscal.services.events import cancel_document, correct_document, void_numbers
 from retaguarda.fiscal.services.inputs import DocumentIn, InstallmentIn, ItemIn, PaymentIn
-from retaguarda.fiscal.services.seeds import seed_company
+from retaguarda.fiscal.services.seeds import point_demo_at, seed_company
+from retaguarda.fiscal.services.transmission import transmit
 
 __all__ = [
     "DocumentIn",
@@ -24,10 +27,16 @@ __all__ = [
     "ItemIn",
     "PaymentIn",
     "build_document",
+    "cancel_document",
+    "correct_document",
     "discard_document",
     "export_month",
     "issue_document",
+    "point_demo_at",
     "preview",
+    "reopen_document",
     "seed_company",
     "signed_xml",
+    "transmit",
+    "void_numbers",
 ]

@@ -376,8 +376,9 @@ def issue_document(document_id: int, *, actor: Actor, certificate=None) -> Fisca
         lines = list(document.lines.order_by("number"))
         document.issued_at = timezone.now()
         _apply_taxes(document, lines, timezone.localdate(document.issued_at))
-        document.number = gapless_number(f"fiscal.{document.model}.{document.series}", company_id=company.pk)
-        document.random_code = keys.random_code(document.number)
+        if document.number is None:  # a note back from a rejection keeps its number (SEFAZ never used it)
+            document.number = gapless_number(f"fiscal.{document.model}.{document.series}", company_id=company.pk)
+            document.random_code = keys.random_code(document.number)
         document.key = str(
             keys.AccessKey(
                 uf=document.emitter_data["uf"],
@@ -401,6 +402,18 @@ def issue_document(document_id: int, *, actor: Actor, certificate=None) -> Fisca
 def signed_xml(document: FiscalDocument) -> bytes | None:
     """The document's current XML (signed; with its protocol once authorized), None for a draft."""
     return document.xml.encode() if document.xml else None
+
+
+def reopen_document(document_id: int, *, actor: Actor) -> FiscalDocument:
+    """A rejected note goes back to draft to be fixed and issued again under the same number."""
+    with transaction.atomic():
+        document = transition(
+            FiscalDocument, document_id, to=DocumentState.DRAFT, actor=actor, queryset=scoped(FiscalDocument, actor)
+        )
+        document.xml = ""
+        document.save(update_fields=["xml"])
+        audit.record(actor, document, "reopened")
+    return document
 
 
 def discard_document(document_id: int, *, actor: Actor) -> FiscalDocument:

@@ -4,7 +4,7 @@
 import datetime
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
@@ -21,6 +21,8 @@ class SigningCertificate:
     key: object  # an RSA private key
     certificate: x509.Certificate
     pem: str
+    pkcs12: bytes = field(default=b"", repr=False)  # kept in memory for mutual TLS with SEFAZ
+    password: str = field(default="", repr=False)
 
     @property
     def subject(self) -> str:
@@ -54,7 +56,7 @@ def load_pkcs12(data: bytes, password: str) -> SigningCertificate:
         ) from exc
     if key is None or certificate is None:
         raise CertificateError(_("The certificate file holds no private key and certificate."))
-    loaded = SigningCertificate(key, certificate, certificate.public_bytes(Encoding.PEM).decode())
+    loaded = SigningCertificate(key, certificate, certificate.public_bytes(Encoding.PEM).decode(), data, password)
     with _cache_lock:
         _cache[fingerprint] = loaded
     return loaded

@@ -52,6 +52,15 @@ class Command(BaseCommand):
             env=env,
         )
         children = [web]
+        if demo:
+            # The demo company talks to a local fake SEFAZ (TLS, its own CA), so notes are authorized,
+            # cancelled and corrected with no SEFAZ in reach.
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "retaguarda.config.cli", "fake-sefaz", "--port", str(port + 1), "--point-demo"],
+                    env=env,
+                )
+            )
         if not no_worker:
             children.append(
                 subprocess.Popen([sys.executable, "-m", "retaguarda.config.cli", "worker", "-v", "0"], env=env)
@@ -62,6 +71,7 @@ class Command(BaseCommand):
         )
         if demo:
             self.stdout.write(_("Demo sign-in: user demo, password demo1234"))
+            self.stdout.write(_("Fake SEFAZ for the demo company at https://127.0.0.1:%(port)s") % {"port": port + 1})
         self.stdout.write(_("Press Ctrl+C to stop."))
 
         def stop(signum, frame):
