@@ -57,7 +57,15 @@ class Command(BaseCommand):
             # cancelled and corrected with no SEFAZ in reach.
             children.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "retaguarda.config.cli", "fake-sefaz", "--port", str(port + 1), "--point-demo"],
+                    [
+                        sys.executable,
+                        "-m",
+                        "retaguarda.config.cli",
+                        "fake-sefaz",
+                        "--port",
+                        str(port + 1),
+                        "--point-demo",
+                    ],
                     env=env,
                 )
             )
