@@ -1,19 +1,19 @@
 """States of a fiscal document (DESIGN.md §4) and the transition table `core.states.transition` checks."""
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DocumentState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    QUEUED = "queued", _("Queued for SEFAZ")
-    SENT = "sent", _("Sent, awaiting SEFAZ")
-    AUTHORIZED = "authorized", _("Authorized")
-    REJECTED = "rejected", _("Rejected")
-    DENIED = "denied", _("Denied")
-    CANCELLED = "cancelled", _("Cancelled")
-    VOIDED = "voided", _("Number voided")
-    DISCARDED = "discarded", _("Discarded")
+    DRAFT = "draft", pgettext_lazy("fiscal document", "Draft")
+    QUEUED = "queued", pgettext_lazy("fiscal document", "Queued for SEFAZ")
+    SENT = "sent", pgettext_lazy("fiscal document", "Sent, awaiting SEFAZ")
+    AUTHORIZED = "authorized", pgettext_lazy("fiscal document", "Authorized")
+    REJECTED = "rejected", pgettext_lazy("fiscal document", "Rejected")
+    DENIED = "denied", pgettext_lazy("fiscal document", "Denied")
+    CANCELLED = "cancelled", pgettext_lazy("fiscal document", "Cancelled")
+    VOIDED = "voided", pgettext_lazy("fiscal document", "Number voided")
+    DISCARDED = "discarded", pgettext_lazy("fiscal document", "Discarded")
 
 
 S = DocumentState
