@@ -124,4 +124,5 @@ def seed_company(company, *, actor: Actor) -> FiscalSettings:
 def point_demo_at(url: str) -> int:
     """Point the demo company (or every company signing with a test certificate in homologação) at the
     local fake SEFAZ at `url`; returns how many companies now talk to it."""
-    return FiscalSettings.objects.filter(uses_test_certificate=True, environment=2).update(sefaz_url=url)
+    with transaction.atomic():
+        return FiscalSettings.objects.filter(uses_test_certificate=True, environment=2).update(sefaz_url=url)

@@ -127,11 +127,19 @@ def _release(document_id: int) -> None:
 def transmit(document_id: int, *, transmitter: Transmitter | None = None) -> FiscalDocument | None:
     """Send one queued note (or settle one whose answer was lost). Raises `SefazUnavailable` when
     SEFAZ did not answer, so the outbox tries again later; any other answer is applied."""
+    if transmitter is None:  # refused here (no certificate, SEFAZ disabled) leaves the note queued
+        found = (
+            FiscalDocument.objects.select_related("company__fiscal_settings", "company__municipality")
+            .filter(pk=document_id)
+            .first()
+        )
+        if found is None:
+            return None
+        transmitter = transmitter_for(found.company, found.company.fiscal_settings)
     document, maybe_there = _claim(document_id)
     if document is None:
         return None
     company = document.company
-    transmitter = transmitter or transmitter_for(company, company.fiscal_settings)
     try:
         if maybe_there:
             found = transmitter.query(document.key)

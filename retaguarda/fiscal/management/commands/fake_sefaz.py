@@ -4,6 +4,7 @@ certificates required), for the demo and for trying the fiscal flow on a laptop 
 import signal
 
 from django.core.management.base import BaseCommand
+from django.db import connections
 from django.utils.translation import gettext as _
 
 from retaguarda.fiscal import certificates
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             from retaguarda.fiscal.services import point_demo_at
 
             point_demo_at(fake.url)
+        connections.close_all()  # the fake holds no database connection (nor SQLite's writer lock) while it serves
         self.stdout.write(
             self.style.SUCCESS(_("Fake SEFAZ at %(url)s (CA: %(ca)s)") % {"url": fake.url, "ca": fake.ca.ca_file})
         )
