@@ -12,7 +12,7 @@ from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.core.errors import DomainError
-from retaguarda.fiscal import danfe, selectors, services
+from retaguarda.fiscal import selectors, services
 from retaguarda.fiscal.schemas import (
     CancelIn,
     CorrectionIn,
@@ -209,6 +209,8 @@ def document_danfe(request, document_id: int):
     xml = services.signed_xml(document)
     if xml is None:
         raise Http404
+    from retaguarda.fiscal import danfe  # brazilfiscalreport and fpdf2 load only when a PDF is asked for
+
     response = HttpResponse(danfe.render(document, xml), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{danfe.filename(document)}"'
     return response

@@ -1,5 +1,5 @@
-"""Demo fiscal data: the demo company's settings (homologação, a self-signed test certificate),
-operations and starting rules, and a few notes built from its customers and products and issued."""
+"""Demo fiscal data: the demo company's settings (homologação, a test certificate), operations and
+starting rules, and a few draft notes built from its customers and products, ready to be issued."""
 
 from decimal import Decimal
 

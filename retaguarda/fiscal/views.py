@@ -18,7 +18,7 @@ from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
 from retaguarda.core.pagination import MAX_LIMIT, keyset_page
 from retaguarda.core.states import allowed_transitions, timeline
-from retaguarda.fiscal import danfe, selectors, services
+from retaguarda.fiscal import selectors, services
 from retaguarda.fiscal.models import TAX_CHOICES, DocumentModel
 from retaguarda.fiscal.sefaz.transmitter import SefazUnavailable
 from retaguarda.fiscal.services.transmission import hint_for
@@ -165,6 +165,8 @@ def document_danfe(request, document_id: int):
     xml = services.signed_xml(document)
     if xml is None:
         raise Http404
+    from retaguarda.fiscal import danfe  # brazilfiscalreport and fpdf2 load only when a PDF is asked for
+
     response = HttpResponse(danfe.render(document, xml), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{danfe.filename(document)}"'
     return response
