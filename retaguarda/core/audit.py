@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import pgettext_lazy
 
 from retaguarda.core.actor import Actor
@@ -62,7 +63,16 @@ def _plain(value: Any) -> Any:
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """The concrete field values of `obj`, for diffing before and after a change."""
     names = fields or [f.attname for f in obj._meta.concrete_fields if f.attname not in ("updated_at", "created_at")]
-    return {name: _plain(getattr(obj, name)) for name in names}
+    secret = {f.attname for f in obj._meta.concrete_fields if getattr(f, "secret", False)}
+    return {name: _secret_mark(getattr(obj, name)) if name in secret else _plain(getattr(obj, name)) for name in names}
+
+
+def _secret_mark(value: Any) -> str | None:
+    """An encrypted field's value never reaches the log: a keyed fingerprint still shows that it changed."""
+    if value in (None, "", b""):
+        return value or None
+    data = value if isinstance(value, bytes) else str(value).encode()
+    return "[secret " + salted_hmac("retaguarda.audit.secret", data, algorithm="sha256").hexdigest()[:10] + "]"
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
