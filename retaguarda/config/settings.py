@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "retaguarda.inventory",
     "retaguarda.finance",
     "retaguarda.fiscal",
+    "retaguarda.purchasing",
     "retaguarda.web",
 ]
 

@@ -1,0 +1,55 @@
+"""Every write of the purchasing app; this package re-exports the public API.
+
+- `requests`: purchase requests (ask, approve, reject, cancel).
+- `orders`: purchase orders (draft, send, cancel).
+- `receipts`: receipts against orders or standalone, posted into stock at landed cost (`landed`) with
+  the payable created in finance.
+"""
+
+from retaguarda.purchasing.services.common import installments_from_terms, terms_days
+from retaguarda.purchasing.services.landed import LandedIn, LandedLine, landed_costs
+from retaguarda.purchasing.services.lines import CostLineIn
+from retaguarda.purchasing.services.orders import Charges, OrderIn, OrderLineIn, cancel_order, create_order, send_order
+from retaguarda.purchasing.services.receipts import (
+    InstallmentIn,
+    ReceiptIn,
+    ReceiptLineIn,
+    cancel_receipt,
+    create_receipt,
+    lines_from_orders,
+    post_receipt,
+)
+from retaguarda.purchasing.services.requests import (
+    RequestLineIn,
+    approve_request,
+    cancel_request,
+    create_request,
+    reject_request,
+)
+
+__all__ = [
+    "Charges",
+    "CostLineIn",
+    "InstallmentIn",
+    "LandedIn",
+    "LandedLine",
+    "OrderIn",
+    "OrderLineIn",
+    "ReceiptIn",
+    "ReceiptLineIn",
+    "RequestLineIn",
+    "approve_request",
+    "cancel_order",
+    "cancel_receipt",
+    "cancel_request",
+    "create_order",
+    "create_receipt",
+    "create_request",
+    "installments_from_terms",
+    "landed_costs",
+    "lines_from_orders",
+    "post_receipt",
+    "reject_request",
+    "send_order",
+    "terms_days",
+]
