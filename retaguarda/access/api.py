@@ -6,7 +6,7 @@ from retaguarda.access import services
 from retaguarda.access.departments import permissions_of
 from retaguarda.access.models import ApiToken, User
 from retaguarda.core.actor import Origin, actor_of
-from retaguarda.core.api import Page, idempotent, keyset_page_body
+from retaguarda.core.api import Page, keyset_page_body
 from retaguarda.core.api_auth import require
 
 router = Router(tags=["access"])
@@ -90,9 +90,9 @@ class NewTokenOut(Schema):
 
 
 @router.post("/auth/tokens", response={201: NewTokenOut}, auth=require(company=False))
-@idempotent
 def create_token(request, body: NewTokenIn):
-    """A new personal token for the signed-in user; the raw value appears only in this answer."""
+    """A new personal token for the signed-in user; the raw value appears only in this answer.
+    Not idempotent on purpose: replaying the answer would mean keeping the raw token."""
     token, raw = services.issue_token(request.user, body.name, actor=actor_of(request))
     return Status(201, {"id": token.pk, "name": token.name, "token": raw})
 

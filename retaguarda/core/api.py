@@ -16,6 +16,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from retaguarda.core import idempotency
 from retaguarda.core.errors import DomainError, IdempotencyConflict, ValidationFailed
 from retaguarda.core.models import IdempotencyKey
 from retaguarda.core.pagination import keyset_page
@@ -122,6 +123,30 @@ def _error_json(exc: DomainError) -> HttpResponse:
     return HttpResponse(json.dumps(body), status=exc.status, content_type="application/json")
 
 
+def _claim(entry: IdempotencyKey) -> IdempotencyKey | None:
+    """Insert the key; None when this request now owns it, else the stored answer still in force."""
+    if insert_unless_conflict(entry):
+        return None
+    stored = IdempotencyKey.objects.get(user=entry.user, key=entry.key)
+    if stored.created_at >= idempotency.expired_before():
+        return stored
+    # Remembered for 24 hours only: an older key starts afresh (the purge may not have run yet).
+    IdempotencyKey.objects.filter(pk=stored.pk).delete()
+    return None if insert_unless_conflict(entry) else IdempotencyKey.objects.get(user=entry.user, key=entry.key)
+
+
+# Answers naming one of these fields are never stored by the idempotency wrapper.
+SECRET_FIELDS = frozenset({"token", "password", "secret", "api_key", "private_key", "csc"})
+
+
+def _carries_secret(body) -> bool:
+    if isinstance(body, dict):
+        return any(k in SECRET_FIELDS or _carries_secret(v) for k, v in body.items())
+    if isinstance(body, list):
+        return any(_carries_secret(v) for v in body)
+    return False
+
+
 def _idempotent(run):
     # This wraps ninja's `Operation.run`, outside its exception handlers: refusals answer here.
     @wraps(run)
@@ -146,20 +171,23 @@ def _idempotent(run):
                 status=0,
                 response={},
             )
-            if not insert_unless_conflict(entry):
-                entry = IdempotencyKey.objects.get(user=user, key=key)
-                if entry.request_hash != digest:
+            stored = _claim(entry)
+            if stored is not None:
+                if stored.request_hash != digest:
                     return _error_json(IdempotencyConflict())
                 response = HttpResponse(
-                    json.dumps(entry.response), status=entry.status, content_type="application/json"
+                    json.dumps(stored.response), status=stored.status, content_type="application/json"
                 )
                 response["Idempotent-Replayed"] = "true"
                 return response
             response = run(request, *args, **kwargs)
             if 200 <= response.status_code < 300:
-                IdempotencyKey.objects.filter(pk=entry.pk).update(
-                    status=response.status_code, response=json.loads(response.content or b"null")
-                )
+                body = json.loads(response.content or b"null")
+                if _carries_secret(body):
+                    # Never kept, even for a day: this POST is simply not idempotent.
+                    IdempotencyKey.objects.filter(pk=entry.pk).delete()
+                else:
+                    IdempotencyKey.objects.filter(pk=entry.pk).update(status=response.status_code, response=body)
             else:
                 transaction.set_rollback(True)  # a failed attempt does not burn the key
             return response

@@ -24,3 +24,4 @@ class CoreConfig(AppConfig):
         periodic.register(tasks.deliver_outbox, every=timedelta(minutes=1))
         periodic.register(tasks.purge_outbox, every=timedelta(days=1))
         periodic.register(tasks.prune_task_results, every=timedelta(days=1))
+        periodic.register(tasks.purge_idempotency_keys, every=timedelta(hours=1))

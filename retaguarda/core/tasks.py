@@ -3,7 +3,7 @@
 from django.core.management import call_command
 from django.tasks import task
 
-from retaguarda.core import import_jobs, outbox
+from retaguarda.core import idempotency, import_jobs, outbox
 
 
 @task
@@ -17,6 +17,12 @@ def deliver_outbox() -> int:
 def purge_outbox() -> int:
     """Forget outbox events delivered more than 30 days ago."""
     return outbox.purge_delivered()
+
+
+@task
+def purge_idempotency_keys() -> int:
+    """Forget idempotency keys older than 24 hours (a retry after that is a new request)."""
+    return idempotency.purge_expired()
 
 
 @task

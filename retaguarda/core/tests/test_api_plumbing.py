@@ -81,20 +81,22 @@ def test_a_bad_cursor_is_a_422(api):
     assert response.status_code == 422
 
 
-def test_idempotency_key_replays_the_first_answer_once(api, admin_user):
-    from retaguarda.access.models import ApiToken
+PARTY = {"document": "12.ABC.345/01DE-35", "legal_name": "Mercado Nova Era Ltda", "is_customer": True}
 
-    before = ApiToken.objects.filter(user=admin_user).count()
+
+def test_idempotency_key_replays_the_first_answer_once(api, company):
+    from retaguarda.parties.models import Party
+
     send = lambda body: api.post(  # noqa: E731
-        "/api/v1/auth/tokens", json.dumps(body), content_type="application/json", headers={"Idempotency-Key": "k-1"}
+        "/api/v1/parties", json.dumps(body), content_type="application/json", headers={"Idempotency-Key": "k-1"}
     )
-    first = send({"name": "loja virtual"})
-    second = send({"name": "loja virtual"})
-    assert first.status_code == second.status_code == 201
+    first = send(PARTY)
+    second = send(PARTY)
+    assert first.status_code == second.status_code == 201, first.content
     assert first.json() == second.json()
     assert second["Idempotent-Replayed"] == "true"
-    assert ApiToken.objects.filter(user=admin_user).count() == before + 1
-    conflict = send({"name": "outro nome"})
+    assert Party.objects.filter(company=company).count() == 1
+    conflict = send({**PARTY, "legal_name": "Outro nome"})
     assert conflict.status_code == 422
     assert conflict.json()["code"] == "core.idempotency_conflict"
 
