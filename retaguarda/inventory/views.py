@@ -1,7 +1,7 @@
 """Inventory pages. Reads go through `selectors`, writes through `services`, like the API."""
 
 from datetime import datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from retaguarda.catalog.models import Product
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
+from retaguarda.core.money import quantity
 from retaguarda.core.pagination import MAX_LIMIT, keyset_page
 from retaguarda.core.states import allowed_transitions, timeline
-from retaguarda.inventory import selectors, services
+from retaguarda.inventory import forms, selectors, services
 from retaguarda.inventory.models import (
     ManualOperation,
     StockCount,
@@ -30,7 +31,6 @@ from retaguarda.inventory.states import CountState, TransferState
 VIEW = "inventory.view"
 POST = "inventory.post"
 CHANGE = "inventory.change"
-LINE_ROWS = 8
 
 
 def _limit(request, default=50) -> int:
@@ -73,22 +73,24 @@ def _active_warehouses(company):
     return Warehouse.objects.filter(company=company, active=True)
 
 
-def _lines_form(request, template, **context):
-    """A form with product lines (manual moves, transfers), shown again with what was typed."""
-    shared = {"warehouses": _active_warehouses(request.company), "rows": range(1, LINE_ROWS + 1), "data": request.POST}
-    return render(request, template, {**shared, **context})
-
-
-def _decimal(text: str) -> Decimal | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
+def _lines_form(request, template, lines, problems, **context):
+    """A form with product lines (manual moves, transfers), shown again with everything typed and every
+    problem: the header's above the form, each line's beside its row and listed with its number."""
+    if lines is None:
+        lines = [forms.TypedLine(n, {}) for n in range(1, forms.LINE_ROWS + 1)]
+    summary = [p["message"] for p in problems] + [m for line in lines for m in line.messages()]
+    shared = {
+        "warehouses": _active_warehouses(request.company),
+        "lines": lines,
+        "problems": {p.get("field"): p["message"] for p in problems},
+        "summary": summary,
+        "data": request.POST,
+    }
+    return render(
+        request,
+        template,
+        {**shared, **context},
+    )
 
 
 def _product_by_code(company, code: str) -> Product | None:
@@ -213,45 +215,22 @@ def moves(request):
     return _page(request, "inventory/moves.html", context)
 
 
-def _line_rows(request, with_cost=False):
-    """The product lines of a form: `code_N`, `quantity_N` (+ `cost_N`, `lot_N`, `expiry_N`)."""
-    rows, errors = [], []
-    for n in range(1, LINE_ROWS + 1):
-        code = request.POST.get(f"code_{n}", "").strip()
-        qty_text = request.POST.get(f"quantity_{n}", "").strip()
-        if not code and not qty_text:
-            continue
-        product = _product_by_code(request.company, code)
-        qty = _decimal(qty_text)
-        if product is None:
-            errors.append(_("Line %(n)s: no product with code %(code)s.") % {"n": n, "code": code})
-            continue
-        if qty is None or qty <= 0:
-            errors.append(_("Line %(n)s: invalid quantity.") % {"n": n})
-            continue
-        row = {"product": product, "quantity": qty}
-        if with_cost:
-            row["cost"] = _decimal(request.POST.get(f"cost_{n}", ""))
-            row["lot"] = request.POST.get(f"lot_{n}", "").strip()
-            expiry = request.POST.get(f"expiry_{n}", "").strip()
-            try:
-                row["expiry"] = datetime.strptime(expiry, "%Y-%m-%d").date() if expiry else None
-            except ValueError:
-                errors.append(_("Line %(n)s: invalid date.") % {"n": n})
-                continue
-        rows.append(row)
-    return rows, errors
-
-
 @login_required
 @permission_required(POST, raise_exception=True)
 def move_new(request):
     direction = request.POST.get("direction") or request.GET.get("direction") or "in"
-    if request.method == "POST":
-        rows, errors = _line_rows(request, with_cost=True)
-        for e in errors:
-            messages.error(request, e)
-        if not errors:
+    cells = ("cost", "lot", "expiry") if direction == "in" else ()
+    lines = forms.read_lines(request.POST, request.company, cells=cells) if request.method == "POST" else None
+    problems = []
+    if lines is not None:
+        filled = [line for line in lines if line.filled]
+        problems = services.manual_move_problems(
+            direction=direction,
+            counterpart=request.POST.get("counterpart") or None,
+            reason=request.POST.get("reason", ""),
+            line_count=len(filled),
+        )
+        if not problems and not any(line.errors for line in filled):
             try:
                 op, _moves = services.manual_move(
                     actor=actor_of(request),
@@ -261,13 +240,17 @@ def move_new(request):
                     reason=request.POST.get("reason", ""),
                     lines=[
                         services.ManualLine(
-                            r["product"].pk, r["quantity"], unit_cost=r["cost"], lot_code=r["lot"], expiry=r["expiry"]
+                            line.product.pk,
+                            line.quantity,
+                            unit_cost=line.cost,
+                            lot_code=line.values.get("lot", ""),
+                            expiry=line.expiry,
                         )
-                        for r in rows
+                        for line in filled
                     ],
                 )
             except DomainError as exc:
-                _error(request, exc)
+                problems = _service_problems(exc, filled)
             else:
                 messages.success(request, _("%(op)s posted.") % {"op": op})
                 return redirect("inventory:moves")
@@ -277,10 +260,21 @@ def move_new(request):
     return _lines_form(
         request,
         "inventory/move_form.html",
+        lines,
+        problems,
         direction=direction,
         directions=ManualOperation.Direction.choices,
         counterparts=counterparts,
     )
+
+
+def _service_problems(exc: DomainError, sent: list[forms.TypedLine]) -> list[dict]:
+    """A service's refusal: line problems go beside their rows, the rest above the form."""
+    rest = forms.place_service_problems(sent, exc.details)
+    placed = any(line.errors for line in sent)
+    if rest or not placed:
+        return rest or [{"field": None, "message": exc.message}]
+    return []
 
 
 # ---------------------------------------------------------------------------- warehouses
@@ -353,24 +347,26 @@ def transfers(request):
 @login_required
 @permission_required(POST, raise_exception=True)
 def transfer_new(request):
-    if request.method == "POST":
-        rows, errors = _line_rows(request)
-        for e in errors:
-            messages.error(request, e)
-        if not errors:
+    lines = forms.read_lines(request.POST, request.company, cells=()) if request.method == "POST" else None
+    problems = []
+    if lines is not None:
+        filled = [line for line in lines if line.filled]
+        from_id, to_id = _int(request.POST.get("from_warehouse")) or 0, _int(request.POST.get("to_warehouse")) or 0
+        problems = services.transfer_problems(from_warehouse_id=from_id, to_warehouse_id=to_id, line_count=len(filled))
+        if not problems and not any(line.errors for line in filled):
             try:
                 transfer = services.create_transfer(
                     actor=actor_of(request),
-                    from_warehouse_id=_int(request.POST.get("from_warehouse")) or 0,
-                    to_warehouse_id=_int(request.POST.get("to_warehouse")) or 0,
+                    from_warehouse_id=from_id,
+                    to_warehouse_id=to_id,
                     notes=request.POST.get("notes", ""),
-                    lines=[services.TransferLineIn(r["product"].pk, r["quantity"]) for r in rows],
+                    lines=[services.TransferLineIn(line.product.pk, line.quantity) for line in filled],
                 )
             except DomainError as exc:
-                _error(request, exc)
+                problems = _service_problems(exc, filled)
             else:
                 return redirect("inventory:transfer", transfer_id=transfer.pk)
-    return _lines_form(request, "inventory/transfer_form.html")
+    return _lines_form(request, "inventory/transfer_form.html", lines, problems)
 
 
 @login_required
@@ -459,6 +455,7 @@ def _count_context(request, count: StockCount) -> dict:
             for b in location.balances.filter(product_id__in=[line.product_id for line in lines])
         }
     for line in lines:
+        line.typed, line.problem = None, None  # what was typed and its problem, when the page comes back
         line.current = on_hand.get((line.product_id, line.lot_key), line.expected)
         if count.state == CountState.POSTED:
             line.shown_difference = line.difference
@@ -489,6 +486,43 @@ def count_detail(request, count_id: int):
     return render(request, template, context)
 
 
+def _typed_counts(request, count: StockCount):
+    """Save the quantities typed on the count page; on any problem, the page again with every typed
+    value kept and each bad row marked by its number (nothing saved)."""
+    context = _count_context(request, count)
+    typed, entries, summary = {}, [], []
+    for n, line in enumerate(context["lines"], start=1):
+        raw = request.POST.get(f"line_{line.pk}")
+        if raw is None:
+            continue
+        typed[line.pk] = raw
+        if not raw.strip():
+            continue
+        try:
+            value = forms.number(raw)
+        except ValueError as exc:
+            line.problem = str(exc)
+        else:
+            if value < 0 or quantity(value) != value:
+                line.problem = _("Quantity cannot be negative (4 decimal places).")
+            else:
+                entries.append(services.CountEntry(line.product_id, value, line.lot_id))
+                continue
+        summary.append(
+            _("Line %(n)s (%(sku)s) · %(field)s: %(message)s")
+            % {"n": n, "sku": line.product.sku, "field": _("counted"), "message": line.problem}
+        )
+    if not summary:
+        try:
+            services.record_counts(count.pk, entries, actor=actor_of(request))
+            return None
+        except DomainError as exc:
+            summary = [exc.message] + [d["message"] for d in exc.details if isinstance(d, dict) and d.get("message")]
+    for line in context["lines"]:
+        line.typed = typed.get(line.pk)
+    return render(request, "inventory/count_detail.html", {**context, "summary": summary})
+
+
 @login_required
 @permission_required(POST, raise_exception=True)
 @require_POST
@@ -504,17 +538,9 @@ def count_action(request, count_id: int, action: str):
         elif action == "cancel":
             services.cancel_count(count.pk, actor=actor)
         elif action == "quantities":
-            entries = []
-            for line in count.lines.all():
-                raw = request.POST.get(f"line_{line.pk}")
-                if raw is None or not raw.strip():
-                    continue
-                qty = _decimal(raw)
-                if qty is None:
-                    messages.error(request, _("Invalid quantity: %(value)s") % {"value": raw})
-                    return redirect("inventory:count", count_id=count.pk)
-                entries.append(services.CountEntry(line.product_id, qty, line.lot_id))
-            services.record_counts(count.pk, entries, actor=actor)
+            typed = _typed_counts(request, count)
+            if typed is not None:
+                return typed
             messages.success(request, _("Quantities saved."))
         elif action == "upload":
             upload = request.FILES.get("file")

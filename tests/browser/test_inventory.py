@@ -58,3 +58,38 @@ def test_post_a_count_with_a_difference_and_find_it_in_the_kardex(signed_in_page
     expect(adjustment).to_have_count(1)
     expect(adjustment.locator("td").nth(6)).to_have_text("3")  # out
     expect(adjustment.locator("td").nth(8)).to_have_text("2")  # running balance
+
+
+def test_a_stock_entry_with_one_bad_line_keeps_every_line_and_marks_only_that_one(
+    signed_in_page, live_server, company, admin_user
+):
+    actor = Actor(admin_user, Origin.CLI, company.pk)
+    ncm = Ncm.objects.order_by("code").first()
+    for sku in ("CAN-300", "PRATO-01"):
+        Product.objects.create(company=company, sku=sku, name=f"Produto {sku}", ncm=ncm)
+    services.create_warehouse(actor=actor, company_id=company.pk, code="LOJA", name="Loja Paulista")
+    page = signed_in_page
+
+    page.goto(f"{live_server.url}/estoque/movimentacoes/nova/?direction=in")
+    page.fill("#id_reason", "Compra sem nota")
+    page.fill("input[name=code_1]", "CAN-300")
+    page.fill("input[name=quantity_1]", "2,5")
+    page.fill("input[name=cost_1]", "10,90")
+    page.fill("input[name=code_2]", "PRATO-01")
+    page.fill("input[name=quantity_2]", "dois")
+    page.fill("input[name=code_3]", "PRATO-01")
+    page.fill("input[name=quantity_3]", "1")
+    page.locator("#move-form button[type=submit]").click()
+
+    expect(page.locator("#problems li")).to_have_text(["Linha 2 · quantidade: Número inválido: dois."])
+    expect(page.locator("tr.has-error")).to_have_count(1)
+    expect(page.locator("tr[data-line='2']")).to_have_class("has-error")
+    expect(page.locator("input[name=code_1]")).to_have_value("CAN-300")
+    expect(page.locator("input[name=cost_1]")).to_have_value("10,90")
+    expect(page.locator("input[name=quantity_2]")).to_have_value("dois")
+    expect(page.locator("input[name=quantity_3]")).to_have_value("1")
+    expect(page.locator("#id_reason")).to_have_value("Compra sem nota")
+
+    page.fill("input[name=quantity_2]", "2")
+    page.locator("#move-form button[type=submit]").click()
+    expect(page.locator(".messages .msg")).to_contain_text("lançad")

@@ -25,7 +25,13 @@ from retaguarda.inventory.services.counts import (
     start_count,
 )
 from retaguarda.inventory.services.lots import lot_for
-from retaguarda.inventory.services.manual import ENTRY_COUNTERPARTS, EXIT_COUNTERPARTS, ManualLine, manual_move
+from retaguarda.inventory.services.manual import (
+    ENTRY_COUNTERPARTS,
+    EXIT_COUNTERPARTS,
+    ManualLine,
+    manual_move,
+    manual_move_problems,
+)
 from retaguarda.inventory.services.periods import close_period, close_periods, periods_to_close
 from retaguarda.inventory.services.posting import MoveIn, Source, post_moves
 from retaguarda.inventory.services.products import MAX_KIT_DEPTH
@@ -36,6 +42,7 @@ from retaguarda.inventory.services.transfers import (
     create_transfer,
     receive_transfer,
     ship_transfer,
+    transfer_problems,
 )
 from retaguarda.inventory.services.warehouses import (
     create_warehouse,
@@ -67,6 +74,7 @@ __all__ = [
     "incoming_average",
     "lot_for",
     "manual_move",
+    "manual_move_problems",
     "parse_count_csv",
     "periods_to_close",
     "post_count",
@@ -79,6 +87,7 @@ __all__ = [
     "ship_transfer",
     "start_count",
     "stock_location",
+    "transfer_problems",
     "transit_location",
     "update_warehouse",
     "virtual_location",

@@ -34,6 +34,21 @@ ENTRY_COUNTERPARTS = (LocationKind.SUPPLIER, LocationKind.ADJUSTMENT, LocationKi
 EXIT_COUNTERPARTS = (LocationKind.CUSTOMER, LocationKind.ADJUSTMENT, LocationKind.SCRAP, LocationKind.SUPPLIER)
 
 
+def manual_move_problems(*, direction: str, counterpart: str | None, reason: str, line_count: int) -> list[dict]:
+    """Every problem of a manual move's header; the pages ask it too, so a form shows them with its lines'."""
+    details = []
+    if direction not in ManualOperation.Direction.values:
+        details.append({"field": "direction", "message": _("Invalid value.")})
+    allowed = ENTRY_COUNTERPARTS if direction == ManualOperation.Direction.ENTRY else EXIT_COUNTERPARTS
+    if (counterpart or LocationKind.ADJUSTMENT) not in allowed:
+        details.append({"field": "counterpart", "message": _("Invalid value.")})
+    if not (reason or "").strip():
+        details.append({"field": "reason", "message": _("Say why stock is entering or leaving.")})
+    if not line_count:
+        details.append({"field": "lines", "message": _("Add at least one line.")})
+    return details
+
+
 def manual_move(
     *,
     actor: Actor,
@@ -44,19 +59,10 @@ def manual_move(
     counterpart: str | None = None,
 ) -> tuple[ManualOperation, list[StockMove]]:
     """A manual entry (from suppliers or adjustment) or exit (to customers, scrap or adjustment), with its reason."""
-    details = []
-    if direction not in ManualOperation.Direction.values:
-        details.append({"field": "direction", "message": _("Invalid value.")})
-    counterpart = counterpart or (LocationKind.ADJUSTMENT)
-    allowed = ENTRY_COUNTERPARTS if direction == ManualOperation.Direction.ENTRY else EXIT_COUNTERPARTS
-    if counterpart not in allowed:
-        details.append({"field": "counterpart", "message": _("Invalid value.")})
-    if not (reason or "").strip():
-        details.append({"field": "reason", "message": _("Say why stock is entering or leaving.")})
-    if not lines:
-        details.append({"field": "lines", "message": _("Add at least one line.")})
+    details = manual_move_problems(direction=direction, counterpart=counterpart, reason=reason, line_count=len(lines))
     if details:
         raise ValidationFailed(details=details)
+    counterpart = counterpart or LocationKind.ADJUSTMENT
     with transaction.atomic():
         warehouse = warehouse_of(actor, warehouse_id)
         stock = stock_location(warehouse)

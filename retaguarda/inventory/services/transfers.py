@@ -31,14 +31,22 @@ class TransferLineIn:
     lot_id: int | None = None
 
 
-def create_transfer(
-    *, actor: Actor, from_warehouse_id: int, to_warehouse_id: int, lines: Sequence[TransferLineIn], notes: str = ""
-) -> TransferOrder:
+def transfer_problems(*, from_warehouse_id: int, to_warehouse_id: int, line_count: int) -> list[dict]:
+    """Every problem of a transfer's header; the page asks it too, to show them with its lines'."""
     details = []
     if from_warehouse_id == to_warehouse_id:
         details.append({"field": "to_warehouse_id", "message": _("Choose two different warehouses.")})
-    if not lines:
+    if not line_count:
         details.append({"field": "lines", "message": _("Add at least one line.")})
+    return details
+
+
+def create_transfer(
+    *, actor: Actor, from_warehouse_id: int, to_warehouse_id: int, lines: Sequence[TransferLineIn], notes: str = ""
+) -> TransferOrder:
+    details = transfer_problems(
+        from_warehouse_id=from_warehouse_id, to_warehouse_id=to_warehouse_id, line_count=len(lines)
+    )
     for i, line in enumerate(lines):
         if not isinstance(line.quantity, Decimal) or line.quantity <= 0:
             details.append(

@@ -43,6 +43,16 @@ def qty(value, places=None):
 
 
 @register.filter
+def qty_input(value):
+    """A number for an input's value: decimal comma, no grouping, no trailing zeros (1234,5), so it is
+    read back as the same number."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    return f"{number.normalize():f}".replace(".", ",")
+
+
+@register.filter
 def document(value):
     return format_document(value or "")
 
