@@ -144,7 +144,8 @@ LANGUAGES = [("pt-br", "Português (Brasil)")]  # the UI is Brazilian Portuguese
 TIME_ZONE = "America/Sao_Paulo"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+USE_THOUSAND_SEPARATOR = True  # typed input "1.500,00" is read; printing is governed by the formats below
+FORMAT_MODULE_PATH = ["retaguarda.config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -173,6 +174,31 @@ SECURE_CSP = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Mail (payment reminders, purchase orders): SMTP when SMTP_HOST is set; otherwise each message is written
+# to <data dir>/mail/, so an install without a mail server never fails a delivery and the mail can be read.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "retaguarda@localhost")
+if os.environ.get("SMTP_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["SMTP_HOST"],
+                "port": int(os.environ.get("SMTP_PORT", "587")),
+                "username": os.environ.get("SMTP_USER", ""),
+                "password": os.environ.get("SMTP_PASSWORD", ""),
+                "use_tls": env_bool("SMTP_TLS", True),
+                "timeout": 30,
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
+        }
+    }
 
 # Fiscal: whether the official SEFAZ web services may be called (never from tests), the CA bundle that
 # signs their servers (the ICP-Brasil chain), the answer timeout, and where the local fake keeps its CA.

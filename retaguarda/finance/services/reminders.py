@@ -9,12 +9,12 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from retaguarda.core import audit, outbox
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.formats import grouped
 from retaguarda.core.scope import company_id_of
 from retaguarda.core.versioning import lock_for_edit
 from retaguarda.finance.models import CollectionNote, Installment, NoteKind, ReminderSent, ReminderTemplate, TitleKind
@@ -44,7 +44,7 @@ def render(text: str, installment: Installment) -> str:
     party = installment.party
     values = {
         "{cliente}": (party.trade_name or party.legal_name) if party else "",
-        "{valor}": f"R$ {number_format(installment.amount_open, 2, use_l10n=True, force_grouping=True)}",
+        "{valor}": f"R$ {grouped(installment.amount_open, 2)}",
         "{vencimento}": f"{installment.due_date:%d/%m/%Y}",
         "{documento}": title.document_number or str(title),
         "{empresa}": str(title.company),

@@ -3,9 +3,9 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils.formats import number_format
 
 from retaguarda.core.audit import action_label
+from retaguarda.core.formats import grouped
 from retaguarda.core.validators import format_cep, format_document
 
 register = template.Library()
@@ -27,7 +27,7 @@ def brl(value):
     if number is None:
         return ""
     sign = "-" if number < 0 else ""
-    return f"{sign}R$\u00a0{number_format(abs(number), 2, use_l10n=True, force_grouping=True)}"
+    return f"{sign}R$\u00a0{grouped(abs(number), 2)}"
 
 
 @register.filter
@@ -39,7 +39,7 @@ def qty(value, places=None):
     if places is None:
         normalized = number.normalize()
         places = max(0, -normalized.as_tuple().exponent)
-    return number_format(number, int(places), use_l10n=True, force_grouping=True)
+    return grouped(number, int(places))
 
 
 @register.filter

@@ -19,6 +19,23 @@ def test_money_quantities_and_documents_in_brazilian_format():
     assert cep("01310100") == "01310-100"
 
 
+def test_plain_integers_print_ungrouped_so_forms_can_read_ids_back_and_typed_groups_are_still_read():
+    from django import forms
+    from django.template import Context, Template
+
+    rendered = Template('<option value="{{ pk }}">{{ year }}</option> {{ amount|brl }}').render(
+        Context({"pk": 1712, "year": 2026, "amount": Decimal("1500")})
+    )
+    assert rendered == '<option value="1712">2026</option> R$\u00a01.500,00'
+
+    class Limit(forms.Form):
+        value = forms.DecimalField(localize=True, decimal_places=2)
+
+    form = Limit({"value": "1.500,25"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["value"] == Decimal("1500.25")
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the embedded database's settings")
 def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
     with connection.cursor() as cur:
