@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from retaguarda.core.errors import DomainError
+from retaguarda.core.errors import DomainError, ValidationFailed
 
 
 class OverReceipt(DomainError):
@@ -19,7 +19,7 @@ class InstallmentsMismatch(DomainError):
     default_message = _("The installments do not add up to the receipt's total.")
 
 
-class NfeRejected(DomainError):
+class NfeRejected(ValidationFailed):
     """An uploaded file that cannot become an entry (not XML, not an NF-e, another recipient...)."""
 
     code = "purchasing.nfe_rejected"

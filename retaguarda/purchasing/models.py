@@ -287,16 +287,39 @@ class SupplierProduct(CompanyScoped):
         ]
 
 
+class NfeImportState(models.TextChoices):
+    PENDING = "pending", _("Awaiting confirmation")
+    CONFIRMED = "confirmed", _("Entered")
+
+
 class NfeImport(CompanyScoped):
-    """A supplier NF-e XML uploaded for entry: kept immutably (the XML as received) with the receipt
-    it became. The access key enters once per company."""
+    """A supplier NF-e XML uploaded for entry, kept immutably (the bytes as received) and, once
+    confirmed, with the receipt it became. The access key enters once per company: uploading a key
+    that is awaiting confirmation finds the same import."""
 
     access_key = models.CharField(_("NF-e access key"), max_length=44)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
     xml = models.BinaryField(_("XML"))
-    receipt = models.OneToOneField(Receipt, on_delete=models.PROTECT, related_name="nfe_import")
+    state = models.CharField(_("state"), max_length=10, choices=NfeImportState.choices, default=NfeImportState.PENDING)
+    supplier_document = models.CharField(_("supplier CNPJ/CPF"), max_length=14)
+    supplier_name = models.CharField(_("supplier"), max_length=120)
+    invoice_number = models.CharField(_("invoice number"), max_length=20)
+    issue_date = models.DateField(_("issue date"))
+    total = MoneyField(_("total"))
+    receipt = models.OneToOneField(Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="nfe_import")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("NF-e import")
+        verbose_name_plural = _("NF-e imports")
         constraints = [
-            models.UniqueConstraint(fields=["company", "access_key"], name="purchasing_nfeimport_key_unique")
+            models.UniqueConstraint(fields=["company", "access_key"], name="purchasing_nfeimport_key_unique"),
+            models.CheckConstraint(
+                condition=Q(state="pending", receipt__isnull=True) | Q(state="confirmed", receipt__isnull=False),
+                name="purchasing_nfeimport_state_receipt",
+            ),
         ]
+        indexes = [models.Index(fields=["company", "state", "id"])]
+
+    def __str__(self):
+        return _("NF-e %(number)s of %(supplier)s") % {"number": self.invoice_number, "supplier": self.supplier_name}

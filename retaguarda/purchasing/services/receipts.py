@@ -58,6 +58,7 @@ class ReceiptLineIn(CostLineIn):
     shares: tuple[Decimal, Decimal, Decimal] | None = None  # freight, insurance, other of this line (NF-e)
     supplier_code: str = ""
     cfop: str = ""
+    goods: Decimal | None = None  # the XML's `vProd` when imported; else quantity times unit cost
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,15 @@ def _credit_problems(lines: Sequence[ReceiptLineIn]) -> list[dict]:
             details.append(
                 {"field": f"lines.{i}.shares", "message": _("Enter an amount of zero or more (2 decimal places).")}
             )
+        if line.goods is not None and (
+            not isinstance(line.goods, Decimal)
+            or not line.goods.is_finite()
+            or line.goods < 0
+            or amount(line.goods) != line.goods
+        ):
+            details.append(
+                {"field": f"lines.{i}.goods", "message": _("Enter an amount of zero or more (2 decimal places).")}
+            )
         if len(line.lot_code or "") > 40 or len(line.supplier_code or "") > 60 or len(line.cfop or "") > 4:
             details.append({"field": f"lines.{i}", "message": _("Text too long.")})
     return details
@@ -205,7 +215,7 @@ def create_receipt(data: ReceiptIn, *, actor: Actor) -> Receipt:
         )
         unit, factor = unit_and_factor(default_unit, products[line.product_id])
         credits = (line.icms_credit, line.pis_credit, line.cofins_credit) if recoverable else (ZERO, ZERO, ZERO)
-        goods = goods_value(line)
+        goods = line.goods if line.goods is not None else goods_value(line)
         rows.append(
             ReceiptLine(
                 product_id=line.product_id,
@@ -345,10 +355,10 @@ def cancel_receipt(receipt_id: int, *, actor: Actor) -> Receipt:
 
 
 def _receive_on_orders(receipt: Receipt, lines: list[ReceiptLine], *, actor: Actor) -> None:
-    taken: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    taken: dict[int, Decimal] = defaultdict(lambda: ZERO)  # stock units, by order line
     for line in lines:
         if line.order_line_id is not None:
-            taken[line.order_line_id] += line.quantity
+            taken[line.order_line_id] += line.stock_quantity
     if not taken:
         return
     order_ids = sorted(set(PurchaseOrderLine.objects.filter(pk__in=taken).values_list("order_id", flat=True)))
@@ -356,15 +366,13 @@ def _receive_on_orders(receipt: Receipt, lines: list[ReceiptLine], *, actor: Act
     order_lines = list(PurchaseOrderLine.objects.select_for_update().filter(order_id__in=order_ids).order_by("id"))
     by_id = {ol.pk: ol for ol in order_lines}
     over = []
-    for ol_id, qty in taken.items():
+    for ol_id, stock_qty in taken.items():
         order_line = by_id[ol_id]
         order = orders[order_line.order_id]
-        if order.state not in RECEIVABLE_STATES:
-            over.append({"order": order.number, "line": ol_id, "open": "0", "received": str(qty)})
-        elif qty > order_line.open_quantity:
-            over.append(
-                {"order": order.number, "line": ol_id, "open": str(order_line.open_quantity), "received": str(qty)}
-            )
+        qty = quantity(stock_qty / order_line.factor)  # in the order's purchase unit
+        if order.state not in RECEIVABLE_STATES or qty > order_line.open_quantity:
+            open_qty = order_line.open_quantity if order.state in RECEIVABLE_STATES else ZERO
+            over.append({"order": order.number, "line": ol_id, "open": str(open_qty), "received": str(qty)})
         order_line.received_quantity += qty
     if over:
         raise OverReceipt(details=over)
