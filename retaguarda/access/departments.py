@@ -28,7 +28,8 @@ DEPARTMENTS: dict[str, str] = {
 }
 
 # Everyone signed in may read the reference tables and their own company.
-COMMON = {"br_tables.view", "companies.view"}
+# Everyone works the watch occurrences of their own departments (watch filters them by department).
+COMMON = {"br_tables.view", "companies.view", "watch.view", "watch.change"}
 
 GRANTS: dict[str, set[str]] = {
     ADMIN: {"*"},

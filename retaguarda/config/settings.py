@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "retaguarda.br_tables",
     "retaguarda.parties",
     "retaguarda.catalog",
+    "retaguarda.watch",
     "retaguarda.inventory",
     "retaguarda.finance",
     "retaguarda.fiscal",

@@ -93,9 +93,23 @@ def record(
     company_id: int | None = None,
 ) -> AuditRecord:
     """Append one audit record. Call inside the service's transaction so both land or neither."""
+    entry = build(actor, obj, action, changes, company_id=company_id)
+    entry.save(force_insert=True)
+    return entry
+
+
+def build(
+    actor: Actor,
+    obj: models.Model,
+    action: str,
+    changes: dict | None = None,
+    *,
+    company_id: int | None = None,
+) -> AuditRecord:
+    """An unsaved audit record, for services that write many at once with `bulk_create`."""
     if company_id is None:
         company_id = getattr(obj, "company_id", None) or actor.company_id
-    return AuditRecord.objects.create(
+    return AuditRecord(
         company_id=company_id,
         user=actor.user,
         actor_label=actor.label,

@@ -12,7 +12,10 @@ class FinanceConfig(AppConfig):
     def ready(self):
         from retaguarda.core import ledger_checks, periodic
         from retaguarda.core.audit import register_action_labels
-        from retaguarda.finance import services  # noqa: F401  (registers the outbox handlers)
+        from retaguarda.finance import (
+            rules,  # noqa: F401  (registers the watch rules)
+            services,  # noqa: F401  (registers the outbox handlers)
+        )
         from retaguarda.finance.tasks import (
             check_finance_ledgers,
             drift_lines,

@@ -10,7 +10,10 @@ class FiscalConfig(AppConfig):
 
     def ready(self):
         from retaguarda.core.audit import register_action_labels
-        from retaguarda.fiscal import handlers  # noqa: F401 - registers the outbox handlers
+        from retaguarda.fiscal import (
+            handlers,  # noqa: F401 - registers the outbox handlers
+            rules,  # noqa: F401 - registers the watch rules
+        )
 
         register_action_labels(
             {

@@ -11,6 +11,7 @@ class InventoryConfig(AppConfig):
 
     def ready(self):
         from retaguarda.core import ledger_checks, periodic
+        from retaguarda.inventory import rules  # noqa: F401  (registers the watch rules)
         from retaguarda.inventory.tasks import check_ledgers, close_stock_periods, drift_lines
 
         periodic.register(check_ledgers, every=timedelta(hours=1))

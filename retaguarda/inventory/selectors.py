@@ -443,10 +443,15 @@ def below_minimum(company, *, cursor: str | None = None, limit: int = 50) -> tup
     """Stocked products whose available stock (all warehouses) is below their minimum; 1 query a page.
 
     Each product carries `stock_on_hand`, `stock_reserved` and `available`."""
+    return keyset_page(below_minimum_products(company), cursor=cursor, limit=limit, ordering=("sku", "id"))
+
+
+def below_minimum_products(company):
+    """The query behind `below_minimum` (and the watch rule): products with `available` and `shortage`."""
     totals = StockBalance.objects.filter(product=OuterRef("pk"), location__kind=LocationKind.INTERNAL).values("product")
     on_hand = totals.annotate(t=DecimalSum("on_hand")).values("t")
     reserved = totals.annotate(t=DecimalSum("reserved")).values("t")
-    qs = (
+    return (
         Product.objects.filter(company=company, is_active=True, minimum_stock__gt=0, product_type=ProductType.GOODS)
         .filter(is_variant_parent=False)
         .annotate(
@@ -457,7 +462,6 @@ def below_minimum(company, *, cursor: str | None = None, limit: int = 50) -> tup
         .annotate(shortage=DecimalSub("minimum_stock", "available"))
         .filter(available__lt=F("minimum_stock"))
     )
-    return keyset_page(qs, cursor=cursor, limit=limit, ordering=("sku", "id"))
 
 
 def fefo(product_id: int, warehouse_id: int, wanted: Decimal) -> list[tuple[Lot | None, Decimal]]:

@@ -1,0 +1,129 @@
+"""Finance's watch rules (registered with `watch` from `FinanceConfig.ready`). Each finds every offending
+object of one company in one query, through the open-installment and statement-line indexes."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from retaguarda.finance.models import Installment, StatementLine, TitleKind
+from retaguarda.finance.states import LineState
+from retaguarda.watch.registry import Finding, Param, day, integer, money, rule, text
+from retaguarda.watch.states import Severity
+
+FINANCE = "finance"
+
+
+def _overdue(company_id: int, kind: str, grace_days: int) -> list[Finding]:
+    today = timezone.localdate()
+    rows = (
+        Installment.objects.filter(
+            company_id=company_id, kind=kind, amount_open__gt=0, due_date__lt=today - timedelta(days=grace_days)
+        )
+        .exclude(title__state="cancelled")
+        .select_related("title", "party")
+        .only(
+            "id",
+            "number",
+            "due_date",
+            "amount_open",
+            "title",
+            "party",
+            "title__id",
+            "title__kind",
+            "title__number",
+            "title__description",
+            "party__legal_name",
+            "party__trade_name",
+        )
+    )
+    found = []
+    for i in rows:
+        party = (i.party.trade_name or i.party.legal_name) if i.party_id else ""
+        found.append(
+            Finding(
+                "finance.installment",
+                i.pk,
+                f"{i.title} · {_('installment')} {i.number}" + (f" · {party}" if party else ""),
+                {
+                    "open": money(i.amount_open, _("Open amount")),
+                    "due": day(i.due_date, _("Due date")),
+                    "days": integer((today - i.due_date).days, _("Days overdue")),
+                    "party": text(party or "—", _("Customer or supplier")),
+                },
+                reverse("finance:title", args=[i.title_id]),
+            )
+        )
+    return found
+
+
+@rule(
+    "finance.receivable_overdue",
+    title=_("Receivable overdue"),
+    department=FINANCE,
+    severity=Severity.HIGH,
+    explanation=_("%(open)s from %(party)s was due on %(due)s (%(days)s days ago)."),
+    steps=[
+        _("Contact the customer and record the promise"),
+        _("Send a new boleto or PIX if asked"),
+        _("Hold new sales on credit until settled"),
+    ],
+    params=[Param("grace_days", _("Days of grace after the due date"), 0)],
+)
+def receivable_overdue(company_id: int, params) -> list[Finding]:
+    return _overdue(company_id, TitleKind.RECEIVABLE, params["grace_days"])
+
+
+@rule(
+    "finance.payable_overdue",
+    title=_("Payable overdue"),
+    department=FINANCE,
+    severity=Severity.HIGH,
+    explanation=_("%(open)s to %(party)s was due on %(due)s (%(days)s days ago): interest and fines run."),
+    steps=[
+        _("Check whether it was paid and not recorded"),
+        _("Pay it or agree a new date with the supplier"),
+    ],
+    params=[Param("grace_days", _("Days of grace after the due date"), 0)],
+)
+def payable_overdue(company_id: int, params) -> list[Finding]:
+    return _overdue(company_id, TitleKind.PAYABLE, params["grace_days"])
+
+
+@rule(
+    "finance.unreconciled_line",
+    title=_("Bank line not reconciled"),
+    department=FINANCE,
+    severity=Severity.MEDIUM,
+    explanation=_("%(amount)s on %(date)s in %(account)s is still unreconciled after %(days)s days."),
+    steps=[
+        _("Find the title or entry the line pays"),
+        _("Reconcile it, or record the missing entry"),
+    ],
+    params=[Param("days", _("Days before a bank line must be reconciled"), 5, minimum=1)],
+)
+def unreconciled_line(company_id: int, params) -> list[Finding]:
+    today = timezone.localdate()
+    rows = (
+        StatementLine.objects.filter(
+            company_id=company_id, state=LineState.UNRECONCILED, date__lt=today - timedelta(days=params["days"])
+        )
+        .select_related("account")
+        .only("id", "date", "amount", "memo", "name", "account", "account__name")
+    )
+    return [
+        Finding(
+            "finance.statement_line",
+            line.pk,
+            f"{line.account.name} · {line.date:%d/%m/%Y} · {line.memo or line.name}"[:200],
+            {
+                "amount": money(line.amount, _("Amount")),
+                "date": day(line.date, _("Date")),
+                "days": integer((today - line.date).days, _("Days")),
+                "account": text(line.account.name, _("Account")),
+            },
+            reverse("finance:reconciliation") + f"?account={line.account_id}",
+        )
+        for line in rows
+    ]

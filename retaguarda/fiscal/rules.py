@@ -1,0 +1,97 @@
+"""Fiscal's watch rules (registered with `watch` from `FiscalConfig.ready`): notes SEFAZ rejected, and
+notes stuck in the queue. One query each, on the (company, state) index."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from retaguarda.fiscal.models import FiscalDocument
+from retaguarda.fiscal.states import DocumentState
+from retaguarda.watch.registry import Finding, Param, integer, money, rule, text
+from retaguarda.watch.states import Severity
+
+FISCAL = "fiscal"
+FIELDS = (
+    "id",
+    "model",
+    "series",
+    "number",
+    "state",
+    "total",
+    "status_code",
+    "status_message",
+    "updated_at",
+    "recipient_data",
+)
+
+
+def _label(doc: FiscalDocument) -> str:
+    name = (doc.recipient_data or {}).get("name", "")
+    return f"{doc}" + (f" · {name}" if name else "")
+
+
+@rule(
+    "fiscal.rejected",
+    title=_("Tax document rejected"),
+    department=FISCAL,
+    severity=Severity.HIGH,
+    explanation=_("SEFAZ rejected the note (%(code)s: %(reason)s); the goods of %(total)s cannot leave with it."),
+    steps=[
+        _("Read the rejection and fix the data (customer, product, tax rule)"),
+        _("Return the note to draft and issue it again, or void its number"),
+    ],
+)
+def rejected(company_id: int, params) -> list[Finding]:
+    rows = FiscalDocument.objects.filter(company_id=company_id, state=DocumentState.REJECTED).only(*FIELDS)
+    return [
+        Finding(
+            "fiscal.document",
+            d.pk,
+            _label(d),
+            {
+                "code": text(d.status_code, _("cStat")),
+                "reason": text(d.status_message, _("xMotivo")),
+                "total": money(d.total, _("Total")),
+            },
+            reverse("fiscal:document", args=[d.pk]),
+        )
+        for d in rows
+    ]
+
+
+@rule(
+    "fiscal.stuck_in_queue",
+    title=_("Tax document stuck in the queue"),
+    department=FISCAL,
+    severity=Severity.HIGH,
+    explanation=_("The note has waited %(minutes)s minutes for SEFAZ (%(state)s)."),
+    steps=[
+        _("Check that the worker is running and SEFAZ is online"),
+        _("Check the certificate and the fiscal settings"),
+        _("Consider contingency issuance if SEFAZ is down"),
+    ],
+    params=[Param("minutes", _("Minutes a note may wait for SEFAZ"), 30, minimum=5)],
+)
+def stuck_in_queue(company_id: int, params) -> list[Finding]:
+    now = timezone.now()
+    rows = FiscalDocument.objects.filter(
+        company_id=company_id,
+        state__in=[DocumentState.QUEUED, DocumentState.SENT],
+        updated_at__lt=now - timedelta(minutes=params["minutes"]),
+    ).only(*FIELDS)
+    return [
+        Finding(
+            "fiscal.document",
+            d.pk,
+            _label(d),
+            {
+                "minutes": integer(int((now - d.updated_at).total_seconds() // 60), _("Minutes waiting")),
+                "state": text(d.get_state_display(), _("State")),
+                "total": money(d.total, _("Total")),
+            },
+            reverse("fiscal:document", args=[d.pk]),
+        )
+        for d in rows
+    ]

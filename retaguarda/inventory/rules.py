@@ -1,0 +1,173 @@
+"""The inventory's watch rules (registered with `watch` from `InventoryConfig.ready`). Each finds every
+offending object of one company in one query."""
+
+from datetime import timedelta
+
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from retaguarda.inventory import selectors
+from retaguarda.inventory.models import LocationKind, Reservation, StockBalance
+from retaguarda.inventory.states import ReservationState
+from retaguarda.watch.registry import Finding, Param, day, integer, qty, rule, text
+from retaguarda.watch.states import Severity
+
+STOCK = "stock"
+
+
+def _product_url(product_id: int) -> str:
+    return reverse("inventory:kardex", args=[product_id])
+
+
+@rule(
+    "inventory.below_minimum",
+    title=_("Stock below minimum"),
+    department=STOCK,
+    severity=Severity.MEDIUM,
+    explanation=_("Available %(available)s against a minimum of %(minimum)s: %(shortage)s short."),
+    steps=[
+        _("Check purchase orders already on the way"),
+        _("Order or transfer the shortage"),
+        _("Review the minimum if sales changed"),
+    ],
+)
+def below_minimum(company_id: int, params) -> list[Finding]:
+    return [
+        Finding(
+            "catalog.product",
+            p.pk,
+            f"{p.sku} {p.name}",
+            {
+                "available": qty(p.available, _("Available")),
+                "minimum": qty(p.minimum_stock, _("Minimum stock")),
+                "shortage": qty(p.shortage, _("Shortage")),
+            },
+            _product_url(p.pk),
+        )
+        for p in selectors.below_minimum_products(company_id).only("id", "sku", "name", "minimum_stock")
+    ]
+
+
+def _balance_label(b: StockBalance) -> str:
+    lot = f" · {_('lot')} {b.lot.code}" if b.lot_id else ""
+    return f"{b.product.sku} {b.product.name} · {b.warehouse.code} {b.location.name}{lot}"
+
+
+def _balances(company_id: int):
+    return (
+        StockBalance.objects.filter(company_id=company_id, location__kind=LocationKind.INTERNAL)
+        .select_related("product", "warehouse", "location", "lot")
+        .only(
+            "id",
+            "on_hand",
+            "reserved",
+            "lot",
+            "product",
+            "warehouse",
+            "location",
+            "lot__code",
+            "product__id",
+            "product__sku",
+            "product__name",
+            "warehouse__code",
+            "location__name",
+        )
+    )
+
+
+@rule(
+    "inventory.negative_stock",
+    title=_("Negative stock"),
+    department=STOCK,
+    severity=Severity.HIGH,
+    explanation=_("On hand %(on_hand)s: more was issued than the ledger holds."),
+    steps=[
+        _("Find the issue that had no stock (kardex)"),
+        _("Post the missing receipt or count the location"),
+    ],
+)
+def negative_stock(company_id: int, params) -> list[Finding]:
+    return [
+        Finding(
+            "inventory.balance",
+            b.pk,
+            _balance_label(b),
+            {"on_hand": qty(b.on_hand, _("On hand"))},
+            _product_url(b.product_id),
+        )
+        for b in _balances(company_id).filter(on_hand__lt=0)
+    ]
+
+
+@rule(
+    "inventory.reserved_above_on_hand",
+    title=_("Reserved above on hand"),
+    department=STOCK,
+    severity=Severity.CRITICAL,
+    explanation=_("Reserved %(reserved)s but only %(on_hand)s on hand: orders promised stock that is not there."),
+    steps=[
+        _("List the reservations of the product"),
+        _("Release or move the reservations that cannot be served"),
+        _("Tell sales which orders will be late"),
+    ],
+)
+def reserved_above_on_hand(company_id: int, params) -> list[Finding]:
+    return [
+        Finding(
+            "inventory.balance",
+            b.pk,
+            _balance_label(b),
+            {"reserved": qty(b.reserved, _("Reserved")), "on_hand": qty(b.on_hand, _("On hand"))},
+            _product_url(b.product_id),
+        )
+        for b in _balances(company_id).filter(reserved__gt=F("on_hand"))
+    ]
+
+
+@rule(
+    "inventory.stale_reservation",
+    title=_("Stale reservation"),
+    department=STOCK,
+    severity=Severity.LOW,
+    explanation=_("%(quantity)s reserved since %(since)s for %(source)s: %(days)s days holding stock."),
+    steps=[
+        _("Check whether the document still needs the stock"),
+        _("Release the reservation or ship the order"),
+    ],
+    params=[Param("days", _("Days before a reservation is stale"), 7, minimum=1)],
+)
+def stale_reservation(company_id: int, params) -> list[Finding]:
+    now = timezone.now()
+    cutoff = now - timedelta(days=params["days"])
+    rows = (
+        Reservation.objects.filter(company_id=company_id, state=ReservationState.ACTIVE, created_at__lt=cutoff)
+        .select_related("product")
+        .only(
+            "id",
+            "quantity",
+            "created_at",
+            "source_type",
+            "source_id",
+            "product",
+            "product__id",
+            "product__sku",
+            "product__name",
+        )
+    )
+    return [
+        Finding(
+            "inventory.reservation",
+            r.pk,
+            f"{r.product.sku} {r.product.name} · {r.source_type} {r.source_id}",
+            {
+                "quantity": qty(r.quantity, _("Quantity")),
+                "since": day(timezone.localdate(r.created_at), _("Reserved on")),
+                "days": integer((now - r.created_at).days, _("Days")),
+                "source": text(f"{r.source_type} {r.source_id}", _("Document")),
+            },
+            _product_url(r.product_id),
+        )
+        for r in rows
+    ]

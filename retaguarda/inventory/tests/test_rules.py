@@ -1,0 +1,81 @@
+"""The inventory's watch rules: each fires on its case and clears when the cause is fixed."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from retaguarda.inventory import rules
+from retaguarda.inventory.models import Reservation
+from retaguarda.inventory.services import Need, Source, release, reserve
+from retaguarda.inventory.tests.conftest import D
+from retaguarda.watch import services as watch
+from retaguarda.watch.models import Occurrence
+
+
+def _keys(findings):
+    return {(f.subject_type, str(f.subject_id)) for f in findings}
+
+
+def test_below_minimum_fires_and_resolves_after_a_stock_entry(company, make_product, warehouse, stock):
+    mug = make_product("CANECA", minimum_stock=10)
+    stock.receive(mug, warehouse, 3)
+
+    watch.evaluate(company.pk, codes=["inventory.below_minimum"])
+    occ = Occurrence.objects.get(company=company, rule="inventory.below_minimum")
+    assert (occ.subject_type, occ.subject_id, occ.department) == ("catalog.product", str(mug.pk), "stock")
+    assert D(occ.figures["shortage"]["value"]) == D(7)
+    assert "7" in occ.explanation and "10" in occ.explanation
+
+    stock.receive(mug, warehouse, 10)
+    watch.evaluate(company.pk, codes=["inventory.below_minimum"])
+    occ.refresh_from_db()
+    assert occ.state == "resolved"
+
+
+def test_negative_stock_fires_and_clears(company, make_product, make_warehouse, stock):
+    shop = make_warehouse(allow_negative=True)
+    mug = make_product()
+    stock.issue(mug, shop, 2)
+
+    found = rules.negative_stock(company.pk, {})
+    assert [f.figures["on_hand"].value for f in found] == [D("-2")]
+
+    stock.receive(mug, shop, 2)
+    assert rules.negative_stock(company.pk, {}) == []
+
+
+def test_reserved_above_on_hand_fires_and_clears(company, make_product, make_warehouse, stock, actor):
+    shop = make_warehouse(allow_negative=True)
+    mug = make_product()
+    stock.receive(mug, shop, 5)
+    reserve([Need(mug.pk, shop.pk, D(4), Source("sales.order", 1, 1))], actor=actor)
+    stock.issue(mug, shop, 3)
+
+    found = rules.reserved_above_on_hand(company.pk, {})
+    assert [(f.figures["reserved"].value, f.figures["on_hand"].value) for f in found] == [(D(4), D(2))]
+
+    stock.receive(mug, shop, 5)
+    assert rules.reserved_above_on_hand(company.pk, {}) == []
+
+
+def test_a_reservation_older_than_the_threshold_is_stale_until_released(company, make_product, warehouse, stock, actor):
+    mug = make_product()
+    stock.receive(mug, warehouse, 5)
+    [held] = reserve([Need(mug.pk, warehouse.pk, D(2), Source("sales.order", 9, 1))], actor=actor)
+    assert rules.stale_reservation(company.pk, {"days": 7}) == []
+
+    Reservation.objects.filter(pk=held.pk).update(created_at=timezone.now() - timedelta(days=10))
+    found = rules.stale_reservation(company.pk, {"days": 7})
+    assert _keys(found) == {("inventory.reservation", str(held.pk))}
+    assert found[0].figures["days"].value == 10
+
+    release(Source("sales.order", 9, 1), actor=actor)
+    assert rules.stale_reservation(company.pk, {"days": 7}) == []
+
+
+def test_the_rules_read_only_their_company(company, make_company, make_product, make_warehouse, stock):
+    shop = make_warehouse(allow_negative=True)
+    stock.issue(make_product(minimum_stock=5), shop, 1)
+    other = make_company()
+    assert rules.negative_stock(other.pk, {}) == []
+    assert rules.below_minimum(other.pk, {}) == []

@@ -1,0 +1,50 @@
+"""Printing an occurrence's figures (stored as JSON by the run) the Brazilian way, for its explanation and
+its page. (The web layer's `brl`/`qty` filters sit above watch, so they cannot be imported here.)"""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils.formats import number_format
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+
+
+def printed(figure: dict) -> str:
+    value, kind = figure.get("value"), figure.get("kind", "text")
+    if value is None or value == "":
+        return "—"
+    if kind in ("money", "qty", "int"):
+        number = _decimal(value)
+        if number is None:
+            return str(value)
+        if kind == "money":
+            sign = "-" if number < 0 else ""
+            return f"{sign}R$\u00a0{number_format(abs(number), 2, use_l10n=True, force_grouping=True)}"
+        places = 0 if kind == "int" else max(0, -number.normalize().as_tuple().exponent)
+        return number_format(number, places, use_l10n=True, force_grouping=True)
+    if kind == "date":
+        try:
+            return datetime.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def explain(template: str, figures: dict[str, dict]) -> str:
+    """The rule's explanation with its `%(name)s` placeholders filled; a missing figure prints a dash
+    rather than failing the run."""
+    values = {name: printed(fig) for name, fig in figures.items()}
+
+    class _Lenient(dict):
+        def __missing__(self, key):
+            return "—"
+
+    try:
+        return str(template) % _Lenient(values)
+    except (TypeError, ValueError):
+        return str(template)

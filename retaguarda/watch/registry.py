@@ -1,0 +1,150 @@
+"""The rule registry: each domain app declares its watch rules in its own `rules.py` and registers them
+from `AppConfig.ready`, so `watch` imports no app above it (as `core.ledger_checks` does for ledgers).
+
+A rule's `find(company_id, params)` returns every offending object of one company in a fixed number of
+queries (one set-based query, never a loop over a table): the run compares the findings with the open
+occurrences, opens the new ones, refreshes the figures of the rest and resolves what is gone.
+
+    # inventory/rules.py
+    @rule(
+        "inventory.below_minimum",
+        title=_("Stock below minimum"),
+        department="stock",
+        severity=Severity.MEDIUM,
+        explanation=_("Available %(available)s, minimum %(minimum)s."),
+        steps=[_("Check the open purchase orders"), _("Order the shortage")],
+    )
+    def below_minimum(company_id, params):
+        return [Finding("catalog.product", p.pk, p.sku, {"available": qty(p.available, _("Available"))}) ...]
+
+    # inventory/apps.py, in ready():
+    from retaguarda.inventory import rules  # noqa: F401  (registers the watch rules)
+"""
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from retaguarda.watch.states import Severity
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number shown with an occurrence (and used in its explanation): `kind` says how to print it."""
+
+    label: str
+    value: Any
+    kind: str = "text"  # money | qty | int | date | text
+
+    def as_json(self) -> dict:
+        value = self.value
+        if isinstance(value, Decimal):
+            value = str(value)
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        return {"label": str(self.label), "value": value, "kind": self.kind}
+
+
+def money(value, label) -> Figure:
+    return Figure(label, value, "money")
+
+
+def qty(value, label) -> Figure:
+    return Figure(label, value, "qty")
+
+
+def integer(value, label) -> Figure:
+    return Figure(label, value, "int")
+
+
+def day(value, label) -> Figure:
+    return Figure(label, value, "date")
+
+
+def text(value, label) -> Figure:
+    return Figure(label, value, "text")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One offending object: what it is (`catalog.product` 12), how to name it and link to it, and the
+    figures that fired the rule."""
+
+    subject_type: str
+    subject_id: int | str
+    label: str
+    figures: Mapping[str, Figure] = field(default_factory=dict)
+    url: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.subject_type, str(self.subject_id))
+
+
+@dataclass(frozen=True)
+class Param:
+    """A threshold a company may change (days, hours, percent); integers keep the forms simple."""
+
+    key: str
+    label: str
+    default: int
+    minimum: int = 0
+    maximum: int = 3650
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str  # "<app>.<what>", stable: occurrences keep it
+    title: str
+    department: str  # an access department code: stock, finance, fiscal, sales, purchasing, ...
+    severity: str
+    find: Callable[[int, Mapping[str, int]], Iterable[Finding]]
+    explanation: str = ""  # %(figure)s placeholders, filled with the printed figures
+    steps: Sequence[str] = ()
+    params: Sequence[Param] = ()
+
+    @property
+    def app(self) -> str:
+        return self.code.partition(".")[0]
+
+    def defaults(self) -> dict[str, int]:
+        return {p.key: p.default for p in self.params}
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def register(new: Rule) -> Rule:
+    """Add a rule (again, on a re-import, replacing the earlier copy of the same code)."""
+    if new.department == "" or new.severity not in Severity.values:
+        raise ValueError(f"watch rule {new.code}: department and a known severity are required")
+    REGISTRY[new.code] = new
+    return new
+
+
+def rule(
+    code: str,
+    *,
+    title: str,
+    department: str,
+    severity: str,
+    explanation: str = "",
+    steps: Sequence[str] = (),
+    params: Sequence[Param] = (),
+):
+    """Decorator form of `register` for a rule's `find` function."""
+
+    def wrap(find):
+        register(Rule(code, title, department, severity, find, explanation, tuple(steps), tuple(params)))
+        return find
+
+    return wrap
+
+
+def rules() -> list[Rule]:
+    return sorted(REGISTRY.values(), key=lambda r: r.code)
+
+
+def get(code: str) -> Rule | None:
+    return REGISTRY.get(code)

@@ -1,0 +1,242 @@
+"""A run: every enabled rule of one company finds its offending objects, and the occurrences follow.
+
+- a new finding opens an occurrence (deadline from the severity, the rule's steps as its plan);
+- a finding already open refreshes its figures and explanation;
+- a resolved occurrence whose object is found again reopens (a fix by hand that did not hold, or a
+  problem that came back); a dismissed one reopens only after its problem had cleared and returned;
+- an open occurrence whose object is no longer found resolves itself, saying so in its timeline.
+
+The queries do not grow with the number of findings or occurrences: the rules' own (one each), the
+settings, the run lock, the occurrences of those rules (keys only), the rows that change (locked), and
+bulk writes. State changes are checked against `Occurrence.TRANSITIONS` and written in bulk, each with its
+`DocumentEvent` and audit record (what `core.states.transition` does for one row)."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from retaguarda.core import audit
+from retaguarda.core.actor import Actor
+from retaguarda.core.models import AuditRecord, DocumentEvent
+from retaguarda.watch import registry
+from retaguarda.watch.figures import explain
+from retaguarda.watch.models import Occurrence, OccurrenceStep, RuleSetting, RunState
+from retaguarda.watch.registry import Finding, Rule
+from retaguarda.watch.states import ACTIVE, DEADLINE, OccurrenceState, Resolution
+
+S = OccurrenceState
+DOCUMENT_TYPE = Occurrence._meta.label_lower
+
+
+@dataclass
+class RunSummary:
+    company_id: int
+    rules: int = 0
+    found: int = 0
+    opened: int = 0
+    reopened: int = 0
+    resolved: int = 0
+    refreshed: int = 0
+    by_department: Counter = field(default_factory=Counter)  # opened + reopened, per department
+
+    def as_json(self) -> dict:
+        return {
+            "rules": self.rules,
+            "found": self.found,
+            "opened": self.opened,
+            "reopened": self.reopened,
+            "resolved": self.resolved,
+            "refreshed": self.refreshed,
+            "by_department": dict(self.by_department),
+        }
+
+
+def enabled_rules(company_id: int, codes: list[str] | None = None) -> list[tuple[Rule, dict[str, int]]]:
+    """The company's enabled rules with their thresholds (its settings over the rules' defaults)."""
+    stored = {s.rule: s for s in RuleSetting.objects.filter(company_id=company_id)}
+    chosen = []
+    for rule in registry.rules():
+        if codes is not None and rule.code not in codes:
+            continue
+        setting = stored.get(rule.code)
+        if setting is not None and not setting.enabled:
+            continue
+        params = rule.defaults()
+        if setting is not None:
+            params.update({k: int(v) for k, v in setting.params.items() if k in params})
+        chosen.append((rule, params))
+    return chosen
+
+
+def evaluate(company_id: int, *, codes: list[str] | None = None, actor: Actor | None = None, now=None) -> RunSummary:
+    """Run the company's enabled rules (or only `codes`) and bring its occurrences up to date."""
+    actor = actor or Actor.system(company_id=company_id)
+    chosen = enabled_rules(company_id, codes)
+    # The rules read outside the write transaction: on SQLite a long read inside it would hold every writer.
+    found: dict[str, dict[tuple[str, str], Finding]] = {}
+    for rule, params in chosen:
+        found[rule.code] = {f.key: f for f in rule.find(company_id, params)}
+    return apply(company_id, [r for r, _p in chosen], found, actor=actor, now=now or timezone.now())
+
+
+def apply(
+    company_id: int,
+    rules: list[Rule],
+    found: dict[str, dict[tuple[str, str], Finding]],
+    *,
+    actor: Actor,
+    now: datetime,
+) -> RunSummary:
+    summary = RunSummary(company_id, rules=len(rules), found=sum(len(v) for v in found.values()))
+    by_code = {r.code: r for r in rules}
+    with transaction.atomic():
+        state, _created = RunState.objects.get_or_create(company_id=company_id)
+        RunState.objects.select_for_update().filter(pk=state.pk).get()
+        known = {
+            (rule, subject_type, subject_id): (pk, state_, firing)
+            for pk, rule, subject_type, subject_id, state_, firing in Occurrence.objects.filter(
+                company_id=company_id, rule__in=list(by_code)
+            ).values_list("id", "rule", "subject_type", "subject_id", "state", "firing")
+        }
+        new: list[tuple[Rule, Finding]] = []
+        touch: dict[int, tuple[str, Rule, Finding | None]] = {}  # pk -> (what, rule, finding)
+        for code, findings in found.items():
+            rule = by_code[code]
+            for key, finding in findings.items():
+                row = known.get((code, *key))
+                if row is None:
+                    new.append((rule, finding))
+                    continue
+                pk, state_, firing = row
+                if state_ == S.RESOLVED or (state_ == S.DISMISSED and not firing):
+                    touch[pk] = ("reopen", rule, finding)
+                elif state_ in ACTIVE:
+                    touch[pk] = ("refresh", rule, finding)
+                elif not firing:
+                    touch[pk] = ("firing", rule, finding)  # dismissed, the problem back: stays dismissed
+        for (code, subject_type, subject_id), (pk, _state, firing) in known.items():
+            if firing and (subject_type, subject_id) not in found.get(code, {}):
+                touch[pk] = ("clear", by_code[code], None)
+        events: list[DocumentEvent] = []
+        audits = []
+        _open_new(company_id, new, actor, now, events, audits, summary)
+        _update(touch, actor, now, events, audits, summary)
+        DocumentEvent.objects.bulk_create(events)
+        AuditRecord.objects.bulk_create(audits)
+        RunState.objects.filter(pk=state.pk).update(last_run_at=now, last_summary=summary.as_json())
+    return summary
+
+
+def _figures(finding: Finding) -> dict:
+    return {name: fig.as_json() for name, fig in finding.figures.items()}
+
+
+def _open_new(company_id, new, actor, now, events, audits, summary) -> None:
+    if not new:
+        return
+    rows = []
+    for rule, finding in new:
+        figures = _figures(finding)
+        occ = Occurrence(
+            company_id=company_id,
+            rule=rule.code,
+            subject_type=finding.subject_type,
+            subject_id=str(finding.subject_id),
+            subject_label=str(finding.label)[:200],
+            subject_url=finding.url[:300],
+            title=str(rule.title)[:200],
+            department=rule.department,
+            deadline=now + DEADLINE[rule.severity],
+            explanation=explain(rule.explanation, figures),
+            figures=figures,
+            opened_at=now,
+        )
+        occ.set_severity(rule.severity)
+        rows.append(occ)
+        summary.by_department[rule.department] += 1
+    created = Occurrence.objects.bulk_create(rows)
+    steps = []
+    for occ, (rule, _finding) in zip(created, new, strict=True):
+        steps += [OccurrenceStep(occurrence=occ, number=n, text=str(t)[:300]) for n, t in enumerate(rule.steps, 1)]
+        events.append(timeline_event(occ, "", S.OPEN, actor, {"reason": "found"}))
+        audits.append(audit.build(actor, occ, "opened", {"rule": [None, occ.rule], "figures": [None, occ.figures]}))
+    OccurrenceStep.objects.bulk_create(steps)
+    summary.opened += len(created)
+
+
+def _update(touch, actor, now, events, audits, summary) -> None:
+    if not touch:
+        return
+    changed, fields = [], set()
+    for occ in Occurrence.objects.select_for_update().filter(pk__in=list(touch)).order_by("pk"):
+        what, rule, finding = touch[occ.pk]
+        if finding is not None:
+            figures = _figures(finding)
+            text = explain(rule.explanation, figures)
+            if figures != occ.figures or text != occ.explanation or occ.subject_label != str(finding.label)[:200]:
+                occ.figures, occ.explanation = figures, text
+                occ.subject_label, occ.subject_url = str(finding.label)[:200], finding.url[:300]
+                fields |= {"figures", "explanation", "subject_label", "subject_url"}
+                if what == "refresh":
+                    summary.refreshed += 1
+                    changed.append(occ)
+        if what == "reopen" and S.OPEN in Occurrence.TRANSITIONS.get(occ.state, ()):
+            events.append(timeline_event(occ, occ.state, S.OPEN, actor, {"reason": "recurred"}))
+            audits.append(audit.build(actor, occ, "reopened", {"state": [occ.state, S.OPEN]}))
+            occ.state, occ.firing, occ.closed_at, occ.resolution, occ.close_reason = S.OPEN, True, None, "", ""
+            occ.deadline, occ.times_opened, occ.version = (
+                now + DEADLINE[occ.severity],
+                occ.times_opened + 1,
+                occ.version + 1,
+            )
+            fields |= {
+                "state",
+                "firing",
+                "closed_at",
+                "resolution",
+                "close_reason",
+                "deadline",
+                "times_opened",
+                "version",
+            }
+            summary.reopened += 1
+            summary.by_department[occ.department] += 1
+            changed.append(occ)
+        elif what == "clear":
+            occ.firing = False
+            fields.add("firing")
+            if occ.state in ACTIVE and S.RESOLVED in Occurrence.TRANSITIONS.get(occ.state, ()):
+                events.append(timeline_event(occ, occ.state, S.RESOLVED, actor, {"reason": "cleared"}))
+                audits.append(audit.build(actor, occ, "resolved", {"state": [occ.state, S.RESOLVED]}))
+                occ.state, occ.closed_at, occ.resolution, occ.version = (
+                    S.RESOLVED,
+                    now,
+                    Resolution.CLEARED,
+                    occ.version + 1,
+                )
+                fields |= {"state", "closed_at", "resolution", "version"}
+                summary.resolved += 1
+            changed.append(occ)
+        elif what == "firing":
+            occ.firing = True
+            fields.add("firing")
+            changed.append(occ)
+    for occ in changed:
+        occ.updated_at = now
+    if changed:
+        Occurrence.objects.bulk_update(changed, sorted(fields | {"updated_at"}))
+
+
+def timeline_event(occ: Occurrence, from_state: str, to_state: str, actor: Actor, payload: dict) -> DocumentEvent:
+    return DocumentEvent(
+        document_type=DOCUMENT_TYPE,
+        document_id=occ.pk,
+        from_state=from_state,
+        to_state=to_state,
+        user=actor.user,
+        origin=actor.origin,
+        payload=payload,
+    )
