@@ -1,10 +1,10 @@
 """Printing an occurrence's figures (stored as JSON by the run) the Brazilian way, for its explanation and
-its page. (The web layer's `brl`/`qty` filters sit above watch, so they cannot be imported here.)"""
+its page, with `core.formats.grouped` as the web layer's `brl`/`qty` filters do."""
 
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.utils.formats import number_format
+from retaguarda.core.formats import grouped
 
 
 def _decimal(value) -> Decimal | None:
@@ -24,9 +24,10 @@ def printed(figure: dict) -> str:
             return str(value)
         if kind == "money":
             sign = "-" if number < 0 else ""
-            return f"{sign}R$\u00a0{number_format(abs(number), 2, use_l10n=True, force_grouping=True)}"
-        places = 0 if kind == "int" else max(0, -number.normalize().as_tuple().exponent)
-        return number_format(number, places, use_l10n=True, force_grouping=True)
+            return f"{sign}R$\u00a0{grouped(abs(number), 2)}"
+        if kind == "int":
+            return str(int(number))  # ids, days, counts: never grouped
+        return grouped(number, max(0, -number.normalize().as_tuple().exponent))
     if kind == "date":
         try:
             return datetime.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
