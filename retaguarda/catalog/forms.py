@@ -6,31 +6,33 @@ from django.utils.translation import gettext_lazy as _
 from retaguarda.br_tables.widgets import NcmWidget
 from retaguarda.catalog.models import Origin, ProductType
 from retaguarda.core import tabular
+from retaguarda.core.number_fields import NumberField
 
 ATTRIBUTE_ROWS = 3
 COMPONENT_ROWS = 6
 ITEM_ROWS = 8
 
 
-def _decimal(label, required=False, **kwargs):
-    return forms.DecimalField(label=label, required=required, localize=True, **kwargs)
+def _decimal(label, required=False, min_places=0, **kwargs):
+    return NumberField(label=label, required=required, min_places=min_places, **kwargs)
 
 
 class ProductForm(forms.Form):
-    sku = forms.CharField(label=_("SKU"), max_length=60)
-    name = forms.CharField(label=_("name"), max_length=120)
+    # Required fields and numbers are checked by the service, with every other problem, in one round.
+    sku = forms.CharField(label=_("SKU"), max_length=60, required=False)
+    name = forms.CharField(label=_("name"), max_length=120, required=False)
     product_type = forms.ChoiceField(label=_("type"), choices=ProductType.choices, initial=ProductType.GOODS)
     gtin = forms.CharField(label=_("GTIN"), max_length=14, required=False, help_text=_("Barcode, or SEM GTIN."))
-    ncm = forms.CharField(label=_("NCM"), widget=NcmWidget())
+    ncm = forms.CharField(label=_("NCM"), widget=NcmWidget(), required=False)
     cest = forms.CharField(label=_("CEST"), max_length=10, required=False)
     origin = forms.TypedChoiceField(label=_("origin"), choices=Origin.choices, coerce=int, initial=Origin.NATIONAL)
     category = forms.CharField(label=_("category"), max_length=60, required=False)
     unit = forms.CharField(label=_("commercial unit"), max_length=6, initial="UN")
     tax_unit = forms.CharField(label=_("tax unit"), max_length=6, initial="UN")
     purchase_unit = forms.CharField(label=_("purchase unit"), max_length=6, initial="UN")
-    purchase_factor = _decimal(_("units per purchase unit"), required=True, initial=1)
-    cost = _decimal(_("cost"), initial=0)
-    price = _decimal(_("sale price"), initial=0)
+    purchase_factor = _decimal(_("units per purchase unit"), initial=1)
+    cost = _decimal(_("cost"), initial=0, min_places=2)
+    price = _decimal(_("sale price"), initial=0, min_places=2)
     gross_weight = _decimal(_("gross weight (kg)"), initial=0)
     net_weight = _decimal(_("net weight (kg)"), initial=0)
     height_cm = _decimal(_("height (cm)"), initial=0)
@@ -47,8 +49,11 @@ class ProductForm(forms.Form):
             del self.fields["product_type"]
 
     def service_fields(self) -> dict:
+        """What was read, for the service; after a form error only the fields that were read."""
         data = {k: v for k, v in self.cleaned_data.items() if v is not None}
         data["cest"] = self.cleaned_data.get("cest") or None
+        for key in ("sku", "name", "ncm"):
+            data.setdefault(key, "")
         return data
 
 

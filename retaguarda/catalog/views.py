@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from retaguarda.catalog import forms, selectors, services
+from retaguarda.catalog import forms, selectors, services, validation
 from retaguarda.catalog.models import Product, ProductType
 from retaguarda.core import tabular
 from retaguarda.core.actor import actor_of
@@ -41,6 +41,14 @@ def _apply_errors(form, exc: DomainError, labels: dict[str, str] | None = None) 
         else:
             prefix = labels.get((field or "").split(".")[0], "")
             form.add_error(None, f"{prefix}{message}" if prefix else message)
+
+
+def _every_problem(form) -> None:
+    """The form refused some fields: the service's checks of the others too, so every problem shows at once."""
+    data = validation.normalize(form.service_fields())
+    for field, message in validation.product_problems(data, validation.References()):
+        if field in form.fields and field not in form.errors:
+            form.add_error(field, message)
 
 
 def _found(read, object_id: int, request):
@@ -131,7 +139,9 @@ def _variant_rows(post) -> list[dict]:
 @permission_required(CHANGE, raise_exception=True)
 def product_create(request):
     form = forms.ProductForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        _every_problem(form)
+    elif request.method == "POST":
         data = form.service_fields()
         variations = forms.variations_from(request.POST)
         components = forms.components_from(request.POST) if data.get("product_type") == ProductType.KIT else None
@@ -187,7 +197,9 @@ def product_edit(request, product_id: int):
     initial = {f: getattr(product, f) for f in services.EDITABLE if f not in ("ncm", "cest")}
     initial.update({"ncm": product.ncm_id, "cest": product.cest_id or ""})
     form = forms.ProductForm(request.POST or None, initial=initial, editing=True)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        _every_problem(form)
+    elif request.method == "POST":
         version = request.POST.get("version")
         try:
             services.update_product(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retaguarda.br_tables.widgets import MunicipalityWidget
 from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.number_fields import NumberField
 from retaguarda.parties.models import IeIndicator, PartyKind
 
 
@@ -32,20 +33,24 @@ class PartyForm(forms.Form):
     municipal_registration = _text(_("Municipal registration (IM)"), 15)
     email = _text(_("E-mail"), 254, type="email")
     phone = _text(_("Phone"), 20, type="tel")
-    credit_limit = forms.DecimalField(
-        label=_("Credit limit (R$)"), required=False, max_digits=18, decimal_places=2, min_value=0, localize=True
-    )
+    # Numbers as people type them (1.500,00); what cannot be read goes to the service as typed, which
+    # says what is wrong together with every other problem.
+    credit_limit = NumberField(label=_("Credit limit (R$)"), required=False, min_places=2)
     payment_terms = _text(_("Payment terms (days)"), 60, placeholder="30/60/90")
-    lead_time_days = forms.IntegerField(label=_("Lead time (days)"), required=False, min_value=0, max_value=365)
+    lead_time_days = _text(_("Lead time (days)"), 6, inputmode="numeric")
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     ROLE_FIELDS = ("is_customer", "is_supplier", "is_carrier")
 
+    def clean_credit_limit(self):
+        return self.cleaned_data["credit_limit"] or 0
+
+    def clean_lead_time_days(self):
+        return self.cleaned_data["lead_time_days"] or 0
+
     def service_fields(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["credit_limit"] = data.get("credit_limit") or 0
-        data["lead_time_days"] = data.get("lead_time_days") or 0
-        return data
+        """What was read, for the service; after a form error only the fields that were read."""
+        return dict(self.cleaned_data)
 
 
 class AddressForm(forms.Form):
@@ -61,7 +66,7 @@ class AddressForm(forms.Form):
     def is_blank(self) -> bool:
         """Nothing typed: the address part of the registration form was left empty on purpose."""
         keys = ("postal_code", "street", "number", "complement", "district", "municipality_id")
-        return not any((self.cleaned_data.get(k) or "").strip() for k in keys)
+        return not any((self.cleaned_data.get(k) or "").strip() for k in keys) and not self.errors
 
 
 class ContactForm(forms.Form):
@@ -69,6 +74,19 @@ class ContactForm(forms.Form):
     role = _text(_("Role"), 60, placeholder=_("Purchasing, accounts payable..."))
     email = _text(_("E-mail"), 254, type="email")
     phone = _text(_("Phone"), 20, type="tel")
+
+
+def problems_beyond_the_form(forms_by_prefix: dict[str, forms.Form], check) -> list[dict]:
+    """When a form refused some fields, the service's problems with the rest, so the user sees every
+    problem in one round. `check` takes the fields read and the address fields read (or None)."""
+    party_form, address_form = forms_by_prefix[""], forms_by_prefix.get("addresses[0].")
+    addresses = []
+    if address_form is not None and not address_form.is_blank():
+        addresses = [address_form.cleaned_data]
+    details = check(party_form.service_fields(), addresses)
+    refused = {f"{prefix}{name}" for prefix, form in forms_by_prefix.items() for name in form.errors}
+    refused |= {"roles"} if "is_customer" in party_form.errors else set()
+    return [d for d in details if (d.get("field") or "") not in refused and d.get("field")]
 
 
 def apply_errors(exc: ValidationFailed, forms_by_prefix: dict[str, forms.Form], fallback: forms.Form) -> None:

@@ -13,7 +13,7 @@ from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError, ValidationFailed
 from retaguarda.core.pagination import keyset_page
 from retaguarda.parties import selectors, services
-from retaguarda.parties.forms import AddressForm, ContactForm, PartyForm, apply_errors
+from retaguarda.parties.forms import AddressForm, ContactForm, PartyForm, apply_errors, problems_beyond_the_form
 from retaguarda.parties.models import Party, PartyAddress, PartyContact, Role
 
 VIEW = "parties.view"
@@ -119,7 +119,9 @@ def party_list(request):
 def party_create(request):
     form = PartyForm(request.POST or None, initial={"kind": "company", "is_customer": True})
     address_form = AddressForm(request.POST or None, prefix="address")
-    if request.method == "POST" and form.is_valid() & address_form.is_valid():
+    if request.method == "POST" and not (form.is_valid() & address_form.is_valid()):
+        every_problem(request, {"": form, "addresses[0].": address_form})
+    elif request.method == "POST":
         addresses = [] if address_form.is_blank() else [address_form.cleaned_data]
         try:
             party = services.create_party(actor=actor_of(request), addresses=addresses, **form.service_fields())
@@ -151,7 +153,9 @@ def party_edit(request, pk: int):
     party = _party(request, pk)
     initial = {name: getattr(party, name) for name in PartyForm.base_fields}
     form = PartyForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        every_problem(request, {"": form}, existing=party)
+    elif request.method == "POST":
         try:
             services.update_party(party.pk, actor=actor_of(request), version=_version(request), **form.service_fields())
         except ValidationFailed as exc:
@@ -162,6 +166,17 @@ def party_edit(request, pk: int):
             messages.success(request, _("Changes saved."))
             return redirect("parties:detail", pk=party.pk)
     return render(request, "parties/party_form.html", {"form": form, "party": party})
+
+
+def every_problem(request, forms_by_prefix: dict, existing: Party | None = None) -> None:
+    """A form refused a field: put the service's problems with the other fields beside them too."""
+
+    def check(fields, addresses):
+        return services.party_problems(fields, company_id=request.company.pk, addresses=addresses, existing=existing)
+
+    details = problems_beyond_the_form(forms_by_prefix, check)
+    if details:
+        apply_errors(ValidationFailed(details=details), forms_by_prefix, forms_by_prefix[""])
 
 
 def _version(request) -> int | None:

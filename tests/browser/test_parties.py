@@ -45,3 +45,30 @@ def test_register_a_customer_with_an_alphanumeric_cnpj(signed_in_page, live_serv
     record = page.locator("tbody tr").filter(has_text="parties.party").filter(has_text="12ABC34501DE35")
     expect(record.first).to_be_visible()
     expect(record.first).to_contain_text("Nova Era")
+
+
+def test_four_bad_fields_show_four_errors_at_once_and_the_municipality_stays(signed_in_page, live_server):
+    page = signed_in_page
+    page.goto(f"{live_server.url}/cadastros/novo/")
+
+    page.get_by_label("Pessoa jurídica (CNPJ)").check()
+    page.fill("#id_document", "12abc34501de36")  # wrong check digit
+    page.fill("#id_legal_name", "Mercado Nova Era Ltda")
+    page.get_by_label("Cliente", exact=True).check()
+    page.fill("#id_email", "compras@")
+    page.fill("#id_credit_limit", "-1.500,00")
+    page.fill("#id_address-postal_code", "1301")
+    page.fill("#id_address-street", "Rua Barão de Jaguara")
+    page.fill("#id_address-number", "1200")
+    page.fill("#id_address-district", "Centro")
+    page.locator("#id_address-municipality_id").press_sequentially("campinas", delay=30)
+    page.get_by_role("button", name="Campinas/SP").click()
+    page.get_by_role("button", name="Salvar").click()
+
+    expect(page.locator(".errorlist li")).to_have_count(4)
+    for field in ("#id_document", "#id_email", "#id_credit_limit", "#id_address-postal_code"):
+        expect(page.locator(f"{field} ~ .errorlist, .field:has({field}) .errorlist")).not_to_have_count(0)
+    expect(page.locator("#id_address-municipality_id_code")).to_have_value("3509502")
+    expect(page.locator("#id_address-municipality_id")).to_have_value("Campinas/SP")
+    expect(page.locator("#id_credit_limit")).to_have_value("-1.500,00")
+    expect(page.locator("#id_address-street")).to_have_value("Rua Barão de Jaguara")

@@ -165,3 +165,41 @@ def test_the_pages_need_catalog_permissions(client, make_user):
     client.force_login(make_user("finance"))
 
     assert client.get(reverse("catalog:product_list")).status_code == 403
+
+
+def test_every_problem_of_the_product_form_shows_in_one_round_with_what_was_typed(web):
+    response = web.post(
+        reverse("catalog:product_create"),
+        {
+            "sku": "",
+            "name": "Copo",
+            "product_type": "goods",
+            "ncm": "",
+            "origin": "0",
+            "unit": "UN",
+            "tax_unit": "UNIDADE",
+            "purchase_unit": "UN",
+            "purchase_factor": "1",
+            "price": "-10,50",
+            "cost": "doze",
+            "category": "c" * 61,
+        },
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"sku", "ncm", "tax_unit", "price", "cost", "category"}
+    html = response.content.decode()
+    assert 'value="-10,50"' in html and 'value="doze"' in html and 'value="UNIDADE"' in html
+    assert not Product.objects.exists()
+
+
+def test_the_edit_form_shows_prices_and_quantities_as_people_write_them(web, make_product):
+    product = make_product(price=Decimal("105.9"), cost=Decimal("48"), minimum_stock=Decimal("2.5"))
+
+    html = web.get(reverse("catalog:product_edit", args=[product.pk])).content.decode()
+
+    assert 'name="price" value="105,90"' in html
+    assert 'name="cost" value="48,00"' in html
+    assert 'name="minimum_stock" value="2,5"' in html
+    assert 'name="gross_weight" value="0"' in html

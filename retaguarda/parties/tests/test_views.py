@@ -201,3 +201,41 @@ def test_phones_are_shown_masked():
     assert phone("11987654321") == "(11) 98765-4321"
     assert phone("08001234567") == "0800 123 4567"
     assert phone("") == ""
+
+
+def test_four_bad_fields_are_shown_in_one_round_and_the_municipality_is_kept(web):
+    bad = {
+        **FORM,
+        "document": "12.ABC.345/01DE-36",
+        "email": "compras@",
+        "address-postal_code": "1301",
+        "credit_limit": "-10",
+        "address-municipality_id": "3509502",
+    }
+
+    response = web.post("/cadastros/novo/", bad)
+
+    form, address_form = response.context["form"], response.context["address_form"]
+    assert set(form.errors) == {"document", "email", "credit_limit"}
+    assert set(address_form.errors) == {"postal_code"}
+    html = response.content.decode()
+    assert 'value="3509502"' in html and "Campinas" in html
+    assert 'value="-10"' in html and 'value="compras@"' in html
+    assert not Party.objects.exists()
+
+
+def test_a_field_the_form_refuses_does_not_hide_the_services_problems(web):
+    response = web.post("/cadastros/novo/", {**FORM, "legal_name": "x" * 121, "email": "a@", "lead_time_days": "dez"})
+
+    assert set(response.context["form"].errors) == {"legal_name", "email", "lead_time_days"}
+    assert not Party.objects.exists()
+
+
+def test_a_credit_limit_typed_the_brazilian_way_is_read(web):
+    response = web.post("/cadastros/novo/", {**FORM, "credit_limit": "1.500,50"})
+
+    assert response.status_code == 302
+    party = Party.objects.get()
+    assert str(party.credit_limit) == "1500.50"
+    page = web.get(f"/cadastros/{party.pk}/editar/").content.decode()
+    assert 'value="1500,50"' in page

@@ -6,6 +6,7 @@ from django import template
 
 from retaguarda.core.audit import action_label
 from retaguarda.core.formats import grouped
+from retaguarda.core.number_fields import plain_number
 from retaguarda.core.validators import format_cep, format_document
 
 register = template.Library()
@@ -46,10 +47,7 @@ def qty(value, places=None):
 def qty_input(value):
     """A number for an input's value: decimal comma, no grouping, no trailing zeros (1234,5), so it is
     read back as the same number."""
-    number = _decimal(value)
-    if number is None:
-        return ""
-    return f"{number.normalize():f}".replace(".", ",")
+    return plain_number(_decimal(value))
 
 
 @register.filter
