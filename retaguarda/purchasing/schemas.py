@@ -1,0 +1,319 @@
+"""The purchasing API's input and output shapes (ninja schemas); the routes are in `api`."""
+
+import datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from retaguarda.core.states import allowed_transitions, timeline
+
+
+class EventOut(Schema):
+    from_state: str
+    to_state: str
+    user: str | None
+    origin: str
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_user(obj):
+        return obj.user.get_username() if obj.user_id else None
+
+
+class DocumentOut(Schema):
+    allowed: list[str]
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_allowed(obj):
+        return allowed_transitions(obj)
+
+    @staticmethod
+    def resolve_events(obj):
+        return list(timeline(obj))
+
+
+# ---------------------------------------------------------------------------- requests
+
+
+class RequestLineSchema(Schema):
+    product_id: int
+    quantity: Decimal = Field(description="in the product's stock unit, up to 4 decimal places")
+
+
+class RequestIn(Schema):
+    reason: str
+    needed_by: datetime.date | None = None
+    lines: list[RequestLineSchema]
+
+
+class DecisionIn(Schema):
+    note: str = ""
+
+
+class RequestLineOut(RequestLineSchema):
+    id: int
+    sku: str
+
+    @staticmethod
+    def resolve_sku(obj):
+        return obj.product.sku
+
+
+class RequestSummaryOut(Schema):
+    id: int
+    number: int
+    state: str
+    reason: str
+    needed_by: datetime.date | None
+    created_at: datetime.datetime
+
+
+class RequestOut(RequestSummaryOut, DocumentOut):
+    decision_note: str
+    version: int
+    lines: list[RequestLineOut]
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.select_related("product"))
+
+
+# ---------------------------------------------------------------------------- orders
+
+
+class CostLineSchema(Schema):
+    product_id: int
+    quantity: Decimal = Field(description="in the purchase unit, up to 4 decimal places")
+    unit_cost: Decimal = Field(description="per purchase unit, before taxes, up to 10 decimal places")
+    unit: str | None = Field(None, description="the purchase unit; default the product's")
+    factor: Decimal | None = Field(None, description="stock units per purchase unit; default the product's")
+    discount: Decimal = Decimal(0)
+    ipi: Decimal = Decimal(0)
+    icms_st: Decimal = Decimal(0)
+
+
+class OrderLineSchema(CostLineSchema):
+    request_line_id: int | None = None
+
+
+class OrderIn(Schema):
+    supplier_id: int
+    warehouse_id: int
+    lines: list[OrderLineSchema]
+    freight: Decimal = Decimal(0)
+    insurance: Decimal = Decimal(0)
+    other_expenses: Decimal = Decimal(0)
+    expected_date: datetime.date | None = None
+    payment_terms: str | None = Field(
+        None, description="days of each installment, e.g. 30/60/90; default the supplier's"
+    )
+    notes: str = ""
+
+
+class CancelIn(Schema):
+    reason: str = ""
+
+
+class OrderLineOut(Schema):
+    id: int
+    product_id: int
+    sku: str
+    quantity: Decimal
+    unit: str
+    factor: Decimal
+    unit_cost: Decimal
+    discount: Decimal
+    ipi: Decimal
+    icms_st: Decimal
+    received_quantity: Decimal
+    request_line_id: int | None
+
+    @staticmethod
+    def resolve_sku(obj):
+        return obj.product.sku
+
+
+class OrderSummaryOut(Schema):
+    id: int
+    number: int
+    state: str
+    supplier_id: int
+    warehouse_id: int
+    order_date: datetime.date
+    expected_date: datetime.date | None
+    total: Decimal
+
+
+class OrderOut(OrderSummaryOut, DocumentOut):
+    payment_terms: str
+    freight: Decimal
+    insurance: Decimal
+    other_expenses: Decimal
+    goods_total: Decimal
+    discount_total: Decimal
+    ipi_total: Decimal
+    icms_st_total: Decimal
+    notes: str
+    sent_at: datetime.datetime | None
+    version: int
+    lines: list[OrderLineOut]
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.select_related("product"))
+
+
+# ---------------------------------------------------------------------------- receipts
+
+
+class ReceiptLineSchema(CostLineSchema):
+    order_line_id: int | None = None
+    lot_code: str = ""
+    lot_expiry: datetime.date | None = None
+    icms_credit: Decimal = Decimal(0)
+    pis_credit: Decimal = Decimal(0)
+    cofins_credit: Decimal = Decimal(0)
+
+
+class InstallmentSchema(Schema):
+    due_date: datetime.date
+    amount: Decimal
+
+
+class ReceiptIn(Schema):
+    supplier_id: int
+    warehouse_id: int
+    order_ids: list[int] = Field(default_factory=list, description="receive what is open on these orders")
+    lines: list[ReceiptLineSchema] = Field(default_factory=list, description="the lines, when not from orders")
+    freight: Decimal = Decimal(0)
+    insurance: Decimal = Decimal(0)
+    other_expenses: Decimal = Decimal(0)
+    issue_date: datetime.date | None = None
+    invoice_number: str = ""
+    nfe_key: str = ""
+    payment_terms: str | None = None
+    installments: list[InstallmentSchema] = Field(default_factory=list)
+
+
+class ReceiptLineOut(Schema):
+    id: int
+    product_id: int
+    sku: str
+    order_line_id: int | None
+    quantity: Decimal
+    unit: str
+    factor: Decimal
+    stock_quantity: Decimal
+    unit_cost: Decimal
+    goods_value: Decimal
+    discount: Decimal
+    freight_share: Decimal
+    insurance_share: Decimal
+    other_share: Decimal
+    ipi: Decimal
+    icms_st: Decimal
+    icms_credit: Decimal
+    pis_credit: Decimal
+    cofins_credit: Decimal
+    landed_total: Decimal
+    cost_value: Decimal
+    unit_stock_cost: Decimal
+    cfop: str
+
+    @staticmethod
+    def resolve_sku(obj):
+        return obj.product.sku
+
+
+class ReceiptSummaryOut(Schema):
+    id: int
+    number: int
+    state: str
+    supplier_id: int
+    warehouse_id: int
+    issue_date: datetime.date
+    invoice_number: str
+    nfe_key: str
+    total: Decimal
+
+
+class ReceiptOut(ReceiptSummaryOut, DocumentOut):
+    payment_terms: str
+    freight: Decimal
+    insurance: Decimal
+    other_expenses: Decimal
+    goods_total: Decimal
+    discount_total: Decimal
+    ipi_total: Decimal
+    icms_st_total: Decimal
+    cost_total: Decimal
+    credits_total: Decimal
+    title_id: int | None
+    posted_at: datetime.datetime | None
+    version: int
+    lines: list[ReceiptLineOut]
+    installments: list[InstallmentSchema]
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.select_related("product"))
+
+    @staticmethod
+    def resolve_installments(obj):
+        return list(obj.installments.all())
+
+
+# ---------------------------------------------------------------------------- NF-e imports
+
+
+class PreviewLineOut(Schema):
+    item: int
+    supplier_code: str
+    gtin: str
+    description: str
+    cfop: str
+    entry_cfop: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    goods: Decimal
+    product_id: int | None
+    sku: str | None
+    matched_by: str
+    factor: Decimal
+    stock_quantity: Decimal
+    order_id: int | None
+    order_number: int | None
+    price_difference: Decimal | None
+    problems: list[str]
+    warnings: list[str]
+
+
+class NfeImportOut(Schema):
+    id: int
+    access_key: str
+    state: str
+    supplier_document: str
+    supplier_name: str
+    supplier_id: int | None
+    invoice_number: str
+    issue_date: datetime.date
+    total: Decimal
+    receipt_id: int | None
+    ready: bool
+    problems: list[str]
+    lines: list[PreviewLineOut]
+
+
+class AnswerIn(Schema):
+    item: int = Field(description="the item's nItem")
+    product_id: int
+    factor: Decimal | None = Field(None, description="stock units per unit of the supplier's")
+
+
+class ConfirmIn(Schema):
+    warehouse_id: int
+    answers: list[AnswerIn] = Field(default_factory=list)
+    create_supplier: bool = False
+    payment_terms: str | None = Field(None, description="when the note has no installments (cobr/dup)")
