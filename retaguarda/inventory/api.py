@@ -17,7 +17,7 @@ from retaguarda.catalog.models import Product
 from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
-from retaguarda.inventory import selectors, services
+from retaguarda.inventory import ownership, selectors, services
 from retaguarda.inventory.models import Lot, Reservation, StockCount, StockMove, TransferOrder, Warehouse
 from retaguarda.inventory.schemas import (
     BalanceOut,
@@ -454,7 +454,9 @@ def list_reservations(
 @router.post("/reservations", response={201: list[ReservationOut]}, auth=RESERVE)
 @idempotent
 def create_reservation(request, body: ReservationIn):
-    """Reserve every line or none. A shortfall answers 409 `inventory.insufficient_stock`."""
+    """Reserve every line or none, for a `manual.*` source (other apps reserve through their documents).
+    A shortfall answers 409 `inventory.insufficient_stock`."""
+    ownership.check_public(body.source_type)
     _own_all(request, Warehouse, {line.warehouse_id for line in body.lines})
     needs = [
         services.Need(
@@ -471,7 +473,8 @@ def create_reservation(request, body: ReservationIn):
 
 @router.post("/reservations/release", response=list[ReservationOut], auth=RESERVE)
 def release_by_source(request, body: ReleaseIn):
-    """Release what a document (or one of its lines) holds."""
+    """Release what a `manual.*` source (or one of its lines) holds."""
+    ownership.check_public(body.source_type)
     released = services.release(
         services.Source(body.source_type, body.source_id, body.source_line or 0),
         actor=actor_of(request),
@@ -482,6 +485,7 @@ def release_by_source(request, body: ReleaseIn):
 
 @router.post("/reservations/{reservation_id}/release", response=ReservationOut, auth=RESERVE)
 def release_reservation(request, reservation_id: int):
-    _own(request, Reservation, reservation_id)
+    held = _own(request, Reservation, reservation_id)
+    ownership.check_public_hold(held.source_type)
     services.release(actor=actor_of(request), reservation_id=reservation_id)
     return Reservation.objects.select_related("product", "location").get(pk=reservation_id)

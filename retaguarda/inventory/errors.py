@@ -73,3 +73,23 @@ class PeriodNotFinished(DomainError):
     code = "inventory.period_not_finished"
     status = 409
     default_message = _("This stock period has not ended yet.")
+
+
+class ReservationOwned(DomainError):
+    """The reservation belongs to another app's document: release or consume it through that document."""
+
+    code = "inventory.reservation_owned"
+    status = 409
+
+    def __init__(self, source_type: str, app_label: str):
+        from django.apps import apps
+
+        try:
+            app_name = str(apps.get_app_config(app_label).verbose_name)
+        except LookupError:
+            app_name = app_label
+        message = _("The stock held for %(source)s belongs to %(app)s: release or issue it through that document.") % {
+            "source": source_type,
+            "app": app_name,
+        }
+        super().__init__(message, details=[{"field": "source_type", "message": message}])

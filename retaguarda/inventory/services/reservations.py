@@ -22,6 +22,7 @@ from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.transactions import joined
 from retaguarda.inventory.errors import AlreadyReserved, InsufficientStock
 from retaguarda.inventory.models import Location, LocationKind, Reservation, StockMove
+from retaguarda.inventory.ownership import check_owner
 from retaguarda.inventory.services.balances import (
     Bucket,
     Pair,
@@ -50,12 +51,14 @@ class Need:
     lot_id: int | None = None
 
 
-def reserve(needs: Sequence[Need], *, actor: Actor) -> list[Reservation]:
+def reserve(needs: Sequence[Need], *, actor: Actor, owner: str | None = None) -> list[Reservation]:
     """Reserve every need or none; one `InsufficientStock` lists every product short.
 
-    Reservations never oversell, even in a warehouse that allows negative stock."""
+    Reservations never oversell, even in a warehouse that allows negative stock. A source type an app
+    registered (`inventory.ownership`) is reserved only with `owner=` that app."""
     if not needs:
         return []
+    check_owner((n.source.type for n in needs), owner)
     company_id = company_id_of(actor)
     # Everything before the writes only reads, locks and checks: a refusal leaves a caller's
     # transaction as it was, so joining it needs no savepoint.
@@ -162,10 +165,13 @@ def release(
     whole_document: bool = False,
     reservation_id: int | None = None,
     company_id: int | None = None,
+    owner: str | None = None,
 ) -> list[Reservation]:
     """Give back the stock held for a source line (or all lines of the document, or one reservation)
-    of the actor's company (or `company_id`, for system work)."""
+    of the actor's company (or `company_id`, for system work); `owner` as for `reserve`."""
     company_id = company_id_of(company_id or actor)
+    if source is not None:
+        check_owner([source.type], owner)
     with transaction.atomic():
         if reservation_id is not None:
             held = _active_reservations(company_id, "", 0, None, reservation_id)
@@ -177,6 +183,7 @@ def release(
             )
         if not held:
             return []
+        check_owner((r.source_type for r in held), owner)
         by_key = by_balance_key(lock_balances({(r.product_id, r.location_id) for r in held}))
         for r in held:
             by_key[(r.product_id, r.location_id, r.lot_key)].reserved_delta -= r.quantity
@@ -189,11 +196,18 @@ def release(
 
 
 def consume(
-    source: Source, *, actor: Actor, to_location_id: int | None = None, whole_document: bool = False
+    source: Source,
+    *,
+    actor: Actor,
+    to_location_id: int | None = None,
+    whole_document: bool = False,
+    owner: str | None = None,
 ) -> list[StockMove]:
     """Issue the stock reserved for a source line (a sale being invoiced): the reservation becomes
-    `consumed` and moves go from the reserved lots to the customer (or `to_location_id`)."""
+    `consumed` and moves go from the reserved lots to the customer (or `to_location_id`); `owner` as
+    for `reserve`."""
     company_id = company_id_of(actor)
+    check_owner([source.type], owner)
     with transaction.atomic():
         held = _active_reservations(company_id, source.type, source.id, None if whole_document else source.line, None)
         if not held:

@@ -60,7 +60,7 @@ def test_balances_list_on_hand_reserved_available_and_value(api, stock, product,
         api,
         "/reservations",
         {
-            "source_type": "sales.order",
+            "source_type": "manual.order",
             "source_id": 1,
             "lines": [{"line": 1, "product_id": product.pk, "warehouse_id": warehouse.pk, "quantity": "4"}],
         },
@@ -75,9 +75,9 @@ def test_balances_list_on_hand_reserved_available_and_value(api, stock, product,
 def test_reservations_oversold_answer_409_and_release_works(api, stock, product, warehouse):
     stock.receive(product, warehouse, "2")
     line = {"line": 1, "product_id": product.pk, "warehouse_id": warehouse.pk, "quantity": "2"}
-    created = post(api, "/reservations", {"source_type": "sales.order", "source_id": 1, "lines": [line]})
+    created = post(api, "/reservations", {"source_type": "manual.order", "source_id": 1, "lines": [line]})
     assert created.status_code == 201
-    refused = post(api, "/reservations", {"source_type": "sales.order", "source_id": 2, "lines": [line]})
+    refused = post(api, "/reservations", {"source_type": "manual.order", "source_id": 2, "lines": [line]})
     assert refused.status_code == 409 and refused.json()["code"] == "inventory.insufficient_stock"
 
     released = api.post(f"{BASE}/reservations/{created.json()[0]['id']}/release")

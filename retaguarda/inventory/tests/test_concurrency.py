@@ -44,7 +44,7 @@ def test_twenty_buyers_for_ten_units_exactly_ten_get_one(stock, product, warehou
     results = _run_threads(
         20,
         lambda i: services.reserve(
-            [Need(product.pk, warehouse.pk, D(1), Source("sales.order", 1000 + i, 1))], actor=actor
+            [Need(product.pk, warehouse.pk, D(1), Source("manual.order", 1000 + i, 1))], actor=actor
         ),
     )
 

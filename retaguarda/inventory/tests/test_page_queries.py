@@ -40,7 +40,7 @@ def inventory(stock, make_product, make_warehouse, actor):
     for p in products:
         stock.receive(p, shop, "10")
         stock.issue(p, shop, "1")
-        services.reserve([Need(p.pk, shop.pk, D(1), Source("sales.order", p.pk, 1))], actor=actor)
+        services.reserve([Need(p.pk, shop.pk, D(1), Source("manual.order", p.pk, 1))], actor=actor)
     for _ in range(6):
         stock.receive(products[0], shop, "1")
     transfer = services.create_transfer(

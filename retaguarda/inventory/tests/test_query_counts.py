@@ -67,7 +67,7 @@ def test_a_reservation_costs_the_same_for_1_and_20_lines(route_api, stocked):
             {"line": i, "product_id": p.pk, "warehouse_id": warehouse.pk, "quantity": "2"}
             for i, p in enumerate(products, 1)
         ]
-        body = {"source_type": "sales.order", "source_id": next(serial), "lines": lines}
+        body = {"source_type": "manual.order", "source_id": next(serial), "lines": lines}
         count, created = queries(route_api, "/reservations", body, key=f"reserve-{next(serial)}")
         assert len(created) == n
         return count
@@ -84,7 +84,7 @@ def test_releasing_a_document_costs_the_same_for_1_and_20_lines(route_api, stock
             {"line": i, "product_id": p.pk, "warehouse_id": warehouse.pk, "quantity": "2"}
             for i, p in enumerate(products, 1)
         ]
-        source = {"source_type": "sales.order", "source_id": next(serial)}
+        source = {"source_type": "manual.order", "source_id": next(serial)}
         _send(route_api, "/reservations", {**source, "lines": lines})
         count, released = queries(route_api, "/reservations/release", source)
         assert len(released) == n

@@ -122,13 +122,13 @@ def test_issues_without_a_lot_take_the_first_lot_to_expire(stock, product, wareh
 
 def test_reservations_hold_stock_and_release_gives_it_back(stock, product, warehouse, actor):
     stock.receive(product, warehouse, "5")
-    line = Source("sales.order", 1, 1)
+    line = Source("manual.order", 1, 1)
 
     services.reserve([Need(product.pk, warehouse.pk, D(3), line)], actor=actor)
 
     assert (stock.reserved(product, warehouse), stock.available(product, warehouse)) == (D(3), D(2))
     with pytest.raises(InsufficientStock):
-        services.reserve([Need(product.pk, warehouse.pk, D(3), Source("sales.order", 2, 1))], actor=actor)
+        services.reserve([Need(product.pk, warehouse.pk, D(3), Source("manual.order", 2, 1))], actor=actor)
     with pytest.raises(InsufficientStock):
         stock.issue(product, warehouse, "3")  # reserved stock cannot leave through another door
     services.release(line, actor=actor)
@@ -137,7 +137,7 @@ def test_reservations_hold_stock_and_release_gives_it_back(stock, product, wareh
 
 def test_reserving_the_same_line_twice_is_refused(stock, product, warehouse, actor):
     stock.receive(product, warehouse, "5")
-    need = Need(product.pk, warehouse.pk, D(1), Source("sales.order", 1, 1))
+    need = Need(product.pk, warehouse.pk, D(1), Source("manual.order", 1, 1))
     services.reserve([need], actor=actor)
 
     with pytest.raises(AlreadyReserved):
@@ -153,8 +153,8 @@ def test_reserving_is_all_lines_or_none(stock, make_product, warehouse, actor):
     with pytest.raises(InsufficientStock) as err:
         services.reserve(
             [
-                Need(a.pk, warehouse.pk, D(2), Source("sales.order", 1, 1)),
-                Need(b.pk, warehouse.pk, D(1), Source("sales.order", 1, 2)),
+                Need(a.pk, warehouse.pk, D(2), Source("manual.order", 1, 1)),
+                Need(b.pk, warehouse.pk, D(1), Source("manual.order", 1, 2)),
             ],
             actor=actor,
         )
@@ -165,7 +165,7 @@ def test_reserving_is_all_lines_or_none(stock, make_product, warehouse, actor):
 
 def test_consuming_a_reservation_issues_the_reserved_stock(stock, product, warehouse, actor):
     stock.receive(product, warehouse, "5", cost="4")
-    line = Source("sales.order", 9, 1)
+    line = Source("manual.order", 9, 1)
     services.reserve([Need(product.pk, warehouse.pk, D(5), line)], actor=actor)
 
     [move] = services.consume(line, actor=actor)
@@ -180,7 +180,7 @@ def test_reservations_never_oversell_even_where_negative_stock_is_allowed(stock,
     stock.receive(product, shop, "1")
 
     with pytest.raises(InsufficientStock):
-        services.reserve([Need(product.pk, shop.pk, D(2), Source("sales.order", 1, 1))], actor=actor)
+        services.reserve([Need(product.pk, shop.pk, D(2), Source("manual.order", 1, 1))], actor=actor)
 
 
 def test_kits_reserve_and_move_their_components(stock, make_product, make_kit, warehouse, actor):
@@ -189,7 +189,7 @@ def test_kits_reserve_and_move_their_components(stock, make_product, make_kit, w
     stock.receive(cup, warehouse, "10", cost="5")
     stock.receive(saucer, warehouse, "10", cost="3")
 
-    services.reserve([Need(kit.pk, warehouse.pk, D(3), Source("sales.order", 1, 1))], actor=actor)
+    services.reserve([Need(kit.pk, warehouse.pk, D(3), Source("manual.order", 1, 1))], actor=actor)
     assert (stock.reserved(cup, warehouse), stock.reserved(saucer, warehouse)) == (D(6), D(3))
 
     moves = stock.issue(kit, warehouse, "2")
@@ -343,7 +343,7 @@ def test_manual_entry_and_exit_need_a_reason_and_keep_it_on_the_moves(stock, pro
 def test_balances_always_equal_the_sum_of_moves(stock, product, make_warehouse, actor):
     shop, depot = make_warehouse(), make_warehouse()
     stock.receive(product, depot, "10")
-    services.reserve([Need(product.pk, depot.pk, D(2), Source("sales.order", 1, 1))], actor=actor)
+    services.reserve([Need(product.pk, depot.pk, D(2), Source("manual.order", 1, 1))], actor=actor)
     transfer = services.create_transfer(
         actor=actor, from_warehouse_id=depot.pk, to_warehouse_id=shop.pk, lines=[TransferLineIn(product.pk, D(3))]
     )

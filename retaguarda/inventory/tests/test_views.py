@@ -132,7 +132,7 @@ def test_list_pages_run_the_same_number_of_queries_at_any_page_size(
     for p in products:
         stock.receive(p, other, "3")
         stock.issue(p, other, "1")
-        services.reserve([Need(p.pk, other.pk, D(1), Source("sales.order", p.pk, 1))], actor=actor)
+        services.reserve([Need(p.pk, other.pk, D(1), Source("manual.order", p.pk, 1))], actor=actor)
         transfer = services.create_transfer(
             actor=actor,
             from_warehouse_id=other.pk,
