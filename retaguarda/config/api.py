@@ -14,6 +14,7 @@ from retaguarda.fiscal.api import router as fiscal_router
 from retaguarda.inventory.api import router as inventory_router
 from retaguarda.parties.api import router as parties_router
 from retaguarda.purchasing.api import router as purchasing_router
+from retaguarda.sales.api import router as sales_router
 from retaguarda.web.api import router as audit_router
 
 api = NinjaAPI(
@@ -36,3 +37,4 @@ api.add_router("/inventory", inventory_router)
 api.add_router("/finance", finance_router)
 api.add_router("/fiscal", fiscal_router)
 api.add_router("/purchasing", purchasing_router)
+api.add_router("/sales", sales_router)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "retaguarda.finance",
     "retaguarda.fiscal",
     "retaguarda.purchasing",
+    "retaguarda.sales",
     "retaguarda.web",
 ]
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("estoque/", include("retaguarda.inventory.urls")),
     path("financeiro/", include("retaguarda.finance.urls")),
     path("fiscal/", include("retaguarda.fiscal.urls")),
+    path("vendas/", include("retaguarda.sales.urls")),
     path("tabelas/", include("retaguarda.br_tables.urls")),
 ]

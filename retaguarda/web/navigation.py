@@ -38,6 +38,14 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        _("Sales"),
+        (
+            Link(_("Sales orders"), "sales:orders", "sales.view"),
+            Link(_("New order"), "sales:order_new", "sales.change"),
+            Link(_("Sales channels"), "sales:channels", "sales.view"),
+        ),
+    ),
+    Section(
         _("Inventory"),
         (
             Link(_("Balances"), "inventory:balances", "inventory.view"),

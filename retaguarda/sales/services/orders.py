@@ -1,0 +1,359 @@
+"""Sales orders: taken (from a page, the API or a channel), confirmed (stock reserved), cancelled.
+
+Taking an order costs the same queries for 1 line as for 990: products, prices and the customer are
+read in one query each, the lines written with one INSERT."""
+
+import re
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from retaguarda.catalog.models import Product
+from retaguarda.core import audit
+from retaguarda.core.actor import Actor
+from retaguarda.core.decimal_sql import DecimalSum
+from retaguarda.core.errors import NotFound, ValidationFailed
+from retaguarda.core.models import DocumentEvent
+from retaguarda.core.money import ZERO, amount, quantity, quantize
+from retaguarda.core.numbering import document_number
+from retaguarda.core.scope import company_id_of, scoped
+from retaguarda.core.states import transition
+from retaguarda.core.transactions import insert_unless_conflict
+from retaguarda.finance.selectors import customer_position
+from retaguarda.inventory import services as inventory
+from retaguarda.inventory.models import Warehouse
+from retaguarda.parties import services as parties
+from retaguarda.parties.errors import DuplicateDocument
+from retaguarda.parties.models import Party
+from retaguarda.sales.errors import CreditLimitExceeded, DuplicateExternalId, UnknownProducts
+from retaguarda.sales.models import SalesChannel, SalesOrder, SalesOrderLine, Salesperson
+from retaguarda.sales.services.amounts import order_money
+from retaguarda.sales.services.inputs import CustomerIn, LineIn, OrderIn
+from retaguarda.sales.services.pricing import list_prices
+from retaguarda.sales.states import RESERVED_STATES, OrderState
+
+MAX_LINES = 5000
+PRODUCT_FIELDS = ("id", "company_id", "sku", "gtin", "name", "price", "parent_id", "product_type", "is_active")
+TERMS = re.compile(r"^\s*\d{1,3}(\s*/\s*\d{1,3})*\s*$")
+
+
+def _money_problems(data: OrderIn) -> list[dict]:
+    problems = []
+    if not data.lines:
+        problems.append({"field": "lines", "message": _("Add at least one line.")})
+    if len(data.lines) > MAX_LINES:
+        problems.append({"field": "lines", "message": _("At most %(n)s lines per order.") % {"n": MAX_LINES}})
+    for name in ("discount", "freight", "insurance", "other_costs"):
+        value = getattr(data, name)
+        if not isinstance(value, Decimal) or not value.is_finite() or value < 0 or amount(value) != value:
+            problems.append({"field": name, "message": _("Enter an amount of zero or more (2 decimal places).")})
+    for i, line in enumerate(data.lines, 1):
+        q = line.quantity
+        if not isinstance(q, Decimal) or not q.is_finite() or q <= 0 or quantity(q) != q:
+            problems.append(
+                {
+                    "field": f"lines.{i}.quantity",
+                    "message": _("Line %(n)s: the quantity must be positive (4 decimal places).") % {"n": i},
+                }
+            )
+        if line.unit_price is not None and (not line.unit_price.is_finite() or line.unit_price < 0):
+            problems.append(
+                {"field": f"lines.{i}.unit_price", "message": _("Line %(n)s: the price cannot be negative.") % {"n": i}}
+            )
+        d = line.discount
+        if not d.is_finite() or d < 0 or amount(d) != d:
+            problems.append(
+                {
+                    "field": f"lines.{i}.discount",
+                    "message": _("Line %(n)s: enter a discount of zero or more (2 decimal places).") % {"n": i},
+                }
+            )
+        if line.product_id is None and not line.sku.strip():
+            problems.append(
+                {"field": f"lines.{i}.sku", "message": _("Line %(n)s: name the product (SKU or id).") % {"n": i}}
+            )
+    if data.payment_terms and not TERMS.match(data.payment_terms):
+        problems.append({"field": "payment_terms", "message": _("Payment terms are days such as 30/60/90.")})
+    return problems
+
+
+def _products(company_id: int, lines: tuple[LineIn, ...]) -> tuple[list[Product], list[dict]]:
+    """Each line's product, found by id, SKU or GTIN in one query; every unknown one listed."""
+    ids = {line.product_id for line in lines if line.product_id is not None}
+    codes = {line.sku.strip() for line in lines if line.product_id is None}
+    found = list(
+        scoped(Product, company_id).filter(Q(pk__in=ids) | Q(sku__in=codes) | Q(gtin__in=codes)).only(*PRODUCT_FIELDS)
+    )
+    by_id = {p.pk: p for p in found}
+    by_sku = {p.sku: p for p in found}
+    by_gtin = {p.gtin: p for p in found if p.gtin and p.gtin != "SEM GTIN"}
+    chosen, unknown = [], []
+    for i, line in enumerate(lines, 1):
+        if line.product_id is not None:
+            product = by_id.get(line.product_id)
+        else:
+            code = line.sku.strip()
+            product = by_sku.get(code) or by_gtin.get(code)
+        if product is None or not product.is_active:
+            unknown.append(
+                {
+                    "field": f"lines.{i}",
+                    "sku": line.sku.strip(),
+                    "product_id": line.product_id,
+                    "message": _("Line %(n)s: product “%(code)s” not found.")
+                    % {"n": i, "code": line.sku.strip() or line.product_id},
+                }
+            )
+        chosen.append(product)
+    return chosen, unknown
+
+
+def customer_for(customer: CustomerIn, *, actor: Actor) -> Party:
+    """The company's party with this CPF/CNPJ, or a new customer registered from what the channel sent."""
+    document = re.sub(r"[\s./-]", "", customer.document).upper()
+    found = scoped(Party, actor).filter(document=document).first()
+    if found is not None:
+        return found
+    try:
+        return parties.create_party(
+            actor=actor,
+            kind="company" if len(document) == 14 else "individual",
+            document=document,
+            legal_name=customer.name,
+            is_customer=True,
+            email=customer.email,
+            phone=customer.phone,
+            addresses=[customer.address] if customer.address else [],
+        )
+    except DuplicateDocument:
+        # A concurrent order registered the same customer first (create_party's savepoint kept ours clean).
+        found = scoped(Party, actor).filter(document=document).first()
+        if found is None:
+            raise
+        return found
+
+
+def _check_refs(data: OrderIn, company_id: int) -> tuple[SalesChannel | None, list[dict]]:
+    problems = []
+    channel = (
+        scoped(SalesChannel, company_id).select_related("price_list", "warehouse").filter(pk=data.channel_id).first()
+    )
+    if channel is None or not channel.active:
+        problems.append({"field": "channel_id", "message": _("Sales channel not found.")})
+    if (
+        data.salesperson_id is not None
+        and not scoped(Salesperson, company_id).filter(pk=data.salesperson_id, active=True).exists()
+    ):
+        problems.append({"field": "salesperson_id", "message": _("Salesperson not found.")})
+    return channel, problems
+
+
+def _warehouse(data: OrderIn, channel: SalesChannel, company_id: int) -> Warehouse:
+    if data.warehouse_id is None or data.warehouse_id == channel.warehouse_id:
+        return channel.warehouse
+    warehouse = scoped(Warehouse, company_id).filter(pk=data.warehouse_id, active=True).first()
+    if warehouse is None:
+        raise ValidationFailed(details=[{"field": "warehouse_id", "message": _("Warehouse not found.")}])
+    return warehouse
+
+
+def create_order(data: OrderIn, *, actor: Actor) -> SalesOrder:
+    """A draft order from `data`. A channel's order id is taken once: sent again, it is refused with
+    `sales.duplicate_external_id` (the idempotency key answers a plain retry with the first answer)."""
+    company_id = company_id_of(actor)
+    problems = _money_problems(data)
+    if data.customer_id is None and data.customer is None:
+        problems.append({"field": "customer", "message": _("Choose the customer.")})
+    if problems:
+        raise ValidationFailed(problems[0]["message"] if len(problems) == 1 else None, details=problems)
+    channel, problems = _check_refs(data, company_id)
+    if problems:
+        raise ValidationFailed(problems[0]["message"] if len(problems) == 1 else None, details=problems)
+    products, unknown = _products(company_id, data.lines)
+    if unknown:
+        raise UnknownProducts(
+            _("Products not found: %(codes)s")
+            % {"codes": ", ".join(str(u["sku"] or u["product_id"]) for u in unknown)},
+            details=unknown,
+        )
+    day = data.order_date or timezone.localdate()
+    missing_price = [p for p, line in zip(products, data.lines, strict=True) if line.unit_price is None]
+    prices = list_prices(missing_price, channel.price_list, day) if missing_price else {}
+    unit_prices = [
+        quantize(line.unit_price, 10) if line.unit_price is not None else prices[p.pk]
+        for p, line in zip(products, data.lines, strict=True)
+    ]
+    money, problems = order_money(
+        [(line.quantity, price, line.discount) for line, price in zip(data.lines, unit_prices, strict=True)],
+        discount=data.discount,
+        freight=data.freight,
+        insurance=data.insurance,
+        other=data.other_costs,
+    )
+    if problems:
+        raise ValidationFailed(problems[0]["message"] if len(problems) == 1 else None, details=problems)
+    warehouse = _warehouse(data, channel, company_id)
+    with transaction.atomic():
+        if data.customer_id is not None:
+            customer = scoped(Party, company_id).filter(pk=data.customer_id, is_customer=True).first()
+            if customer is None:
+                raise ValidationFailed(details=[{"field": "customer_id", "message": _("Customer not found.")}])
+        else:
+            customer = customer_for(data.customer, actor=actor)
+        order = SalesOrder(
+            company_id=company_id,
+            number=document_number("sales.order", company_id=company_id),
+            channel=channel,
+            external_id=data.external_id.strip()[:80],
+            customer=customer,
+            salesperson_id=data.salesperson_id,
+            warehouse=warehouse,
+            order_date=day,
+            promised_ship_date=data.promised_ship_date,
+            payment_terms=re.sub(r"\s", "", data.payment_terms),
+            discount=data.discount,
+            freight=data.freight,
+            insurance=data.insurance,
+            other_costs=data.other_costs,
+            products_total=money.products_total,
+            discount_total=money.discount_total,
+            total=money.total,
+            delivery_address=data.delivery_address or {},
+            notes=data.notes.strip(),
+            created_by_id=actor.user_id,
+        )
+        now = timezone.now()
+        order.created_at = order.updated_at = now
+        if order.external_id:
+            if not insert_unless_conflict(order):
+                raise _duplicate(channel, order.external_id)
+        else:
+            order.save(force_insert=True)
+        lines = SalesOrderLine.objects.bulk_create(
+            [
+                SalesOrderLine(
+                    order=order,
+                    number=n,
+                    product=product,
+                    quantity=line.quantity,
+                    unit_price=price,
+                    gross=m.gross,
+                    line_discount=m.line_discount,
+                    discount=m.discount,
+                    freight=m.freight,
+                    insurance=m.insurance,
+                    other=m.other,
+                    total=m.total,
+                )
+                for n, (line, product, price, m) in enumerate(
+                    zip(data.lines, products, unit_prices, money.lines, strict=True), 1
+                )
+            ]
+        )
+        attach_lines(order, lines)  # the answer shows them without reading them back
+        DocumentEvent.objects.create(
+            document_type=SalesOrder._meta.label_lower,
+            document_id=order.pk,
+            to_state=order.state,
+            user=actor.user,
+            origin=actor.origin,
+            payload={"channel": channel.code, "external_id": order.external_id} if order.external_id else {},
+        )
+        audit.record(
+            actor,
+            order,
+            "created",
+            {"number": [None, order.number], "total": [None, str(order.total)], "lines": [None, len(data.lines)]},
+        )
+    return order
+
+
+def attach_lines(order: SalesOrder, lines: list[SalesOrderLine]) -> None:
+    """Make `order.lines.all()` answer `lines` without a query (as `prefetch_related` would)."""
+    qs = SalesOrderLine.objects.filter(order=order)
+    qs._result_cache, qs._prefetch_done = lines, True
+    order._prefetched_objects_cache = {"lines": qs}
+
+
+def _duplicate(channel: SalesChannel, external_id: str) -> DuplicateExternalId:
+    existing = SalesOrder.objects.filter(channel=channel, external_id=external_id).values("pk", "number").first()
+    return DuplicateExternalId(
+        _("Channel %(channel)s already sent order “%(id)s” (our order %(number)s).")
+        % {"channel": channel.code, "id": external_id, "number": existing["number"] if existing else "?"},
+        details=[{"field": "external_id", "order_id": existing["pk"] if existing else None}],
+    )
+
+
+def _move(order_id: int, state: str, *, actor: Actor, payload: dict | None = None) -> SalesOrder:
+    return transition(
+        SalesOrder,
+        order_id,
+        to=state,
+        actor=actor,
+        payload=payload,
+        queryset=scoped(SalesOrder, actor).select_related("customer"),
+    )
+
+
+def check_credit(order: SalesOrder) -> None:
+    """The customer's open receivables plus their orders waiting to be invoiced (this one too) must fit
+    in their credit limit; a limit of zero means none was set."""
+    limit = order.customer.credit_limit
+    if not limit:
+        return
+    position = customer_position(order.company_id, order.customer_id)
+    pending = SalesOrder.objects.filter(
+        company_id=order.company_id, customer_id=order.customer_id, state__in=RESERVED_STATES
+    ).aggregate(total=DecimalSum("total", default=ZERO))["total"]
+    exposure = position.open_total + pending  # `pending` holds this order: it is confirmed by now
+    if exposure > limit:
+        raise CreditLimitExceeded(
+            _("The order exceeds the customer's credit limit: %(exposure)s open against a limit of %(limit)s.")
+            % {"exposure": exposure, "limit": limit},
+            details=[{"limit": str(limit), "open": str(position.open_total), "pending": str(pending)}],
+        )
+
+
+def confirm_order(order_id: int, *, actor: Actor, lines: list[SalesOrderLine] | None = None) -> SalesOrder:
+    """Reserve every line in the order's warehouse, or none (one error lists every product short).
+
+    `lines`: the order's lines when the caller has them in hand (intake that confirms at once)."""
+    with transaction.atomic():
+        order = _move(order_id, OrderState.CONFIRMED, actor=actor)
+        check_credit(order)
+        if lines is None:
+            lines = list(order.lines.all())
+        inventory.reserve(
+            [
+                inventory.Need(line.product_id, order.warehouse_id, line.quantity, source_of(order, line))
+                for line in lines
+            ],
+            actor=actor,
+        )
+        audit.record(actor, order, "confirmed", {"total": [None, str(order.total)]})
+    return order
+
+
+def source_of(order: SalesOrder, line: SalesOrderLine | None = None) -> inventory.Source:
+    return inventory.Source(SalesOrder.SOURCE_TYPE, order.pk, line.number if line is not None else 0)
+
+
+def cancel_order(order_id: int, *, actor: Actor, reason: str = "") -> SalesOrder:
+    """A draft or confirmed order is cancelled; a confirmed one gives its reserved stock back."""
+    with transaction.atomic():
+        order = _move(order_id, OrderState.CANCELLED, actor=actor, payload={"reason": reason} if reason else None)
+        inventory.release(source_of(order), actor=actor, whole_document=True)
+        order.cancel_reason = reason.strip()[:200]
+        order.save(update_fields=["cancel_reason", "updated_at"])
+        audit.record(actor, order, "cancelled", {"reason": [None, order.cancel_reason]} if reason else None)
+    return order
+
+
+def get_order(order_id: int, *, actor: Actor) -> SalesOrder:
+    order = scoped(SalesOrder, actor).filter(pk=order_id).first()
+    if order is None:
+        raise NotFound()
+    return order
