@@ -10,13 +10,12 @@ from lxml import etree
 from nfelib.nfe.bindings.v4_0 import leiaute_nfe_v4_00 as b
 from nfelib.nfe.bindings.v4_0.dfe_tipos_basicos_v1_00 import TcibsNfe, TibscbsmonoTot, TtribNfe
 from nfelib.nfe.bindings.v4_0.nfe_v4_00 import Nfe
-from xsdata.formats.dataclass.serializers import XmlSerializer
-from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
 from retaguarda.core.money import ZERO
 from retaguarda.fiscal.keys import UF_CODES
 from retaguarda.fiscal.taxes.calculators import IPI_CST_TAXED, PIS_COFINS_CST_NOT_TAXED, PIS_COFINS_CST_RATE
 from retaguarda.fiscal.taxes.model import Tax
+from retaguarda.fiscal.xml import writer
 from retaguarda.fiscal.xml.formats import dec, price, rate, when
 
 NFE_NS = "http://www.portalfiscal.inf.br/nfe"
@@ -24,7 +23,6 @@ VERSION = "4.00"
 PROGRAM = "Retaguarda 0.1"
 HOMOLOGATION_NAME = "NF-E EMITIDA EM AMBIENTE DE HOMOLOGACAO - SEM VALOR FISCAL"
 HOMOLOGATION_ITEM = "NOTA FISCAL EMITIDA EM AMBIENTE DE HOMOLOGACAO - SEM VALOR FISCAL"
-_serializer = XmlSerializer(config=SerializerConfig(indent="", xml_declaration=False))
 
 Inf = b.Tnfe.InfNfe
 Det = Inf.Det
@@ -450,8 +448,8 @@ def _pag(document) -> Inf.Pag:
     return Inf.Pag(detPag=[Inf.Pag.DetPag(tPag=p["method"], vPag=dec(p["amount"])) for p in document.payments])
 
 
-def build(document, lines) -> etree._Element:
-    """The unsigned `NFe` element of `document` (number, key and issue time already set)."""
+def binding(document, lines) -> Nfe:
+    """nfelib's binding of the unsigned note (number, key and issue time already set on `document`)."""
     crt = int(document.emitter_data["crt"])
     inf = Inf(
         ide=_ide(document),
@@ -466,6 +464,9 @@ def build(document, lines) -> etree._Element:
         versao=VERSION,
         Id=f"NFe{document.key}",
     )
-    nfe = Nfe(infNFe=inf)
-    text = _serializer.render(nfe, ns_map={None: NFE_NS})
-    return etree.fromstring(text.encode())
+    return Nfe(infNFe=inf)
+
+
+def build(document, lines) -> etree._Element:
+    """The unsigned `NFe` element of `document`."""
+    return writer.write(binding(document, lines), f"{{{NFE_NS}}}NFe")
