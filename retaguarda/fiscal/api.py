@@ -6,16 +6,17 @@ are POST commands (`/documents/{id}/issue`, `/discard`); a foreign id answers 40
 
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Status
+from ninja import File, Form, Router, Status, UploadedFile
 
 from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.core.errors import DomainError
-from retaguarda.fiscal import selectors, services
+from retaguarda.fiscal import certificates, selectors, services
 from retaguarda.fiscal.schemas import (
     CancelIn,
     CorrectionIn,
+    CscIn,
     DocumentInSchema,
     DocumentOut,
     DocumentSummaryOut,
@@ -60,6 +61,21 @@ def get_settings(request):
     if settings is None:
         raise Http404
     return settings
+
+
+@router.post("/certificate", response=SettingsOut, auth=CHANGE)
+def upload_certificate(request, certificate: File[UploadedFile], password: Form[str] = ""):
+    """Install the company's A1 certificate (multipart: `certificate` file, `password`); stored encrypted.
+    A wrong password, a foreign, expired or non-signing certificate answers 422 saying which."""
+    services.install_certificate(certificate.read(certificates.MAX_PFX_BYTES + 1), password, actor=actor_of(request))
+    return selectors.settings(company=request.company)
+
+
+@router.put("/csc", response=SettingsOut, auth=CHANGE)
+def save_csc(request, body: CscIn):
+    """The NFC-e CSC and its id (QR code version 2), stored encrypted; never answered back."""
+    services.set_csc(body.csc_id, body.csc, actor=actor_of(request))
+    return selectors.settings(company=request.company)
 
 
 @router.get("/operations", response=Page[OperationOut], auth=VIEW)

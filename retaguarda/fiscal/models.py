@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retaguarda.core.models import CompanyScoped, TimeStamped, Versioned
 from retaguarda.core.money import MoneyField, PriceField, QuantityField, RateField
+from retaguarda.core.secrets import EncryptedBytesField, EncryptedTextField
 from retaguarda.fiscal.states import DOCUMENT_TRANSITIONS, DocumentState
 from retaguarda.fiscal.taxes.model import Recipient, Regime, Scope, Tax
 
@@ -53,11 +54,19 @@ class FiscalSettings(TimeStamped, Versioned):
         _("NFC-e QR code version"), choices=[(2, "2"), (3, "3")], default=3
     )
     csc_id = models.CharField(_("CSC id (NFC-e QR code v2)"), max_length=6, blank=True)
+    csc = EncryptedTextField(_("CSC (NFC-e QR code v2)"), blank=True, default="")
     uses_test_certificate = models.BooleanField(
         _("sign with a self-signed test certificate (homologação only)"), default=False
     )
+    # The A1 certificate (PKCS#12) and its password, encrypted at rest; what the page shows is copied
+    # beside them in clear (subject, CNPJ, dates, fingerprint), so reading it never decrypts anything.
+    certificate_pfx = EncryptedBytesField(_("A1 certificate (PKCS#12)"), null=True, blank=True)
+    certificate_password = EncryptedTextField(_("certificate password"), blank=True, default="")
     certificate_subject = models.CharField(_("certificate subject"), max_length=300, blank=True)
+    certificate_cnpj = models.CharField(_("certificate CNPJ"), max_length=14, blank=True)
+    certificate_not_before = models.DateTimeField(_("certificate valid from"), null=True, blank=True)
     certificate_not_after = models.DateTimeField(_("certificate valid until"), null=True, blank=True)
+    certificate_fingerprint = models.CharField(_("certificate SHA-256 fingerprint"), max_length=64, blank=True)
     sefaz_url = models.CharField(
         _("SEFAZ address (blank: the state's official one)"),
         max_length=200,

@@ -7,6 +7,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from retaguarda.core.states import allowed_transitions
+from retaguarda.fiscal import certificates
 from retaguarda.fiscal.services import DocumentIn, InstallmentIn, ItemIn, PaymentIn
 
 
@@ -230,10 +231,24 @@ class SettingsOut(Schema):
     nfce_qr_version: int
     uses_test_certificate: bool
     certificate_subject: str
+    certificate_cnpj: str
+    certificate_not_before: datetime.datetime | None
     certificate_not_after: datetime.datetime | None
+    certificate_fingerprint: str
+    certificate_days_left: int | None = Field(None, description="days until the A1 certificate expires")
+    csc_id: str
     default_sale_operation_id: int | None
     default_return_operation_id: int | None
     version: int
+
+    @staticmethod
+    def resolve_certificate_days_left(obj):
+        return certificates.days_left(obj)
+
+
+class CscIn(Strict):
+    csc_id: str = Field(description="1 to 6 digits, given by SEFAZ")
+    csc: str = Field(description="16 to 36 letters and digits, given by SEFAZ")
 
 
 class CancelIn(Strict):

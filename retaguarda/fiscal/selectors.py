@@ -37,4 +37,7 @@ def operations(*, company) -> QuerySet[Operation]:
 
 
 def settings(*, company) -> FiscalSettings | None:
-    return FiscalSettings.objects.filter(company=company).first()
+    # The encrypted columns stay unread: a page never needs them (and a lost key must not break it).
+    return (
+        FiscalSettings.objects.filter(company=company).defer("certificate_pfx", "certificate_password", "csc").first()
+    )

@@ -49,6 +49,13 @@ def generate(cnpj: str, legal_name: str, password: str, *, days: int = 365, now=
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
+            # ICP-Brasil puts the holder's CNPJ in an otherName (2.16.76.1.3.3), DER OCTET STRING.
+            x509.SubjectAlternativeName(
+                [x509.OtherName(x509.ObjectIdentifier("2.16.76.1.3.3"), bytes([0x04, len(cnpj)]) + cnpj.encode())]
+            ),
+            critical=False,
+        )
+        .add_extension(
             x509.ExtendedKeyUsage(
                 [x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH, x509.oid.ExtendedKeyUsageOID.EMAIL_PROTECTION]
             ),

@@ -12,5 +12,7 @@ urlpatterns = [
     path("regras/", views.tax_rules, name="tax_rules"),
     path("operacoes/", views.operations, name="operations"),
     path("configuracoes/", views.settings_page, name="settings"),
+    path("configuracoes/certificado/", views.upload_certificate, name="certificate"),
+    path("configuracoes/csc/", views.save_csc, name="csc"),
     path("arquivo/", views.export_archive, name="export"),
 ]

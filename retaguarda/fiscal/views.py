@@ -12,13 +12,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
 from retaguarda.core.pagination import MAX_LIMIT, keyset_page
 from retaguarda.core.states import allowed_transitions, timeline
-from retaguarda.fiscal import selectors, services
+from retaguarda.fiscal import certificates, selectors, services
 from retaguarda.fiscal.models import TAX_CHOICES, DocumentModel
 from retaguarda.fiscal.sefaz.transmitter import SefazUnavailable
 from retaguarda.fiscal.services.transmission import hint_for
@@ -195,16 +196,63 @@ def operations(request):
     return render(request, "fiscal/operations.html", {"rows": selectors.operations(company=request.company)})
 
 
+def _certificate_warning(settings) -> str | None:
+    days = certificates.days_left(settings) if settings is not None else None
+    if days is None or days >= certificates.EXPIRY_WARNING_DAYS:
+        return None
+    if days < 0:
+        return _("The A1 certificate has expired: notes cannot be signed until a new one is uploaded.")
+    return ngettext(
+        "The A1 certificate expires in %(days)s day: upload the renewed one.",
+        "The A1 certificate expires in %(days)s days: upload the renewed one.",
+        days,
+    ) % {"days": days}
+
+
+def _settings_response(request, status: int = 200):
+    settings = selectors.settings(company=request.company)
+    context = {
+        "settings": settings,
+        "warning": _certificate_warning(settings),
+        "max_kb": certificates.MAX_PFX_BYTES // 1024,
+        "csc_id": request.POST.get("csc_id", settings.csc_id if settings else ""),
+    }
+    return render(request, "fiscal/settings.html", context, status=status)
+
+
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def settings_page(request):
-    settings = selectors.settings(company=request.company)
-    warning = None
-    if settings is not None and settings.certificate_not_after is not None:
-        days = (settings.certificate_not_after - timezone.now()).days
-        if days < 30:
-            warning = _("The A1 certificate expires in %(days)s day(s).") % {"days": max(days, 0)}
-    return render(request, "fiscal/settings.html", {"settings": settings, "warning": warning})
+    return _settings_response(request)
+
+
+@login_required
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def upload_certificate(request):
+    """The A1 file and its password: checked, then stored encrypted. A refusal says why, on the page."""
+    upload = request.FILES.get("certificate")
+    data = upload.read(certificates.MAX_PFX_BYTES + 1) if upload is not None else b""
+    try:
+        services.install_certificate(data, request.POST.get("password", ""), actor=actor_of(request))
+    except DomainError as exc:
+        _error(request, exc)
+        return _settings_response(request, status=422)
+    messages.success(request, _("Certificate installed: the company's notes are now signed with it."))
+    return redirect("fiscal:settings")
+
+
+@login_required
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def save_csc(request):
+    try:
+        services.set_csc(request.POST.get("csc_id", ""), request.POST.get("csc", ""), actor=actor_of(request))
+    except DomainError as exc:
+        _error(request, exc)
+        return _settings_response(request, status=422)
+    messages.success(request, _("CSC saved."))
+    return redirect("fiscal:settings")
 
 
 @login_required

@@ -5,6 +5,7 @@
   archive), `discard_document`.
 - `seeds`: a company's fiscal settings, operations and starting tax rules.
 - `rules`: the engine's inputs from the database; `archive`: the immutable XML archive and its export.
+- `settings`: the A1 certificate and the NFC-e CSC, stored encrypted.
 """
 
 from retaguarda.fiscal.services.archive import export_month
@@ -19,6 +20,7 @@ from retaguarda.fiscal.services.documents import (
 from retaguarda.fiscal.services.events import cancel_document, correct_document, void_numbers
 from retaguarda.fiscal.services.inputs import DocumentIn, InstallmentIn, ItemIn, PaymentIn
 from retaguarda.fiscal.services.seeds import point_demo_at, seed_company
+from retaguarda.fiscal.services.settings import install_certificate, set_csc
 from retaguarda.fiscal.services.transmission import transmit
 
 __all__ = [
@@ -31,11 +33,13 @@ __all__ = [
     "correct_document",
     "discard_document",
     "export_month",
+    "install_certificate",
     "issue_document",
     "point_demo_at",
     "preview",
     "reopen_document",
     "seed_company",
+    "set_csc",
     "signed_xml",
     "transmit",
     "void_numbers",

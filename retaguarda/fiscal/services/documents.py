@@ -350,7 +350,14 @@ def _sign_and_validate(document, lines, certificate) -> bytes:
     if document.model == DocumentModel.NFCE:
         settings = document.company.fiscal_settings
         uf = document.emitter_data["uf"]
-        document.qr_code = nfce.qr_code(document.key, uf, document.environment, version=settings.nfce_qr_version)
+        document.qr_code = nfce.qr_code(
+            document.key,
+            uf,
+            document.environment,
+            version=settings.nfce_qr_version,
+            csc_id=settings.csc_id,
+            csc=settings.csc,
+        )
         nfce.add_supplement(nfe, document.qr_code, nfce.consultation_url(uf, document.environment))
     signed = signing.sign(nfe, f"NFe{document.key}", certificate)
     problems = schemas.errors(signed, NFE_SCHEMA)

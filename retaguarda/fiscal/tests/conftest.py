@@ -12,6 +12,7 @@ from retaguarda.companies.models import TaxRegime
 from retaguarda.core.actor import Actor, Origin
 from retaguarda.fiscal import services
 from retaguarda.fiscal.models import FiscalSettings
+from retaguarda.fiscal.sefaz.fake import FakeSefaz
 from retaguarda.parties import services as parties
 
 _seq = itertools.count(1)
@@ -108,5 +109,24 @@ def fiscal_actor(admin_user):
     def make(company):
         admin_user.companies.add(company)
         return Actor(admin_user, Origin.CLI, company.pk)
+
+    return make
+
+
+@pytest.fixture
+def fake(tmp_path, settings):
+    """The local fake SEFAZ over TLS, its CA in a fresh folder."""
+    settings.FAKE_SEFAZ_DIR = tmp_path / "fake-sefaz"
+    settings.SEFAZ_TIMEOUT = 3
+    with FakeSefaz(settings.FAKE_SEFAZ_DIR) as server:
+        yield server
+
+
+@pytest.fixture
+def at_fake(fiscal_company, fake):
+    def make(**fields):
+        company = fiscal_company(**fields)
+        FiscalSettings.objects.filter(company=company).update(sefaz_url=fake.url)
+        return company
 
     return make

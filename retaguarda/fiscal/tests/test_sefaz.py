@@ -11,9 +11,8 @@ from lxml import etree
 from retaguarda.core import outbox
 from retaguarda.core.models import OutboxEvent
 from retaguarda.fiscal import certificates, services
-from retaguarda.fiscal.models import FiscalEvent, FiscalSettings, SefazExchange
+from retaguarda.fiscal.models import FiscalEvent, SefazExchange
 from retaguarda.fiscal.sefaz import events as sefaz_events
-from retaguarda.fiscal.sefaz.fake import FakeSefaz
 from retaguarda.fiscal.sefaz.transmitter import SefazUnavailable
 from retaguarda.fiscal.services import DocumentIn, ItemIn, transmission
 from retaguarda.fiscal.states import DocumentState
@@ -21,24 +20,6 @@ from retaguarda.fiscal.xml import schemas
 
 NS = {"n": "http://www.portalfiscal.inf.br/nfe"}
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def fake(tmp_path, settings):
-    settings.FAKE_SEFAZ_DIR = tmp_path / "fake-sefaz"
-    settings.SEFAZ_TIMEOUT = 3
-    with FakeSefaz(settings.FAKE_SEFAZ_DIR) as server:
-        yield server
-
-
-@pytest.fixture
-def at_fake(fiscal_company, fake):
-    def make(**fields):
-        company = fiscal_company(**fields)
-        FiscalSettings.objects.filter(company=company).update(sefaz_url=fake.url)
-        return company
-
-    return make
 
 
 @pytest.fixture
@@ -66,6 +47,19 @@ def test_a_queued_note_is_authorized_and_kept_as_nfeproc(at_fake, queued, fake):
     assert (exchange.service, exchange.status_code) == ("NFeAutorizacao4", "100") and "<enviNFe" in exchange.request
     event = OutboxEvent.objects.get(type=transmission.AUTHORIZED_EVENT)
     assert event.payload["key"] == document.key and event.payload["document_id"] == document.pk
+
+
+def test_an_uploaded_a1_certificate_signs_and_opens_the_mutual_tls(at_fake, queued, fake, fiscal_actor):
+    from retaguarda.fiscal import test_certificates
+
+    company = at_fake()
+    pfx = test_certificates.generate(company.cnpj, company.legal_name, "s3nha", issuer=fake.ca)
+    services.install_certificate(pfx, "s3nha", actor=fiscal_actor(company))
+    document, _actor = queued(company)
+
+    document = services.transmit(document.pk)
+
+    assert document.state == DocumentState.AUTHORIZED and document.protocol
 
 
 def test_the_outbox_transmits_a_queued_note(at_fake, queued):

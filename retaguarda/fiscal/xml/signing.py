@@ -51,15 +51,24 @@ def load_pkcs12(data: bytes, password: str) -> SigningCertificate:
     try:
         key, certificate, _chain = pkcs12.load_key_and_certificates(data, password.encode())
     except ValueError as exc:
-        raise CertificateError(
-            _("The certificate file could not be opened: wrong password or not a PKCS#12 (.pfx) file.")
-        ) from exc
+        if looks_like_pkcs12(data):
+            raise CertificateError(_("Wrong password for this certificate.")) from exc
+        raise CertificateError(_("This file is not an A1 certificate (PKCS#12, .pfx or .p12).")) from exc
     if key is None or certificate is None:
         raise CertificateError(_("The certificate file holds no private key and certificate."))
     loaded = SigningCertificate(key, certificate, certificate.public_bytes(Encoding.PEM).decode(), data, password)
     with _cache_lock:
         _cache[fingerprint] = loaded
     return loaded
+
+
+def looks_like_pkcs12(data: bytes) -> bool:
+    """DER of a PFX: SEQUENCE { INTEGER 3, ... } (RFC 7292), whatever the password."""
+    if len(data) < 8 or data[0] != 0x30:
+        return False
+    length = data[1]
+    offset = 2 + (length & 0x7F if length & 0x80 else 0)
+    return data[offset : offset + 3] == b"\x02\x01\x03"
 
 
 class _SefazSigner(XMLSigner):
