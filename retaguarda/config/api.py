@@ -15,6 +15,7 @@ from retaguarda.inventory.api import router as inventory_router
 from retaguarda.parties.api import router as parties_router
 from retaguarda.purchasing.api import router as purchasing_router
 from retaguarda.sales.api import router as sales_router
+from retaguarda.watch.api import router as watch_router
 from retaguarda.web.api import router as audit_router
 
 api = NinjaAPI(
@@ -38,3 +39,4 @@ api.add_router("/finance", finance_router)
 api.add_router("/fiscal", fiscal_router)
 api.add_router("/purchasing", purchasing_router)
 api.add_router("/sales", sales_router)
+api.add_router("/watch", watch_router)

@@ -18,5 +18,6 @@ urlpatterns = [
     path("financeiro/", include("retaguarda.finance.urls")),
     path("fiscal/", include("retaguarda.fiscal.urls")),
     path("vendas/", include("retaguarda.sales.urls")),
+    path("ocorrencias/", include("retaguarda.watch.urls")),
     path("tabelas/", include("retaguarda.br_tables.urls")),
 ]

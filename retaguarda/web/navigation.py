@@ -29,6 +29,14 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section(
+        _("Watch"),
+        (
+            Link(_("Occurrences"), "watch:inbox", "watch.view"),
+            Link(_("Routines"), "watch:routines", "watch.view"),
+            Link(_("Rules"), "watch:rules", "watch.view"),
+        ),
+    ),
+    Section(
         _("Master data"),
         (
             Link(_("Customers and suppliers"), "parties:list", "parties.view"),

@@ -14,6 +14,7 @@ from retaguarda.watch.services.occurrences import (
 )
 from retaguarda.watch.services.routines import open_due, save_routine
 from retaguarda.watch.services.run import RunSummary, evaluate
+from retaguarda.watch.services.settings import save_rule_setting
 
 
 def run_company(company_id: int, *, codes: list[str] | None = None, actor: Actor | None = None) -> RunSummary:
@@ -38,5 +39,6 @@ __all__ = [
     "resolve",
     "run_company",
     "save_routine",
+    "save_rule_setting",
     "start",
 ]

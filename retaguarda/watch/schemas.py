@@ -1,0 +1,154 @@
+"""The watch API's input and output shapes (ninja schemas); the routes are in `api`."""
+
+import datetime
+
+from ninja import Schema
+from pydantic import ConfigDict
+
+
+class In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ParamOut(Schema):
+    key: str
+    label: str
+    default: int
+    value: int
+    minimum: int
+    maximum: int
+
+
+class RuleOut(Schema):
+    code: str
+    title: str
+    department: str
+    severity: str
+    enabled: bool
+    params: list[ParamOut]
+    steps: list[str]
+
+
+class RuleSettingIn(In):
+    enabled: bool = True
+    params: dict[str, int] = {}
+
+
+class StepOut(Schema):
+    number: int
+    text: str
+    done_at: datetime.datetime | None
+    done_by_id: int | None
+
+
+class OccurrenceOut(Schema):
+    id: int
+    rule: str
+    title: str
+    subject_type: str
+    subject_id: str
+    subject_label: str
+    subject_url: str
+    department: str
+    severity: str
+    state: str
+    assignee_id: int | None
+    deadline: datetime.datetime
+    late: bool
+    explanation: str
+    figures: dict
+    action_plan: str
+    opened_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    resolution: str
+    close_reason: str
+    times_opened: int
+    routine_id: int | None
+    period: datetime.date | None
+    version: int
+
+    @staticmethod
+    def resolve_late(obj) -> bool:
+        return obj.is_late
+
+
+class OccurrenceDetailOut(OccurrenceOut):
+    steps: list[StepOut]
+
+    @staticmethod
+    def resolve_steps(obj):
+        return list(obj.steps.all())
+
+
+class AssignIn(In):
+    assignee_id: int | None
+
+
+class CommentIn(In):
+    text: str
+
+
+class CommentOut(Schema):
+    id: int
+    user_id: int | None
+    text: str
+    created_at: datetime.datetime
+
+
+class ResolveIn(In):
+    note: str = ""
+
+
+class DismissIn(In):
+    reason: str
+
+
+class PlanIn(In):
+    version: int
+    action_plan: str | None = None
+    deadline: datetime.datetime | None = None
+
+
+class StepCheckIn(In):
+    done: bool = True
+
+
+class RoutineIn(In):
+    name: str
+    department: str
+    frequency: str
+    weekday: int | None = None
+    month_day: int | None = None
+    due_hour: int = 18
+    checklist: str
+    assignee_id: int | None = None
+    severity: str = "medium"
+    active: bool = True
+
+
+class RoutinePatch(RoutineIn):
+    version: int
+
+
+class RoutineOut(Schema):
+    id: int
+    name: str
+    department: str
+    frequency: str
+    weekday: int | None
+    month_day: int | None
+    due_hour: int
+    checklist: str
+    assignee_id: int | None
+    severity: str
+    active: bool
+    version: int
+
+
+class RunOut(Schema):
+    rules: int
+    found: int
+    opened: int
+    reopened: int
+    resolved: int
+    refreshed: int
