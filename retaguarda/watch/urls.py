@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("atribuir/", views.bulk_assign, name="bulk_assign"),
     path("<int:occurrence_id>/", views.occurrence_detail, name="occurrence"),
+    path("<int:occurrence_id>/verificar/", views.occurrence_recheck, name="recheck"),
     path("<int:occurrence_id>/passos/<int:number>/", views.step_check, name="step"),
     path("<int:occurrence_id>/<str:action>/", views.occurrence_action, name="action"),
     path("rotinas/", views.routine_list, name="routines"),

@@ -385,3 +385,20 @@ def bulk_assign(request):
     else:
         messages.success(request, _("%(n)s occurrences assigned.") % {"n": done})
     return redirect("watch:inbox")
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def occurrence_recheck(request, occurrence_id: int):
+    """Run this occurrence's rule for the company now (after fixing the cause, instead of waiting for the
+    worker's next run): it resolves itself if the problem is gone."""
+    occ = _visible(request, occurrence_id)
+    if registry.get(occ.rule) is not None:
+        services.evaluate(request.company.pk, codes=[occ.rule], actor=actor_of(request))
+        occ.refresh_from_db()
+        if occ.is_active:
+            messages.warning(request, _("The rule still finds the problem."))
+        else:
+            messages.success(request, _("The problem is gone: the occurrence resolved itself."))
+    return redirect("watch:occurrence", occ.pk)
