@@ -4,4 +4,3 @@ from bench.registry import pending
 
 pending("intake", "orders created and confirmed through the HTTP API by N concurrent clients", "needs sales")
 pending("big-order", "confirm and invoice a 1,000-line order", "needs sales and fiscal")
-pending("watch", "a full rule evaluation", "needs watch")
