@@ -16,6 +16,7 @@ urlpatterns = [
     path("produtos/", include("retaguarda.catalog.urls")),
     path("estoque/", include("retaguarda.inventory.urls")),
     path("financeiro/", include("retaguarda.finance.urls")),
+    path("compras/", include("retaguarda.purchasing.urls")),
     path("fiscal/", include("retaguarda.fiscal.urls")),
     path("vendas/", include("retaguarda.sales.urls")),
     path("ocorrencias/", include("retaguarda.watch.urls")),

@@ -217,6 +217,10 @@ class Receipt(CompanyScoped, Versioned):
     def __str__(self):
         return _("Receipt %(number)s") % {"number": self.number}
 
+    @property
+    def charges(self):
+        return self.freight + self.insurance + self.other_expenses
+
 
 class ReceiptLine(CostLineFields):
     """One item received. The shares of freight, insurance and other expenses are the header's values
@@ -253,6 +257,10 @@ class ReceiptLine(CostLineFields):
                 name="purchasing_receiptline_values",
             ),
         ]
+
+    @property
+    def credits(self):
+        return self.icms_credit + self.pis_credit + self.cofins_credit
 
 
 class ReceiptInstallment(models.Model):

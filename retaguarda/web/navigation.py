@@ -66,6 +66,15 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        _("Purchasing"),
+        (
+            Link(_("Purchase orders"), "purchasing:orders", "purchasing.view"),
+            Link(_("Purchase requests"), "purchasing:requests", "purchasing.view"),
+            Link(_("Receipts"), "purchasing:receipts", "purchasing.view"),
+            Link(_("Import supplier NF-e"), "purchasing:nfe_imports", "purchasing.view"),
+        ),
+    ),
+    Section(
         _("Finance"),
         (
             Link(_("Overview"), "finance:home", "finance.view"),
