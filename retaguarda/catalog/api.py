@@ -13,6 +13,7 @@ from retaguarda.catalog.models import PriceList, Product
 from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
+from retaguarda.core.api_numbers import Measure
 
 router = Router(tags=["catalog"])
 VIEW = require("catalog.view")
@@ -32,16 +33,16 @@ class ProductOut(Schema):
     unit: str
     tax_unit: str
     purchase_unit: str
-    purchase_factor: Decimal
-    gross_weight: Decimal
-    net_weight: Decimal
-    height_cm: Decimal
-    width_cm: Decimal
-    length_cm: Decimal
-    cost: Decimal
-    price: Decimal
-    minimum_stock: Decimal
-    maximum_stock: Decimal
+    purchase_factor: Measure
+    gross_weight: Measure
+    net_weight: Measure
+    height_cm: Measure
+    width_cm: Measure
+    length_cm: Measure
+    cost: Measure
+    price: Measure
+    minimum_stock: Measure
+    maximum_stock: Measure
     category: str
     is_active: bool
     is_variant_parent: bool
@@ -64,7 +65,7 @@ class ComponentOut(Schema):
     product_id: int
     sku: str
     name: str
-    quantity: Decimal
+    quantity: Measure
 
     @staticmethod
     def resolve_product_id(obj):
@@ -283,8 +284,8 @@ class PriceListItemOut(Schema):
     product_id: int
     sku: str
     name: str
-    fixed_price: Decimal | None
-    percentage: Decimal | None
+    fixed_price: Measure | None
+    percentage: Measure | None
 
     @staticmethod
     def resolve_sku(obj):
@@ -345,7 +346,7 @@ class PriceOut(Schema):
     product_id: int
     price_list_id: int
     date: datetime.date
-    price: Decimal
+    price: Measure
 
 
 def _price_list_fields(body: Schema, exclude: set[str]) -> dict:

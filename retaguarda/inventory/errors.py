@@ -5,7 +5,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from retaguarda.core.api_numbers import measure_text
 from retaguarda.core.errors import DomainError
+from retaguarda.core.number_fields import plain_number
 
 
 @dataclass(frozen=True)
@@ -20,8 +22,8 @@ class Shortfall:
 
     def as_detail(self) -> dict:
         data = asdict(self)
-        data["requested"] = str(self.requested)
-        data["available"] = str(self.available)
+        data["requested"] = measure_text(self.requested)
+        data["available"] = measure_text(self.available)
         return data
 
 
@@ -34,7 +36,7 @@ class InsufficientStock(DomainError):
 
     def __init__(self, shortfalls: list[Shortfall]):
         self.shortfalls = shortfalls
-        names = ", ".join(f"{s.sku} ({s.available} / {s.requested})" for s in shortfalls)
+        names = ", ".join(f"{s.sku} ({plain_number(s.available)} / {plain_number(s.requested)})" for s in shortfalls)
         message = _("Insufficient stock (available / requested): %(products)s") % {"products": names}
         super().__init__(message, details=[s.as_detail() for s in shortfalls])
 

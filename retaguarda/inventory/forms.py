@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from retaguarda.catalog.models import Product
 from retaguarda.core.money import quantity as quantity_at_scale
+from retaguarda.core.number_fields import plain_number
 from retaguarda.core.tabular.parsers import parse_decimal
 
 LINE_ROWS = 8
@@ -142,8 +143,8 @@ def place_service_problems(lines: list[TypedLine], details: list) -> list[dict]:
             lines[int(where[1])].add_error(where[2], detail.get("message", ""))
         elif detail.get("product_id") and "requested" in detail:
             message = _("insufficient stock (available %(available)s, requested %(requested)s).") % {
-                "available": _plain(detail["available"]),
-                "requested": _plain(detail["requested"]),
+                "available": plain_number(detail["available"]),
+                "requested": plain_number(detail["requested"]),
             }
             for line in lines:
                 if line.product is not None and line.product.pk == detail["product_id"]:
@@ -151,8 +152,3 @@ def place_service_problems(lines: list[TypedLine], details: list) -> list[dict]:
         else:
             rest.append(detail)
     return rest
-
-
-def _plain(text) -> str:
-    value = Decimal(str(text)).normalize()
-    return f"{value:f}".replace(".", ",")

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from retaguarda.core.api_numbers import Amount, Measure
 from retaguarda.core.states import allowed_transitions, timeline
 
 
@@ -37,19 +38,19 @@ class BalanceOut(Schema):
     name: str
     warehouse_id: int
     warehouse_code: str
-    on_hand: Decimal
-    reserved: Decimal
-    available: Decimal
-    in_transit: Decimal
-    average_cost: Decimal
-    value: Decimal
+    on_hand: Measure
+    reserved: Measure
+    available: Measure
+    in_transit: Measure
+    average_cost: Measure
+    value: Amount
 
 
 class PastBalanceOut(Schema):
     product_id: int
     sku: str
     name: str
-    on_hand: Decimal
+    on_hand: Measure
 
 
 class MoveOut(Schema):
@@ -61,8 +62,8 @@ class MoveOut(Schema):
     from_kind: str
     to_location: str
     to_kind: str
-    quantity: Decimal
-    unit_cost: Decimal
+    quantity: Measure
+    unit_cost: Measure
     source_type: str
     source_id: int
     source_line: int
@@ -128,18 +129,18 @@ class ManualOut(Schema):
 
 class KardexLineOut(Schema):
     move: MoveOut
-    quantity_in: Decimal
-    quantity_out: Decimal
-    balance: Decimal
-    balance_value: Decimal
-    average_cost: Decimal
+    quantity_in: Measure
+    quantity_out: Measure
+    balance: Measure
+    balance_value: Amount
+    average_cost: Measure
 
 
 class KardexOut(Schema):
     product_id: int
     sku: str
-    opening: Decimal
-    opening_value: Decimal
+    opening: Measure
+    opening_value: Amount
     lines: list[KardexLineOut]
     next_cursor: str | None
 
@@ -148,19 +149,19 @@ class ValuationOut(Schema):
     warehouse_id: int
     warehouse_code: str
     products: int
-    on_hand: Decimal
-    value: Decimal
-    in_transit: Decimal
-    in_transit_value: Decimal
+    on_hand: Measure
+    value: Amount
+    in_transit: Measure
+    in_transit_value: Amount
 
 
 class BelowMinimumOut(Schema):
     product_id: int
     sku: str
     name: str
-    minimum_stock: Decimal
-    on_hand: Decimal
-    available: Decimal
+    minimum_stock: Measure
+    on_hand: Measure
+    available: Measure
 
 
 class LotOut(Schema):
@@ -180,7 +181,7 @@ class FefoOut(Schema):
     lot_id: int | None
     lot: str | None
     expiry: datetime.date | None
-    quantity: Decimal
+    quantity: Measure
 
 
 class EventOut(Schema):
@@ -264,9 +265,9 @@ class CountLineOut(Schema):
     product_id: int
     sku: str
     lot: str | None
-    expected: Decimal
-    counted: Decimal | None
-    difference: Decimal | None
+    expected: Measure
+    counted: Measure | None
+    difference: Measure | None
 
     @staticmethod
     def resolve_sku(obj):
@@ -345,7 +346,7 @@ class ReservationOut(Schema):
     location_id: int
     warehouse_id: int | None
     lot_id: int | None
-    quantity: Decimal
+    quantity: Measure
     state: str
     created_at: datetime.datetime
 

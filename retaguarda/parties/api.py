@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
+from retaguarda.core.api_numbers import Amount
 from retaguarda.parties import selectors, services
 from retaguarda.parties.models import Party
 
@@ -150,7 +151,7 @@ class PartyOut(Schema):
     email: str
     phone: str
     notes: str
-    credit_limit: Decimal
+    credit_limit: Amount
     payment_terms: str
     lead_time_days: int
     is_active: bool

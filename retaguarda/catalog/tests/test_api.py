@@ -34,8 +34,8 @@ def test_create_a_product_with_two_variations(api):
     data = response.json()
     assert data["is_variant_parent"] is True
     assert [(v["sku"], v["price"], v["gtin"]) for v in data["variants"]] == [
-        ("CAM-P", "19.9000000000", "SEM GTIN"),
-        ("CAM-M", "21.9000000000", gtin13(42)),
+        ("CAM-P", "19.9", "SEM GTIN"),
+        ("CAM-M", "21.9", gtin13(42)),
     ]
 
 
@@ -46,9 +46,7 @@ def test_create_a_kit_with_components(api, make_product):
     response = _post(api, "/api/v1/products", body)
 
     assert response.status_code == 201, response.content
-    assert response.json()["components"] == [
-        {"product_id": pot.pk, "sku": pot.sku, "name": pot.name, "quantity": "2.0000"}
-    ]
+    assert response.json()["components"] == [{"product_id": pot.pk, "sku": pot.sku, "name": pot.name, "quantity": "2"}]
 
 
 def test_validation_errors_name_each_field_in_portuguese(api):
@@ -102,7 +100,7 @@ def test_patch_with_the_current_version_then_a_stale_one(api, make_product):
     ok = _patch(api, f"/api/v1/products/{pot.pk}", {"version": 1, "price": "21.00"})
     stale = _patch(api, f"/api/v1/products/{pot.pk}", {"version": 1, "price": "22.00"})
 
-    assert ok.status_code == 200 and ok.json()["version"] == 2 and ok.json()["price"] == "21.0000000000"
+    assert ok.status_code == 200 and ok.json()["version"] == 2 and ok.json()["price"] == "21"
     assert stale.status_code == 409 and stale.json()["code"] == "core.stale_version"
 
 
@@ -134,7 +132,7 @@ def test_add_and_remove_variants_and_replace_kit_components(api, make_product):
 
     assert added.status_code == 201 and added.json()["sku"] == "CAM-G"
     assert [v["sku"] for v in removed.json()["variants"]] == ["CAM-P"]
-    assert replaced.json()["components"][0]["quantity"] == "4.0000"
+    assert replaced.json()["components"][0]["quantity"] == "4"
     assert inner_kit.status_code == 422 and inner_kit.json()["code"] == "catalog.invalid_kit"
 
 
@@ -174,7 +172,7 @@ def test_price_lists_create_patch_price_and_deactivate(api, make_product):
     )
     assert created.status_code == 201, created.content
     pl = created.json()
-    assert pl["items"][0]["percentage"] == "-10.0000"
+    assert pl["items"][0]["percentage"] == "-10"
 
     price = api.get(f"/api/v1/price-lists/{pl['id']}/prices/{pot.pk}?date=2026-03-01").json()
     assert price["price"] == "11.61"
@@ -182,10 +180,21 @@ def test_price_lists_create_patch_price_and_deactivate(api, make_product):
     patched = _patch(
         api, f"/api/v1/price-lists/{pl['id']}", {"version": 1, "items": [{"sku": pot.sku, "fixed_price": "9.99"}]}
     )
-    assert patched.status_code == 200 and patched.json()["items"][0]["fixed_price"] == "9.9900000000"
+    assert patched.status_code == 200 and patched.json()["items"][0]["fixed_price"] == "9.99"
     assert _patch(api, f"/api/v1/price-lists/{pl['id']}", {"version": 1, "name": "Y"}).status_code == 409
     bad = _post(api, "/api/v1/price-lists", {"name": "Atacado"})
     assert bad.status_code == 422 and bad.json()["details"][0]["field"] == "name"
     deactivated = _post(api, f"/api/v1/price-lists/{pl['id']}/deactivate", {})
     assert deactivated.json()["is_active"] is False
     assert [p["name"] for p in api.get("/api/v1/price-lists?active=false").json()["items"]] == ["Atacado"]
+
+
+def test_the_api_writes_prices_without_meaningless_zeros_and_says_so_in_its_schema(api):
+    created = _post(api, "/api/v1/products", {**PRODUCT, "price": "300.90", "cost": "48"})
+
+    assert (created.json()["price"], created.json()["cost"]) == ("300.9", "48")
+    schema = api.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    price = schema["ProductOut"]["properties"]["price"]
+    assert price["type"] == "string" and "trailing zeros" in price["description"]
+    balance = schema["BalanceOut"]["properties"]
+    assert balance["value"]["pattern"] == r"^-?\d+\.\d{2}$"
