@@ -1,13 +1,18 @@
 from datetime import datetime
 
-from ninja import Router, Schema, Status
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
 
 from retaguarda.access import services
 from retaguarda.access.departments import permissions_of
-from retaguarda.access.models import ApiToken, User
+from retaguarda.access.models import ApiToken, Membership, User
+from retaguarda.companies.selectors import workable_companies
 from retaguarda.core.actor import Origin, actor_of
-from retaguarda.core.api import Page, keyset_page_body
+from retaguarda.core.api import Page, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
+from retaguarda.core.errors import ValidationFailed
 
 router = Router(tags=["access"])
 
@@ -39,17 +44,45 @@ class ApiTokenOut(Schema):
     revoked_at: datetime | None
 
 
+class MembershipIO(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    company_id: int
+    departments: list[str] = Field(default_factory=list, description="department codes, e.g. sales, stock")
+
+
 class UserOut(Schema):
     id: int
     username: str
     first_name: str
+    last_name: str
     email: str
     is_active: bool
-    departments: list[str]
+    departments: list[str] = Field(description="the departments held in the current company")
+    memberships: list[MembershipIO] = Field(description="memberships in the companies the caller works in")
 
-    @staticmethod
-    def resolve_departments(obj):
-        return sorted(d.code for d in obj.departments.all())
+
+class UserIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=8, max_length=128)
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    email: str = Field("", max_length=254)
+    memberships: list[MembershipIO] = Field(min_length=1)
+
+
+class UserPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: str | None = Field(None, max_length=150)
+    last_name: str | None = Field(None, max_length=150)
+    email: str | None = Field(None, max_length=254)
+    is_active: bool | None = None
+    memberships: list[MembershipIO] | None = Field(
+        None, description="replaces the memberships in the companies you administer; others stay"
+    )
 
 
 @router.post("/auth/token", response={200: TokenOut}, auth=None)
@@ -102,7 +135,95 @@ def revoke(request, token_id: int):
     return services.revoke_token(token_id, actor=actor_of(request))
 
 
+def _memberships(body) -> dict[int, list[str]] | None:
+    if body is None:
+        return None
+    # A repeated company must reach the service's check, not be merged away here.
+    if len({m.company_id for m in body}) != len(body):
+        raise ValidationFailed(details=[{"field": "memberships", "message": _("The same company appears twice.")}])
+    return {m.company_id: m.departments for m in body}
+
+
+def _users_out(request, users) -> list[dict]:
+    """Users as the caller may see them: memberships only in companies the caller works in (one query)."""
+    visible = set(workable_companies(request.user).values_list("pk", flat=True))
+    memberships = (
+        Membership.objects.filter(user__in=users, company_id__in=visible)
+        .prefetch_related("departments")
+        .order_by("company_id")
+    )
+    by_user: dict[int, list[dict]] = {}
+    for m in memberships:
+        by_user.setdefault(m.user_id, []).append(
+            {"company_id": m.company_id, "departments": sorted(d.code for d in m.departments.all())}
+        )
+    out = []
+    for user in users:
+        held = by_user.get(user.pk, [])
+        current = next((m["departments"] for m in held if m["company_id"] == request.company.pk), [])
+        out.append(
+            {
+                "id": user.pk,
+                "username": user.username,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "email": user.email,
+                "is_active": user.is_active,
+                "departments": current,
+                "memberships": held,
+            }
+        )
+    return out
+
+
 @router.get("/access/users", response=Page[UserOut], auth=require("access.view"))
 def list_users(request, cursor: str | None = None, limit: int = 50):
-    qs = User.objects.prefetch_related("departments").filter(companies=request.company)
-    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("username", "id"))
+    """The users of the current company, with their memberships in the companies you work in."""
+    qs = User.objects.filter(memberships__company=request.company)
+    page = keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("username", "id"))
+    page["items"] = _users_out(request, page["items"])
+    return page
+
+
+@router.get("/access/users/{user_id}", response=UserOut, auth=require("access.view"))
+def get_user(request, user_id: int):
+    user = get_object_or_404(User, pk=user_id, memberships__company=request.company)
+    return _users_out(request, [user])[0]
+
+
+@router.post("/access/users", response={201: UserOut}, auth=require("access.change"))
+@idempotent
+def create_user(request, body: UserIn):
+    """Create a user with their memberships (company and departments). You may grant memberships only
+    in companies you administer."""
+    user = services.create_user(
+        body.username,
+        body.password,
+        actor=actor_of(request),
+        memberships=_memberships(body.memberships),
+        email=body.email,
+        first_name=body.first_name,
+        last_name=body.last_name,
+    )
+    return Status(201, _users_out(request, [user])[0])
+
+
+@router.patch("/access/users/{user_id}", response=UserOut, auth=require("access.change"))
+def update_user(request, user_id: int, body: UserPatch):
+    user = services.update_user(
+        user_id,
+        actor=actor_of(request),
+        first_name=body.first_name,
+        last_name=body.last_name,
+        email=body.email,
+        is_active=body.is_active,
+        memberships=_memberships(body.memberships),
+    )
+    return _users_out(request, [user])[0]
+
+
+@router.post("/access/users/{user_id}/deactivate", response=UserOut, auth=require("access.change"))
+def deactivate_user(request, user_id: int):
+    """The user can no longer sign in; their tokens stop working."""
+    user = services.deactivate_user(user_id, actor=actor_of(request))
+    return _users_out(request, [user])[0]

@@ -6,3 +6,6 @@ class AccessConfig(AppConfig):
     name = "retaguarda.access"
     label = "access"
     verbose_name = _("Access")
+
+    def ready(self):
+        from retaguarda.access import signals  # noqa: F401

@@ -4,13 +4,16 @@ from retaguarda.access.departments import grants, permissions_of
 
 
 class DepartmentBackend(ModelBackend):
-    """`user.has_perm("inventory.post")` answers from the user's departments."""
+    """`user.has_perm("inventory.post")` answers from the departments the user holds in the company
+    the request works in (`access.identity` sets it), never from another company's membership."""
 
     def has_perm(self, user_obj, perm, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous:
             return False
         if user_obj.is_superuser:
             return True
-        if not hasattr(user_obj, "_dept_perms"):
-            user_obj._dept_perms = permissions_of(user_obj.department_codes())
-        return grants(perm, user_obj._dept_perms)
+        company_id = getattr(user_obj, "current_company_id", None)
+        cached = getattr(user_obj, "_dept_perms", None)
+        if cached is None or cached[0] != company_id:
+            cached = user_obj._dept_perms = (company_id, permissions_of(user_obj.department_codes()))
+        return grants(perm, cached[1])

@@ -26,3 +26,11 @@ class ForeignCompany(DomainError, PermissionDenied):
     code = "access.foreign_company"
     status = 403
     default_message = _("You have no access to the company in the X-Company header.")
+
+
+class UserInOtherCompanies(DomainError):
+    code = "access.user_in_other_companies"
+    status = 409
+    default_message = _(
+        "This user also works in companies you do not administer: remove their membership in this company instead."
+    )

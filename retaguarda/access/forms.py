@@ -27,3 +27,19 @@ class UserCreateForm(forms.Form):
     departments = forms.MultipleChoiceField(
         label=_("Departments"), choices=list(DEPARTMENTS.items()), widget=forms.CheckboxSelectMultiple
     )
+
+
+class UserEditForm(forms.Form):
+    """A user as seen from the current company: their name, e-mail, departments here, and whether they may sign in."""
+
+    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    departments = forms.MultipleChoiceField(
+        label=_("Departments in this company"),
+        choices=list(DEPARTMENTS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave all unchecked to remove the user from this company."),
+    )
+    is_active = forms.BooleanField(label=_("May sign in"), required=False)

@@ -54,3 +54,6 @@ def resolve_identity(request) -> None:
         request.user = user_for_token(header[7:].strip()) or AnonymousUser()
     request.company = None
     request.company = current_company(request)
+    if request.user.is_authenticated:
+        # Permissions come from the membership in this company only (`User.department_codes`).
+        request.user.current_company_id = request.company.pk if request.company else None

@@ -20,9 +20,12 @@ class Department(models.Model):
 
 
 class User(AbstractUser):
-    departments = models.ManyToManyField(Department, blank=True, verbose_name=_("departments"))
     companies = models.ManyToManyField(
-        "companies.Company", blank=True, related_name="users", verbose_name=_("companies")
+        "companies.Company",
+        blank=True,
+        through="Membership",
+        related_name="users",
+        verbose_name=_("companies"),
     )
     default_company = models.ForeignKey(
         "companies.Company",
@@ -36,10 +39,46 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
 
-    def department_codes(self) -> set[str]:
-        if not hasattr(self, "_department_codes"):
-            self._department_codes = set(self.departments.values_list("code", flat=True))
-        return self._department_codes
+    def department_codes(self, company_id: int | None = None) -> set[str]:
+        """The departments granted in `company_id`, else in the company the request works in
+        (`current_company_id`, set by `access.identity`), else the default or first membership."""
+        company_id = company_id or getattr(self, "current_company_id", None) or self.default_company_id
+        cache = self.__dict__.setdefault("_department_codes", {})
+        if company_id not in cache:
+            memberships = Membership.objects.filter(user=self)
+            if company_id:
+                memberships = memberships.filter(company_id=company_id)
+            else:
+                memberships = memberships.order_by("company_id")[:1]
+            cache[company_id] = set(
+                Department.objects.filter(memberships__in=memberships).values_list("code", flat=True)
+            )
+        return cache[company_id]
+
+    def forget_departments(self) -> None:
+        self.__dict__.pop("_department_codes", None)
+        self.__dict__.pop("_dept_perms", None)
+
+
+class Membership(models.Model):
+    """A user's place in one company and the departments granted there: the same person may be
+    Compras in one company and Contador in another."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    company = models.ForeignKey(
+        "companies.Company", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("company")
+    )
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="memberships", verbose_name=_("departments")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        constraints = [models.UniqueConstraint(fields=["user", "company"], name="access_membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.company_id}"
 
 
 def hash_token(raw: str) -> str:

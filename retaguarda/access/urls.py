@@ -11,4 +11,5 @@ urlpatterns = [
     path("conta/tokens/<int:token_id>/revogar/", views.revoke_token, name="revoke_token"),
     path("conta/empresa/", views.switch_company, name="switch_company"),
     path("usuarios/", views.users, name="users"),
+    path("usuarios/<int:user_id>/", views.user_edit, name="user_edit"),
 ]

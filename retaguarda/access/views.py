@@ -2,8 +2,9 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -11,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from retaguarda.access import services
 from retaguarda.access.errors import InvalidCredentials, LockedOut
-from retaguarda.access.forms import LoginForm, TokenForm, UserCreateForm
-from retaguarda.access.models import ApiToken, User
+from retaguarda.access.forms import LoginForm, TokenForm, UserCreateForm, UserEditForm
+from retaguarda.access.models import ApiToken, Membership, User
 from retaguarda.companies.selectors import workable_companies
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError, ValidationFailed
@@ -103,7 +104,17 @@ def switch_company(request):
 @login_required
 @permission_required("access.view", raise_exception=True)
 def users(request):
-    qs = User.objects.prefetch_related("departments").filter(companies=request.company).order_by("username")
+    qs = (
+        User.objects.filter(memberships__company=request.company)
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(company=request.company).prefetch_related("departments"),
+                to_attr="here",
+            )
+        )
+        .order_by("username")
+    )
     form = UserCreateForm(request.POST or None)
     if request.method == "POST":
         if not request.user.has_perm("access.change"):
@@ -134,3 +145,45 @@ def users(request):
                 messages.success(request, _("User created."))
                 return redirect("access:users")
     return render(request, "access/users.html", {"users": qs, "form": form})
+
+
+@login_required
+@permission_required("access.change", raise_exception=True)
+def user_edit(request, user_id: int):
+    """Name, e-mail, the departments held in this company, sign-in allowed; memberships elsewhere stay."""
+    user = get_object_or_404(User, pk=user_id, memberships__company=request.company)
+    here = services.memberships_of(user, [request.company.pk]).get(request.company.pk, [])
+    initial = {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "departments": here,
+        "is_active": user.is_active,
+    }
+    form = UserEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actor = actor_of(request)
+        memberships = services.memberships_of(user, services.administered_company_ids(actor))
+        if data["departments"]:
+            memberships[request.company.pk] = data["departments"]
+        else:
+            memberships.pop(request.company.pk, None)
+        try:
+            services.update_user(
+                user.pk,
+                actor=actor,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                is_active=data["is_active"],
+                memberships=memberships,
+            )
+        except DomainError as exc:
+            for detail in exc.details or [{"message": exc.message}]:
+                field = (detail.get("field") or "").split(".")[0]
+                form.add_error(field if field in form.fields else None, detail["message"])
+        else:
+            messages.success(request, _("User saved."))
+            return redirect("access:users")
+    return render(request, "access/user_edit.html", {"form": form, "edited": user})

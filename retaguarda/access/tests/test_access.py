@@ -143,7 +143,7 @@ def test_creating_a_user_is_audited(web, admin_user):
     assert record.user == admin_user
     assert record.origin == "web"
     assert record.changes["username"] == [None, "maria"]
-    assert record.changes["departments"] == [None, ["finance", "sales"]]
+    assert record.changes["memberships"] == [None, {str(admin_user.default_company_id): ["finance", "sales"]}]
 
 
 def test_password_change_is_audited_and_keeps_the_session(client, sales_user):
