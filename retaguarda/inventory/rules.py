@@ -1,6 +1,7 @@
 """The inventory's watch rules (registered with `watch` from `InventoryConfig.ready`). Each finds every
 offending object of one company in one query."""
 
+import logging
 from datetime import timedelta
 
 from django.db.models import F
@@ -8,13 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from retaguarda.catalog.models import Product
 from retaguarda.inventory import selectors
-from retaguarda.inventory.models import LocationKind, Reservation, StockBalance
+from retaguarda.inventory.models import Location, LocationKind, Reservation, StockBalance
 from retaguarda.inventory.states import ReservationState
 from retaguarda.watch.registry import Finding, Param, day, integer, qty, rule, text
 from retaguarda.watch.states import Severity
 
 STOCK = "stock"
+log = logging.getLogger("retaguarda.inventory.tasks")
 
 
 def _product_url(product_id: int) -> str:
@@ -171,3 +174,53 @@ def stale_reservation(company_id: int, params) -> list[Finding]:
         )
         for r in rows
     ]
+
+
+LEDGER_DRIFT = "inventory.ledger_drift"
+
+
+@rule(
+    LEDGER_DRIFT,
+    title=_("Stock ledger drift"),
+    department=STOCK,
+    severity=Severity.CRITICAL,
+    explanation=_("%(field)s is stored as %(stored)s but the moves add up to %(expected)s."),
+    steps=[
+        _("Stop posting to this product until it is understood"),
+        _("Compare the kardex with the balance"),
+        _("Report it to the system administrator with this occurrence"),
+    ],
+    on_schedule=False,  # the hourly ledger check evaluates it (it recomputes every balance from every move)
+)
+def ledger_drift(company_id: int, params) -> list[Finding]:
+    """Every projection that disagrees with the ledger (`check-ledgers`), as one finding each."""
+    drifts = selectors.drift(company_id)
+    products = dict(Product.objects.filter(pk__in={d.product_id for d in drifts}).values_list("pk", "sku"))
+    locations = dict(Location.objects.filter(pk__in={d.location_id for d in drifts}).values_list("pk", "name"))
+    found = []
+    for d in drifts:
+        log.error(
+            "stock ledger drift: company=%s location=%s product=%s lot=%s %s stored=%s expected=%s",
+            company_id,
+            d.location_id,
+            d.product_id,
+            d.lot_key,
+            d.field,
+            d.stored,
+            d.expected,
+        )
+        where = locations.get(d.location_id, "")
+        found.append(
+            Finding(
+                "inventory.ledger",
+                f"{d.location_id}:{d.product_id}:{d.lot_key}:{d.field}",
+                " · ".join(p for p in (products.get(d.product_id, str(d.product_id)), where, d.field) if p),
+                {
+                    "field": text(d.field, _("Figure")),
+                    "stored": qty(d.stored, _("Stored")),
+                    "expected": qty(d.expected, _("From the moves")),
+                },
+                _product_url(d.product_id),
+            )
+        )
+    return found

@@ -33,22 +33,19 @@ def drift_lines(company_id: int | None = None) -> list[str]:
 
 @task
 def check_ledgers() -> int:
-    """Recompute every balance from the ledger; log each drift. Returns how many were found.
+    """Recompute every balance from the ledger, company by company, through the watch rule
+    `inventory.ledger_drift`: each drift is logged and opens (or keeps open) a critical occurrence for the
+    stock department, which resolves itself once the balance matches again. Returns how many were found.
 
-    Read-only, so running it twice is harmless. (When the `watch` app lands, a drift should open
-    an occurrence for the stock department instead of only a log line.)"""
-    found = selectors.drift()
-    for d in found:
-        log.error(
-            "stock ledger drift: location=%s product=%s lot=%s %s stored=%s expected=%s",
-            d.location_id,
-            d.product_id,
-            d.lot_key,
-            d.field,
-            d.stored,
-            d.expected,
-        )
-    return len(found)
+    Running it twice opens nothing twice."""
+    from retaguarda.companies.models import Company
+    from retaguarda.inventory.rules import LEDGER_DRIFT
+    from retaguarda.watch.services import evaluate
+
+    found = 0
+    for company_id in Company.objects.order_by("pk").values_list("pk", flat=True):
+        found += evaluate(company_id, codes=[LEDGER_DRIFT]).found
+    return found
 
 
 @task

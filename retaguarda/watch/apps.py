@@ -30,5 +30,6 @@ class WatchConfig(AppConfig):
                 "commented": pgettext_lazy("audit action", "commented"),
                 "step_checked": pgettext_lazy("audit action", "step done"),
                 "step_unchecked": pgettext_lazy("audit action", "step undone"),
+                "escalated": pgettext_lazy("audit action", "escalated"),
             }
         )

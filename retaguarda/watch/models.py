@@ -55,6 +55,7 @@ class Occurrence(CompanyScoped, Versioned):
     resolution = models.CharField(_("resolution"), max_length=10, choices=Resolution.choices, blank=True)
     close_reason = models.CharField(_("reason"), max_length=500, blank=True)
     times_opened = models.PositiveIntegerField(_("times opened"), default=1)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     routine = models.ForeignKey("Routine", null=True, blank=True, on_delete=models.PROTECT, related_name="occurrences")
     period = models.DateField(_("period"), null=True, blank=True)
 

@@ -103,6 +103,9 @@ class Rule:
     explanation: str = ""  # %(figure)s placeholders, filled with the printed figures
     steps: Sequence[str] = ()
     params: Sequence[Param] = ()
+    # False: not part of the 15-minute run; its own task evaluates it (a costly check, such as the
+    # stock ledger recomputed from every move, runs on the ledger check's hourly schedule).
+    on_schedule: bool = True
 
     @property
     def app(self) -> str:
@@ -132,11 +135,12 @@ def rule(
     explanation: str = "",
     steps: Sequence[str] = (),
     params: Sequence[Param] = (),
+    on_schedule: bool = True,
 ):
     """Decorator form of `register` for a rule's `find` function."""
 
     def wrap(find):
-        register(Rule(code, title, department, severity, find, explanation, tuple(steps), tuple(params)))
+        register(Rule(code, title, department, severity, find, explanation, tuple(steps), tuple(params), on_schedule))
         return find
 
     return wrap

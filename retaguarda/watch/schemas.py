@@ -152,3 +152,4 @@ class RunOut(Schema):
     reopened: int
     resolved: int
     refreshed: int
+    escalated: int

@@ -177,6 +177,8 @@ def _audit_note(record: AuditRecord) -> str:
         return changes["action_plan"][1] or ""
     if "deadline" in changes:
         return _("deadline changed")
+    if "severity" in changes:
+        return " → ".join(str(dict(Severity.choices).get(s, s)) for s in changes["severity"])
     return ""
 
 

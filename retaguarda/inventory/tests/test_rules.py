@@ -79,3 +79,24 @@ def test_the_rules_read_only_their_company(company, make_company, make_product, 
     other = make_company()
     assert rules.negative_stock(other.pk, {}) == []
     assert rules.below_minimum(other.pk, {}) == []
+
+
+def test_the_hourly_ledger_check_opens_a_critical_occurrence_that_clears_with_the_drift(
+    company, product, warehouse, stock
+):
+    from retaguarda.inventory.models import StockBalance
+    from retaguarda.inventory.tasks import check_ledgers
+
+    stock.receive(product, warehouse, "5")
+    StockBalance.objects.filter(product=product).update(on_hand=7)  # a bug writing around the services
+
+    assert check_ledgers.call() == 2
+    drifts = Occurrence.objects.filter(company=company, rule="inventory.ledger_drift")
+    assert {(o.severity, o.department, o.state) for o in drifts} == {("critical", "stock", "open")}
+    on_hand = drifts.get(subject_id__endswith=":on_hand")
+    assert (D(on_hand.figures["stored"]["value"]), D(on_hand.figures["expected"]["value"])) == (D(7), D(5))
+    assert watch.evaluate(company.pk).rules > 0 and drifts.count() == 2  # not part of the 15-minute run
+
+    StockBalance.objects.filter(product=product).update(on_hand=5)
+    check_ledgers.call()
+    assert set(drifts.values_list("state", flat=True)) == {"resolved"}

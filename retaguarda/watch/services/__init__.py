@@ -1,6 +1,7 @@
 """Watch services, the only writers of occurrences and routines."""
 
 from retaguarda.core.actor import Actor
+from retaguarda.watch.services.escalation import escalate
 from retaguarda.watch.services.occurrences import (
     acknowledge,
     assign,
@@ -22,6 +23,7 @@ def run_company(company_id: int, *, codes: list[str] | None = None, actor: Actor
     summary = evaluate(company_id, codes=codes, actor=actor)
     if codes is None:
         summary.opened += open_due(company_id, actor=actor)
+        summary.escalated = len(escalate(company_id, actor=actor))
     return summary
 
 
@@ -32,6 +34,7 @@ __all__ = [
     "check_step",
     "comment",
     "dismiss",
+    "escalate",
     "evaluate",
     "open_due",
     "plan",

@@ -96,6 +96,7 @@ def reopen(occurrence_id: int, *, actor: Actor) -> Occurrence:
             close_reason="",
             deadline=timezone.now() + DEADLINE[occ.severity],
             times_opened=occ.times_opened + 1,
+            escalated_at=None,
         )
 
 

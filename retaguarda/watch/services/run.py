@@ -40,6 +40,7 @@ class RunSummary:
     reopened: int = 0
     resolved: int = 0
     refreshed: int = 0
+    escalated: int = 0
     by_department: Counter = field(default_factory=Counter)  # opened + reopened, per department
 
     def as_json(self) -> dict:
@@ -50,6 +51,7 @@ class RunSummary:
             "reopened": self.reopened,
             "resolved": self.resolved,
             "refreshed": self.refreshed,
+            "escalated": self.escalated,
             "by_department": dict(self.by_department),
         }
 
@@ -59,7 +61,7 @@ def enabled_rules(company_id: int, codes: list[str] | None = None) -> list[tuple
     stored = {s.rule: s for s in RuleSetting.objects.filter(company_id=company_id)}
     chosen = []
     for rule in registry.rules():
-        if codes is not None and rule.code not in codes:
+        if (codes is not None and rule.code not in codes) or (codes is None and not rule.on_schedule):
             continue
         setting = stored.get(rule.code)
         if setting is not None and not setting.enabled:
@@ -192,7 +194,9 @@ def _update(touch, actor, now, events, audits, summary) -> None:
                 occ.times_opened + 1,
                 occ.version + 1,
             )
+            occ.escalated_at = None
             fields |= {
+                "escalated_at",
                 "state",
                 "firing",
                 "closed_at",

@@ -183,3 +183,23 @@ def test_run_company_runs_rules_and_routines(fake_rule, stock_actor, company):
     fake_rule.found = {1: 1}
     summary = services.run_company(company.pk)
     assert summary.opened >= 2
+
+
+def test_a_late_occurrence_climbs_one_severity_per_deadline_it_misses(occ, company):
+    Occurrence.objects.filter(pk=occ.pk).update(deadline=timezone.now() - datetime.timedelta(minutes=1))
+
+    [escalated] = services.escalate(company.pk)
+    assert services.escalate(company.pk) == []  # not again before the new severity's time passes
+
+    occ.refresh_from_db()
+    assert (escalated.pk, occ.severity, occ.rank) == (occ.pk, "critical", 0)  # high -> critical
+    assert occ.deadline < timezone.now()  # still late, and shown so
+    later = timezone.now() + datetime.timedelta(days=30)
+    assert services.escalate(company.pk, now=later) == []  # critical is the top
+
+
+def test_a_closed_or_on_time_occurrence_does_not_escalate(occ, company, stock_actor):
+    assert services.escalate(company.pk) == []
+    services.resolve(occ.pk, actor=stock_actor)
+    Occurrence.objects.filter(pk=occ.pk).update(deadline=timezone.now() - datetime.timedelta(days=1))
+    assert services.escalate(company.pk) == []
