@@ -189,3 +189,15 @@ class RunState(models.Model):
     company = models.OneToOneField("companies.Company", on_delete=models.PROTECT, related_name="+")
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_summary = models.JSONField(default=dict, blank=True)
+
+
+class MailSent(models.Model):
+    """One department's e-mail about the occurrences a run opened: the record that keeps a retried outbox
+    delivery from mailing twice."""
+
+    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="+")
+    event_id = models.BigIntegerField(unique=True)
+    department = models.CharField(max_length=20)
+    recipients = models.TextField()
+    subject = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(auto_now_add=True)

@@ -24,6 +24,7 @@ from retaguarda.core.models import AuditRecord, DocumentEvent
 from retaguarda.watch import registry
 from retaguarda.watch.figures import explain
 from retaguarda.watch.models import Occurrence, OccurrenceStep, RuleSetting, RunState
+from retaguarda.watch.notifications import emit_opened
 from retaguarda.watch.registry import Finding, Rule
 from retaguarda.watch.states import ACTIVE, DEADLINE, OccurrenceState, Resolution
 
@@ -42,6 +43,7 @@ class RunSummary:
     refreshed: int = 0
     escalated: int = 0
     by_department: Counter = field(default_factory=Counter)  # opened + reopened, per department
+    opened_ids: dict = field(default_factory=dict)  # department -> ids opened or reopened (for the mail)
 
     def as_json(self) -> dict:
         return {
@@ -128,6 +130,7 @@ def apply(
         _update(touch, actor, now, events, audits, summary)
         DocumentEvent.objects.bulk_create(events)
         AuditRecord.objects.bulk_create(audits)
+        emit_opened(company_id, summary.opened_ids)
         RunState.objects.filter(pk=state.pk).update(last_run_at=now, last_summary=summary.as_json())
     return summary
 
@@ -160,6 +163,8 @@ def _open_new(company_id, new, actor, now, events, audits, summary) -> None:
         rows.append(occ)
         summary.by_department[rule.department] += 1
     created = Occurrence.objects.bulk_create(rows)
+    for occ in created:
+        summary.opened_ids.setdefault(occ.department, []).append(occ.pk)
     steps = []
     for occ, (rule, _finding) in zip(created, new, strict=True):
         steps += [OccurrenceStep(occurrence=occ, number=n, text=str(t)[:300]) for n, t in enumerate(rule.steps, 1)]
@@ -208,6 +213,7 @@ def _update(touch, actor, now, events, audits, summary) -> None:
             }
             summary.reopened += 1
             summary.by_department[occ.department] += 1
+            summary.opened_ids.setdefault(occ.department, []).append(occ.pk)
             changed.append(occ)
         elif what == "clear":
             occ.firing = False

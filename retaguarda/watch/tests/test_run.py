@@ -187,3 +187,23 @@ def test_the_timeline_and_the_audit_log_keep_every_automatic_change(fake_rule, r
 def test_deadlines_follow_the_severity(fake_rule, run, company):
     assert DEADLINE[Severity.CRITICAL] < DEADLINE[Severity.HIGH] < DEADLINE[Severity.MEDIUM] < DEADLINE[Severity.LOW]
     assert DEADLINE[Severity.CRITICAL] == timedelta(hours=4)
+
+
+def test_a_run_mails_the_department_once_what_it_opened(fake_rule, run, company, make_user, mailoutbox):
+    from retaguarda.core import outbox
+
+    make_user("stock", email="estoque@loja.example")
+    make_user("finance", email="financeiro@loja.example")
+    fake_rule.found = {1: 1, 2: 2}
+    run()
+
+    outbox.deliver_due()
+    outbox.deliver_due()
+
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["estoque@loja.example"]
+    assert "Coisa 1" in mail.body and "Coisa 2" in mail.body and "/ocorrencias/" in mail.body
+    run()  # nothing new: nothing mailed
+    outbox.deliver_due()
+    assert len(mailoutbox) == 1
