@@ -75,7 +75,7 @@ def put_rule_settings(request, code: str, body: RuleSettingIn):
 
 
 def _occurrence(request, pk: int) -> Occurrence:
-    departments = selectors.departments_of(request.user)
+    departments = selectors.departments_of(request.user, request.company.pk)
     qs = Occurrence.objects.filter(company=request.company)
     if departments is not None:
         qs = qs.filter(department__in=departments)
@@ -102,7 +102,7 @@ def list_occurrences(
     `closed`, or empty for all."""
     qs = selectors.occurrences(
         request.company.pk,
-        departments=selectors.departments_of(request.user),
+        departments=selectors.departments_of(request.user, request.company.pk),
         department=department,
         state=state,
         severity=severity,
@@ -186,7 +186,7 @@ def reopen(request, occurrence_id: int):
 
 @router.get("/routines", response=list[RoutineOut], auth=VIEW)
 def list_routines(request):
-    return list(selectors.routines(request.company.pk, selectors.departments_of(request.user)))
+    return list(selectors.routines(request.company.pk, selectors.departments_of(request.user, request.company.pk)))
 
 
 @router.post("/routines", response={201: RoutineOut}, auth=MANAGE)

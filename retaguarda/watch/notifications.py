@@ -33,7 +33,9 @@ def mail_department(event) -> None:
     recipients = sorted(
         set(
             get_user_model()
-            .objects.filter(companies=company_id, departments__code=department, is_active=True)
+            .objects.filter(
+                memberships__company_id=company_id, memberships__departments__code=department, is_active=True
+            )
             .exclude(email="")
             .values_list("email", flat=True)
         )

@@ -10,10 +10,10 @@ from retaguarda.watch.models import Occurrence, Routine
 from retaguarda.watch.states import ACTIVE, CLOSED
 
 
-def departments_of(user) -> list[str] | None:
-    """The departments whose occurrences a user works: their own; None (all) for administrators and the
-    accountant, who read everything."""
-    codes = user.department_codes()
+def departments_of(user, company_id: int) -> list[str] | None:
+    """The departments whose occurrences a user works in a company: their own there; None (all) for
+    administrators and the accountant, who read everything."""
+    codes = user.department_codes(company_id)
     if user.is_superuser or ADMIN in codes or ACCOUNTANT in codes:
         return None
     return sorted(codes)

@@ -56,7 +56,7 @@ def _limit(request, default: int = 50) -> int:
 
 def _visible(request, occurrence_id: int) -> Occurrence:
     """The occurrence, if the user's company and departments may see it; 404 otherwise."""
-    departments = selectors.departments_of(request.user)
+    departments = selectors.departments_of(request.user, request.company.pk)
     qs = Occurrence.objects.filter(company=request.company)
     if departments is not None:
         qs = qs.filter(department__in=departments)
@@ -67,7 +67,7 @@ def _visible(request, occurrence_id: int) -> Occurrence:
 @permission_required(VIEW, raise_exception=True)
 def inbox(request):
     company = request.company
-    departments = selectors.departments_of(request.user)
+    departments = selectors.departments_of(request.user, request.company.pk)
     counts = selectors.department_counts(company.pk, departments)
     filters = {k: request.GET.get(k, "").strip() for k in ("department", "state", "severity", "mine", "late")}
     if "state" not in request.GET:
@@ -265,7 +265,7 @@ def step_check(request, occurrence_id: int, number: int):
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def routine_list(request):
-    departments = selectors.departments_of(request.user)
+    departments = selectors.departments_of(request.user, request.company.pk)
     rows = list(selectors.routines(request.company.pk, departments))
     for r in rows:
         r.status = selectors.routine_status(r)
@@ -371,7 +371,7 @@ def run_now(request):
 def bulk_assign(request):
     """Make one person responsible for the occurrences ticked in the inbox (of departments the user sees)."""
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-    departments = selectors.departments_of(request.user)
+    departments = selectors.departments_of(request.user, request.company.pk)
     visible = Occurrence.objects.filter(company=request.company, pk__in=ids)
     if departments is not None:
         visible = visible.filter(department__in=departments)
