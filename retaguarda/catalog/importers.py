@@ -6,6 +6,7 @@ parent in `variacao_de` and their values in `atributos` (`Tamanho=P | Cor=Azul`)
 components in `componentes` (`CANECA-01*2 | PRATO-03*4`).
 """
 
+import re
 from decimal import Decimal
 
 from django.db.models import F
@@ -16,6 +17,7 @@ from retaguarda.catalog import services, validation
 from retaguarda.catalog.models import Product, ProductType
 from retaguarda.core import tabular
 from retaguarda.core.tabular import Column, Exporter, Importer, Row
+from retaguarda.core.tabular.layouts import Layout, layout_of
 from retaguarda.core.text import fold
 from retaguarda.core.validators import SEM_GTIN
 
@@ -45,9 +47,9 @@ def parse_origin(value: str) -> int:
 
 
 def parse_attributes(value: str) -> dict[str, str]:
-    """`Tamanho=P | Cor=Azul` (or `Tamanho: P`)."""
+    """`Tamanho=P | Cor=Azul` (or `Tamanho: P`; Bling writes `Cor:Azul;Tamanho:M`)."""
     result = {}
-    for part in value.split("|"):
+    for part in re.split(r"[|;]", value):
         if not part.strip():
             continue
         sep = "=" if "=" in part else ":"
@@ -139,6 +141,66 @@ COLUMNS = (
 )
 
 
+# Bling's and Tiny's product exports, known by their headers (../shared/data/formats/bling-products.md;
+# Tiny's from its published spreadsheet). Variations are rows naming their parent's code.
+LAYOUTS = (
+    Layout(
+        "bling",
+        signature=("Código", "Descrição", "Código Pai"),
+        headers={
+            "sku": ("Código",),
+            "nome": ("Descrição",),
+            "descricao": ("Descrição Complementar",),
+            "unidade": ("Unidade",),
+            "ncm": ("NCM",),
+            "cest": ("CEST",),
+            "origem": ("Origem",),
+            "preco": ("Preço",),
+            "custo": ("Preço de custo",),
+            "ativo": ("Situação",),
+            "estoque_minimo": ("Estoque minimo", "Estoque mínimo"),
+            "estoque_maximo": ("Estoque maximo", "Estoque máximo"),
+            "peso_liquido": ("Peso líquido (Kg)",),
+            "peso_bruto": ("Peso bruto (Kg)",),
+            "gtin": ("GTIN/EAN",),
+            "largura_cm": ("Largura do Produto",),
+            "altura_cm": ("Altura do Produto",),
+            "comprimento_cm": ("Profundidade do produto",),
+            "categoria": ("Categoria do produto", "Grupo de produtos"),
+            "variacao_de": ("Código Pai",),
+            "atributos": ("Produto Variação",),
+        },
+    ),
+    Layout(
+        "tiny",
+        signature=("Código (SKU)", "Descrição"),
+        headers={
+            "sku": ("Código (SKU)",),
+            "nome": ("Descrição",),
+            "descricao": ("Descrição complementar",),
+            "unidade": ("Unidade",),
+            "ncm": ("Classificação fiscal", "NCM"),
+            "cest": ("CEST",),
+            "origem": ("Origem",),
+            "preco": ("Preço",),
+            "custo": ("Preço de custo",),
+            "ativo": ("Situação",),
+            "estoque_minimo": ("Estoque mínimo",),
+            "estoque_maximo": ("Estoque máximo",),
+            "peso_liquido": ("Peso líquido (Kg)",),
+            "peso_bruto": ("Peso bruto (Kg)",),
+            "gtin": ("GTIN/EAN",),
+            "largura_cm": ("Largura embalagem",),
+            "altura_cm": ("Altura embalagem",),
+            "comprimento_cm": ("Comprimento embalagem",),
+            "categoria": ("Categoria",),
+            "variacao_de": ("Código do pai",),
+            "atributos": ("Variações",),
+        },
+    ),
+)
+
+
 class ProductImporter(Importer):
     name = "products"
     label = gettext_lazy("Products")
@@ -150,6 +212,11 @@ class ProductImporter(Importer):
     )
     columns = COLUMNS
     batch_size = 1000
+
+    @classmethod
+    def columns_for(cls, header: list[str]):
+        layout = layout_of(header, LAYOUTS)
+        return layout.columns(cls.columns) if layout else cls.columns
 
     def prepare(self, rows: list[Row]) -> None:
         self.refs = validation.References.preload()

@@ -6,6 +6,8 @@ municipality is found by its IBGE code (`codigo_municipio`) or by name and UF (`
 Every row is checked with the same rules as the registration form before anything is saved.
 """
 
+import re
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +28,8 @@ _KINDS = {
     "juridica": PartyKind.COMPANY,
     "pessoa juridica": PartyKind.COMPANY,
     "company": PartyKind.COMPANY,
+    "f": PartyKind.INDIVIDUAL,  # Tiny and Bling write F / J
+    "j": PartyKind.COMPANY,
 }
 _KIND_NAMES = {PartyKind.INDIVIDUAL: "PF", PartyKind.COMPANY: "PJ"}
 
@@ -35,6 +39,18 @@ def parse_kind(value: str) -> str:
     if found is None:
         raise ValueError(_("Unknown person type %(value)s: use PF or PJ.") % {"value": value})
     return found
+
+
+_ROLE_WORDS = {"cliente": "is_customer", "fornecedor": "is_supplier", "transportador": "is_carrier"}
+
+
+def parse_contact_roles(value: str) -> dict[str, bool]:
+    """Bling's and Tiny's "Tipo de contato" (`Cliente, Fornecedor`): the roles named; others are ignored."""
+    words = {fold(w).strip().removesuffix("a").removesuffix("es") for w in re.split(r"[,;|/]", value)}
+    roles = {field: any(w.startswith(word) for w in words) for word, field in _ROLE_WORDS.items()}
+    if not any(roles.values()):
+        raise ValueError(_("Use Cliente, Fornecedor or Transportadora: %(value)s.") % {"value": value})
+    return roles
 
 
 def parse_ie_indicator(value: str) -> int:
@@ -87,14 +103,16 @@ COLUMNS = (
     Column("tipo_pessoa", parser=parse_kind, aliases=("tipo", "pessoa")),
     Column("nome", aliases=("razao_social", "nome_razao_social", "nome_completo")),
     Column("nome_fantasia", aliases=("fantasia", "apelido")),
+    Column("tipo_contato", parser=parse_contact_roles, aliases=("tipo_de_contato", "tipos_de_contato")),
     Column("cliente", parser=_bool),
     Column("fornecedor", parser=_bool),
     Column("transportadora", parser=_bool),
     Column("indicador_ie", parser=parse_ie_indicator, aliases=("ind_ie", "ind_ie_dest", "indiedest")),
-    Column("inscricao_estadual", aliases=("ie",)),
+    Column("inscricao_estadual", aliases=("ie", "ie_rg")),
     Column("inscricao_municipal", aliases=("im",)),
     Column("email", aliases=("e_mail",)),
-    Column("telefone", aliases=("fone", "celular")),
+    Column("telefone", aliases=("fone",)),
+    Column("celular", aliases=("telefone_celular",)),  # the phone when the file has no other
     Column("limite_credito", parser=tabular.parse_decimal, aliases=("limite_de_credito",)),
     Column("prazo_pagamento", aliases=("condicao_pagamento", "condicao_de_pagamento", "prazos")),
     Column("prazo_entrega_dias", parser=tabular.parse_integer, aliases=("prazo_entrega", "lead_time")),
@@ -109,6 +127,11 @@ COLUMNS = (
     Column("municipio", aliases=("cidade",)),
     Column("uf", parser=tabular.parse_upper, aliases=("estado",)),
 )
+
+
+# Columns read from other systems' files, never written: roles go out as cliente, fornecedor...; the
+# phone as telefone.
+READ_ONLY = ("tipo_contato", "celular")
 
 
 class PartyImporter(Importer):
@@ -129,8 +152,19 @@ class PartyImporter(Importer):
         self.municipalities = Municipality.objects.in_bulk()
         self.by_name = {(m.search_name, m.uf): m.code for m in self.municipalities.values()}
 
-    def _party_fields(self, row: Row) -> dict:
-        return {field: row[column] for column, field in PARTY_COLUMNS.items() if row[column] is not None}
+    def _party_fields(self, row: Row, *, new: bool = False) -> dict:
+        fields = {field: row[column] for column, field in PARTY_COLUMNS.items() if row[column] is not None}
+        if not fields.get("phone") and row["celular"]:
+            fields["phone"] = row["celular"]
+        for field, named in (row["tipo_contato"] or {}).items():
+            fields.setdefault(field, named)
+        if len(str(fields.get("document") or "")) == 11 and row.has("inscricao_estadual"):
+            fields.pop("state_registration", None)  # an individual's "IE / RG" cell holds the RG
+        if new:
+            # A file that says nothing of roles (a contacts export) registers customers.
+            says_roles = any(row.has(c) for c in ("cliente", "fornecedor", "transportadora", "tipo_contato"))
+            fields.setdefault("is_customer", not says_roles)
+        return fields
 
     def _address(self, row: Row, existing: Party | None) -> dict | None:
         """The billing address as the row gives it, over the party's current one; None when untouched."""
@@ -153,11 +187,9 @@ class PartyImporter(Importer):
 
     def check(self, row: Row) -> None:
         existing = self.existing.get(row["documento"])
-        fields = self._party_fields(row)
-        if existing is None:
-            fields.setdefault("is_customer", False)
-            if not row["nome"]:
-                row.error("nome", _("Required for a new registration."))
+        fields = self._party_fields(row, new=existing is None)
+        if existing is None and not row["nome"]:
+            row.error("nome", _("Required for a new registration."))
         address = self._address(row, existing)
         problems = services.party_problems(
             fields,
@@ -189,7 +221,7 @@ class PartyImporter(Importer):
     def save(self, rows: list[Row]) -> int:
         for row in rows:
             existing = self.existing.get(row["documento"])
-            fields = self._party_fields(row)
+            fields = self._party_fields(row, new=existing is None)
             address = self._address(row, existing)
             if existing is None:
                 party = services.create_party(
@@ -213,7 +245,7 @@ class PartyExporter(Exporter):
     name = "parties"
     label = gettext_lazy("Customers and suppliers")
     permission = "parties.view"
-    headers = [c.name for c in COLUMNS]
+    headers = [c.name for c in COLUMNS if c.name not in READ_ONLY]
 
     def rows(self):
         qs = selectors.with_details(Party.objects.filter(company_id=self.company_id)).order_by("legal_name", "id")

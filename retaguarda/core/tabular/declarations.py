@@ -139,6 +139,12 @@ class Importer(ABC):
     def template_headers(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @classmethod
+    def columns_for(cls, header: list[str]) -> Sequence[Column]:
+        """The columns to match this file's header against: `columns`, unless the importer knows the
+        file's layout (another system's export) by its header and reads it its own way."""
+        return cls.columns
+
 
 class Exporter(ABC):
     """One kind of record written to a spreadsheet; `permission` is what a user needs to export it

@@ -127,7 +127,7 @@ def preview(importer, file, *, filename: str | None = None, limit: int = 10) -> 
     """The header as read, the recognised and ignored columns and the first rows, for the upload page."""
     cls = importer_class(importer)
     header, rows, count = read_table(file, filename)
-    found, ignored, missing = match_columns(header, cls.columns)
+    found, ignored, missing = match_columns(header, cls.columns_for(header))
     first = []
     for _number, cells in rows:
         if any(cells):

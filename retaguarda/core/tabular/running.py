@@ -48,7 +48,7 @@ def run_import(
     report = ImportReport()
     try:
         header, rows, _count = read_table(file, filename)
-        found, ignored, missing = match_columns(header, instance.columns)
+        found, ignored, missing = match_columns(header, instance.columns_for(header))
         if missing:
             raise ImportFileError(
                 _("Required columns missing: %(columns)s.") % {"columns": ", ".join(missing)},
