@@ -18,6 +18,7 @@ BUILDERS = [
     "retaguarda.inventory.demo",
     "retaguarda.finance.demo",
     "retaguarda.fiscal.demo",
+    "retaguarda.purchasing.demo",
     "retaguarda.watch.demo",  # last: its run finds the problems in the other apps' demo data
 ]
 
