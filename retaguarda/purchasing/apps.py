@@ -10,6 +10,7 @@ class PurchasingConfig(AppConfig):
 
     def ready(self):
         from retaguarda.core import audit
+        from retaguarda.purchasing import handlers  # noqa: F401  (registers the outbox handlers)
 
         audit.register_action_labels(
             {

@@ -56,7 +56,9 @@ def build(company, actor: Actor) -> int:
     a, b, c = suppliers
     p = products
     # Requests: one awaiting approval, one approved (ready to order), one rejected.
-    services.create_request(actor=actor, lines=[services.RequestLineIn(p[0].pk, D("24"))], reason="Estoque baixo na loja")
+    services.create_request(
+        actor=actor, lines=[services.RequestLineIn(p[0].pk, D("24"))], reason="Estoque baixo na loja"
+    )
     approved = services.create_request(
         actor=actor, lines=[services.RequestLineIn(p[1].pk, D("12"))], reason="Campanha de fim de ano"
     )

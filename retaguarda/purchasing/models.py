@@ -109,6 +109,7 @@ class PurchaseOrder(CompanyScoped, Versioned):
     notes = models.CharField(_("notes"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    mailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)  # set by the outbox handler
 
     class Meta:
         verbose_name = _("purchase order")

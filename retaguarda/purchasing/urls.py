@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.orders, name="orders"),
     path("pedidos/novo/", views.order_new, name="order_new"),
     path("pedidos/<int:order_id>/", views.order_detail, name="order"),
+    path("pedidos/<int:order_id>/pdf/", views.order_pdf, name="order_pdf"),
     path("pedidos/<int:order_id>/<str:action>/", views.order_action, name="order_action"),
     path("solicitacoes/", views.requests, name="requests"),
     path("solicitacoes/nova/", views.request_new, name="request_new"),

@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -267,6 +268,19 @@ def order_detail(request, order_id: int):
         "events": timeline(order),
     }
     return render(request, "purchasing/order_detail.html", context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def order_pdf(request, order_id: int):
+    from retaguarda.purchasing.pdf import order_pdf as build_pdf
+
+    order = get_object_or_404(
+        PurchaseOrder.objects.select_related("company", "supplier", "warehouse"), pk=order_id, company=request.company
+    )
+    response = HttpResponse(build_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="pedido-{order.number}.pdf"'
+    return response
 
 
 @login_required

@@ -257,3 +257,23 @@ def test_another_companys_receipt_is_not_found(actor, make_company, make_user, m
     other = Actor(actor.user, actor.origin, make_company().pk)
     with pytest.raises(NotFound):
         services.post_receipt(receipt.pk, actor=other)
+
+
+def test_a_sent_order_is_mailed_once_to_the_supplier_with_its_pdf(actor, make_product, supplier, warehouse, mailoutbox):
+    from retaguarda.core import outbox
+
+    supplier.email = "vendas@fornecedor.com.br"
+    supplier.save(update_fields=["email"])
+    order = order_for(
+        actor, supplier, warehouse, [OrderLineIn(make_product(name="Caneca São João").pk, D("1.5"), D("10"))]
+    )
+    services.send_order(order.pk, actor=actor)
+    outbox.deliver_due()
+    outbox.deliver_due()
+
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["vendas@fornecedor.com.br"] and str(order.number) in message.subject
+    name, content, mimetype = message.attachments[0]
+    assert (name, mimetype) == (f"pedido-{order.number}.pdf", "application/pdf") and content.startswith(b"%PDF")
+    assert PurchaseOrder.objects.get(pk=order.pk).mailed_at is not None

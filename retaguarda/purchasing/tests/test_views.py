@@ -42,6 +42,8 @@ def test_a_purchase_order_is_created_sent_and_received_from_its_pages(buyer, mak
     assert order.total == D("262.00")
     page = buyer.get(f"/compras/pedidos/{order.pk}/").content.decode()
     assert "R$\xa0262,00" in page and "Enviar ao fornecedor" in page
+    pdf = buyer.get(f"/compras/pedidos/{order.pk}/pdf/")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     buyer.post(f"/compras/pedidos/{order.pk}/send/")
     response = buyer.post(f"/compras/pedidos/{order.pk}/receive/")
     receipt = Receipt.objects.get()
