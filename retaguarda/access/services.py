@@ -19,15 +19,18 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.errors import Forbidden, NotFound, ValidationFailed
 
 
-def _recent_failures(username: str) -> int:
+def _recent_failures(**where) -> int:
     since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    return LoginFailure.objects.filter(username__iexact=username, created_at__gte=since).count()
+    return LoginFailure.objects.filter(created_at__gte=since, **where).count()
 
 
 def sign_in(username: str, password: str, *, ip: str | None = None, request=None) -> User:
-    """Check a username and password; lock the username out after repeated failures in the window."""
+    """Check a username and password; lock the username out after repeated failures in the window, and
+    the client address after more (one address trying many usernames)."""
     username = (username or "").strip()
-    if _recent_failures(username) >= settings.LOGIN_FAILURE_LIMIT:
+    if _recent_failures(username__iexact=username) >= settings.LOGIN_FAILURE_LIMIT:
+        raise LockedOut()
+    if ip and _recent_failures(ip=ip) >= settings.LOGIN_FAILURE_IP_LIMIT:
         raise LockedOut()
     user = authenticate(request, username=username, password=password)
     if user is None:

@@ -6,7 +6,7 @@ import logging
 from functools import wraps
 from typing import Generic, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
@@ -16,7 +16,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from retaguarda.core import idempotency
+from retaguarda.core import idempotency, request_guard
 from retaguarda.core.errors import DomainError, IdempotencyConflict, ValidationFailed
 from retaguarda.core.models import IdempotencyKey
 from retaguarda.core.pagination import keyset_page
@@ -102,6 +102,12 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         return error_response(api, request, exc.status_code, f"http.{exc.status_code}", str(exc))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        # A body without Content-Length that grows past the limit while being read.
+        limit = request_guard.max_body_bytes()
+        return error_response(api, request, 413, "core.too_large", request_guard.too_large_message(limit))
 
     @api.exception_handler(IntegrityError)
     def integrity_error(request, exc):

@@ -64,6 +64,22 @@ def test_repeated_failed_logins_lock_the_username_out(sales_user):
     assert response.json()["code"] == "access.locked_out"
 
 
+@override_settings(LOGIN_FAILURE_LIMIT=3, LOGIN_FAILURE_IP_LIMIT=4)
+def test_one_address_guessing_many_usernames_is_locked_out(client, sales_user):
+    for n in range(4):
+        response = client.post("/entrar/", {"username": f"chute{n}", "password": "x"}, REMOTE_ADDR="203.0.113.9")
+        assert response.status_code == 401
+    blocked = client.post("/entrar/", {"username": "vendas", "password": "senha-forte-123"}, REMOTE_ADDR="203.0.113.9")
+    assert "Muitas tentativas" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
+    api = post_json(Client(REMOTE_ADDR="203.0.113.9"), "/api/v1/auth/token", {"username": "vendas", "password": "x"})
+    assert api.status_code == 429
+    elsewhere = client.post(
+        "/entrar/", {"username": "vendas", "password": "senha-forte-123"}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert elsewhere.status_code == 302
+
+
 @override_settings(LOGIN_FAILURE_LIMIT=2)
 def test_login_page_locks_out_too(client, sales_user):
     for _ in range(2):

@@ -1,0 +1,95 @@
+"""Hostile input stopped at the door, before any view or database sees it.
+
+- A body larger than `MAX_BODY_BYTES` (uploads: `MAX_UPLOAD_BYTES`) answers 413 with the error body.
+- Text with NUL or other control characters (tab, line feeds excepted) in a JSON body or a query string
+  answers 422 naming the field: PostgreSQL refuses NUL in text (a 500), SQLite stores it (and the data could
+  then never move to PostgreSQL). Forms are covered by Django's own `ProhibitNullCharactersValidator`.
+"""
+
+import json
+import re
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+# C0 controls except \t \n \r, and DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+DEFAULT_MAX_BODY_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def max_body_bytes() -> int:
+    return getattr(settings, "MAX_BODY_BYTES", None) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE or DEFAULT_MAX_BODY_BYTES
+
+
+def max_upload_bytes() -> int:
+    return getattr(settings, "MAX_UPLOAD_BYTES", None) or DEFAULT_MAX_UPLOAD_BYTES
+
+
+def too_large_message(limit: int) -> str:
+    size = f"{limit / 1048576:.1f} MB" if limit >= 1048576 else f"{max(limit // 1024, 1)} KB"
+    return _("The request is too large: the limit is %(size)s.") % {"size": size.replace(".0 ", " ").replace(".", ",")}
+
+
+def control_characters(value, path: str = "") -> list[str]:
+    """The paths (`lines.0.name`) of every string in `value` holding a control character."""
+    found = []
+    if isinstance(value, str):
+        if _CONTROL.search(value):
+            found.append(path or None)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            key_path = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _CONTROL.search(key):
+                found.append(key_path)
+            found.extend(control_characters(item, key_path))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.extend(control_characters(item, f"{path}.{index}" if path else str(index)))
+    return found
+
+
+def _answer(request, status: int, code: str, message: str, details: list | None = None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "message": message, "details": details or []}, status=status)
+    # This runs before sessions and sign-in: a bare page, no template that would need them.
+    html = f'<!doctype html><html lang="pt-BR"><meta charset="utf-8"><title>{status}</title><p>{escape(message)}</p>'
+    return HttpResponse(html, status=status)
+
+
+class RequestGuardMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refusal = self._oversized(request) or self._control_characters(request)
+        if refusal is not None:
+            return refusal
+        return self.get_response(request)
+
+    def _oversized(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _answer(request, 400, "core.bad_request", _("The request is malformed."))
+        upload = request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data")
+        limit = max_upload_bytes() if upload else max_body_bytes()
+        if length > limit:
+            return _answer(request, 413, "core.too_large", too_large_message(limit))
+        return None
+
+    def _control_characters(self, request):
+        fields = [f"?{name}" for name, values in request.GET.lists() if control_characters([name, *values])]
+        if request.META.get("CONTENT_TYPE", "").startswith("application/json") and request.body:
+            try:
+                body = json.loads(request.body)
+            except (ValueError, UnicodeDecodeError):
+                body = None  # the API's own parser answers a malformed body
+            fields += control_characters(body)
+        if not fields:
+            return None
+        message = _("Control characters (such as NUL) are not allowed in text.")
+        details = [{"field": field, "message": message} for field in fields]
+        return _answer(request, 422, "core.validation", message, details)
