@@ -5,6 +5,7 @@ from retaguarda.watch import views
 app_name = "watch"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("contador/", views.badge, name="badge"),
     path("atribuir/", views.bulk_assign, name="bulk_assign"),
     path("<int:occurrence_id>/", views.occurrence_detail, name="occurrence"),
     path("<int:occurrence_id>/verificar/", views.occurrence_recheck, name="recheck"),

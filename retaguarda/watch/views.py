@@ -9,9 +9,10 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -404,3 +405,14 @@ def occurrence_recheck(request, occurrence_id: int):
         else:
             messages.success(request, _("The problem is gone: the occurrence resolved itself."))
     return redirect("watch:occurrence", occ.pk)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def badge(request):
+    """The menu's count of active occurrences in the user's departments (loaded by htmx after the page)."""
+    count = selectors.badge(request.company.pk, selectors.departments_of(request.user, request.company.pk))
+    if not count:
+        return HttpResponse("")
+    late = _("%(n)s occurrences to do") % {"n": count}
+    return HttpResponse(format_html('<span class="badge warn" title="{}">{}</span>', late, count))

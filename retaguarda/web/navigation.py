@@ -19,6 +19,7 @@ class Link:
     url_name: str
     perm: str
     visible: Callable[[object], bool] | None = None  # instead of `perm`, when one permission cannot say
+    badge: str = ""  # URL name of a count fetched after the page loads (htmx), so it costs the page nothing
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         _("Watch"),
         (
-            Link(_("Occurrences"), "watch:inbox", "watch.view"),
+            Link(_("Occurrences"), "watch:inbox", "watch.view", badge="watch:badge"),
             Link(_("Routines"), "watch:routines", "watch.view"),
             Link(_("Rules"), "watch:rules", "watch.view"),
         ),
@@ -134,7 +135,14 @@ def menu_for(user, current_path: str = "") -> list[dict]:
                 url = reverse(link.url_name)
             except NoReverseMatch:
                 continue
-            links.append({"label": link.label, "url": url, "active": current_path.startswith(url) and url != "/"})
+            links.append(
+                {
+                    "label": link.label,
+                    "url": url,
+                    "active": current_path.startswith(url) and url != "/",
+                    "badge_url": reverse(link.badge) if link.badge else "",
+                }
+            )
         if links:
             sections.append({"label": section.label, "links": links})
     return sections

@@ -166,3 +166,16 @@ def test_only_administrators_manage_rules_and_routines(client, stock_user):
     assert client.get(reverse("watch:routine_new")).status_code == 403
     assert client.post(reverse("watch:run")).status_code == 403
     assert client.get(reverse("watch:routines")).status_code == 200
+
+
+def test_the_menu_count_loads_after_the_page_and_counts_my_departments(client, fake_rule, finance_rule, run, stock_user):
+    fake_rule.found = {1: 1, 2: 2}
+    finance_rule[3] = 3
+    run(codes=[CODE, "test.finance"])
+    client.force_login(stock_user)
+
+    page = client.get(reverse("watch:routines")).content.decode()
+    badge = client.get(reverse("watch:badge")).content.decode()
+
+    assert f'hx-get="{reverse("watch:badge")}"' in page
+    assert ">2</span>" in badge  # the stock department's two, not finance's
