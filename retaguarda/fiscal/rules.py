@@ -1,5 +1,5 @@
-"""Fiscal's watch rules (registered with `watch` from `FiscalConfig.ready`): notes SEFAZ rejected, and
-notes stuck in the queue. One query each, on the (company, state) index."""
+"""Fiscal's watch rules (registered with `watch` from `FiscalConfig.ready`): notes SEFAZ rejected, notes
+stuck in the queue, the A1 certificate near its expiry. One query each."""
 
 from datetime import timedelta
 
@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from retaguarda.fiscal.models import FiscalDocument
+from retaguarda.fiscal.models import FiscalDocument, FiscalSettings
 from retaguarda.fiscal.states import DocumentState
-from retaguarda.watch.registry import Finding, Param, integer, money, rule, text
+from retaguarda.watch.registry import Finding, Param, day, integer, money, rule, text
 from retaguarda.watch.states import Severity
 
 FISCAL = "fiscal"
@@ -94,4 +94,43 @@ def stuck_in_queue(company_id: int, params) -> list[Finding]:
             reverse("fiscal:document", args=[d.pk]),
         )
         for d in rows
+    ]
+
+
+@rule(
+    "fiscal.certificate_expiring",
+    title=_("Digital certificate expiring"),
+    department=FISCAL,
+    severity=Severity.HIGH,
+    explanation=_(
+        "The A1 certificate of %(subject)s expires on %(until)s (%(days)s days): without it no note is issued."
+    ),
+    steps=[
+        _("Buy or renew the A1 certificate with the certifying authority"),
+        _("Upload the new certificate in the fiscal settings"),
+    ],
+    params=[Param("days", _("Days before the expiry to warn"), 30, minimum=1, maximum=365)],
+)
+def certificate_expiring(company_id: int, params) -> list[Finding]:
+    now = timezone.now()
+    rows = (
+        FiscalSettings.objects.filter(
+            company_id=company_id, certificate_not_after__lt=now + timedelta(days=params["days"])
+        )
+        .exclude(certificate_fingerprint="")
+        .only("id", "certificate_subject", "certificate_not_after", "certificate_fingerprint")
+    )
+    return [
+        Finding(
+            "fiscal.certificate",
+            s.certificate_fingerprint,
+            s.certificate_subject[:200] or s.certificate_fingerprint[:16],
+            {
+                "subject": text(s.certificate_subject, _("Certificate")),
+                "until": day(timezone.localdate(s.certificate_not_after), _("Valid until")),
+                "days": integer((s.certificate_not_after - now).days, _("Days left")),
+            },
+            reverse("fiscal:settings"),
+        )
+        for s in rows
     ]

@@ -4,14 +4,15 @@ offending object of one company in one query."""
 import logging
 from datetime import timedelta
 
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retaguarda.catalog.models import Product
+from retaguarda.core.decimal_sql import DecimalSum
 from retaguarda.inventory import selectors
-from retaguarda.inventory.models import Location, LocationKind, Reservation, StockBalance
+from retaguarda.inventory.models import Location, LocationKind, Lot, Reservation, StockBalance
 from retaguarda.inventory.states import ReservationState
 from retaguarda.watch.registry import Finding, Param, day, integer, qty, rule, text
 from retaguarda.watch.states import Severity
@@ -224,3 +225,48 @@ def ledger_drift(company_id: int, params) -> list[Finding]:
             )
         )
     return found
+
+
+@rule(
+    "inventory.lot_expiring",
+    title=_("Lot expiring"),
+    department=STOCK,
+    severity=Severity.MEDIUM,
+    explanation=_("%(on_hand)s in stock of lot %(lot)s expire on %(expiry)s (%(days)s days)."),
+    steps=[
+        _("Put the lot first in picking (first to expire, first out)"),
+        _("Offer it in a promotion or return it to the supplier"),
+        _("Scrap what expired"),
+    ],
+    params=[Param("days", _("Days before the expiry to warn"), 30, minimum=1, maximum=365)],
+)
+def lot_expiring(company_id: int, params) -> list[Finding]:
+    today = timezone.localdate()
+    stocked = (
+        StockBalance.objects.filter(lot=OuterRef("pk"), location__kind=LocationKind.INTERNAL)
+        .values("lot")
+        .annotate(t=DecimalSum("on_hand"))
+        .values("t")
+    )
+    rows = (
+        Lot.objects.filter(company_id=company_id, expiry__lte=today + timedelta(days=params["days"]))
+        .annotate(on_hand=Subquery(stocked, output_field=selectors.QTY))
+        .filter(on_hand__gt=0)
+        .select_related("product")
+        .only("id", "code", "expiry", "product", "product__id", "product__sku", "product__name")
+    )
+    return [
+        Finding(
+            "inventory.lot",
+            lot.pk,
+            f"{lot.product.sku} {lot.product.name} · {_('lot')} {lot.code}",
+            {
+                "on_hand": qty(lot.on_hand, _("On hand")),
+                "lot": text(lot.code, _("Lot")),
+                "expiry": day(lot.expiry, _("Expiry date")),
+                "days": integer((lot.expiry - today).days, _("Days left")),
+            },
+            _product_url(lot.product_id),
+        )
+        for lot in rows
+    ]

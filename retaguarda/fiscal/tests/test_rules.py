@@ -49,3 +49,22 @@ def test_a_note_waiting_longer_than_the_threshold_is_stuck(note):
 
     _set(note, state=DocumentState.AUTHORIZED)
     assert rules.stuck_in_queue(note.company_id, {"minutes": 30}) == []
+
+
+def test_a_certificate_near_its_expiry_fires_until_a_new_one_is_installed(simples):
+    from retaguarda.fiscal.models import FiscalSettings
+
+    settings = FiscalSettings.objects.filter(company=simples)
+    settings.update(
+        certificate_fingerprint="a" * 64,
+        certificate_subject="CASA PAULISTA LTDA:12345678000195",
+        certificate_not_after=timezone.now() + timedelta(days=90),
+    )
+    assert rules.certificate_expiring(simples.pk, {"days": 30}) == []
+
+    settings.update(certificate_not_after=timezone.now() + timedelta(days=12, hours=1))
+    [finding] = rules.certificate_expiring(simples.pk, {"days": 30})
+    assert (finding.subject_id, finding.figures["days"].value) == ("a" * 64, 12)
+
+    settings.update(certificate_fingerprint="b" * 64, certificate_not_after=timezone.now() + timedelta(days=365))
+    assert rules.certificate_expiring(simples.pk, {"days": 30}) == []

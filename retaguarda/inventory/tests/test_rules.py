@@ -100,3 +100,21 @@ def test_the_hourly_ledger_check_opens_a_critical_occurrence_that_clears_with_th
     StockBalance.objects.filter(product=product).update(on_hand=5)
     check_ledgers.call()
     assert set(drifts.values_list("state", flat=True)) == {"resolved"}
+
+
+def test_a_stocked_lot_near_its_expiry_fires_until_it_leaves_the_stock(company, actor, make_product, warehouse, stock):
+    from retaguarda.inventory.services import lot_for
+
+    today = timezone.localdate()
+    milk = make_product()
+    soon = lot_for(actor=actor, product_id=milk.pk, code="L-SOON", expiry=today + timedelta(days=10))
+    later = lot_for(actor=actor, product_id=milk.pk, code="L-LATER", expiry=today + timedelta(days=90))
+    lot_for(actor=actor, product_id=milk.pk, code="L-EMPTY", expiry=today + timedelta(days=5))  # nothing in stock
+    stock.receive(milk, warehouse, 4, lot=soon)
+    stock.receive(milk, warehouse, 4, lot=later)
+
+    [finding] = rules.lot_expiring(company.pk, {"days": 30})
+    assert (finding.subject_id, finding.figures["days"].value, finding.figures["on_hand"].value) == (soon.pk, 10, D(4))
+
+    stock.issue(milk, warehouse, 4, lot=soon)
+    assert rules.lot_expiring(company.pk, {"days": 30}) == []

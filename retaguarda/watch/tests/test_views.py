@@ -168,7 +168,9 @@ def test_only_administrators_manage_rules_and_routines(client, stock_user):
     assert client.get(reverse("watch:routines")).status_code == 200
 
 
-def test_the_menu_count_loads_after_the_page_and_counts_my_departments(client, fake_rule, finance_rule, run, stock_user):
+def test_the_menu_count_loads_after_the_page_and_counts_my_departments(
+    client, fake_rule, finance_rule, run, stock_user
+):
     fake_rule.found = {1: 1, 2: 2}
     finance_rule[3] = 3
     run(codes=[CODE, "test.finance"])
