@@ -1,6 +1,7 @@
 """Finance API at `/api/v1/finance`: categories, cost centers, accounts, titles (+ settle, cancel, notes),
 settlements (+ reverse), entries, transfers, recurring bills, statements (upload, lines, reconciliation
-commands), cash flow, income statement (DRE), aging, collections and a party's position.
+commands), cash flow, income statement (DRE), aging, collections (+ reminder templates) and a party's
+position.
 
 Over-settling answers 409 `finance.over_settlement`; a reconciled line 409 `finance.line_locked`; a file
 that is not OFX 422 `finance.not_ofx`. State changes are POST commands."""
@@ -25,6 +26,7 @@ from retaguarda.finance.models import (
     Installment,
     Reconciliation,
     RecurringBill,
+    ReminderTemplate,
     Settlement,
     StatementLine,
     Title,
@@ -54,6 +56,9 @@ from retaguarda.finance.schemas import (
     RecurringBillIn,
     RecurringBillOut,
     RecurringBillPatch,
+    ReminderTemplateIn,
+    ReminderTemplateOut,
+    ReminderTemplatePatch,
     ReverseIn,
     SettleIn,
     SettlementOut,
@@ -501,6 +506,28 @@ def aging(request, kind: str = "receivable"):
 def collections(request):
     """Customers with overdue receivables: what they owe, since when, the last contact, the next promise."""
     return [f.__dict__ for f in selectors.follow_up(_company(request).pk)]
+
+
+@router.get("/collections/reminder-templates", response=list[ReminderTemplateOut], auth=VIEW)
+def list_reminder_templates(request):
+    """The e-mails sent before and after due dates (`days_offset`, negative: before); the two usual ones
+    are created on first use. Placeholders: {cliente}, {valor}, {vencimento}, {documento}, {empresa},
+    {titulo}."""
+    services.ensure_templates(_company(request).pk)
+    return list(ReminderTemplate.objects.filter(company=_company(request)).order_by("days_offset", "id"))
+
+
+@router.post("/collections/reminder-templates", response={201: ReminderTemplateOut}, auth=CHANGE)
+@idempotent
+def create_reminder_template(request, body: ReminderTemplateIn):
+    return Status(201, services.create_template(actor=actor_of(request), **body.dict()))
+
+
+@router.patch("/collections/reminder-templates/{template_id}", response=ReminderTemplateOut, auth=CHANGE)
+def update_reminder_template(request, template_id: int, body: ReminderTemplatePatch):
+    _own(request, ReminderTemplate, template_id)
+    fields = body.dict(exclude_unset=True, exclude={"version"})
+    return services.update_template(template_id, actor=actor_of(request), version=body.version, **fields)
 
 
 @router.get("/parties/{party_id}/position", response=PositionOut, auth=VIEW)

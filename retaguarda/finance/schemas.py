@@ -440,6 +440,32 @@ class FollowUpOut(Schema):
     next_promise: datetime.date | None
 
 
+class ReminderTemplateOut(Schema):
+    id: int
+    name: str
+    days_offset: int
+    subject: str
+    body: str
+    is_active: bool
+    version: int
+
+
+class ReminderTemplateIn(Schema):
+    name: str
+    days_offset: int
+    subject: str
+    body: str
+
+
+class ReminderTemplatePatch(Schema):
+    version: int
+    name: str | None = None
+    days_offset: int | None = None
+    subject: str | None = None
+    body: str | None = None
+    is_active: bool | None = None
+
+
 class PositionOut(Schema):
     party_id: int
     open_total: Decimal

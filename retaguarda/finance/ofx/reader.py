@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from retaguarda.core.xml_safe import XmlRejected
 from retaguarda.finance.ofx.text import MAX_BYTES, decode
-from retaguarda.finance.ofx.tree import Node, parse
+from retaguarda.finance.ofx.tree import Node, parse, parse_xml_document
 from retaguarda.finance.ofx.values import parse_amount, parse_date
 
 
@@ -63,7 +64,14 @@ def read_ofx(data: bytes) -> OfxFile:
     decoded = decode(data)
     if decoded is None:
         raise OfxError(_("The file is not an OFX bank statement."))
-    root = parse(decoded.body)
+    if decoded.version == 2:
+        try:
+            # Re-encoded as UTF-8, accented text can take up to twice the file's bytes.
+            root = parse_xml_document(decoded.document, max_bytes=2 * MAX_BYTES)
+        except XmlRejected as exc:
+            raise OfxError(_("The OFX 2 (XML) file was refused: %(reason)s") % {"reason": exc.message}) from None
+    else:
+        root = parse(decoded.body)
     ofx = root.find("OFX")
     if ofx is None:
         raise OfxError(_("The file is not an OFX bank statement."))

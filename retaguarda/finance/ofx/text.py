@@ -17,6 +17,7 @@ class Decoded:
     header: dict[str, str]
     encoding: str
     body: str  # from `<OFX` to the end
+    document: str  # the whole text, prolog included (an XML file is parsed whole, DOCTYPE and all)
 
 
 def decode(data: bytes) -> Decoded | None:
@@ -36,7 +37,8 @@ def decode(data: bytes) -> Decoded | None:
             if sep:
                 header[key.strip().upper()] = value.strip()
         version = 1
-    elif "<?" in head_text and "OFX" in head_text.upper():
+    elif "<?" in head_text:
+        # OFX 2.x: an XML declaration and usually the <?OFX ...?> instruction.
         header = dict(re.findall(r'(\w+)\s*=\s*"([^"]*)"', head_text.split("<?OFX", 1)[-1]))
         version = 2
     elif not head_text.strip():
@@ -46,7 +48,7 @@ def decode(data: bytes) -> Decoded | None:
     start = re.search(r"<\s*OFX[\s>]", text, re.IGNORECASE)
     if start is None:
         return None
-    return Decoded(version, header, encoding, text[start.start() :])
+    return Decoded(version, header, encoding, text[start.start() :], text)
 
 
 def _text(data: bytes) -> tuple[str, str]:

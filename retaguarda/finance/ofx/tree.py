@@ -1,11 +1,17 @@
-"""OFX markup to a tree of nodes, tolerant of SGML: leaf elements (a tag followed by its value) need no
-closing tag, and a closing tag closes every element opened since its own. Well-formed XML (OFX 2.x) reads
-the same way. No DTD, no entity definitions and no external references are ever processed: only the
-predefined and numeric character references are decoded in values."""
+"""OFX markup to a tree of nodes. OFX 1.x (SGML) by our tolerant tokenizer: leaf elements (a tag followed
+by its value) need no closing tag, and a closing tag closes every element opened since its own; no DTD, no
+entity definitions and no external references are ever processed, only character references decoded in
+values. OFX 2.x is XML and goes through `core.xml_safe.parse_xml` (a DOCTYPE or an entity is refused,
+malformed XML too), then into the same nodes."""
 
 import html
 import re
 from dataclasses import dataclass, field
+
+from retaguarda.core.xml_safe import parse_xml
+
+# The declaration's encoding is often wrong; the text was already decoded by sniffing the bytes.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml\b[^>]*\?>", re.IGNORECASE)
 
 _TOKEN = re.compile(r"<!--.*?-->|<[?!][^>]*>|<(/?)\s*([A-Za-z0-9_.]+)[^>]*?(/?)>", re.DOTALL)
 
@@ -58,3 +64,22 @@ def parse(body: str) -> Node:
         else:
             stack.append(node)
     return root
+
+
+def parse_xml_document(document: str, *, max_bytes: int) -> Node:
+    """An OFX 2.x document (the whole decoded text, prolog included) through the safe XML parser;
+    raises `XmlRejected`."""
+    data = _XML_DECLARATION.sub("", document, count=1).encode("utf-8")
+    root = Node("#root")
+    root.children.append(_from_element(parse_xml(data, max_bytes=max_bytes)))
+    return root
+
+
+def _from_element(element) -> Node:
+    node = Node(element.tag.rsplit("}", 1)[-1].upper())
+    children = [child for child in element if isinstance(child.tag, str)]  # comments and PIs left out
+    if children:
+        node.children = [_from_element(child) for child in children]
+    else:
+        node.text = (element.text or "").strip()
+    return node

@@ -13,7 +13,7 @@ from retaguarda.finance.selectors.cashflow import CashFlow, CashFlowRow, cash_fl
 from retaguarda.finance.selectors.dre import Dre, DreRow, income_statement
 from retaguarda.finance.selectors.drift import Drift, drift
 from retaguarda.finance.selectors.follow_up import FollowUp, follow_up
-from retaguarda.finance.selectors.positions import Position, customer_position
+from retaguarda.finance.selectors.positions import Position, customer_position, customer_positions
 from retaguarda.finance.selectors.suggestions import Suggestion, suggestions
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "aging",
     "cash_flow",
     "customer_position",
+    "customer_positions",
     "drift",
     "follow_up",
     "income_statement",

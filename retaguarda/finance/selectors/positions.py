@@ -27,17 +27,25 @@ def customer_position(
     company_id: int, party_id: int, *, today: date | None = None, kind: str = TitleKind.RECEIVABLE
 ) -> Position:
     """One query over the party's open installments (exact Decimal sums in Python)."""
+    return customer_positions(company_id, [party_id], today=today, kind=kind)[party_id]
+
+
+def customer_positions(
+    company_id: int, party_ids, *, today: date | None = None, kind: str = TitleKind.RECEIVABLE
+) -> dict[int, Position]:
+    """The positions of several parties in one query (a list of orders shows each customer's overdue
+    total); a party with nothing open gets an empty position."""
     today = today or timezone.localdate()
+    party_ids = set(party_ids)
     rows = Installment.objects.filter(
-        company_id=company_id, party_id=party_id, kind=kind, amount_open__gt=0
-    ).values_list("due_date", "amount_open")
-    open_total = overdue_total = ZERO
-    overdue_count = 0
-    oldest = None
-    for due, value in rows:
-        open_total += value
+        company_id=company_id, party_id__in=party_ids, kind=kind, amount_open__gt=0
+    ).values_list("party_id", "due_date", "amount_open")
+    sums = {pk: [ZERO, ZERO, 0, None] for pk in party_ids}  # open, overdue, overdue count, oldest
+    for party_id, due, value in rows:
+        acc = sums[party_id]
+        acc[0] += value
         if due < today:
-            overdue_total += value
-            overdue_count += 1
-            oldest = due if oldest is None or due < oldest else oldest
-    return Position(open_total, overdue_total, overdue_count, oldest)
+            acc[1] += value
+            acc[2] += 1
+            acc[3] = due if acc[3] is None or due < acc[3] else acc[3]
+    return {pk: Position(*acc) for pk, acc in sums.items()}

@@ -191,3 +191,46 @@ def test_transfers_and_direct_entries(api, bank_account, cash_box, category):
     assert moved.status_code == 201 and fee.status_code == 201
     accounts = {a["id"]: a["balance"] for a in api.get(f"{BASE}/accounts").json()}
     assert (accounts[bank_account.pk], accounts[cash_box.pk]) == ("987.50", "210.00")
+
+
+def patch(client, path, body):
+    return client.patch(f"{BASE}{path}", json.dumps(body), content_type="application/json")
+
+
+def test_reminder_templates_are_listed_created_and_edited_through_the_api(
+    api, api_client_for, accountant_user, make_company, make_user
+):
+    path = "/collections/reminder-templates"
+    defaults = api.get(f"{BASE}{path}").json()
+    created = post(
+        api, path, {"name": "No dia", "days_offset": 0, "subject": "Vence hoje", "body": "Olá, {cliente}: {valor}."}
+    )
+    bad = post(api, path, {"name": "", "days_offset": 400, "subject": "x", "body": ""})
+    template = created.json()
+    edited = patch(api, f"{path}/{template['id']}", {"version": template["version"], "days_offset": 1})
+    stale = patch(api, f"{path}/{template['id']}", {"version": template["version"], "subject": "Outro"})
+    stranger = api_client_for(make_user("admin", companies=[make_company()]))
+
+    assert [t["days_offset"] for t in defaults] == [-3, 5]
+    assert created.status_code == 201 and template["is_active"]
+    assert bad.status_code == 422
+    assert {d["field"] for d in bad.json()["details"]} == {"name", "days_offset", "body"}
+    assert (edited.status_code, edited.json()["days_offset"]) == (200, 1)
+    assert stale.status_code == 409
+    assert [t["name"] for t in api.get(f"{BASE}{path}").json()] == [
+        "Lembrete 3 dias antes",
+        "No dia",
+        "Cobrança 5 dias após",
+    ]
+    assert post(api_client_for(accountant_user), path, {**template, "name": "Outro"}).status_code == 403
+    assert patch(stranger, f"{path}/{template['id']}", {"version": 2, "subject": "x"}).status_code == 404
+
+
+def test_a_customers_position_answers_in_a_fixed_number_of_queries(
+    api, sales_title, customer, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        response = api.get(f"{BASE}/parties/{customer.pk}/position")
+
+    assert response.status_code == 200
+    assert response.json()["open_total"] == "100.00"

@@ -144,6 +144,51 @@ def test_an_ofx_2_xml_file_reads_with_its_character_references():
     assert line.memo == "Depósito <caixa> — ação"
 
 
+def test_an_ofx_2_file_in_windows_1252_labelled_utf8_and_without_the_ofx_instruction_reads():
+    text = XML_V2.replace(
+        '<?OFX OFXHEADER="200" VERSION="211" SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>', ""
+    )
+
+    ofx = read_ofx(text.replace("—", "-").encode("cp1252"))
+
+    assert (ofx.version, ofx.encoding) == (2, "cp1252")
+    assert ofx.statements[0].transactions[0].memo == "Depósito <caixa> - ação"
+
+
+_HOSTILE_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<?OFX OFXHEADER="200" VERSION="211"?>\n'
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        # billion laughs
+        '<!DOCTYPE OFX [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>',
+        # an external entity reading a local file
+        '<!DOCTYPE OFX [<!ENTITY d SYSTEM "file:///etc/passwd">]>',
+        # an external DTD fetched from the network
+        '<!DOCTYPE OFX SYSTEM "http://127.0.0.1:9/ofx.dtd">',
+    ],
+)
+def test_a_hostile_ofx_2_file_is_refused_before_any_entity_is_expanded(doctype):
+    hostile = XML_V2.split("\n", 2)[2].replace("<MEMO>Depósito &lt;caixa&gt; — ação</MEMO>", "<MEMO>&d;</MEMO>")
+
+    with pytest.raises(OfxError) as err:
+        read_ofx((_HOSTILE_HEAD + doctype + "\n" + hostile).encode("utf-8"))
+
+    assert "OFX" in err.value.message and "DOCTYPE" in err.value.message
+
+
+def test_an_ofx_2_file_with_an_undeclared_entity_or_broken_xml_is_refused():
+    undeclared = XML_V2.replace("&lt;caixa&gt;", "&d;")
+    broken = XML_V2.replace("</STMTTRN>", "")
+
+    for data in (undeclared, broken):
+        with pytest.raises(OfxError) as err:
+            read_ofx(data.encode("utf-8"))
+        assert "XML" in err.value.message
+
+
 @pytest.mark.parametrize(
     "content",
     [

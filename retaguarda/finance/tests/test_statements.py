@@ -70,6 +70,21 @@ def test_a_file_that_is_not_ofx_is_refused(actor, bb_account):
     assert err.value.code == "finance.not_ofx" and "OFX" in err.value.message
 
 
+def test_a_hostile_ofx_2_file_is_refused_and_saves_nothing(actor, bb_account):
+    hostile = (
+        '<?xml version="1.0"?><?OFX OFXHEADER="200" VERSION="211"?>'
+        '<!DOCTYPE OFX [<!ENTITY x SYSTEM "file:///etc/passwd">]><OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS>'
+        "<BANKTRANLIST><STMTTRN><DTPOSTED>20261102</DTPOSTED><TRNAMT>1.00</TRNAMT><FITID>1</FITID>"
+        "<MEMO>&x;</MEMO></STMTTRN></BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>"
+    )
+
+    with pytest.raises(NotOfx) as err:
+        services.import_statement(actor=actor, data=hostile.encode(), file_name="x.ofx", account_id=bb_account.pk)
+
+    assert err.value.code == "finance.not_ofx" and "DOCTYPE" in err.value.message
+    assert BankStatement.objects.count() == StatementLine.objects.count() == 0
+
+
 def _line(bb_account, actor, amount, memo="PIX", on=date(2014, 3, 5)):
     statement = BankStatement.objects.create(
         company_id=actor.company_id, account=bb_account, file_name="t.ofx", file_sha256="0"
