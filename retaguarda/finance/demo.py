@@ -104,79 +104,87 @@ def build(company, actor: Actor, *, today: date | None = None) -> int:
                     fine=(inst.amount * Decimal("0.02")).quantize(Decimal("0.01")) if late else None,
                 )
 
-    # Sales: a few a week, in one to three installments, their cost and taxes in the journal.
+    # Sales: one a week, in one to three installments; their cost and taxes go to the journal once a month
+    # per cost center (the demo stays quick to load: `serve --demo` builds it on start).
     week = start
     order = 1000
-    while week <= today:
-        for _ in range(rng.randint(1, 2)):
-            if not customers:
-                break
-            order += 1
-            issued = week + timedelta(days=rng.randint(0, 6))
-            if issued > today:
-                continue
-            total = _money(rng, 180, 4800)
-            count = rng.choice([1, 1, 2, 3])
-            center = rng.choice(["LOJA", "ONLINE"])
-            title = services.create_title(
-                actor=actor,
-                kind=TitleKind.RECEIVABLE,
-                category_role="sales",
-                party_id=rng.choice(customers).pk,
-                cost_center_id=centers[center].pk,
-                installments=services.split_installments(
-                    total, count, issued + timedelta(days=30 if count > 1 else rng.choice([0, 14, 28]))
-                ),
-                issue_date=issued,
-                description=f"Pedido {order}",
-                document_number=f"NF {order + 4000}",
-                source=SourceRef("demo.order", str(order)),
-            )
-            titles += 1
-            services.post_result(
-                actor=actor,
-                on=issued,
-                source=SourceRef("demo.order_result", str(order)),
-                lines=[
-                    ResultLine("cmv", amount(total * Decimal(rng.randint(52, 64)) / 100), centers[center].pk),
-                    ResultLine("sales_taxes", amount(total * Decimal("0.06")), centers[center].pk),
-                ],
-                description=f"CMV e impostos do pedido {order}",
-            )
-            for inst in title.installments.order_by("number"):
-                if inst.due_date >= today - timedelta(days=2):
-                    continue
-                luck = rng.random()
-                if luck < 0.08:
-                    continue  # still open: the collections list has work
-                account = bb if center == "ONLINE" else rng.choice([bb, itau, cash])
-                if luck < 0.15:  # paid late with interest
-                    on = min(inst.due_date + timedelta(days=rng.randint(3, 20)), today)
-                    services.settle(
-                        inst.pk,
-                        actor=actor,
-                        on=on,
-                        account_id=account.pk,
-                        interest=amount(inst.amount * Decimal("0.01")),
-                    )
-                elif luck < 0.2:  # paid in part
-                    services.settle(
-                        inst.pk, actor=actor, on=inst.due_date, account_id=account.pk, paid=amount(inst.amount / 2)
-                    )
-                elif luck < 0.23 and inst.amount > 1000:  # a company customer withholding taxes
-                    services.settle(
-                        inst.pk,
-                        actor=actor,
-                        on=inst.due_date,
-                        account_id=account.pk,
-                        withholdings=[Withholding("irrf", amount(inst.amount * Decimal("0.015")))],
-                    )
-                else:
-                    discount = amount(inst.amount * Decimal("0.02")) if luck > 0.9 else None
-                    services.settle(inst.pk, actor=actor, on=inst.due_date, account_id=account.pk, discount=discount)
+    results: dict[date, dict[str, list[Decimal]]] = {}
+    while week <= today and customers:
+        issued = week + timedelta(days=rng.randint(0, 6))
         week += timedelta(days=7)
+        if issued > today:
+            continue
+        order += 1
+        total = _money(rng, 180, 4800)
+        count = rng.choice([1, 1, 2, 3])
+        center = rng.choice(["LOJA", "ONLINE"])
+        title = services.create_title(
+            actor=actor,
+            kind=TitleKind.RECEIVABLE,
+            category_role="sales",
+            party_id=rng.choice(customers).pk,
+            cost_center_id=centers[center].pk,
+            installments=services.split_installments(
+                total, count, issued + timedelta(days=30 if count > 1 else rng.choice([0, 14, 28]))
+            ),
+            issue_date=issued,
+            description=f"Pedido {order}",
+            document_number=f"NF {order + 4000}",
+            source=SourceRef("demo.order", str(order)),
+        )
+        titles += 1
+        month_result = results.setdefault(issued.replace(day=1), {}).setdefault(center, [Decimal(0), Decimal(0)])
+        month_result[0] += amount(total * Decimal(rng.randint(52, 64)) / 100)  # the cost of the goods sold
+        month_result[1] += amount(total * Decimal("0.06"))  # the Simples Nacional on the sale
+        for inst in title.installments.order_by("number"):
+            if inst.due_date >= today - timedelta(days=2):
+                continue
+            luck = rng.random()
+            if luck < 0.08:
+                continue  # still open: the collections list has work
+            account = bb if center == "ONLINE" else rng.choice([bb, itau, cash])
+            if luck < 0.15:  # paid late with interest
+                on = min(inst.due_date + timedelta(days=rng.randint(3, 20)), today)
+                services.settle(
+                    inst.pk,
+                    actor=actor,
+                    on=on,
+                    account_id=account.pk,
+                    interest=amount(inst.amount * Decimal("0.01")),
+                )
+            elif luck < 0.2:  # paid in part
+                services.settle(
+                    inst.pk, actor=actor, on=inst.due_date, account_id=account.pk, paid=amount(inst.amount / 2)
+                )
+            elif luck < 0.23 and inst.amount > 1000:  # a company customer withholding taxes
+                services.settle(
+                    inst.pk,
+                    actor=actor,
+                    on=inst.due_date,
+                    account_id=account.pk,
+                    withholdings=[Withholding("irrf", amount(inst.amount * Decimal("0.015")))],
+                )
+            else:
+                discount = amount(inst.amount * Decimal("0.02")) if luck > 0.9 else None
+                services.settle(inst.pk, actor=actor, on=inst.due_date, account_id=account.pk, discount=discount)
+    for month, by_center in results.items():
+        last_day = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        services.post_result(
+            actor=actor,
+            on=min(last_day, today),
+            source=SourceRef("demo.month_result", f"{month:%Y-%m}"),
+            lines=[
+                line
+                for center, (cost, taxes) in sorted(by_center.items())
+                for line in (
+                    ResultLine("cmv", cost, centers[center].pk),
+                    ResultLine("sales_taxes", taxes, centers[center].pk),
+                )
+            ],
+            description=f"CMV e impostos sobre vendas de {month:%m/%Y}",
+        )
 
-    # Merchandise bought every month in three installments, paid from the bank.
+    # Merchandise bought every month in two installments, paid from the bank.
     month = start
     while month <= today:
         if suppliers:
@@ -188,7 +196,7 @@ def build(company, actor: Actor, *, today: date | None = None) -> int:
                     kind=TitleKind.PAYABLE,
                     category_role="purchases",
                     party_id=rng.choice(suppliers).pk,
-                    installments=services.split_installments(total, 3, issued + timedelta(days=30)),
+                    installments=services.split_installments(total, 2, issued + timedelta(days=30)),
                     issue_date=issued,
                     description="Compra de mercadorias",
                     document_number=f"NF {rng.randint(10000, 99999)}",

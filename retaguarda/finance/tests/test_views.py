@@ -128,6 +128,24 @@ def test_a_dre_line_drills_down_to_what_is_behind_it(web, books, category):
     assert response.status_code == 200 and "210,00" in response.content.decode()
 
 
+def test_the_cash_flow_table_shows_each_period_with_its_amounts(web, books):
+    today = timezone.localdate()
+    paid_on = today - timedelta(days=29)
+    monday = paid_on - timedelta(days=paid_on.weekday())
+
+    by_day = web.get(reverse("finance:cashflow"), {"start": paid_on, "end": paid_on}).content.decode()
+    by_week = web.get(
+        reverse("finance:cashflow"), {"start": monday, "end": monday + timedelta(days=6), "granularity": "week"}
+    ).content.decode()
+
+    row = f'<tr><td>{paid_on:%d/%m/%Y}</td><td class="num">R$\xa0300,00</td><td class="num">R$\xa00,00</td>'
+    assert row in by_day
+    week = (
+        f'<tr><td>{monday:%d/%m/%Y} \u2013 {monday + timedelta(days=6):%d/%m/%Y}</td><td class="num">R$\xa0300,00</td>'
+    )
+    assert week in by_week
+
+
 def test_cash_flow_exports_csv_and_xlsx(web, books):
     csv = web.get(reverse("finance:cashflow"), {"export": "csv", "granularity": "month"})
     xlsx = web.get(reverse("finance:cashflow"), {"export": "xlsx"})

@@ -97,8 +97,19 @@ def cashflow(request):
         "filters": {"start": start, "end": end, "granularity": flow.granularity, "account": account_id},
         "query": query_without_cursor(request),
         "totals": flow.totals(),
+        "table": _table(flow),
     }
     return render(request, "finance/cashflow.html", context)
+
+
+def _table(flow) -> list[tuple]:
+    """The table's rows as plain tuples (period, amounts, balance): a year by day is 365 rows, and the
+    template's attribute and date lookups on each cell were a third of the page's time."""
+    rows = []
+    for r in flow.rows:
+        period = f"{r.start:%d/%m/%Y}" if r.end == r.start else f"{r.start:%d/%m/%Y} \u2013 {r.end:%d/%m/%Y}"
+        rows.append((period, (r.realized_in, r.realized_out, r.projected_in, r.projected_out, r.net), r.balance))
+    return rows
 
 
 @login_required
