@@ -19,20 +19,26 @@ def _month(column: str, vendor: str) -> str:
 
 
 def dre_accrual_sql(vendor: str) -> str:
+    """Summed by category and month first, then the 60 categories joined for their line: the plan a
+    careful hand would write (joining before grouping made the first floor slower than the selector)."""
     return f"""
-SELECT c.dre_group, c.kind, l.category_id, {_month("l.date", vendor)} AS month, SUM(l.amount)
-FROM finance_journalline l JOIN finance_category c ON c.id = l.category_id
-WHERE l.company_id = %(company)s AND l.account = 'result' AND l.date BETWEEN %(start)s AND %(end)s
-GROUP BY c.dre_group, c.kind, l.category_id, month"""
+SELECT c.dre_group, c.kind, s.category_id, s.month, s.total
+FROM (SELECT l.category_id, {_month("l.date", vendor)} AS month, SUM(l.amount) AS total
+      FROM finance_journalline l
+      WHERE l.company_id = %(company)s AND l.account = 'result' AND l.date BETWEEN %(start)s AND %(end)s
+      GROUP BY l.category_id, month) s
+JOIN finance_category c ON c.id = s.category_id"""
 
 
 def dre_cash_sql(vendor: str) -> str:
     return f"""
-SELECT c.dre_group, c.kind, e.category_id, {_month("e.date", vendor)} AS month, SUM(e.amount)
-FROM finance_financialentry e JOIN finance_category c ON c.id = e.category_id
-WHERE e.company_id = %(company)s AND e.kind IN ('payment', 'withholding', 'interest', 'fine', 'direct')
-  AND e.date BETWEEN %(start)s AND %(end)s
-GROUP BY c.dre_group, c.kind, e.category_id, month"""
+SELECT c.dre_group, c.kind, s.category_id, s.month, s.total
+FROM (SELECT e.category_id, {_month("e.date", vendor)} AS month, SUM(e.amount) AS total
+      FROM finance_financialentry e
+      WHERE e.company_id = %(company)s AND e.kind IN ('payment', 'withholding', 'interest', 'fine', 'direct')
+        AND e.date BETWEEN %(start)s AND %(end)s
+      GROUP BY e.category_id, month) s
+JOIN finance_category c ON c.id = s.category_id"""
 
 
 def cashflow_sql(vendor: str) -> str:
