@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from retaguarda.catalog.models import Product
@@ -171,6 +172,27 @@ def below_minimum(request):
     return _page(request, "inventory/below_minimum.html", _listing(request, rows, next_cursor))
 
 
+# What a kardex row says its document is, and the page that shows it (by the source's id): no query.
+DOCUMENTS = {
+    ManualOperation.SOURCE_TYPE: (gettext_lazy("Manual entry"), "inventory:moves", False),
+    TransferOrder.SOURCE_OUT: (gettext_lazy("Transfer shipped"), "inventory:transfer", True),
+    TransferOrder.SOURCE_IN: (gettext_lazy("Transfer received"), "inventory:transfer", True),
+    StockCount.SOURCE_TYPE: (gettext_lazy("Stock count adjustment"), "inventory:count", True),
+}
+
+
+def _documents(lines) -> None:
+    """Name each kardex row's document in words, with a link; other apps' documents by their reason."""
+    for line in lines:
+        move = line.move
+        label, url_name, by_id = DOCUMENTS.get(move.source_type, (None, None, False))
+        if move.source_type == ManualOperation.SOURCE_TYPE and line.quantity_out:
+            label = _("Manual exit")
+        line.document = label or move.reason or _("Other document")
+        line.document_url = reverse(url_name, args=[move.source_id] if by_id else []) if url_name else ""
+        line.internal = not line.quantity_in and not line.quantity_out
+
+
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def kardex(request, product_id: int):
@@ -180,14 +202,17 @@ def kardex(request, product_id: int):
     result = selectors.kardex(
         company, product, warehouse_id=_int(warehouse), cursor=request.GET.get("cursor"), limit=_limit(request)
     )
+    _documents(result.lines)
+    stock = selectors.product_stock(product)
     context = {
         "product": product,
         "kardex": result,
+        "in_transit": sum((r["in_transit"] for r in stock["rows"]), Decimal(0)),
         "next_cursor": result.next_cursor,
         "warehouses": selectors.warehouses(company),
         "filters": {"warehouse": warehouse},
         "query": _query(request),
-        "stock": selectors.product_stock(product),
+        "stock": stock,
     }
     return _page(request, "inventory/kardex.html", context)
 

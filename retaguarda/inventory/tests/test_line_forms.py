@@ -114,3 +114,27 @@ def test_count_quantities_with_a_bad_row_keep_the_others_and_name_the_row(web, a
     assert counted["A-1"] == D(7) and counted["C-3"] == D("1234.5") and counted["B-2"] is None
     page = web.get(reverse("inventory:count", args=[count.pk])).content.decode()
     assert 'value="1234,5"' in page
+
+
+def test_the_kardex_names_each_document_in_words_with_a_link(web, actor, make_product, make_warehouse, stock):
+    from retaguarda.inventory import services
+
+    product = make_product("CAN-300")
+    shop, depot = make_warehouse("LOJA"), make_warehouse("CD")
+    stock.receive(product, shop, "10")
+    transfer = services.create_transfer(
+        actor=actor,
+        from_warehouse_id=shop.pk,
+        to_warehouse_id=depot.pk,
+        lines=[services.TransferLineIn(product.pk, D(3))],
+    )
+    services.ship_transfer(transfer.pk, actor=actor)
+
+    response = web.get(reverse("inventory:kardex", args=[product.pk]))
+
+    html = response.content.decode()
+    assert "inventory.transfer_out #" not in html and "inventory.manual #" not in html
+    assert "Transferência enviada" in html
+    assert reverse("inventory:transfer", args=[transfer.pk]) in html
+    assert "3 entre depósitos" in html
+    assert response.context["in_transit"] == D(3)
