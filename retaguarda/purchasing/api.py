@@ -9,7 +9,7 @@ from ninja import File, Router, Status, UploadedFile
 from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
-from retaguarda.purchasing import services
+from retaguarda.purchasing import selectors, services
 from retaguarda.purchasing.models import NfeImport, PurchaseOrder, PurchaseRequest, Receipt
 from retaguarda.purchasing.nfe import services as nfe_services
 from retaguarda.purchasing.nfe.matching import Answer, Preview
@@ -27,6 +27,8 @@ from retaguarda.purchasing.schemas import (
     RequestIn,
     RequestOut,
     RequestSummaryOut,
+    SuggestionOut,
+    SuggestionPickIn,
 )
 
 router = Router(tags=["purchasing"])
@@ -256,3 +258,36 @@ def confirm_nfe_import(request, import_id: int, body: ConfirmIn):
         ),
         actor=actor_of(request),
     )
+
+
+# ---------------------------------------------------------------------------- suggestions
+
+
+@router.get("/suggestions", response=list[SuggestionOut], auth=VIEW)
+def list_suggestions(request, window_days: int = selectors.SALES_WINDOW_DAYS):
+    """Per product with a minimum and warehouse: the quantity to order (stock units) and by when."""
+    rows = selectors.reorder_suggestions(request.company, window_days=max(1, min(window_days, 365)))
+    return [
+        {
+            "product_id": r.product.pk,
+            "sku": r.product.sku,
+            "warehouse_id": r.warehouse.pk,
+            "supplier_id": r.supplier.pk if r.supplier else None,
+            "on_hand": r.on_hand,
+            "reserved": r.reserved,
+            "on_order": r.on_order,
+            "daily_sales": r.daily_sales,
+            "lead_time_days": r.lead_time_days,
+            "quantity": r.quantity,
+            "order_by": r.order_by,
+        }
+        for r in rows
+    ]
+
+
+@router.post("/suggestions/orders", response={201: list[OrderSummaryOut]}, auth=ORDER)
+@idempotent
+def orders_from_suggestions(request, body: list[SuggestionPickIn]):
+    """The picked suggestions become draft orders, one per supplier and warehouse."""
+    picked = [services.PickedSuggestion(p.product_id, p.warehouse_id, p.supplier_id, p.quantity) for p in body]
+    return Status(201, services.orders_from_suggestions(picked, actor=actor_of(request)))

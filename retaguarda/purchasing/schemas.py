@@ -317,3 +317,27 @@ class ConfirmIn(Schema):
     answers: list[AnswerIn] = Field(default_factory=list)
     create_supplier: bool = False
     payment_terms: str | None = Field(None, description="when the note has no installments (cobr/dup)")
+
+
+# ---------------------------------------------------------------------------- suggestions
+
+
+class SuggestionOut(Schema):
+    product_id: int
+    sku: str
+    warehouse_id: int
+    supplier_id: int | None
+    on_hand: Decimal
+    reserved: Decimal
+    on_order: Decimal
+    daily_sales: Decimal
+    lead_time_days: int
+    quantity: Decimal = Field(description="stock units to order")
+    order_by: datetime.date
+
+
+class SuggestionPickIn(Schema):
+    product_id: int
+    warehouse_id: int
+    supplier_id: int | None
+    quantity: Decimal = Field(description="stock units")

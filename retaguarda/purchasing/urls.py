@@ -16,6 +16,8 @@ urlpatterns = [
     path("entradas/", views.receipts, name="receipts"),
     path("entradas/<int:receipt_id>/", views.receipt_detail, name="receipt"),
     path("entradas/<int:receipt_id>/<str:action>/", views.receipt_action, name="receipt_action"),
+    path("sugestoes/", views.suggestions, name="suggestions"),
+    path("atrasos/", views.late, name="late"),
     path("nfe/", views.nfe_imports, name="nfe_imports"),
     path("nfe/<int:import_id>/", views.nfe_import, name="nfe_import"),
 ]

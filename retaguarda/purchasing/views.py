@@ -21,7 +21,7 @@ from retaguarda.core.states import allowed_transitions, timeline
 from retaguarda.inventory import forms as line_forms
 from retaguarda.inventory.models import Warehouse
 from retaguarda.parties.models import Party
-from retaguarda.purchasing import services
+from retaguarda.purchasing import selectors, services
 from retaguarda.purchasing.models import NfeImport, PurchaseOrder, PurchaseRequest, Receipt
 from retaguarda.purchasing.nfe import services as nfe_services
 from retaguarda.purchasing.nfe.matching import Answer
@@ -456,3 +456,40 @@ def _answers(request) -> tuple[dict[int, Answer], dict[str, str], list[str]]:
                 continue
         answers[item] = Answer(product.pk, factor)
     return answers, typed, problems
+
+
+# ---------------------------------------------------------------------------- suggestions and late suppliers
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def suggestions(request):
+    """What to buy now; the rows selected become draft orders, one per supplier and warehouse."""
+    rows = selectors.reorder_suggestions(request.company)
+    if request.method == "POST":
+        if not request.user.has_perm(ORDER):
+            raise PermissionDenied
+        picked = []
+        for value in request.POST.getlist("pick"):
+            product_id, _sep, warehouse_id = value.partition("-")
+            row = next((r for r in rows if f"{r.product.pk}-{r.warehouse.pk}" == value), None)
+            if row is not None and _int(product_id) and _int(warehouse_id):
+                picked.append(
+                    services.PickedSuggestion(
+                        row.product.pk, row.warehouse.pk, row.supplier.pk if row.supplier else None, row.quantity
+                    )
+                )
+        try:
+            created = services.orders_from_suggestions(picked, actor=actor_of(request))
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("%(n)s draft purchase orders created.") % {"n": len(created)})
+            return redirect("purchasing:orders")
+    return render(request, "purchasing/suggestions.html", {"rows": rows})
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def late(request):
+    return render(request, "purchasing/late.html", {"rows": selectors.late_suppliers(request.company)})

@@ -73,6 +73,8 @@ SECTIONS: tuple[Section, ...] = (
             Link(_("Purchase requests"), "purchasing:requests", "purchasing.view"),
             Link(_("Receipts"), "purchasing:receipts", "purchasing.view"),
             Link(_("Import supplier NF-e"), "purchasing:nfe_imports", "purchasing.view"),
+            Link(_("Reorder suggestions"), "purchasing:suggestions", "purchasing.view"),
+            Link(_("Late suppliers"), "purchasing:late", "purchasing.view"),
         ),
     ),
     Section(

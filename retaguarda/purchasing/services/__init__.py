@@ -26,6 +26,7 @@ from retaguarda.purchasing.services.requests import (
     create_request,
     reject_request,
 )
+from retaguarda.purchasing.services.suggestions import PickedSuggestion, orders_from_suggestions
 
 __all__ = [
     "Charges",
@@ -35,6 +36,7 @@ __all__ = [
     "LandedLine",
     "OrderIn",
     "OrderLineIn",
+    "PickedSuggestion",
     "ReceiptIn",
     "ReceiptLineIn",
     "RequestLineIn",
@@ -48,6 +50,7 @@ __all__ = [
     "installments_from_terms",
     "landed_costs",
     "lines_from_orders",
+    "orders_from_suggestions",
     "post_receipt",
     "reject_request",
     "send_order",

@@ -128,3 +128,19 @@ def test_the_nfe_preview_takes_a_product_by_hand_and_confirms(make_company, make
     assert receipt.total == D("5780.00") and [p.pk for p in products] == list(
         receipt.lines.order_by("id").values_list("product_id", flat=True)
     )
+
+
+def test_suggestions_become_draft_orders_from_the_page_and_late_suppliers_render(
+    buyer, actor, make_product, supplier, warehouse
+):
+    product = make_product(minimum_stock=5)
+    last = services.create_order(
+        services.OrderIn(supplier.pk, warehouse.pk, [services.OrderLineIn(product.pk, D("1"), D("1"))]), actor=actor
+    )
+    services.cancel_order(last.pk, actor=actor)
+    page = buyer.get("/compras/sugestoes/").content.decode()
+    assert product.sku in page
+    response = buyer.post("/compras/sugestoes/", {"pick": f"{product.pk}-{warehouse.pk}"})
+    assert response.status_code == 302
+    assert PurchaseOrder.objects.filter(state="draft").count() == 1
+    assert buyer.get("/compras/atrasos/").status_code == 200
