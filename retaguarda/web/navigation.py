@@ -147,4 +147,9 @@ def menu_for(user, current_path: str = "") -> list[dict]:
             )
         if links:
             sections.append({"label": section.label, "links": links})
+    # One item is current: the longest link the page's address starts with (/estoque/movimentacoes/
+    # is Movimentações, not also Saldos at /estoque/).
+    matching = [link for s in sections for link in s["links"] if link["active"]]
+    for link in matching:
+        link["active"] = link is max(matching, key=lambda found: len(found["url"]))
     return sections

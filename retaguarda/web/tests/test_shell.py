@@ -111,3 +111,12 @@ def test_an_api_403_from_django_reads_as_a_refused_operation(rf):
     response = error_403(rf.get("/api/v1/anything"))
     assert response.status_code == 403
     assert b"Voc\\u00ea n\\u00e3o tem permiss\\u00e3o para esta opera\\u00e7\\u00e3o." in response.content
+
+
+def test_one_menu_item_is_current_even_when_two_addresses_match(admin_user):
+    from retaguarda.web.navigation import menu_for
+
+    links = [link for section in menu_for(admin_user, "/estoque/movimentacoes/nova/") for link in section["links"]]
+
+    current = [link["url"] for link in links if link["active"]]
+    assert current == ["/estoque/movimentacoes/"]
