@@ -4,13 +4,14 @@ import http.server
 import threading
 from pathlib import Path
 
+import nfelib
 import pytest
 from lxml import etree
 
 from retaguarda.core.xml_safe import XmlRejected, parse_xml
 
-SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "samples"
-SAMPLE_NFE = "nfe__nfelib__35180834128745000152550010000476051695511860-nfe.xml"
+SAMPLES = Path(nfelib.__file__).resolve().parent / "nfe" / "samples" / "v4_0" / "leiauteNFe"  # installed with nfelib
+SAMPLE_NFE = "35180834128745000152550010000476051695511860-nfe.xml"
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [

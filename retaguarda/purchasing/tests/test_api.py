@@ -2,18 +2,18 @@
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from retaguarda.purchasing.demo import SAMPLE
 from retaguarda.purchasing.models import NfeImport, PurchaseOrder
 
 BASE = "/api/v1/purchasing"
 D = Decimal
-SAMPLES = Path("/work/shared/data/samples")
-MEDICAL = "nfe__nfelib__26180875335849000115550010000016871192213331-nfe.xml"
+SAMPLES = SAMPLE  # nfelib's own sample notes, installed with it
+MEDICAL = "26180875335849000115550010000016871192213331-nfe.xml"
 
 
 def post(client, path, body=None):

@@ -3,7 +3,6 @@
 import io
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -14,6 +13,7 @@ from retaguarda.finance.models import Title
 from retaguarda.inventory.models import ProductCost, StockMove
 from retaguarda.parties.models import Party
 from retaguarda.purchasing import services
+from retaguarda.purchasing.demo import SAMPLE
 from retaguarda.purchasing.errors import NfeAlreadyImported, NfeRejected
 from retaguarda.purchasing.models import NfeImport, Receipt, SupplierProduct
 from retaguarda.purchasing.nfe.matching import Answer
@@ -22,13 +22,11 @@ from retaguarda.purchasing.services import OrderIn, OrderLineIn
 from retaguarda.purchasing.states import OrderState
 
 D = Decimal
-SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "data" / "samples"
-if not SAMPLES.exists():
-    SAMPLES = Path("/work/shared/data/samples")
-MEDICAL = "nfe__nfelib__26180875335849000115550010000016871192213331-nfe.xml"  # 3 items, 2 dup, to 37148260000119
+SAMPLES = SAMPLE  # nfelib's own sample notes, installed with it
+MEDICAL = "26180875335849000115550010000016871192213331-nfe.xml"  # 3 items, 2 dup, to 37148260000119
 MEDICAL_KEY = "26180875335849000115550010000016871192213331"
-TOYS = "nfe__nfelib__35180834128745000152550010000476051695511860-nfe.xml"  # 4 items with ST, no dup, to 57647232000153
-REFORM = "nfe__nfelib__nfe_reforma_tributaria.xml"
+TOYS = "35180834128745000152550010000476051695511860-nfe.xml"  # 4 items with ST, no dup, to 57647232000153
+REFORM = "nfe_reforma_tributaria.xml"
 
 
 def sample(name: str) -> bytes:

@@ -1,7 +1,6 @@
 """Purchasing pages: they render, forms keep what was typed, lists cost fixed queries, the NF-e preview confirms."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -9,11 +8,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from retaguarda.purchasing import services
+from retaguarda.purchasing.demo import SAMPLE
 from retaguarda.purchasing.models import PurchaseOrder, Receipt
 
 D = Decimal
-SAMPLES = Path("/work/shared/data/samples")
-MEDICAL = "nfe__nfelib__26180875335849000115550010000016871192213331-nfe.xml"
+SAMPLES = SAMPLE  # nfelib's own sample notes, installed with it
+MEDICAL = "26180875335849000115550010000016871192213331-nfe.xml"
 
 
 @pytest.fixture
