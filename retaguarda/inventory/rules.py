@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from retaguarda.catalog.models import Product
 from retaguarda.core.decimal_sql import DecimalSum
+from retaguarda.core.money import amount
 from retaguarda.inventory import selectors
-from retaguarda.inventory.models import Location, LocationKind, Lot, Reservation, StockBalance
+from retaguarda.inventory.models import Location, LocationKind, Lot, Reservation, StockBalance, StockMove
 from retaguarda.inventory.states import ReservationState
-from retaguarda.watch.registry import Finding, Param, day, integer, qty, rule, text
+from retaguarda.watch.registry import Finding, Param, day, integer, money, qty, rule, text
 from retaguarda.watch.states import Severity
 
 STOCK = "stock"
@@ -269,4 +270,52 @@ def lot_expiring(company_id: int, params) -> list[Finding]:
             _product_url(lot.product_id),
         )
         for lot in rows
+    ]
+
+
+@rule(
+    "inventory.dead_stock",
+    title=_("Stock without movement"),
+    department=STOCK,
+    severity=Severity.LOW,
+    explanation=_("%(on_hand)s in stock, worth %(value)s at average cost, without a move since %(last_move)s."),
+    steps=[
+        _("Check whether the product still sells (channels, price)"),
+        _("Plan a promotion, a transfer or a return to the supplier"),
+    ],
+    params=[Param("days", _("Days without a move"), 90, minimum=7)],
+)
+def dead_stock(company_id: int, params) -> list[Finding]:
+    """Products with stock whose latest move is older than N days (on the company-product-date index)."""
+    cutoff = timezone.now() - timedelta(days=params["days"])
+    last_move = StockMove.objects.filter(company_id=company_id, product=OuterRef("pk")).order_by("-created_at")
+    stocked = (
+        StockBalance.objects.filter(product=OuterRef("pk"), location__kind=LocationKind.INTERNAL)
+        .values("product")
+        .annotate(t=DecimalSum("on_hand"))
+        .values("t")
+    )
+    rows = (
+        Product.objects.filter(company_id=company_id)
+        .annotate(
+            on_hand=Subquery(stocked, output_field=selectors.QTY),
+            last_move=Subquery(last_move.values("created_at")[:1]),
+            average_cost=F("stock_cost__average_cost"),
+        )
+        .filter(on_hand__gt=0, last_move__lt=cutoff)
+        .only("id", "sku", "name")
+    )
+    return [
+        Finding(
+            "catalog.product",
+            p.pk,
+            f"{p.sku} {p.name}",
+            {
+                "on_hand": qty(p.on_hand, _("On hand")),
+                "value": money(amount(p.on_hand * (p.average_cost or 0)), _("Value at average cost")),
+                "last_move": day(timezone.localdate(p.last_move), _("Last move")),
+            },
+            _product_url(p.pk),
+        )
+        for p in rows
     ]

@@ -118,3 +118,20 @@ def test_a_stocked_lot_near_its_expiry_fires_until_it_leaves_the_stock(company, 
 
     stock.issue(milk, warehouse, 4, lot=soon)
     assert rules.lot_expiring(company.pk, {"days": 30}) == []
+
+
+def test_stock_without_a_move_for_n_days_is_dead_until_it_moves(company, make_product, warehouse, stock, monkeypatch):
+    vase = make_product()
+    stock.receive(vase, warehouse, 3, cost="20")
+    assert rules.dead_stock(company.pk, {"days": 90}) == []
+
+    later = timezone.now() + timedelta(days=120)  # the ledger is append-only: move the clock, not the move
+    with monkeypatch.context() as m:
+        m.setattr(rules.timezone, "now", lambda: later)
+        [finding] = rules.dead_stock(company.pk, {"days": 90})
+    assert (finding.subject_id, D(finding.figures["value"].value)) == (vase.pk, D("60.00"))
+
+    stock.issue(vase, warehouse, 1)
+    with monkeypatch.context() as m:
+        m.setattr(rules.timezone, "now", lambda: later - timedelta(days=100))
+        assert rules.dead_stock(company.pk, {"days": 90}) == []
