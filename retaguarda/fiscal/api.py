@@ -15,6 +15,7 @@ from retaguarda.core.errors import DomainError
 from retaguarda.fiscal import certificates, selectors, services
 from retaguarda.fiscal.schemas import (
     CancelIn,
+    ContingencyIn,
     CorrectionIn,
     CscIn,
     DocumentInSchema,
@@ -75,6 +76,17 @@ def upload_certificate(request, certificate: File[UploadedFile], password: Form[
 def save_csc(request, body: CscIn):
     """The NFC-e CSC and its id (QR code version 2), stored encrypted; never answered back."""
     services.set_csc(body.csc_id, body.csc, actor=actor_of(request))
+    return selectors.settings(company=request.company)
+
+
+@router.post("/contingency", response=SettingsOut, auth=ISSUE)
+def switch_contingency(request, body: ContingencyIn):
+    """Enter contingency (`on: true` with a 15-256 character `reason`, printed on every note) or leave it."""
+    actor = actor_of(request)
+    if body.on:
+        services.enter_contingency(body.reason, actor=actor)
+    else:
+        services.leave_contingency(actor=actor)
     return selectors.settings(company=request.company)
 
 
@@ -229,4 +241,17 @@ def document_danfe(request, document_id: int):
 
     response = HttpResponse(danfe.render(document, xml), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{danfe.filename(document)}"'
+    return response
+
+
+@router.get("/documents/{document_id}/corrections/{sequence}/dacce", auth=VIEW, response={200: None, 404: None})
+def correction_dacce(request, document_id: int, sequence: int):
+    """The DACCe PDF of the note's correction letter number `sequence` (1 to 20)."""
+    event = selectors.correction(company=request.company, document_id=document_id, sequence=sequence)
+    if event is None:
+        raise Http404
+    from retaguarda.fiscal import danfe
+
+    response = HttpResponse(danfe.render_correction(event), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{danfe.correction_filename(event)}"'
     return response

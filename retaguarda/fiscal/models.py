@@ -73,7 +73,12 @@ class FiscalSettings(TimeStamped, Versioned):
         blank=True,
         help_text=_("The local fake SEFAZ of the demo and the tests, e.g. https://127.0.0.1:8350"),
     )
-    contingency = models.BooleanField(_("in contingency (SVC)"), default=False)
+    # Contingency: NF-e go to the state's SVC (tpEmis 6/7), NFC-e are issued offline (tpEmis 9) and sent
+    # when SEFAZ answers again. Switched by hand or after repeated failures (`sefaz_failures`).
+    contingency = models.BooleanField(_("in contingency"), default=False)
+    contingency_since = models.DateTimeField(_("in contingency since"), null=True, blank=True)
+    contingency_reason = models.CharField(_("reason for the contingency"), max_length=256, blank=True)
+    sefaz_failures = models.PositiveSmallIntegerField(_("SEFAZ failures in a row"), default=0)
     default_sale_operation = models.ForeignKey(
         "fiscal.Operation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -239,6 +244,8 @@ class FiscalDocument(CompanyScoped, Versioned):
     key = models.CharField(_("access key"), max_length=44, blank=True)
     random_code = models.CharField(max_length=8, blank=True)  # cNF
     emission_type = models.PositiveSmallIntegerField(_("emission type"), default=1)  # tpEmis
+    contingency_since = models.DateTimeField(_("contingency since"), null=True, blank=True)  # dhCont
+    contingency_reason = models.CharField(_("reason for the contingency"), max_length=256, blank=True)  # xJust
     environment = models.PositiveSmallIntegerField(_("environment"), choices=Environment.choices)
     state = models.CharField(_("state"), max_length=12, choices=DocumentState.choices, default=DocumentState.DRAFT)
     operation = models.ForeignKey(Operation, on_delete=models.PROTECT, related_name="+", verbose_name=_("operation"))

@@ -1,5 +1,6 @@
 """Fiscal's watch rules (registered with `watch` from `FiscalConfig.ready`): notes SEFAZ rejected, notes
-stuck in the queue, the A1 certificate near its expiry. One query each."""
+stuck in the queue, NFC-e issued offline near their deadline, the A1 certificate near its expiry. One query
+each."""
 
 from datetime import timedelta
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retaguarda.fiscal.models import FiscalDocument, FiscalSettings
+from retaguarda.fiscal.sefaz import contingency
 from retaguarda.fiscal.states import DocumentState
 from retaguarda.watch.registry import Finding, Param, day, integer, money, rule, text
 from retaguarda.watch.states import Severity
@@ -134,3 +136,36 @@ def certificate_expiring(company_id: int, params) -> list[Finding]:
         )
         for s in rows
     ]
+
+
+@rule(
+    "fiscal.offline_deadline",
+    title=_("NFC-e issued offline close to its deadline"),
+    department=FISCAL,
+    severity=Severity.CRITICAL,
+    explanation=_("The NFC-e issued offline at %(issued)s must reach SEFAZ by %(deadline)s (%(hours)s hours left)."),
+    steps=[
+        _("Check the connection to SEFAZ and that the worker is running"),
+        _("Send the note from its page as soon as SEFAZ answers"),
+    ],
+    params=[Param("hours", _("Hours before the deadline to warn"), 6, minimum=1, maximum=23)],
+)
+def offline_deadline(company_id: int, params) -> list[Finding]:
+    now = timezone.now()
+    rows = FiscalDocument.objects.filter(
+        company_id=company_id,
+        emission_type=contingency.NFCE_OFFLINE,
+        state__in=[DocumentState.QUEUED, DocumentState.SENT],
+        issued_at__lt=now - contingency.OFFLINE_DEADLINE + timedelta(hours=params["hours"]),
+    ).only(*FIELDS, "issued_at")
+    findings = []
+    for d in rows:
+        deadline = d.issued_at + contingency.OFFLINE_DEADLINE
+        figures = {
+            "issued": text(timezone.localtime(d.issued_at).strftime("%d/%m/%Y %H:%M"), _("Issued at")),
+            "deadline": text(timezone.localtime(deadline).strftime("%d/%m/%Y %H:%M"), _("Deadline")),
+            "hours": integer(max(int((deadline - now).total_seconds() // 3600), 0), _("Hours left")),
+            "total": money(d.total, _("Total")),
+        }
+        findings.append(Finding("fiscal.document", d.pk, _label(d), figures, reverse("fiscal:document", args=[d.pk])))
+    return findings

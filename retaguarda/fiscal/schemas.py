@@ -120,6 +120,9 @@ class DocumentSummaryOut(Schema):
 
 
 class DocumentOut(DocumentSummaryOut):
+    emission_type: int = Field(description="tpEmis: 1 normal, 6 SVC-AN, 7 SVC-RS, 9 NFC-e offline")
+    contingency_since: datetime.datetime | None
+    contingency_reason: str
     direction: int
     purpose: int
     final_consumer: bool
@@ -226,6 +229,8 @@ class SettingsOut(Schema):
     environment: int
     sefaz_url: str
     contingency: bool
+    contingency_since: datetime.datetime | None
+    contingency_reason: str
     nfe_series: int
     nfce_series: int
     nfce_qr_version: int
@@ -244,6 +249,11 @@ class SettingsOut(Schema):
     @staticmethod
     def resolve_certificate_days_left(obj):
         return certificates.days_left(obj)
+
+
+class ContingencyIn(Strict):
+    on: bool
+    reason: str = Field("", description="15 to 256 characters, printed on every note (xJust); required to enter")
 
 
 class CscIn(Strict):

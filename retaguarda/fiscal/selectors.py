@@ -2,7 +2,8 @@
 
 from django.db.models import QuerySet
 
-from retaguarda.fiscal.models import FiscalDocument, FiscalSettings, Operation, TaxRule
+from retaguarda.fiscal.models import FiscalDocument, FiscalEvent, FiscalSettings, Operation, TaxRule
+from retaguarda.fiscal.sefaz.events import CORRECTION
 
 
 def documents(*, company, state: str | None = None, model: int | None = None) -> QuerySet[FiscalDocument]:
@@ -40,4 +41,13 @@ def settings(*, company) -> FiscalSettings | None:
     # The encrypted columns stay unread: a page never needs them (and a lost key must not break it).
     return (
         FiscalSettings.objects.filter(company=company).defer("certificate_pfx", "certificate_password", "csc").first()
+    )
+
+
+def correction(*, company, document_id: int, sequence: int) -> FiscalEvent | None:
+    """A note's registered correction letter (CC-e) by its sequence."""
+    return (
+        FiscalEvent.objects.filter(company=company, document_id=document_id, event_type=CORRECTION, sequence=sequence)
+        .select_related("document")
+        .first()
     )

@@ -175,6 +175,19 @@ def document_danfe(request, document_id: int):
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
+def correction_dacce(request, document_id: int, sequence: int):
+    event = selectors.correction(company=request.company, document_id=document_id, sequence=sequence)
+    if event is None:
+        raise Http404
+    from retaguarda.fiscal import danfe
+
+    response = HttpResponse(danfe.render_correction(event), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{danfe.correction_filename(event)}"'
+    return response
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
 def tax_rules(request):
     tax = request.GET.get("tax", "")
     qs = selectors.tax_rules(company=request.company, tax=tax or None)
@@ -239,6 +252,26 @@ def upload_certificate(request):
         _error(request, exc)
         return _settings_response(request, status=422)
     messages.success(request, _("Certificate installed: the company's notes are now signed with it."))
+    return redirect("fiscal:settings")
+
+
+@login_required
+@require_POST
+@permission_required(ISSUE, raise_exception=True)
+def switch_contingency(request):
+    actor = actor_of(request)
+    try:
+        if request.POST.get("on") == "1":
+            services.enter_contingency(request.POST.get("reason", ""), actor=actor)
+            messages.success(
+                request, _("In contingency: new notes go to the SVC (NF-e) or are issued offline (NFC-e).")
+            )
+        else:
+            services.leave_contingency(actor=actor)
+            messages.success(request, _("Contingency ended: new notes go to the state's SEFAZ again."))
+    except DomainError as exc:
+        _error(request, exc)
+        return _settings_response(request, status=422)
     return redirect("fiscal:settings")
 
 

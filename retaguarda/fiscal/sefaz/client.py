@@ -19,7 +19,7 @@ from nfelib.nfe.bindings.v4_0.leiaute_cons_sit_nfe_v4_00 import TconsSitNfeXServ
 from nfelib.nfe.bindings.v4_0.leiaute_nfe_v4_00 import TenviNfeIndSinc
 from nfelib.nfe.bindings.v4_0.tipos_basico_v4_00 import Tamb
 from nfelib.nfe.client.v4_0.nfe import NfeClient
-from nfelib.nfe.client.v4_0.servers import Endpoint
+from nfelib.nfe.client.v4_0.servers import Endpoint, servers
 from nfelib.nfe.soap.v4_0.nfeconsulta4 import NfeConsultaProtocolo4SoapNfeConsultaNf
 from requests.adapters import HTTPAdapter
 
@@ -79,10 +79,14 @@ class _PinnedSession(requests.Session):
 
 
 class _Client(NfeClient):
-    """nfelib's client, pointed at `base_url` (the fake) when one is given, over our TLS session."""
+    """nfelib's client, pointed at `base_url` (the fake) when one is given, or at a contingency
+    `authority` (SVC-AN, SVC-RS) instead of the state's own, over our TLS session."""
 
-    def __init__(self, *, base_url: str = "", tls: ssl.SSLContext, verify: str | bool, **kwargs):
+    def __init__(
+        self, *, base_url: str = "", authority: str | None = None, tls: ssl.SSLContext, verify: str | bool, **kwargs
+    ):
         self.base_url = base_url.rstrip("/")
+        self.authority = authority
         super().__init__(**kwargs)
         self.transport.session = _PinnedSession(_TlsAdapter(tls))
         self.transport.session.verify = verify
@@ -90,6 +94,9 @@ class _Client(NfeClient):
     def _get_location(self, endpoint_type: Endpoint) -> str:
         if self.base_url:
             return f"{self.base_url}/ws/{SERVICE_NAMES[endpoint_type]}"
+        if self.authority:
+            table = servers[self.authority]
+            return table["prod_endpoints" if str(self.ambiente) == "1" else "dev_endpoints"][endpoint_type]
         return super()._get_location(endpoint_type)
 
 
@@ -103,10 +110,12 @@ class NfelibTransmitter(Transmitter):
         password: str,
         ca_file: str | bool = True,
         base_url: str = "",
+        authority: str | None = None,
         timeout: float = 30.0,
     ):
         self.client = _Client(
             base_url=base_url,
+            authority=authority,
             tls=tls_context(pkcs12, password, ca_file),
             verify=ca_file,
             ambiente=str(environment),

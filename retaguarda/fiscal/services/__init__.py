@@ -5,10 +5,12 @@
   archive), `discard_document`.
 - `seeds`: a company's fiscal settings, operations and starting tax rules.
 - `rules`: the engine's inputs from the database; `archive`: the immutable XML archive and its export.
-- `settings`: the A1 certificate and the NFC-e CSC, stored encrypted.
+- `settings`: the A1 certificate and the NFC-e CSC, stored encrypted; `contingency`: SVC / offline, by
+  hand or after repeated SEFAZ failures.
 """
 
 from retaguarda.fiscal.services.archive import export_month
+from retaguarda.fiscal.services.contingency import enter_contingency, leave_contingency
 from retaguarda.fiscal.services.documents import (
     build_document,
     discard_document,
@@ -32,9 +34,11 @@ __all__ = [
     "cancel_document",
     "correct_document",
     "discard_document",
+    "enter_contingency",
     "export_month",
     "install_certificate",
     "issue_document",
+    "leave_contingency",
     "point_demo_at",
     "preview",
     "reopen_document",

@@ -29,6 +29,7 @@ from retaguarda.fiscal.models import (
     FiscalSettings,
     Operation,
 )
+from retaguarda.fiscal.sefaz import contingency
 from retaguarda.fiscal.services import rules
 from retaguarda.fiscal.services.inputs import DocumentIn
 from retaguarda.fiscal.states import DocumentState
@@ -383,6 +384,13 @@ def issue_document(document_id: int, *, actor: Actor, certificate=None) -> Fisca
         lines = list(document.lines.order_by("number"))
         document.issued_at = timezone.now()
         _apply_taxes(document, lines, timezone.localdate(document.issued_at))
+        settings = company.fiscal_settings
+        document.emission_type = contingency.emission_type(
+            document.model, document.emitter_data["uf"], in_contingency=settings.contingency
+        )
+        in_contingency = document.emission_type != contingency.NORMAL
+        document.contingency_since = settings.contingency_since if in_contingency else None
+        document.contingency_reason = settings.contingency_reason if in_contingency else ""
         if document.number is None:  # a note back from a rejection keeps its number (SEFAZ never used it)
             document.number = gapless_number(f"fiscal.{document.model}.{document.series}", company_id=company.pk)
             document.random_code = keys.random_code(document.number)

@@ -72,7 +72,7 @@ def _send_event(document: FiscalDocument, event_type: str, sequence: int, detail
     problems = sefaz_events.event_errors(signed)
     if problems:
         raise ValidationFailed(_("The event breaks the official schema: %(first)s") % {"first": problems[0]})
-    transmitter = transmitter or transmission.transmitter_for(company, settings)
+    transmitter = transmitter or transmission.transmitter_for(company, settings, document.emission_type)
     answer = transmitter.event(etree.tostring(signed))
     with transaction.atomic():
         transmission.record(document, company.pk, answer.exchange)

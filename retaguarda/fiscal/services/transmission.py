@@ -22,8 +22,10 @@ from retaguarda.core.errors import DomainError
 from retaguarda.core.states import transition
 from retaguarda.fiscal import certificates
 from retaguarda.fiscal.models import FiscalDocument, FiscalSettings, SefazExchange
+from retaguarda.fiscal.sefaz import contingency
 from retaguarda.fiscal.sefaz.client import NfelibTransmitter
 from retaguarda.fiscal.sefaz.transmitter import Answer, Exchange, SefazUnavailable, Transmitter
+from retaguarda.fiscal.services import contingency as switching
 from retaguarda.fiscal.states import DocumentState
 from retaguarda.fiscal.xml import schemas
 
@@ -65,7 +67,8 @@ class SefazRejected(DomainError):
     status = 409
 
 
-def transmitter_for(company, settings: FiscalSettings) -> Transmitter:
+def transmitter_for(company, settings: FiscalSettings, emission_type: int = contingency.NORMAL) -> Transmitter:
+    """The transmitter for the company's notes of `emission_type` (SVC-AN/SVC-RS for 6/7, else the state's)."""
     if not settings.sefaz_url and not getattr(django_settings, "SEFAZ_OFFICIAL", True):
         # Tests and offline machines never reach a real SEFAZ by accident.
         raise SefazUnavailable("the official SEFAZ is disabled here (SEFAZ_OFFICIAL=0); point the company at the fake")
@@ -81,6 +84,7 @@ def transmitter_for(company, settings: FiscalSettings) -> Transmitter:
         password=certificate.password,
         ca_file=ca_file,
         base_url=settings.sefaz_url,
+        authority=contingency.authority(emission_type),
         timeout=float(getattr(django_settings, "SEFAZ_TIMEOUT", 30)),
     )
 
@@ -135,7 +139,7 @@ def transmit(document_id: int, *, transmitter: Transmitter | None = None) -> Fis
         )
         if found is None:
             return None
-        transmitter = transmitter_for(found.company, found.company.fiscal_settings)
+        transmitter = transmitter_for(found.company, found.company.fiscal_settings, found.emission_type)
     document, maybe_there = _claim(document_id)
     if document is None:
         return None
@@ -156,10 +160,12 @@ def transmit(document_id: int, *, transmitter: Transmitter | None = None) -> Fis
             with transaction.atomic():
                 record(document, company.pk, answer.exchange)
             raise SefazUnavailable(f"{answer.status_code} {answer.message}")
+        switching.sefaz_answered(company.pk)
         return _apply(document, answer)
     except SefazUnavailable as exc:
         with transaction.atomic():
             record(document, company.pk, exc.exchange)
+        switching.sefaz_failed(company.pk)
         raise
     finally:
         _release(document_id)

@@ -153,7 +153,7 @@ def test_out_of_service_keeps_the_note_for_a_later_attempt(at_fake, queued, fake
     assert services.transmit(document.pk).state == DocumentState.AUTHORIZED
 
 
-def test_cancel_and_correct_twice_then_query(at_fake, queued, fake):
+def test_cancel_and_correct_twice_then_query(at_fake, queued, fake, monkeypatch):
     document, actor = queued(at_fake())
     services.transmit(document.pk)
 
@@ -162,6 +162,8 @@ def test_cancel_and_correct_twice_then_query(at_fake, queued, fake):
         document.pk, actor=actor, text="Transportadora: Rápido Paulista Ltda, placa ABC1D23"
     )
     assert (first.sequence, second.sequence) == (1, 2) and second.protocol
+    dacce = _uncompressed_dacce(second, monkeypatch)
+    assert dacce.startswith(b"%PDF") and b"Paulista" in dacce and second.protocol.encode() in dacce
     cancelled = services.cancel_document(
         document.pk, actor=actor, reason="Pedido cancelado pelo cliente antes do envio"
     )
@@ -173,6 +175,21 @@ def test_cancel_and_correct_twice_then_query(at_fake, queued, fake):
     assert transmitter.query(document.key).status_code == "101"
     with pytest.raises(transmission.SefazRejected):
         services.correct_document(document.pk, actor=actor, text="Depois de cancelada não se corrige mais")
+
+
+def _uncompressed_dacce(event, monkeypatch) -> bytes:
+    """The DACCe with its text streams left readable, to see what it says."""
+    from brazilfiscalreport.dacce import DaCCe
+
+    from retaguarda.fiscal import danfe
+
+    class Plain(DaCCe):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.set_compression(False)
+
+    monkeypatch.setattr(danfe, "DaCCe", Plain)
+    return danfe.render_correction(event)
 
 
 def test_void_a_range_of_numbers(at_fake, fiscal_actor, fake):

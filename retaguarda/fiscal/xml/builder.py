@@ -69,6 +69,9 @@ def _ide(document) -> Inf.Ide:
         procEmi=b.TprocEmi("0"),
         verProc=PROGRAM,
     )
+    if document.emission_type != 1:  # contingency: when it began and why (MOC 7.0, B28/B29)
+        ide.dhCont = when(document.contingency_since)
+        ide.xJust = document.contingency_reason
     if document.presence in (2, 3, 4, 9):
         ide.indIntermed = b.IdeIndIntermed("0")  # own site or shop; marketplaces pass their data later
     ide.NFref = [Inf.Ide.Nfref(refNFe=ref) for ref in document.referenced_keys]
