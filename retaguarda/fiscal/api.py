@@ -14,6 +14,7 @@ from retaguarda.core.api_auth import require
 from retaguarda.core.errors import DomainError
 from retaguarda.fiscal import certificates, selectors, services
 from retaguarda.fiscal.schemas import (
+    BatchIn,
     CancelIn,
     ContingencyIn,
     CorrectionIn,
@@ -195,6 +196,22 @@ def correct_document(request, document_id: int, body: CorrectionIn):
 def document_exchanges(request, document_id: int):
     """The conversation with SEFAZ: each request and answer, cStat and time."""
     return list(_document(request, document_id).exchanges.order_by("id"))
+
+
+@router.post("/batches", response=list[DocumentSummaryOut], auth=ISSUE)
+def transmit_batch(request, body: BatchIn):
+    """Send queued notes as asynchronous batches (up to 50 each, indSinc=0) and fetch their protocols
+    with the receipt; answers each note as it ended (authorized, rejected, or still sent)."""
+    ids = list(
+        selectors.documents(company=request.company).filter(pk__in=body.document_ids).values_list("pk", flat=True)
+    )
+    if len(ids) != len(set(body.document_ids)):
+        raise Http404
+    try:
+        services.transmit_batch(ids)
+    except SefazUnavailable as exc:
+        raise Unavailable() from exc
+    return list(selectors.documents(company=request.company).filter(pk__in=ids).order_by("id"))
 
 
 @router.post("/voidings", response={201: VoidingOut}, auth=ISSUE)

@@ -251,6 +251,10 @@ class SettingsOut(Schema):
         return certificates.days_left(obj)
 
 
+class BatchIn(Strict):
+    document_ids: list[int] = Field(min_length=1, max_length=500, description="queued notes of this company")
+
+
 class ContingencyIn(Strict):
     on: bool
     reason: str = Field("", description="15 to 256 characters, printed on every note (xJust); required to enter")

@@ -6,6 +6,7 @@ the XML we built and signed. TLS verification stays on: `ca_file` is the bundle 
 servers (the ICP-Brasil chain in production, the fake's CA in tests and the demo).
 """
 
+import functools
 import os
 import secrets
 import ssl
@@ -37,10 +38,12 @@ SERVICE_NAMES = {
 }
 
 
+@functools.lru_cache(maxsize=16)
 def tls_context(pkcs12: bytes, password: str, ca_file: str | bool) -> ssl.SSLContext:
     """Mutual TLS: the company's certificate as the client's, the server checked against `ca_file`
     (True: the system's trust store). The key touches the disk only encrypted, for the instant
-    `load_cert_chain` needs a file."""
+    `load_cert_chain` needs a file. Built once per certificate and CA file (opening a PKCS#12 costs
+    tens of milliseconds of key derivation); an SSL context is safe to share between threads."""
     context = ssl.create_default_context(cafile=ca_file if isinstance(ca_file, str) else None)
     key, certificate, chain = pkcs12_format.load_key_and_certificates(pkcs12, password.encode())
     secret = secrets.token_bytes(16)
@@ -152,9 +155,15 @@ class NfelibTransmitter(Transmitter):
         return Answer(code, message, exchange=self._with(exchange, code, message))
 
     def authorize(self, signed_nfe: bytes, *, synchronous: bool = True) -> Answer:
+        return self._authorize([signed_nfe], synchronous=synchronous)
+
+    def authorize_batch(self, signed_nfes: list[bytes]) -> Answer:
+        return self._authorize(signed_nfes, synchronous=False)
+
+    def _authorize(self, signed_nfes: list[bytes], *, synchronous: bool) -> Answer:
         sync = TenviNfeIndSinc.VALUE_1 if synchronous else TenviNfeIndSinc.VALUE_0
         response, exchange = self._call(
-            "NFeAutorizacao4", self.client.envia_documento, [signed_nfe.decode()], ind_sinc=sync
+            "NFeAutorizacao4", self.client.envia_documento, [x.decode() for x in signed_nfes], ind_sinc=sync
         )
         ret = find(response, "retEnviNFe")
         prot = ret.find(".//{http://www.portalfiscal.inf.br/nfe}protNFe") if ret is not None else None

@@ -57,6 +57,10 @@ class Transmitter:
     def authorize(self, signed_nfe: bytes, *, synchronous: bool = True) -> Answer:
         raise NotImplementedError
 
+    def authorize_batch(self, signed_nfes: list[bytes]) -> Answer:
+        """An asynchronous batch (indSinc=0, up to 50 notes): 103 and the receipt number, or a refusal."""
+        raise NotImplementedError
+
     def receipt(self, number: str) -> list[Answer]:
         raise NotImplementedError
 

@@ -23,7 +23,7 @@ from retaguarda.fiscal.services.events import cancel_document, correct_document,
 from retaguarda.fiscal.services.inputs import DocumentIn, InstallmentIn, ItemIn, PaymentIn
 from retaguarda.fiscal.services.seeds import point_demo_at, seed_company
 from retaguarda.fiscal.services.settings import install_certificate, set_csc
-from retaguarda.fiscal.services.transmission import transmit
+from retaguarda.fiscal.services.transmission import transmit, transmit_batch
 
 __all__ = [
     "DocumentIn",
@@ -46,5 +46,6 @@ __all__ = [
     "set_csc",
     "signed_xml",
     "transmit",
+    "transmit_batch",
     "void_numbers",
 ]

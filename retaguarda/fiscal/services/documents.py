@@ -34,7 +34,7 @@ from retaguarda.fiscal.services import rules
 from retaguarda.fiscal.services.inputs import DocumentIn
 from retaguarda.fiscal.states import DocumentState
 from retaguarda.fiscal.taxes import LineIn, TaxContext, TaxResult, TaxValue, calculate
-from retaguarda.fiscal.xml import builder, nfce, schemas, signing
+from retaguarda.fiscal.xml import builder, formats, nfce, schemas, signing
 from retaguarda.parties.models import Party
 
 NFE_SCHEMA = "nfe_v4.00.xsd"
@@ -351,14 +351,29 @@ def _sign_and_validate(document, lines, certificate) -> bytes:
     if document.model == DocumentModel.NFCE:
         settings = document.company.fiscal_settings
         uf = document.emitter_data["uf"]
-        document.qr_code = nfce.qr_code(
-            document.key,
-            uf,
-            document.environment,
-            version=settings.nfce_qr_version,
-            csc_id=settings.csc_id,
-            csc=settings.csc,
-        )
+        if document.emission_type == contingency.NFCE_OFFLINE:
+            if settings.nfce_qr_version != 3:
+                raise ValidationFailed(
+                    _("NFC-e issued offline need the QR code version 3 here: switch the version in the settings.")
+                )
+            document.qr_code = nfce.offline_qr_code(
+                document.key,
+                uf,
+                document.environment,
+                day=document.issued_at.astimezone(formats.BRASILIA).day,
+                total=document.total,
+                recipient_document=(document.recipient_data or {}).get("document", ""),
+                private_key=certificate.key,
+            )
+        else:
+            document.qr_code = nfce.qr_code(
+                document.key,
+                uf,
+                document.environment,
+                version=settings.nfce_qr_version,
+                csc_id=settings.csc_id,
+                csc=settings.csc,
+            )
         nfce.add_supplement(nfe, document.qr_code, nfce.consultation_url(uf, document.environment))
     signed = signing.sign(nfe, f"NFe{document.key}", certificate)
     problems = schemas.errors(signed, NFE_SCHEMA)

@@ -8,6 +8,9 @@ protocol SEFAZ already gave. Every request and answer is kept as a `SefazExchang
 """
 
 import re
+import threading
+import time
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings as django_settings
@@ -62,6 +65,9 @@ def hints() -> dict[str, str]:
     }
 
 
+_transmitters = threading.local()
+
+
 class SefazRejected(DomainError):
     code = "fiscal.sefaz_rejected"
     status = 409
@@ -77,16 +83,26 @@ def transmitter_for(company, settings: FiscalSettings, emission_type: int = cont
         ca_file = str(certificates.fake_sefaz_folder() / "ca.pem")
     else:
         ca_file = getattr(django_settings, "SEFAZ_CA_BUNDLE", None) or True
-    return NfelibTransmitter(
-        uf=company.uf,
-        environment=settings.environment,
-        pkcs12=certificate.pkcs12,
-        password=certificate.password,
-        ca_file=ca_file,
-        base_url=settings.sefaz_url,
-        authority=contingency.authority(emission_type),
-        timeout=float(getattr(django_settings, "SEFAZ_TIMEOUT", 30)),
-    )
+    arguments = {
+        "uf": company.uf,
+        "environment": settings.environment,
+        "pkcs12": certificate.pkcs12,
+        "password": certificate.password,
+        "ca_file": ca_file,
+        "base_url": settings.sefaz_url,
+        "authority": contingency.authority(emission_type),
+        "timeout": float(getattr(django_settings, "SEFAZ_TIMEOUT", 30)),
+    }
+    # One transmitter per thread and set of arguments: its HTTPS connection stays open between notes
+    # (a mutual-TLS handshake per note cost more than SEFAZ's answer on the fake).
+    key = tuple(sorted(arguments.items()))
+    cache = _transmitters.__dict__.setdefault("cache", {})
+    transmitter = cache.get(key)
+    if transmitter is None:
+        if len(cache) >= 32:
+            cache.clear()
+        transmitter = cache[key] = NfelibTransmitter(**arguments)
+    return transmitter
 
 
 def record(document: FiscalDocument | None, company_id: int, exchange: Exchange | None) -> None:
@@ -169,6 +185,87 @@ def transmit(document_id: int, *, transmitter: Transmitter | None = None) -> Fis
         raise
     finally:
         _release(document_id)
+
+
+MAX_BATCH = 50  # notes per enviNFe (MOC 7.0)
+RECEIPT_WAITS = (1.0, 2.0, 4.0, 8.0, 15.0)  # seconds between receipt queries (SEFAZ's 105: still processing)
+IN_PROCESSING = "105"
+
+
+def transmit_batch(document_ids: list[int], *, transmitter: Transmitter | None = None, waits=RECEIPT_WAITS):
+    """Send queued notes of one company as asynchronous batches (indSinc=0, up to 50 each), then fetch
+    their protocols with the receipt, waiting longer between queries while SEFAZ is still processing.
+    Notes that may already be at SEFAZ (an earlier answer lost) go through `transmit`, which asks first.
+    A batch whose receipt never comes back leaves its notes `sent`: the next attempt queries each one
+    before sending anything. Returns the documents as they ended."""
+    done = []
+    fresh = []
+    for document_id in document_ids:
+        document, maybe_there = _claim(document_id)
+        if document is None:
+            continue
+        if maybe_there:
+            _release(document_id)
+            done.append(transmit(document_id, transmitter=transmitter))
+        else:
+            fresh.append(document)
+    for start in range(0, len(fresh), MAX_BATCH):
+        done.extend(_send_batch(fresh[start : start + MAX_BATCH], transmitter, waits))
+    return [d for d in done if d is not None]
+
+
+def _send_batch(documents: list[FiscalDocument], transmitter: Transmitter | None, waits) -> list[FiscalDocument]:
+    company = documents[0].company
+    if any(d.company_id != company.pk or d.emission_type != documents[0].emission_type for d in documents):
+        raise ValueError("a batch holds notes of one company and one emission type")
+    try:
+        transmitter = transmitter or transmitter_for(company, company.fiscal_settings, documents[0].emission_type)
+        answer = transmitter.authorize_batch([d.xml.encode() for d in documents])
+        with transaction.atomic():
+            record(None, company.pk, answer.exchange)
+        if answer.status_code in OUT_OF_SERVICE:
+            raise SefazUnavailable(f"{answer.status_code} {answer.message}")
+        if not answer.receipt:  # the whole batch refused (schema, size): each note carries the reason
+            return [_apply(d, replace(answer, exchange=None)) for d in documents]
+        FiscalDocument.objects.filter(pk__in=[d.pk for d in documents]).update(receipt=answer.receipt)
+        by_key = {}
+        for wait in (0.0, *waits):
+            time.sleep(wait)
+            answers = transmitter.receipt(answer.receipt)
+            if answers[0].status_code != IN_PROCESSING:
+                with transaction.atomic():
+                    record(None, company.pk, answers[0].exchange)
+                by_key = {_key_of(a): a for a in answers if a.element}
+                break
+        else:
+            raise SefazUnavailable(f"receipt {answer.receipt} still processing")
+        switching.sefaz_answered(company.pk)
+        return [_apply(d, _per_note(by_key[d.key], answer.receipt)) for d in documents if d.key in by_key]
+    except SefazUnavailable as exc:
+        with transaction.atomic():
+            record(None, company.pk, exc.exchange)
+        switching.sefaz_failed(company.pk)
+        return []
+    finally:
+        for d in documents:
+            _release(d.pk)
+
+
+def _per_note(answer: Answer, receipt: str) -> Answer:
+    """The note's own line in its conversation: its protocol from the receipt (the batch is kept once)."""
+    exchange = Exchange(
+        "NFeRetAutorizacao4",
+        f"nRec {receipt}",
+        answer.element.decode("utf-8", "replace"),
+        answer.status_code,
+        answer.message,
+        milliseconds=answer.exchange.milliseconds if answer.exchange else 0,
+    )
+    return replace(answer, exchange=exchange)
+
+
+def _key_of(answer: Answer) -> str:
+    return etree.fromstring(answer.element).findtext(f".//{{{NFE}}}chNFe") or ""
 
 
 def nfe_proc(signed_nfe: str, prot: bytes) -> bytes:

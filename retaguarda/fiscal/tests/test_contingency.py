@@ -2,22 +2,26 @@
 (tpEmis 6/7 with dhCont and xJust), in automatically after SEFAZ failed in a row, NFC-e issued offline
 (tpEmis 9) and sent once SEFAZ answers again; the watch rule for the offline deadline."""
 
+import base64
 from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 from django.utils import timezone
 from lxml import etree
 from nfelib.nfe.client.v4_0.servers import Endpoint, servers
 
 from retaguarda.core.errors import ValidationFailed
-from retaguarda.fiscal import rules, services
+from retaguarda.fiscal import certificates, rules, services
 from retaguarda.fiscal.models import FiscalDocument, FiscalSettings
 from retaguarda.fiscal.sefaz import contingency
 from retaguarda.fiscal.sefaz.transmitter import SefazUnavailable
 from retaguarda.fiscal.services import DocumentIn, ItemIn, transmission
 from retaguarda.fiscal.states import DocumentState
 from retaguarda.fiscal.xml import schemas
+from retaguarda.fiscal.xml.formats import BRASILIA
 
 NS = {"n": "http://www.portalfiscal.inf.br/nfe"}
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,7 +67,7 @@ def test_the_svc_of_each_state_is_the_one_the_ato_cotepe_names(fiscal_company, s
     assert contingency.emission_type(55, "SP", in_contingency=True) == contingency.SVC_AN
     assert contingency.emission_type(65, "SP", in_contingency=True) == contingency.NFCE_OFFLINE
     company = fiscal_company()
-    transmitter = transmission.transmitter_for(company, company.fiscal_settings, contingency.SVC_RS)
+    transmitter = transmission.transmitter_for(company, FiscalSettings.objects.get(company=company), contingency.SVC_RS)
     assert (
         transmitter.client._get_location(Endpoint.NFEAUTORIZACAO)
         == servers["SVC-RS"]["dev_endpoints"][Endpoint.NFEAUTORIZACAO]
@@ -87,7 +91,13 @@ def test_after_failures_in_a_row_nfce_are_issued_offline_and_sent_when_sefaz_is_
     fiscal = FiscalSettings.objects.get(company=company)
     assert fiscal.contingency and "2" in fiscal.contingency_reason and fiscal.contingency_since
     offline = _issue(company, actor, None, product, model=65)
-    assert offline.emission_type == contingency.NFCE_OFFLINE and offline.key[34] == "9" and offline.qr_code
+    assert offline.emission_type == contingency.NFCE_OFFLINE and offline.key[34] == "9"
+    payload, _bar, signature = offline.qr_code.partition("?p=")[2].rpartition("|")
+    assert payload == f"{offline.key}|3|2|{offline.issued_at.astimezone(BRASILIA).day:02d}|30.00||"
+    certificate = certificates.test_certificate(company, for_fake_sefaz=True)
+    certificate.certificate.public_key().verify(  # signed with the emitter's key, as NT 2025.001 asks
+        base64.b64decode(signature), payload.encode(), padding.PKCS1v15(), hashes.SHA1()
+    )
     with pytest.raises(SefazUnavailable):
         services.transmit(offline.pk)
 

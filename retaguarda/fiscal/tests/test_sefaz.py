@@ -62,6 +62,23 @@ def test_an_uploaded_a1_certificate_signs_and_opens_the_mutual_tls(at_fake, queu
     assert document.state == DocumentState.AUTHORIZED and document.protocol
 
 
+def test_a_batch_is_sent_asynchronously_and_each_note_gets_its_protocol_from_the_receipt(at_fake, queued, fake):
+    company = at_fake()
+    notes = [queued(company)[0] for _ in range(3)]
+
+    ended = services.transmit_batch([n.pk for n in notes])
+
+    assert sorted(d.state for d in ended) == [DocumentState.AUTHORIZED] * 3
+    for note in notes:
+        note.refresh_from_db()
+        assert note.receipt and etree.fromstring(note.xml.encode()).tag.endswith("nfeProc")
+        [own] = SefazExchange.objects.filter(document=note)
+        assert (own.service, own.status_code) == ("NFeRetAutorizacao4", "100") and note.key in own.response
+    batch = SefazExchange.objects.get(document=None, service="NFeAutorizacao4")
+    assert batch.status_code == "103" and "<indSinc>0</indSinc>" in batch.request
+    assert services.transmit_batch([n.pk for n in notes]) == []  # answered notes are left alone
+
+
 def test_the_outbox_transmits_a_queued_note(at_fake, queued):
     document, _actor = queued(at_fake())
     outbox.deliver_due()

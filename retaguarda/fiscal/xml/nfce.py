@@ -1,9 +1,12 @@
-"""NFC-e QR code (`infNFeSupl`): version 3 (NT 2025.001, no CSC) by default, version 2 (SHA-1 over the
-CSC) where the state still asks for it. The consultation URLs per state and environment are data
+"""NFC-e QR code (`infNFeSupl`): version 3 (NT 2025.001, no CSC) by default, signed with the emitter's key
+for a note issued offline; version 2 (SHA-1 over the CSC) where the state still asks for it. The consultation URLs per state and environment are data
 (nfelib's table, corrected where it is wrong)."""
 
+import base64
 import hashlib
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 from django.utils.translation import gettext as _
 from lxml import etree
 from nfelib.nfe.client.v4_0.servers_nfce import ESTADO_CONSULTA_NFCE, ESTADO_QRCODE
@@ -33,6 +36,18 @@ def qr_code(key: str, uf: str, environment: int, *, version: int = 3, csc_id: st
     payload = f"{key}|2|{environment}|{token}"
     digest = hashlib.sha1((payload + csc).encode()).hexdigest().upper()
     return f"{qr_base(uf, environment)}{payload}|{digest}"
+
+
+def offline_qr_code(
+    key: str, uf: str, environment: int, *, day: int, total, recipient_document: str, private_key
+) -> str:
+    """The QR code version 3 of an NFC-e issued offline (tpEmis 9, NT 2025.001): the issue day, the
+    total and the buyer's CPF/CNPJ travel in it, signed (RSA-SHA1, base64) with the emitter's key,
+    since SEFAZ has not seen the note yet."""
+    kind = ("1" if len(recipient_document) == 14 else "2") if recipient_document else ""
+    payload = f"{key}|3|{environment}|{day:02d}|{total:.2f}|{kind}|{recipient_document}"
+    signature = private_key.sign(payload.encode(), padding.PKCS1v15(), hashes.SHA1())
+    return f"{qr_base(uf, environment)}{payload}|{base64.b64encode(signature).decode()}"
 
 
 def add_supplement(nfe: etree._Element, qr: str, url: str) -> None:
