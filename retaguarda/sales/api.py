@@ -6,24 +6,38 @@ same body however often it is sent (in parallel too); the channel's `external_id
 `sales.unknown_products` listing them all; `?confirm=true` creates and confirms in one call.
 """
 
+import datetime
+
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Status
 
 from retaguarda.core.actor import actor_of
 from retaguarda.core.api import ErrorOut, Page, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
-from retaguarda.sales import selectors, services
-from retaguarda.sales.models import SalesChannel, SalesOrder
+from retaguarda.sales import pdf, selectors, services
+from retaguarda.sales.models import Quote, SalesChannel, SalesOrder, Salesperson, SalesReturn
 from retaguarda.sales.schemas import (
     CancelIn,
     ChannelIn,
     ChannelOut,
     ChannelPatch,
+    CommissionLineOut,
+    CommissionRuleIn,
+    GoalIn,
+    GoalOut,
     OrderCreateIn,
     OrderDetailOut,
     OrderOut,
     OrderSummaryOut,
+    QuoteCreateIn,
+    QuoteOut,
+    ReturnIn,
+    ReturnOut,
+    SalespersonIn,
+    SalespersonOut,
     ShipIn,
 )
 
@@ -88,6 +102,57 @@ def create_order(request, body: OrderCreateIn, confirm: bool = False):
     return Status(201, order)
 
 
+@router.get("/quotes", response=Page[QuoteOut], auth=VIEW)
+def list_quotes(request, state: str = "", cursor: str | None = None, limit: int = 50):
+    qs = Quote.objects.filter(company=request.company).prefetch_related("lines").select_related("order")
+    if state:
+        qs = qs.filter(state=state)
+    return keyset_page_body(qs, cursor=cursor, limit=min(max(limit, 1), 200), ordering=("-id",))
+
+
+@router.post("/quotes", response={201: QuoteOut, **ERRORS}, auth=CHANGE)
+@idempotent
+def create_quote(request, body: QuoteCreateIn):
+    data = body.dict()
+    quote = services.create_quote(
+        OrderCreateIn(**{k: v for k, v in data.items() if k != "valid_until"}).to_input(),
+        actor=actor_of(request),
+        valid_until=body.valid_until,
+    )
+    return Status(201, quote)
+
+
+@router.get("/quotes/{quote_id}", response={200: QuoteOut, 404: ErrorOut}, auth=VIEW)
+def get_quote(request, quote_id: int):
+    return get_object_or_404(Quote.objects.prefetch_related("lines"), pk=quote_id, company=request.company)
+
+
+@router.get("/quotes/{quote_id}/pdf", auth=VIEW, response={200: None, 404: ErrorOut})
+def quote_pdf(request, quote_id: int):
+    """The printable quote (PDF)."""
+    quote = get_object_or_404(
+        Quote.objects.select_related("company", "customer", "salesperson"), pk=quote_id, company=request.company
+    )
+    response = HttpResponse(pdf.quote_pdf(quote), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="orcamento-{quote.number}.pdf"'
+    return response
+
+
+@router.post("/quotes/{quote_id}/convert", response={201: OrderOut, **ERRORS}, auth=CHANGE)
+def convert_quote(request, quote_id: int, confirm: bool = False):
+    """The quote becomes an order at the quoted prices (`?confirm=true`: confirmed at once)."""
+    _own(request, Quote, quote_id)
+    order = services.convert_quote(quote_id, actor=actor_of(request), confirm=confirm)
+    return Status(201, SalesOrder.objects.prefetch_related("lines").get(pk=order.pk))
+
+
+@router.post("/quotes/{quote_id}/cancel", response={200: QuoteOut, **ERRORS}, auth=CHANGE)
+def cancel_quote(request, quote_id: int):
+    _own(request, Quote, quote_id)
+    services.cancel_quote(quote_id, actor=actor_of(request))
+    return Quote.objects.prefetch_related("lines").get(pk=quote_id)
+
+
 def _command(request, order_id: int, service, **kwargs):
     _own(request, SalesOrder, order_id)
     order = service(order_id, actor=actor_of(request), **kwargs)
@@ -117,6 +182,88 @@ def deliver_order(request, order_id: int):
     return _command(request, order_id, services.deliver_order)
 
 
+@router.post("/orders/{order_id}/returns", response={201: ReturnOut, **ERRORS}, auth=CHANGE)
+@idempotent
+def create_return(request, order_id: int, body: ReturnIn):
+    """Return lines of an invoiced order: the return NF-e is queued for SEFAZ; once authorized the goods
+    come back (stock or scrap) and the customer is credited."""
+    _own(request, SalesOrder, order_id)
+    ret = services.create_return(
+        order_id,
+        [services.ReturnLineIn(item.line, item.quantity) for item in body.lines],
+        actor=actor_of(request),
+        reason=body.reason,
+        destination=body.destination,
+    )
+    return Status(201, ret)
+
+
+@router.get("/returns", response=Page[ReturnOut], auth=VIEW)
+def list_returns(request, order_id: int | None = None, cursor: str | None = None, limit: int = 50):
+    qs = SalesReturn.objects.filter(company=request.company)
+    if order_id:
+        qs = qs.filter(order_id=order_id)
+    return keyset_page_body(qs, cursor=cursor, limit=min(max(limit, 1), 200), ordering=("-id",))
+
+
+@router.get("/returns/{return_id}", response={200: ReturnOut, 404: ErrorOut}, auth=VIEW)
+def get_return(request, return_id: int):
+    return get_object_or_404(SalesReturn, pk=return_id, company=request.company)
+
+
 @router.post("/orders/{order_id}/cancel", response={200: OrderOut, **ERRORS}, auth=CHANGE)
 def cancel_order(request, order_id: int, body: CancelIn):
     return _command(request, order_id, services.cancel_order, reason=body.reason)
+
+
+@router.get("/salespeople", response=list[SalespersonOut], auth=VIEW)
+def list_salespeople(request):
+    return list(Salesperson.objects.filter(company=request.company))
+
+
+@router.post("/salespeople", response={201: SalespersonOut, **ERRORS}, auth=CHANGE)
+@idempotent
+def create_salesperson(request, body: SalespersonIn):
+    return Status(201, services.create_salesperson(actor=actor_of(request), name=body.name, email=body.email))
+
+
+def _goal_out(p) -> dict:
+    g = p.goal
+    return {
+        "id": g.pk,
+        "month": g.month,
+        "metric": g.metric,
+        "target": g.target,
+        "salesperson_id": g.salesperson_id,
+        "channel_id": g.channel_id,
+        "achieved": p.achieved,
+        "percent": p.percent,
+        "daily_pace": p.daily_pace,
+        "days_left": p.days_left,
+    }
+
+
+@router.get("/goals", response=list[GoalOut], auth=VIEW)
+def list_goals(request, month: datetime.date | None = None):
+    """The month's goals (default: this month) with what was achieved and the daily pace still needed."""
+    return [_goal_out(p) for p in services.progress(request.company.pk, month or timezone.localdate())]
+
+
+@router.post("/goals", response={201: GoalOut, **ERRORS}, auth=CHANGE)
+def save_goal(request, body: GoalIn):
+    goal = services.save_goal(actor=actor_of(request), **body.dict())
+    found = next(p for p in services.progress(request.company.pk, goal.month) if p.goal.pk == goal.pk)
+    return Status(201, _goal_out(found))
+
+
+@router.get("/commissions", response=list[CommissionLineOut], auth=VIEW)
+def commission_statement(request, start: datetime.date, end: datetime.date, salesperson_id: int | None = None):
+    """Every commissioned line in the period, on the company's basis (invoiced orders or paid receivables)."""
+    return services.statement(request.company.pk, start, end, salesperson_id=salesperson_id)
+
+
+@router.post("/commissions/rules", response={201: None, **ERRORS}, auth=CHANGE)
+def save_commission_rule(request, body: CommissionRuleIn):
+    _own(request, Salesperson, body.salesperson_id)
+    services.save_rule(actor=actor_of(request), **body.dict())
+    return Status(201, None)

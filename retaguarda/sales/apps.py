@@ -8,4 +8,9 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self):
+        from retaguarda.inventory.ownership import register_source_types
         from retaguarda.sales import handlers  # noqa: F401 - registers the outbox handlers
+        from retaguarda.sales.models import SalesOrder
+
+        # Only sales may reserve, release or issue the stock its orders hold.
+        register_source_types(self.label, SalesOrder.SOURCE_TYPE)

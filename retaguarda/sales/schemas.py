@@ -134,6 +134,10 @@ class OrderCreateIn(Strict):
         )
 
 
+class QuoteCreateIn(OrderCreateIn):
+    valid_until: datetime.date | None = Field(None, description="Default: 10 days after the quote's date")
+
+
 class CancelIn(Strict):
     reason: str = Field("", max_length=200)
 
@@ -208,3 +212,129 @@ class OrderDetailOut(OrderOut):
     @staticmethod
     def resolve_events(obj):
         return list(timeline(obj))
+
+
+class QuoteOut(Schema):
+    id: int
+    number: int
+    state: str
+    channel_id: int
+    customer_id: int
+    salesperson_id: int | None
+    quote_date: datetime.date
+    valid_until: datetime.date
+    payment_terms: str
+    discount: Decimal
+    freight: Decimal
+    insurance: Decimal
+    other_costs: Decimal
+    products_total: Decimal
+    discount_total: Decimal
+    total: Decimal
+    notes: str
+    version: int
+    lines: list[OrderLineOut]
+    order_id: int | None
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_order_id(obj):
+        order = getattr(obj, "order", None) if obj.state == "converted" else None
+        return order.pk if order is not None else None
+
+
+class ReturnLineSchema(Strict):
+    line: int = Field(description="The order line's number")
+    quantity: Decimal
+
+
+class ReturnIn(Strict):
+    lines: list[ReturnLineSchema] = Field(max_length=5000)
+    reason: str = Field(max_length=200)
+    destination: str = Field("stock", description="stock (back to the warehouse) or scrap")
+
+
+class ReturnLineOut(Schema):
+    quantity: Decimal
+    gross: Decimal
+    discount: Decimal
+    freight: Decimal
+    total: Decimal
+    line: int
+
+    @staticmethod
+    def resolve_line(obj):
+        return obj.order_line.number
+
+
+class ReturnOut(Schema):
+    id: int
+    number: int
+    order_id: int
+    state: str
+    destination: str
+    reason: str
+    total: Decimal
+    cost: Decimal
+    refund_id: int | None
+    lines: list[ReturnLineOut]
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.select_related("order_line"))
+
+
+class SalespersonOut(Schema):
+    id: int
+    name: str
+    email: str
+    active: bool
+
+
+class SalespersonIn(Strict):
+    name: str = Field(max_length=80)
+    email: str = Field("", max_length=254)
+
+
+class GoalIn(Strict):
+    month: datetime.date = Field(description="Any day of the month")
+    metric: str = Field(description="revenue, orders or margin")
+    target: Decimal
+    salesperson_id: int | None = None
+    channel_id: int | None = None
+
+
+class GoalOut(Schema):
+    id: int
+    month: datetime.date
+    metric: str
+    target: Decimal
+    salesperson_id: int | None
+    channel_id: int | None
+    achieved: Decimal
+    percent: Decimal
+    daily_pace: Decimal
+    days_left: int
+
+
+class CommissionLineOut(Schema):
+    salesperson: str
+    order_number: int
+    day: datetime.date
+    sku: str
+    base: Decimal
+    discount_pct: Decimal
+    rate: Decimal
+    commission: Decimal
+    note: str
+
+
+class CommissionRuleIn(Strict):
+    salesperson_id: int
+    rate: Decimal
+    category: str = Field("", max_length=60)
+    discount_band: Decimal | None = None
+    reduced_rate: Decimal | None = None

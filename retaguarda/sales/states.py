@@ -4,26 +4,43 @@
 is consumed and the receivable created only once the note is authorized."""
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrderState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    CONFIRMED = "confirmed", _("Confirmed")
-    INVOICING = "invoicing", _("Invoicing")
-    INVOICED = "invoiced", _("Invoiced")
-    SHIPPED = "shipped", _("Shipped")
-    DELIVERED = "delivered", _("Delivered")
-    CANCELLED = "cancelled", _("Cancelled")
+    DRAFT = "draft", pgettext_lazy("sales order", "Draft")
+    CONFIRMED = "confirmed", pgettext_lazy("sales order", "Confirmed")
+    INVOICING = "invoicing", pgettext_lazy("sales order", "Invoicing")
+    INVOICED = "invoiced", pgettext_lazy("sales order", "Invoiced")
+    SHIPPED = "shipped", pgettext_lazy("sales order", "Shipped")
+    DELIVERED = "delivered", pgettext_lazy("sales order", "Delivered")
+    CANCELLED = "cancelled", pgettext_lazy("sales order", "Cancelled")
 
 
 ORDER_TRANSITIONS = {
     OrderState.DRAFT: {OrderState.CONFIRMED, OrderState.CANCELLED},
     OrderState.CONFIRMED: {OrderState.INVOICING, OrderState.CANCELLED},
     OrderState.INVOICING: {OrderState.INVOICED},
-    OrderState.INVOICED: {OrderState.SHIPPED},
+    OrderState.INVOICED: {OrderState.SHIPPED, OrderState.CANCELLED},  # cancelled: its notes cancelled at SEFAZ
     OrderState.SHIPPED: {OrderState.DELIVERED},
 }
 
 # States whose stock is held by a reservation.
 RESERVED_STATES = (OrderState.CONFIRMED, OrderState.INVOICING)
+
+
+class QuoteState(models.TextChoices):
+    OPEN = "open", pgettext_lazy("quote", "Open")
+    CONVERTED = "converted", pgettext_lazy("quote", "Converted into an order")
+    CANCELLED = "cancelled", pgettext_lazy("quote", "Cancelled")
+
+
+QUOTE_TRANSITIONS = {QuoteState.OPEN: {QuoteState.CONVERTED, QuoteState.CANCELLED}}
+
+
+class ReturnState(models.TextChoices):
+    INVOICING = "invoicing", pgettext_lazy("sales return", "Waiting for the return note")
+    COMPLETED = "completed", pgettext_lazy("sales return", "Completed")
+
+
+RETURN_TRANSITIONS = {ReturnState.INVOICING: {ReturnState.COMPLETED}}

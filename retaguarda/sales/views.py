@@ -1,11 +1,14 @@
 """Sales pages: orders (list, entry by SKU or barcode, the order with its actions and timeline) and
 the channels. Reads go through `selectors`, writes through `services`, like the API."""
 
+import csv
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,10 +21,20 @@ from retaguarda.core.pagination import MAX_LIMIT, keyset_page
 from retaguarda.core.states import allowed_transitions, timeline
 from retaguarda.inventory.models import Warehouse
 from retaguarda.parties.models import Party
-from retaguarda.sales import selectors, services
-from retaguarda.sales.models import ChannelKind, SalesChannel, SalesOrder, Salesperson
+from retaguarda.sales import pdf, selectors, services
+from retaguarda.sales.models import (
+    ChannelKind,
+    CommissionBasis,
+    CommissionRule,
+    GoalMetric,
+    Quote,
+    ReturnDestination,
+    SalesChannel,
+    SalesOrder,
+    Salesperson,
+)
 from retaguarda.sales.services import LineIn, OrderIn
-from retaguarda.sales.states import OrderState
+from retaguarda.sales.states import OrderState, QuoteState
 
 VIEW = "sales.view"
 CHANGE = "sales.change"
@@ -116,47 +129,143 @@ def _parse_lines(text: str) -> tuple[list[LineIn], list[str]]:
     return lines, problems
 
 
-@login_required
-@permission_required(CHANGE, raise_exception=True)
-def order_new(request):
+def _typed_order(request) -> tuple[OrderIn | None, list[str]]:
+    """The order (or quote) typed on the entry form, or the problems found in what was typed."""
+    post = request.POST
+    lines, problems = _parse_lines(post.get("lines", ""))
+    amounts = {name: _decimal(post.get(name, ""), Decimal(0)) for name in ("discount", "freight")}
+    problems += [_("Enter a valid amount.") for value in amounts.values() if value is None]
+    document = "".join(ch for ch in post.get("customer", "") if ch.isalnum()).upper()
+    customer = Party.objects.filter(company=request.company, document=document, is_customer=True).first()
+    if customer is None:
+        problems.append(_("Customer not found: type the CPF/CNPJ of a registered customer."))
+    if problems:
+        return None, problems
+    return (
+        OrderIn(
+            channel_id=_int(post.get("channel")) or 0,
+            customer_id=customer.pk,
+            salesperson_id=_int(post.get("salesperson")),
+            payment_terms=post.get("payment_terms", ""),
+            promised_ship_date=selectors.parse_date(post.get("promised_ship_date", "")),
+            notes=post.get("notes", ""),
+            lines=tuple(lines),
+            **amounts,
+        ),
+        [],
+    )
+
+
+def _entry_form(request, *, quote: bool):
     company = request.company
     if request.method == "POST":
-        post = request.POST
-        lines, problems = _parse_lines(post.get("lines", ""))
-        amounts = {name: _decimal(post.get(name, ""), Decimal(0)) for name in ("discount", "freight")}
-        problems += [_("Enter a valid amount.") for value in amounts.values() if value is None]
-        document = "".join(ch for ch in post.get("customer", "") if ch.isalnum()).upper()
-        customer = Party.objects.filter(company=company, document=document, is_customer=True).first()
-        if customer is None:
-            problems.append(_("Customer not found: type the CPF/CNPJ of a registered customer."))
+        data, problems = _typed_order(request)
         for problem in problems:
             messages.error(request, problem)
-        if not problems:
+        if data is not None:
             try:
-                order = services.create_order(
-                    OrderIn(
-                        channel_id=_int(post.get("channel")) or 0,
-                        customer_id=customer.pk,
-                        salesperson_id=_int(post.get("salesperson")),
-                        payment_terms=post.get("payment_terms", ""),
-                        promised_ship_date=selectors.parse_date(post.get("promised_ship_date", "")),
-                        notes=post.get("notes", ""),
-                        lines=tuple(lines),
-                        **amounts,
-                    ),
-                    actor=actor_of(request),
-                )
+                if quote:
+                    created = services.create_quote(
+                        data,
+                        actor=actor_of(request),
+                        valid_until=selectors.parse_date(request.POST.get("valid_until", "")),
+                    )
+                else:
+                    created = services.create_order(data, actor=actor_of(request))
             except DomainError as exc:
                 _error(request, exc)
             else:
-                messages.success(request, _("Order %(number)s created.") % {"number": order.number})
-                return redirect("sales:order", order_id=order.pk)
+                messages.success(request, _("%(document)s created.") % {"document": created})
+                if quote:
+                    return redirect("sales:quote", quote_id=created.pk)
+                return redirect("sales:order", order_id=created.pk)
     context = {
+        "quote": quote,
         "channels": SalesChannel.objects.filter(company=company, active=True).order_by("code"),
         "salespeople": Salesperson.objects.filter(company=company, active=True),
         "data": request.POST,
     }
     return render(request, "sales/order_form.html", context)
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def order_new(request):
+    return _entry_form(request, quote=False)
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def quote_new(request):
+    return _entry_form(request, quote=True)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def quotes(request):
+    qs = Quote.objects.filter(company=request.company).select_related("customer", "channel")
+    state = request.GET.get("state", "")
+    if state:
+        qs = qs.filter(state=state)
+    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=("-id",))
+    context = {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "paged": bool(request.GET.get("cursor")),
+        "query": _query(request),
+        "filters": {"state": state},
+        "states": QuoteState.choices,
+        "today": timezone.localdate(),
+    }
+    template = "sales/quotes.html"
+    return render(request, f"{template}#table" if request.htmx else template, context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def quote_detail(request, quote_id: int):
+    quote = get_object_or_404(
+        Quote.objects.select_related("channel", "customer", "salesperson"), pk=quote_id, company=request.company
+    )
+    order = SalesOrder.objects.filter(quote=quote).only("pk", "number").first()
+    context = {
+        "quote": quote,
+        "order": order,
+        "expired": services.is_expired(quote),
+        "lines": quote.lines.select_related("product").order_by("number"),
+        "allowed": allowed_transitions(quote),
+    }
+    return render(request, "sales/quote_detail.html", context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def quote_pdf(request, quote_id: int):
+    quote = get_object_or_404(
+        Quote.objects.select_related("company", "customer", "salesperson"), pk=quote_id, company=request.company
+    )
+    response = HttpResponse(pdf.quote_pdf(quote), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="orcamento-{quote.number}.pdf"'
+    return response
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def quote_action(request, quote_id: int, action: str):
+    get_object_or_404(Quote, pk=quote_id, company=request.company)
+    try:
+        if action == "convert":
+            order = services.convert_quote(quote_id, actor=actor_of(request), confirm=bool(request.POST.get("confirm")))
+            messages.success(request, _("%(document)s created.") % {"document": order})
+            return redirect("sales:order", order_id=order.pk)
+        if action == "cancel":
+            services.cancel_quote(quote_id, actor=actor_of(request))
+        else:
+            raise PermissionDenied
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("sales:quote", quote_id=quote_id)
 
 
 @login_required
@@ -173,8 +282,59 @@ def order_detail(request, order_id: int):
         "allowed": allowed_transitions(order),
         "events": _labelled(timeline(order)),
         "notes": selectors.notes_of(order),
+        "returns": order.returns.all(),
+        "returnable": order.state in services.RETURNABLE,
+        "editable": order.state == OrderState.DRAFT and request.user.has_perm(CHANGE),
+        "destinations": ReturnDestination.choices,
     }
     return render(request, "sales/order_detail.html", context)
+
+
+def _typed_lines(post, numbers) -> tuple[list[LineIn], list[dict], list[str]]:
+    """The draft's lines as typed on its page (each row's SKU, quantity, price, discount; a row left
+    with quantity 0 is removed), plus the row added by SKU or barcode."""
+    lines, rows, problems = [], [], []
+    for n in [*numbers, "new"]:
+        code = post.get(f"sku_{n}", "").strip()
+        typed = {k: post.get(f"{k}_{n}", "") for k in ("qty", "price", "discount")}
+        if not code:
+            continue
+        rows.append({"sku": code, **typed})
+        qty = _decimal(typed["qty"], Decimal(1))
+        price = _decimal(typed["price"]) if typed["price"].strip() else None
+        discount = _decimal(typed["discount"], Decimal(0))
+        if qty is None or discount is None or (typed["price"].strip() and price is None):
+            problems.append(_("Line %(n)s: enter numbers such as 2 or 19,90.") % {"n": code})
+        elif qty != 0:
+            lines.append(LineIn(quantity=qty, sku=code, unit_price=price, discount=discount))
+    return lines, rows, problems
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def order_lines(request, order_id: int):
+    """The draft's lines edited in place (htmx): saved and answered with the table and its totals."""
+    order = get_object_or_404(SalesOrder, pk=order_id, company=request.company)
+    numbers = [str(n) for n in order.lines.values_list("number", flat=True)]
+    lines, rows, problems = _typed_lines(request.POST, numbers)
+    errors = list(problems)
+    if not problems:
+        try:
+            order = services.edit_draft(
+                order.pk, actor=actor_of(request), version=_int(request.POST.get("version")), lines=tuple(lines)
+            )
+        except DomainError as exc:
+            errors = [exc.message] + [
+                d["message"]
+                for d in exc.details
+                if isinstance(d, dict) and d.get("message") and d["message"] != exc.message
+            ]
+    if errors:
+        context = {"order": order, "typed": rows, "errors": errors, "editable": True}
+    else:
+        context = {"order": order, "lines": order.lines.select_related("product").order_by("number"), "editable": True}
+    return render(request, "sales/partials/order_lines.html", context)
 
 
 def _labelled(events) -> list:
@@ -210,6 +370,39 @@ def order_action(request, order_id: int, action: str):
     else:
         messages.success(request, _("Order updated."))
     return redirect("sales:order", order_id=order_id)
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def order_return(request, order_id: int):
+    order = get_object_or_404(SalesOrder, pk=order_id, company=request.company)
+    lines, problems = [], []
+    for line in order.lines.only("number"):
+        typed = request.POST.get(f"return_{line.number}", "")
+        value = _decimal(typed)
+        if typed.strip() and value is None:
+            problems.append(_("Line %(n)s: enter a quantity.") % {"n": line.number})
+        elif value:
+            lines.append(services.ReturnLineIn(line.number, value))
+    for problem in problems:
+        messages.error(request, problem)
+    if not problems:
+        try:
+            ret = services.create_return(
+                order.pk,
+                lines,
+                actor=actor_of(request),
+                reason=request.POST.get("reason", ""),
+                destination=request.POST.get("destination", "stock"),
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(
+                request, _("%(document)s created: the return note is on its way to SEFAZ.") % {"document": ret}
+            )
+    return redirect("sales:order", order_id=order.pk)
 
 
 def _channel_fields(post) -> dict:
@@ -281,4 +474,159 @@ def channel_edit(request, channel_id: int):
         request,
         "sales/channel_form.html",
         {"channel": channel, "data": request.POST, **_channel_choices(request.company)},
+    )
+
+
+def _month_param(request) -> date:
+    value = selectors.parse_date((request.GET.get("month") or "") + "-01") if request.GET.get("month") else None
+    return services.month_of(value or timezone.localdate())
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def goals(request):
+    company = request.company
+    month = _month_param(request)
+    if request.method == "POST":
+        if not request.user.has_perm(CHANGE):
+            raise PermissionDenied
+        target = _decimal(request.POST.get("target", ""))
+        try:
+            services.save_goal(
+                actor=actor_of(request),
+                month=month,
+                metric=request.POST.get("metric", ""),
+                target=target if target is not None else Decimal(-1),
+                salesperson_id=_int(request.POST.get("salesperson")),
+                channel_id=_int(request.POST.get("channel")),
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Goal saved."))
+            return redirect(f"{request.path}?month={month:%Y-%m}")
+    context = {
+        "month": month,
+        "previous": services.goals.previous_month(month),
+        "next": services.month_of(services.goals.month_end(month) + timedelta(days=1)),
+        "rows": services.progress(company.pk, month),
+        "metrics": GoalMetric.choices,
+        "salespeople": Salesperson.objects.filter(company=company, active=True),
+        "channels": SalesChannel.objects.filter(company=company, active=True).order_by("code"),
+        "data": request.POST,
+    }
+    return render(request, "sales/goals.html", context)
+
+
+def _period(request) -> tuple[date, date]:
+    today = timezone.localdate()
+    start = selectors.parse_date(request.GET.get("start", "")) or today.replace(day=1)
+    end = selectors.parse_date(request.GET.get("end", "")) or today
+    return start, end
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def commissions(request):
+    company = request.company
+    start, end = _period(request)
+    person = _int(request.GET.get("salesperson"))
+    lines = services.statement(company.pk, start, end, salesperson_id=person)
+    if request.GET.get("format") == "csv":
+        return _commissions_csv(lines, start, end)
+    context = {
+        "start": start,
+        "end": end,
+        "person": person,
+        "lines": lines,
+        "totals": services.totals_by_salesperson(lines),
+        "salespeople": Salesperson.objects.filter(company=company).order_by("name"),
+        "rules": CommissionRule.objects.filter(company=company).select_related("salesperson"),
+        "basis": services.commissions.basis_of(company.pk),
+        "bases": CommissionBasis.choices,
+        "query": _query(request),
+    }
+    return render(request, "sales/commissions.html", context)
+
+
+def _commissions_csv(lines, start: date, end: date) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="comissoes-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Salesperson"),
+            _("Order"),
+            _("Date"),
+            _("SKU"),
+            _("Base"),
+            _("Discount (%)"),
+            _("Rate (%)"),
+            _("Commission"),
+            _("Notes"),
+        ]
+    )
+    for line in lines:
+        writer.writerow(
+            [
+                line.salesperson,
+                line.order_number,
+                line.day.strftime("%d/%m/%Y"),
+                line.sku,
+                _br(line.base),
+                _br(line.discount_pct),
+                _br(line.rate),
+                _br(line.commission),
+                line.note,
+            ]
+        )
+    return response
+
+
+def _br(value: Decimal) -> str:
+    return f"{value:f}".replace(".", ",")
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def commission_settings(request):
+    try:
+        if "basis" in request.POST:
+            services.set_basis(request.POST.get("basis", ""), actor=actor_of(request))
+        else:
+            rate = _decimal(request.POST.get("rate", ""))
+            services.save_rule(
+                actor=actor_of(request),
+                salesperson_id=_int(request.POST.get("salesperson")) or 0,
+                category=request.POST.get("category", ""),
+                rate=rate if rate is not None else Decimal(-1),
+                discount_band=_decimal(request.POST.get("discount_band", "")),
+                reduced_rate=_decimal(request.POST.get("reduced_rate", "")),
+            )
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Commission settings saved."))
+    return redirect("sales:commissions")
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def salespeople(request):
+    company = request.company
+    if request.method == "POST":
+        if not request.user.has_perm(CHANGE):
+            raise PermissionDenied
+        try:
+            services.create_salesperson(
+                actor=actor_of(request), name=request.POST.get("name", ""), email=request.POST.get("email", "")
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Salesperson created."))
+            return redirect("sales:salespeople")
+    return render(
+        request, "sales/salespeople.html", {"rows": Salesperson.objects.filter(company=company), "data": request.POST}
     )

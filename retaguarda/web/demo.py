@@ -19,6 +19,7 @@ BUILDERS = [
     "retaguarda.finance.demo",
     "retaguarda.fiscal.demo",
     "retaguarda.purchasing.demo",
+    "retaguarda.sales.demo",
     "retaguarda.watch.demo",  # last: its run finds the problems in the other apps' demo data
 ]
 

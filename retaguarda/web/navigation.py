@@ -51,6 +51,10 @@ SECTIONS: tuple[Section, ...] = (
         (
             Link(_("Sales orders"), "sales:orders", "sales.view"),
             Link(_("New order"), "sales:order_new", "sales.change"),
+            Link(_("Quotes"), "sales:quotes", "sales.view"),
+            Link(_("Sales goals"), "sales:goals", "sales.view"),
+            Link(_("Commissions"), "sales:commissions", "sales.view"),
+            Link(_("Salespeople"), "sales:salespeople", "sales.view"),
             Link(_("Sales channels"), "sales:channels", "sales.view"),
         ),
     ),

@@ -27,7 +27,7 @@ from retaguarda.inventory import services as inventory
 from retaguarda.parties.models import PartyKind
 from retaguarda.sales.models import ChannelKind, SalesOrder, SalesOrderLine
 from retaguarda.sales.selectors import notes_of
-from retaguarda.sales.services.orders import source_of
+from retaguarda.sales.services.orders import OWNER, source_of
 from retaguarda.sales.states import OrderState
 
 INVOICED_EVENT = "sales.order.invoiced"
@@ -127,7 +127,7 @@ def complete_invoicing(order_id: int, *, company_id: int) -> SalesOrder | None:
         if not notes or any(n.state != DocumentState.AUTHORIZED for n in notes):
             return None
         day = timezone.localdate()
-        moves = inventory.consume(source_of(order), actor=actor, whole_document=True)
+        moves = inventory.consume(source_of(order), actor=actor, whole_document=True, owner=OWNER)
         cost = amount(sum((m.quantity * m.unit_cost for m in moves), ZERO))
         if cost:
             finance.post_result(
@@ -162,8 +162,8 @@ def complete_invoicing(order_id: int, *, company_id: int) -> SalesOrder | None:
             actor=actor,
             payload={"notes": [n.number for n in notes], "cost": str(cost), "billed": str(billed)},
         )
-        order.receivable = title
-        order.save(update_fields=["receivable", "updated_at"])
+        order.receivable, order.invoiced_at = title, timezone.now()
+        order.save(update_fields=["receivable", "invoiced_at", "updated_at"])
         audit.record(actor, order, "invoiced", {"billed": [None, str(billed)], "cost": [None, str(cost)]})
         outbox.emit(INVOICED_EVENT, {"order_id": order.pk}, company_id=company_id)
     return order

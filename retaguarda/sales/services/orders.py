@@ -4,6 +4,8 @@ Taking an order costs the same queries for 1 line as for 990: products, prices a
 read in one query each, the lines written with one INSERT."""
 
 import re
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -15,13 +17,14 @@ from retaguarda.catalog.models import Product
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.decimal_sql import DecimalSum
-from retaguarda.core.errors import NotFound, ValidationFailed
+from retaguarda.core.errors import InvalidTransition, NotFound, ValidationFailed
 from retaguarda.core.models import DocumentEvent
 from retaguarda.core.money import ZERO, amount, quantity, quantize
 from retaguarda.core.numbering import document_number
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.states import transition
 from retaguarda.core.transactions import insert_unless_conflict
+from retaguarda.core.versioning import lock_for_edit
 from retaguarda.finance.selectors import customer_position
 from retaguarda.inventory import services as inventory
 from retaguarda.inventory.models import Warehouse
@@ -30,12 +33,14 @@ from retaguarda.parties.errors import DuplicateDocument
 from retaguarda.parties.models import Party
 from retaguarda.sales.errors import CreditLimitExceeded, DuplicateExternalId, UnknownProducts
 from retaguarda.sales.models import SalesChannel, SalesOrder, SalesOrderLine, Salesperson
-from retaguarda.sales.services.amounts import order_money
+from retaguarda.sales.services.amounts import OrderMoney, order_money
 from retaguarda.sales.services.inputs import CustomerIn, LineIn, OrderIn
 from retaguarda.sales.services.pricing import list_prices
+from retaguarda.sales.services.reversals import cancel_invoiced
 from retaguarda.sales.states import RESERVED_STATES, OrderState
 
 MAX_LINES = 5000
+OWNER = "sales"  # the app that owns `sales.order` reservations (inventory.ownership)
 PRODUCT_FIELDS = ("id", "company_id", "sku", "gtin", "name", "price", "parent_id", "product_type", "is_active")
 TERMS = re.compile(r"^\s*\d{1,3}(\s*/\s*\d{1,3})*\s*$")
 
@@ -160,18 +165,31 @@ def _warehouse(data: OrderIn, channel: SalesChannel, company_id: int) -> Warehou
     return warehouse
 
 
-def create_order(data: OrderIn, *, actor: Actor) -> SalesOrder:
-    """A draft order from `data`. A channel's order id is taken once: sent again, it is refused with
-    `sales.duplicate_external_id` (the idempotency key answers a plain retry with the first answer)."""
-    company_id = company_id_of(actor)
+@dataclass
+class Priced:
+    """An order's (or quote's) input checked and priced: what both documents are made of."""
+
+    channel: SalesChannel
+    day: date
+    products: list[Product]
+    unit_prices: list[Decimal]
+    money: OrderMoney
+
+
+def _raise(problems: list[dict]) -> None:
+    if problems:
+        raise ValidationFailed(problems[0]["message"] if len(problems) == 1 else None, details=problems)
+
+
+def price_input(data: OrderIn, company_id: int) -> Priced:
+    """Every check that reads no more than a few rows: amounts, channel, salesperson, products (one
+    query), prices from the channel's list (one query); raises with every problem found."""
     problems = _money_problems(data)
     if data.customer_id is None and data.customer is None:
         problems.append({"field": "customer", "message": _("Choose the customer.")})
-    if problems:
-        raise ValidationFailed(problems[0]["message"] if len(problems) == 1 else None, details=problems)
+    _raise(problems)
     channel, problems = _check_refs(data, company_id)
-    if problems:
-        raise ValidationFailed(problems[0]["message"] if len(problems) == 1 else None, details=problems)
+    _raise(problems)
     products, unknown = _products(company_id, data.lines)
     if unknown:
         raise UnknownProducts(
@@ -193,16 +211,69 @@ def create_order(data: OrderIn, *, actor: Actor) -> SalesOrder:
         insurance=data.insurance,
         other=data.other_costs,
     )
-    if problems:
-        raise ValidationFailed(problems[0]["message"] if len(problems) == 1 else None, details=problems)
+    _raise(problems)
+    return Priced(channel, day, products, unit_prices, money)
+
+
+def customer_of(data: OrderIn, company_id: int, actor: Actor) -> Party:
+    if data.customer_id is not None:
+        customer = scoped(Party, company_id).filter(pk=data.customer_id, is_customer=True).first()
+        if customer is None:
+            raise ValidationFailed(details=[{"field": "customer_id", "message": _("Customer not found.")}])
+        return customer
+    return customer_for(data.customer, actor=actor)
+
+
+def line_rows(model, data: OrderIn, priced: Priced, **parent) -> list:
+    """The unsaved lines of an order or quote (`model`), numbered from 1, with their amounts."""
+    return [
+        model(
+            number=n,
+            product=product,
+            quantity=line.quantity,
+            unit_price=price,
+            gross=m.gross,
+            line_discount=m.line_discount,
+            discount=m.discount,
+            freight=m.freight,
+            insurance=m.insurance,
+            other=m.other,
+            total=m.total,
+            **parent,
+        )
+        for n, (line, product, price, m) in enumerate(
+            zip(data.lines, priced.products, priced.unit_prices, priced.money.lines, strict=True), 1
+        )
+    ]
+
+
+def record_opened(document, actor: Actor, payload: dict | None = None, lines: int = 0) -> None:
+    """A new document's first timeline event and its audit record."""
+    DocumentEvent.objects.create(
+        document_type=document._meta.label_lower,
+        document_id=document.pk,
+        to_state=document.state,
+        user=actor.user,
+        origin=actor.origin,
+        payload=payload or {},
+    )
+    audit.record(
+        actor,
+        document,
+        "created",
+        {"number": [None, document.number], "total": [None, str(document.total)], "lines": [None, lines]},
+    )
+
+
+def create_order(data: OrderIn, *, actor: Actor, quote=None) -> SalesOrder:
+    """A draft order from `data`. A channel's order id is taken once: sent again, it is refused with
+    `sales.duplicate_external_id` (the idempotency key answers a plain retry with the first answer)."""
+    company_id = company_id_of(actor)
+    priced = price_input(data, company_id)
+    channel, day, money = priced.channel, priced.day, priced.money
     warehouse = _warehouse(data, channel, company_id)
     with transaction.atomic():
-        if data.customer_id is not None:
-            customer = scoped(Party, company_id).filter(pk=data.customer_id, is_customer=True).first()
-            if customer is None:
-                raise ValidationFailed(details=[{"field": "customer_id", "message": _("Customer not found.")}])
-        else:
-            customer = customer_for(data.customer, actor=actor)
+        customer = customer_of(data, company_id, actor)
         order = SalesOrder(
             company_id=company_id,
             number=document_number("sales.order", company_id=company_id),
@@ -223,6 +294,7 @@ def create_order(data: OrderIn, *, actor: Actor) -> SalesOrder:
             total=money.total,
             delivery_address=data.delivery_address or {},
             notes=data.notes.strip(),
+            quote=quote,
             created_by_id=actor.user_id,
         )
         now = timezone.now()
@@ -232,41 +304,13 @@ def create_order(data: OrderIn, *, actor: Actor) -> SalesOrder:
                 raise _duplicate(channel, order.external_id)
         else:
             order.save(force_insert=True)
-        lines = SalesOrderLine.objects.bulk_create(
-            [
-                SalesOrderLine(
-                    order=order,
-                    number=n,
-                    product=product,
-                    quantity=line.quantity,
-                    unit_price=price,
-                    gross=m.gross,
-                    line_discount=m.line_discount,
-                    discount=m.discount,
-                    freight=m.freight,
-                    insurance=m.insurance,
-                    other=m.other,
-                    total=m.total,
-                )
-                for n, (line, product, price, m) in enumerate(
-                    zip(data.lines, products, unit_prices, money.lines, strict=True), 1
-                )
-            ]
-        )
+        lines = SalesOrderLine.objects.bulk_create(line_rows(SalesOrderLine, data, priced, order=order))
         attach_lines(order, lines)  # the answer shows them without reading them back
-        DocumentEvent.objects.create(
-            document_type=SalesOrder._meta.label_lower,
-            document_id=order.pk,
-            to_state=order.state,
-            user=actor.user,
-            origin=actor.origin,
-            payload={"channel": channel.code, "external_id": order.external_id} if order.external_id else {},
-        )
-        audit.record(
-            actor,
+        record_opened(
             order,
-            "created",
-            {"number": [None, order.number], "total": [None, str(order.total)], "lines": [None, len(data.lines)]},
+            actor,
+            {"channel": channel.code, "external_id": order.external_id} if order.external_id else None,
+            len(data.lines),
         )
     return order
 
@@ -276,6 +320,39 @@ def attach_lines(order: SalesOrder, lines: list[SalesOrderLine]) -> None:
     qs = SalesOrderLine.objects.filter(order=order)
     qs._result_cache, qs._prefetch_done = lines, True
     order._prefetched_objects_cache = {"lines": qs}
+
+
+def edit_draft(order_id: int, *, actor: Actor, version: int | None, lines: tuple[LineIn, ...]) -> SalesOrder:
+    """Replace a draft's lines (typed in place on its page): priced again, totals recomputed, the
+    order's discount and freight spread again. Same queries for 1 line as for 500."""
+    company_id = company_id_of(actor)
+    with transaction.atomic():
+        order = lock_for_edit(scoped(SalesOrder, company_id), order_id, version)
+        if order.state != OrderState.DRAFT:
+            raise InvalidTransition(_("Only a draft order's lines can be changed."))
+        data = OrderIn(
+            channel_id=order.channel_id,
+            customer_id=order.customer_id,
+            salesperson_id=order.salesperson_id,
+            order_date=order.order_date,
+            discount=order.discount,
+            freight=order.freight,
+            insurance=order.insurance,
+            other_costs=order.other_costs,
+            lines=lines,
+        )
+        priced = price_input(data, company_id)
+        before = str(order.total)
+        SalesOrderLine.objects.filter(order=order).delete()
+        rows = SalesOrderLine.objects.bulk_create(line_rows(SalesOrderLine, data, priced, order=order))
+        order.products_total = priced.money.products_total
+        order.discount_total = priced.money.discount_total
+        order.total = priced.money.total
+        order.version += 1
+        order.save(update_fields=["products_total", "discount_total", "total", "version", "updated_at"])
+        attach_lines(order, rows)
+        audit.record(actor, order, "lines_changed", {"total": [before, str(order.total)], "lines": [None, len(rows)]})
+    return order
 
 
 def _duplicate(channel: SalesChannel, external_id: str) -> DuplicateExternalId:
@@ -332,6 +409,7 @@ def confirm_order(order_id: int, *, actor: Actor, lines: list[SalesOrderLine] | 
                 for line in lines
             ],
             actor=actor,
+            owner=OWNER,
         )
         audit.record(actor, order, "confirmed", {"total": [None, str(order.total)]})
     return order
@@ -342,10 +420,14 @@ def source_of(order: SalesOrder, line: SalesOrderLine | None = None) -> inventor
 
 
 def cancel_order(order_id: int, *, actor: Actor, reason: str = "") -> SalesOrder:
-    """A draft or confirmed order is cancelled; a confirmed one gives its reserved stock back."""
+    """A draft or confirmed order is cancelled; a confirmed one gives its reserved stock back. An
+    invoiced one (not shipped) is cancelled through its notes' cancellation at SEFAZ (`reversals`)."""
+    current = scoped(SalesOrder, actor).filter(pk=order_id).values_list("state", flat=True).first()
+    if current == OrderState.INVOICED:
+        return cancel_invoiced(order_id, actor=actor, reason=reason)
     with transaction.atomic():
         order = _move(order_id, OrderState.CANCELLED, actor=actor, payload={"reason": reason} if reason else None)
-        inventory.release(source_of(order), actor=actor, whole_document=True)
+        inventory.release(source_of(order), actor=actor, whole_document=True, owner=OWNER)
         order.cancel_reason = reason.strip()[:200]
         order.save(update_fields=["cancel_reason", "updated_at"])
         audit.record(actor, order, "cancelled", {"reason": [None, order.cancel_reason]} if reason else None)

@@ -5,6 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from retaguarda.core import outbox
+from retaguarda.core.actor import Actor, Origin
+from retaguarda.fiscal import services as fiscal
+from retaguarda.fiscal.models import FiscalSettings
+from retaguarda.fiscal.sefaz.fake import FakeSefaz
 from retaguarda.inventory.tests.conftest import (  # noqa: F401 - fixtures shared with inventory's tests
     make_kit,
     make_product,
@@ -16,6 +21,7 @@ from retaguarda.inventory.tests.conftest import (  # noqa: F401 - fixtures share
 from retaguarda.parties import services as parties
 from retaguarda.sales import services
 from retaguarda.sales.services import LineIn, OrderIn
+from retaguarda.sales.states import OrderState
 
 _seq = itertools.count(1)
 
@@ -100,3 +106,36 @@ def make_order(actor, channel, customer):
         )
 
     return make
+
+
+@pytest.fixture
+def fake(tmp_path, settings):
+    settings.FAKE_SEFAZ_DIR = tmp_path / "fake-sefaz"
+    settings.SEFAZ_TIMEOUT = 3
+    with FakeSefaz(settings.FAKE_SEFAZ_DIR) as server:
+        yield server
+
+
+@pytest.fixture
+def fiscal_ready(company, fake):
+    fiscal.seed_company(company, actor=Actor(None, Origin.CLI, company.pk))
+    FiscalSettings.objects.filter(company=company).update(uses_test_certificate=True, sefaz_url=fake.url)
+    return company
+
+
+def deliver_all():
+    for _ in range(5):
+        if not outbox.deliver_due():
+            return
+
+
+def invoiced_order(actor, make_order, item, depot, stocker, qty="5", price="20.00", **extra):
+    """An order of `qty` of `item` (10 received at 4.00 into `depot`), invoiced through the fake SEFAZ."""
+    stocker.receive(item, depot, "10", cost="4.00")
+    order = make_order([(item, qty, price)], **extra)
+    services.confirm_order(order.pk, actor=actor)
+    services.invoice_order(order.pk, actor=actor)
+    deliver_all()
+    order.refresh_from_db()
+    assert order.state == OrderState.INVOICED
+    return order

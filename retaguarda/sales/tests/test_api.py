@@ -190,3 +190,17 @@ def test_one_channel_order_sent_at_once_under_six_keys_creates_one_order(api, ch
     assert codes == [201, 409, 409, 409, 409, 409], [a.content for a in answers]
     assert {a.json()["code"] for a in answers if a.status_code == 409} == {"sales.duplicate_external_id"}
     assert SalesOrder.objects.count() == 1
+
+
+def test_the_inventory_api_cannot_release_an_orders_stock(api, channel, product, warehouse, stock):
+    stock.receive(product, warehouse, "5")
+    order = post(api, "/orders?confirm=true", intake_body(channel, [product])).json()
+
+    response = api.post(
+        "/api/v1/inventory/reservations/release",
+        json.dumps({"source_type": "sales.order", "source_id": order["id"]}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    assert stock.reserved(product, warehouse) == 1

@@ -7,42 +7,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from retaguarda.core import outbox
-from retaguarda.core.actor import Actor, Origin
 from retaguarda.finance.models import Installment, JournalEntry, Title
-from retaguarda.fiscal import services as fiscal
 from retaguarda.fiscal.models import FiscalDocument, FiscalSettings
-from retaguarda.fiscal.sefaz.fake import FakeSefaz
 from retaguarda.fiscal.states import DocumentState
 from retaguarda.inventory.models import Reservation, StockMove
 from retaguarda.sales import services
 from retaguarda.sales.errors import NotInvoiceable  # noqa: F401
 from retaguarda.sales.states import OrderState
 
-from .conftest import D
+from .conftest import D, deliver_all, invoiced_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def fake(tmp_path, settings):
-    settings.FAKE_SEFAZ_DIR = tmp_path / "fake-sefaz"
-    settings.SEFAZ_TIMEOUT = 3
-    with FakeSefaz(settings.FAKE_SEFAZ_DIR) as server:
-        yield server
-
-
-@pytest.fixture
-def fiscal_ready(company, fake):
-    fiscal.seed_company(company, actor=Actor(None, Origin.CLI, company.pk))
-    FiscalSettings.objects.filter(company=company).update(uses_test_certificate=True, sefaz_url=fake.url)
-    return company
-
-
-def deliver_all():
-    for _ in range(5):
-        if not outbox.deliver_due():
-            return
 
 
 def test_an_order_goes_from_confirmation_to_an_authorized_note_stock_issue_cmv_and_receivable(
@@ -127,3 +102,88 @@ def test_while_sefaz_is_down_the_order_waits_and_loses_nothing(
     order.refresh_from_db()
     assert order.state == OrderState.INVOICED
     assert FiscalDocument.objects.filter(source_id=order.pk).count() == 1
+
+
+def test_cancelling_an_invoiced_order_cancels_its_note_and_undoes_stock_cmv_and_receivable(
+    fiscal_ready, actor, make_order, product, warehouse, stock
+):
+    from retaguarda.finance.states import TitleState
+
+    stock.receive(product, warehouse, "10", cost="4.00")
+    order = make_order([(product, "3", "20.00")], payment_terms="30")
+    services.confirm_order(order.pk, actor=actor)
+    services.invoice_order(order.pk, actor=actor)
+    deliver_all()
+
+    services.cancel_order(order.pk, actor=actor, reason="Cliente desistiu antes do envio")
+    deliver_all()  # the cancellation event finds the order already reversed
+
+    order.refresh_from_db()
+    assert order.state == OrderState.CANCELLED
+    assert FiscalDocument.objects.get(source_id=order.pk).state == DocumentState.CANCELLED
+    assert stock.on_hand(product, warehouse) == D(10) and stock.reserved(product, warehouse) == D(0)
+    assert Title.objects.get(pk=order.receivable_id).state == TitleState.CANCELLED
+    reversal = JournalEntry.objects.get(source_type="sales.invoice_cost_reversal", source_ref=str(order.pk))
+    assert reversal is not None
+
+
+def test_a_short_reason_is_refused_before_anything_reaches_sefaz(
+    fiscal_ready, actor, make_order, product, warehouse, stock
+):
+    from retaguarda.core.errors import ValidationFailed
+
+    stock.receive(product, warehouse, "10", cost="4.00")
+    order = make_order([(product, "1", "20.00")])
+    services.confirm_order(order.pk, actor=actor)
+    services.invoice_order(order.pk, actor=actor)
+    deliver_all()
+
+    with pytest.raises(ValidationFailed):
+        services.cancel_order(order.pk, actor=actor, reason="desistiu")
+    assert FiscalDocument.objects.get(source_id=order.pk).state == DocumentState.AUTHORIZED
+
+
+def test_a_return_brings_goods_back_under_a_return_note_and_credits_the_customer(
+    fiscal_ready, actor, make_order, product, warehouse, stock
+):
+    order = invoiced_order(actor, make_order, product, warehouse, stock, freight=D("10.00"))
+    sold = FiscalDocument.objects.get(source_type="sales.order", source_id=order.pk)
+
+    ret = services.create_return(order.pk, [services.ReturnLineIn(1, D(2))], actor=actor, reason="Produto com defeito")
+    note = FiscalDocument.objects.get(source_type="sales.return", source_id=ret.pk)
+    assert note.referenced_keys == [sold.key] and note.operation.is_return
+    deliver_all()
+
+    ret.refresh_from_db()
+    assert ret.state == "completed"
+    assert ret.total == D("44.00")  # 2 x 20.00 + 2/5 of the 10.00 freight
+    assert ret.cost == D("8.00")
+    assert stock.on_hand(product, warehouse) == D(7)
+    title = Title.objects.get(pk=order.receivable_id)
+    assert title.amount_open == D("110.00") - D("44.00")
+    assert JournalEntry.objects.filter(source_type="sales.return_cost", source_ref=str(ret.pk)).exists()
+
+
+def test_returned_quantities_never_exceed_what_was_sold_and_the_last_part_takes_the_rest(
+    fiscal_ready, actor, make_order, product, warehouse, stock
+):
+    from retaguarda.core.errors import ValidationFailed
+
+    order = invoiced_order(actor, make_order, product, warehouse, stock, qty="3", price="10.00", freight=D("1.00"))
+    first = services.create_return(order.pk, [services.ReturnLineIn(1, D(1))], actor=actor, reason="arrependimento")
+    second = services.create_return(order.pk, [services.ReturnLineIn(1, D(2))], actor=actor, reason="arrependimento")
+    assert first.total + second.total == order.total  # 0.33 and 0.67 of the freight: the parts add up
+
+    with pytest.raises(ValidationFailed):
+        services.create_return(order.pk, [services.ReturnLineIn(1, D(1))], actor=actor, reason="de novo")
+
+
+def test_damaged_goods_go_to_scrap_and_stay_out_of_stock(fiscal_ready, actor, make_order, product, warehouse, stock):
+    order = invoiced_order(actor, make_order, product, warehouse, stock)
+    ret = services.create_return(
+        order.pk, [services.ReturnLineIn(1, D(1))], actor=actor, reason="Quebrado no transporte", destination="scrap"
+    )
+    deliver_all()
+    ret.refresh_from_db()
+    assert ret.state == "completed" and stock.on_hand(product, warehouse) == D(5)
+    assert not JournalEntry.objects.filter(source_type="sales.return_cost").exists()

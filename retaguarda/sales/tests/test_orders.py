@@ -201,3 +201,18 @@ def test_another_companys_order_is_not_found(make_order, product, make_company, 
     admin_user.companies.add(other)
     with pytest.raises(NotFound):
         services.confirm_order(order.pk, actor=Actor(admin_user, Origin.CLI, other.pk))
+
+
+def test_only_sales_may_release_or_issue_what_an_order_holds(actor, make_order, product, warehouse, stock):
+    from retaguarda.inventory import services as inventory
+    from retaguarda.inventory.errors import ReservationOwned
+
+    stock.receive(product, warehouse, "5")
+    order = make_order([(product, "2", "10")])
+    services.confirm_order(order.pk, actor=actor)
+
+    with pytest.raises(ReservationOwned):
+        inventory.release(services.source_of(order), actor=actor, whole_document=True)
+    with pytest.raises(ReservationOwned):
+        inventory.consume(services.source_of(order), actor=actor, whole_document=True)
+    assert stock.reserved(product, warehouse) == D(2)

@@ -128,3 +128,52 @@ def test_another_companys_order_page_is_404(client, make_order, product, make_co
     order = make_order([(product, "1", "1")])
     client.force_login(make_user("sales", companies=[make_company()]))
     assert client.get(reverse("sales:order", args=[order.pk])).status_code == 404
+
+
+def test_a_drafts_lines_are_edited_in_place(web, make_order, product, make_product):
+    other = make_product(gtin="7891234567895")
+    order = make_order([(product, "2", "10.00")], freight=D("3.00"))
+
+    response = web.post(
+        reverse("sales:order_lines", args=[order.pk]),
+        {
+            "version": order.version,
+            "sku_1": product.sku,
+            "qty_1": "3",
+            "price_1": "10",
+            "sku_new": "7891234567895",
+            "qty_new": "1",
+            "price_new": "5,50",
+        },
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200 and "<html" not in response.content.decode()
+    order.refresh_from_db()
+    assert order.total == D("38.50") and order.lines.count() == 2
+    assert sum(line.freight for line in order.lines.all()) == D("3.00")
+    removed = web.post(
+        reverse("sales:order_lines", args=[order.pk]),
+        {
+            "version": order.version,
+            "sku_1": product.sku,
+            "qty_1": "3",
+            "price_1": "10",
+            "sku_2": other.sku,
+            "qty_2": "0",
+        },
+    )
+    order.refresh_from_db()
+    assert removed.status_code == 200 and order.lines.count() == 1 and order.total == D("33.00")
+
+
+def test_a_bad_edit_keeps_what_was_typed_and_changes_nothing(web, make_order, product):
+    order = make_order([(product, "2", "10.00")])
+    response = web.post(
+        reverse("sales:order_lines", args=[order.pk]),
+        {"version": order.version, "sku_1": product.sku, "qty_1": "2", "sku_new": "NAO-EXISTE"},
+    )
+    page = response.content.decode()
+    assert "NAO-EXISTE" in page and "não encontrado" in page
+    order.refresh_from_db()
+    assert order.total == D("20.00")
