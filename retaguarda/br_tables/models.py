@@ -1,7 +1,8 @@
 """Read-only official reference tables (IBGE, NCM, CEST, CFOP, CST/CSOSN, banks).
 
 Loaded from the CSV files in `data/` by the `load_br_tables` command, which migrations run on
-install. Codes are zero-padded text and are the primary keys.
+install. Codes are zero-padded text and are the primary keys. A code the official table drops is
+kept, `is_active=False`: old documents still show it; new ones refuse it.
 """
 
 from django.db import models
@@ -31,6 +32,8 @@ class Municipality(models.Model):
     is_capital = models.BooleanField(default=False)
     siafi_code = models.CharField(max_length=4, blank=True)
 
+    is_active = models.BooleanField(_("active"), default=True)  # False: retired, kept for old documents
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("municipality")
@@ -46,6 +49,8 @@ class Ncm(models.Model):
     search_text = models.TextField()  # lower case, no accents, for text search on both engines
     chapter = models.CharField(max_length=2)
 
+    is_active = models.BooleanField(_("active"), default=True)  # False: retired, kept for old documents
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("NCM")
@@ -60,6 +65,8 @@ class Cest(models.Model):
     segment_name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     ncm_prefixes = models.TextField(blank=True)  # ";"-separated, as in the official table
+
+    is_active = models.BooleanField(_("active"), default=True)  # False: retired, kept for old documents
 
     class Meta:
         ordering = ["code"]
@@ -79,6 +86,8 @@ class Cfop(models.Model):
     scope = models.CharField(max_length=15)  # estadual / interestadual / exterior
     usable_in_nfe = models.BooleanField(default=True)
     is_return = models.BooleanField(default=False)
+
+    is_active = models.BooleanField(_("active"), default=True)  # False: retired, kept for old documents
 
     class Meta:
         ordering = ["code"]
@@ -104,6 +113,8 @@ class TaxCode(models.Model):
     description = models.TextField()
     nfe_group = models.CharField(max_length=30, blank=True)
 
+    is_active = models.BooleanField(_("active"), default=True)  # False: retired, kept for old documents
+
     class Meta:
         ordering = ["kind", "code"]
         constraints = [models.UniqueConstraint(fields=["kind", "code"], name="br_taxcode_unique")]
@@ -117,6 +128,8 @@ class Bank(models.Model):
     ispb = models.CharField(max_length=8, primary_key=True)
     short_name = models.CharField(max_length=120)
     name = models.CharField(max_length=200)
+
+    is_active = models.BooleanField(_("active"), default=True)  # False: retired, kept for old documents
 
     class Meta:
         ordering = ["compe"]

@@ -25,13 +25,15 @@ def clean_place(
     problems: Problems,
     *,
     known: dict[str, Municipality] | None = None,
+    keep: str | None = None,
     cep_field: str = "postal_code",
     municipality_field: str = "municipality_id",
 ) -> tuple[str, Municipality | None]:
     """The CEP as stored (digits) and the municipality, noting every problem: a missing or malformed
     CEP, an unknown IBGE code, a CEP of another state than the municipality's.
 
-    `known`: municipalities already fetched (see `municipalities`); otherwise one query."""
+    `known`: municipalities already fetched (see `municipalities`); otherwise one query. A municipality
+    the IBGE table no longer has is refused unless it is `keep`, the one the record already had."""
     raw_cep, code = text(raw_cep), text(municipality_code)
     cep = normalize_cep(raw_cep)
     cep_ok = problems.check(cep_field, validate_cep, raw_cep) if raw_cep else False
@@ -46,7 +48,13 @@ def clean_place(
             )
         else:
             problems.add(municipality_field, _("Choose the municipality."))
-    elif cep_ok:
+    elif not municipality.is_active and municipality.code != keep:
+        problems.add(
+            municipality_field,
+            _("Municipality: IBGE code %(code)s is no longer in the official table; choose the current one.")
+            % {"code": code},
+        )
+    if municipality is not None and cep_ok:
         cep_uf = uf_of_cep(cep)
         if cep_uf and cep_uf != municipality.uf:
             problems.add(

@@ -11,7 +11,7 @@ _NAME_AND_UF = re.compile(r"^(?P<name>.*?)\s*(?:/|-|,|\s)\s*(?P<uf>[A-Za-z]{2})$
 
 
 def municipalities(*, q: str = "", uf: str = "", code: str = "") -> QuerySet[Municipality]:
-    qs = Municipality.objects.all()
+    qs = Municipality.objects.all() if code else Municipality.objects.filter(is_active=True)
     if code:
         qs = qs.filter(code=code.strip())
     if uf:
@@ -25,7 +25,7 @@ def search_municipalities(text: str) -> QuerySet[Municipality]:
     """What a person types in a form: "campinas", "Campinas/SP", "bom jesus - pi", or an IBGE code."""
     text = (text or "").strip()
     if text.isdigit():
-        return Municipality.objects.filter(code__startswith=text)
+        return Municipality.objects.filter(code__startswith=text, is_active=True)
     match = _NAME_AND_UF.match(text)
     if match and Municipality.objects.filter(uf=match["uf"].upper()).exists():
         by_uf = municipalities(q=match["name"], uf=match["uf"])
@@ -47,7 +47,7 @@ def municipality_by_name(name: str, uf: str) -> Municipality | None:
 
 
 def ncms(*, q: str = "") -> QuerySet[Ncm]:
-    qs = Ncm.objects.all()
+    qs = Ncm.objects.filter(is_active=True)
     q = q.strip()
     digits = q.replace(".", "")
     if digits.isdigit():
@@ -58,7 +58,7 @@ def ncms(*, q: str = "") -> QuerySet[Ncm]:
 
 
 def cfops(*, q: str = "", direction: str = "") -> QuerySet[Cfop]:
-    qs = Cfop.objects.all()
+    qs = Cfop.objects.filter(is_active=True)
     q = q.strip()
     if direction:
         qs = qs.filter(direction=direction)
@@ -71,7 +71,7 @@ def cfops(*, q: str = "", direction: str = "") -> QuerySet[Cfop]:
 
 def cests(*, ncm: str = "", q: str = "") -> QuerySet[Cest]:
     """CEST codes; with `ncm`, those whose ";"-separated NCM prefixes include a prefix of it."""
-    qs = Cest.objects.all()
+    qs = Cest.objects.filter(is_active=True)
     ncm = re.sub(r"\D", "", ncm or "")
     if ncm:
         condition = Q()

@@ -257,8 +257,8 @@ class ProductImporter(Importer):
         if existing is not None and ("ncm" in data or "cest" in data):
             checked.setdefault("ncm", existing.ncm_id)
             checked.setdefault("cest", existing.cest_id)
-        for field, message in validation.product_problems(checked, self.refs):
-            row.error(COLUMN_OF.get(field, field), message)
+        for problem in validation.product_problems(checked, self.refs):
+            row.error(COLUMN_OF.get(problem["field"], problem["field"]), problem["message"])
         gtin = data.get("gtin")
         if gtin and gtin != SEM_GTIN and self.gtin_owner.get(gtin, sku) != sku:
             row.error(

@@ -1,7 +1,7 @@
 """Product field rules shared by the services and the spreadsheet importer.
 
 `product_problems` checks one product's own fields (not uniqueness, which needs the database or
-the whole file) and returns every problem as `(field, message)`. NCM and CEST are looked up in a
+the whole file) and returns them in a `core.problems.Problems`. NCM and CEST are looked up in a
 `References`: one query per code for a single product, or everything loaded once for an import.
 """
 
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from retaguarda.br_tables.models import Cest, Ncm
 from retaguarda.catalog.models import Origin, ProductType
+from retaguarda.core.problems import Problems
 from retaguarda.core.validators import SEM_GTIN, is_valid_gtin, only_digits
 
 DECIMAL_FIELDS = {
@@ -35,30 +36,56 @@ _SKU = re.compile(r"^[^\s](.*[^\s])?$")
 
 
 class References:
-    """NCM codes and CEST prefixes; `preload()` for many products, plain for one."""
+    """NCM codes and CEST prefixes; `preload()` for many products, plain for one.
 
-    def __init__(self, ncm_codes: set[str] | None = None, cests: dict[str, str] | None = None):
+    A code the official table retired (`is_active=False`) is refused, except one in `keep`: the codes
+    the product being edited already has, so its other fields can still change."""
+
+    def __init__(
+        self,
+        ncm_codes: dict[str, bool] | None = None,
+        cests: dict[str, tuple[str, bool]] | None = None,
+        keep: tuple = (),
+    ):
         self._ncm_codes = ncm_codes
         self._cests = cests
+        self.keep = {code for code in keep if code}
 
     @classmethod
     def preload(cls) -> "References":
         return cls(
-            set(Ncm.objects.values_list("code", flat=True)),
-            dict(Cest.objects.values_list("code", "ncm_prefixes")),
+            dict(Ncm.objects.values_list("code", "is_active")),
+            {
+                code: (prefixes, active)
+                for code, prefixes, active in Cest.objects.values_list("code", "ncm_prefixes", "is_active")
+            },
         )
 
-    def ncm_exists(self, code: str) -> bool:
+    def ncm_status(self, code: str) -> bool | None:
+        """None: no such NCM; False: retired (and not kept); True: usable."""
         if self._ncm_codes is not None:
-            return code in self._ncm_codes
-        return Ncm.objects.filter(code=code).exists()
+            active = self._ncm_codes.get(code)
+        else:
+            active = Ncm.objects.filter(code=code).values_list("is_active", flat=True).first()
+        return None if active is None else bool(active) or code in self.keep
+
+    def ncm_exists(self, code: str) -> bool:
+        return self.ncm_status(code) is not None
+
+    def cest(self, code: str) -> tuple[list[str], bool] | None:
+        """The CEST's NCM prefixes and whether it is usable; None when there is no such CEST."""
+        if self._cests is not None:
+            found = self._cests.get(code)
+        else:
+            found = Cest.objects.filter(code=code).values_list("ncm_prefixes", "is_active").first()
+        if found is None:
+            return None
+        raw, active = found
+        return [p for p in raw.split(";") if p], bool(active) or code in self.keep
 
     def cest_prefixes(self, code: str) -> list[str] | None:
-        if self._cests is not None:
-            raw = self._cests.get(code)
-        else:
-            raw = Cest.objects.filter(code=code).values_list("ncm_prefixes", flat=True).first()
-        return None if raw is None else [p for p in raw.split(";") if p]
+        found = self.cest(code)
+        return None if found is None else found[0]
 
 
 def normalize_gtin(value: Any) -> str:
@@ -94,10 +121,10 @@ def normalize(data: dict) -> dict:
     return data
 
 
-def product_problems(data: dict, refs: References) -> list[tuple[str, str]]:
+def product_problems(data: dict, refs: References) -> Problems:
     """Every problem in one product's fields. `data` holds the fields as the service receives them."""
-    problems: list[tuple[str, str]] = []
-    add = lambda field, message: problems.append((field, str(message)))  # noqa: E731
+    problems = Problems()
+    add = problems.add
 
     for key in ("sku", "name"):
         if key in data and not data[key]:
@@ -123,17 +150,30 @@ def product_problems(data: dict, refs: References) -> list[tuple[str, str]]:
             add("ncm", _("Required field."))
         elif len(ncm) != 8:
             add("ncm", _("The NCM has 8 digits; got %(value)s.") % {"value": ncm})
-        elif not refs.ncm_exists(ncm):
+        elif (status := refs.ncm_status(ncm)) is None:
             add("ncm", _("NCM %(value)s does not exist in the NCM table.") % {"value": ncm})
+        elif not status:
+            add(
+                "ncm",
+                _("NCM %(value)s was retired from the official table: choose the code that replaced it.")
+                % {"value": ncm},
+            )
         else:
             ncm_ok = True
     cest = data.get("cest")
     if cest:
-        prefixes = refs.cest_prefixes(cest) if len(cest) == 7 else None
+        found = refs.cest(cest) if len(cest) == 7 else None
+        prefixes = found[0] if found else None
         if len(cest) != 7:
             add("cest", _("The CEST has 7 digits; got %(value)s.") % {"value": cest})
-        elif prefixes is None:
+        elif found is None:
             add("cest", _("CEST %(value)s does not exist in the CEST table.") % {"value": cest})
+        elif not found[1]:
+            add(
+                "cest",
+                _("CEST %(value)s was retired from the official table: choose the code that replaced it.")
+                % {"value": cest},
+            )
         elif ncm_ok and not any(ncm.startswith(p) for p in prefixes):
             add(
                 "cest",

@@ -46,9 +46,9 @@ def _apply_errors(form, exc: DomainError, labels: dict[str, str] | None = None) 
 def _every_problem(form) -> None:
     """The form refused some fields: the service's checks of the others too, so every problem shows at once."""
     data = validation.normalize(form.service_fields())
-    for field, message in validation.product_problems(data, validation.References()):
-        if field in form.fields and field not in form.errors:
-            form.add_error(field, message)
+    for problem in validation.product_problems(data, validation.References()):
+        if problem["field"] in form.fields and problem["field"] not in form.errors:
+            form.add_error(problem["field"], problem["message"])
 
 
 def _found(read, object_id: int, request):

@@ -1,7 +1,5 @@
 """Companies (emitentes) and their branches: the only writers of Company rows."""
 
-import re
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -13,6 +11,7 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.cleaning import clean_email, clean_phone, one_line, text
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.problems import Problems
+from retaguarda.core.state_registration import normalize_ie, validate_ie
 from retaguarda.core.validators import normalize_cnpj, only_digits, validate_cnpj
 from retaguarda.core.versioning import lock_for_edit
 
@@ -39,12 +38,12 @@ EDITABLE = [f for f in CREATABLE if f not in ("cnpj", "parent_id")]
 AUDITED = CREATABLE
 
 
-def _clean(company: Company) -> None:
+def _clean(company: Company, keep_municipality: str | None = None) -> None:
     """Normalize `company` in place; raise ValidationFailed listing every problem."""
     problems = Problems()
     raw_cnpj = text(company.cnpj)
     company.cnpj = normalize_cnpj(raw_cnpj)
-    company.state_registration = re.sub(r"[.\-/\s]", "", text(company.state_registration)).upper()
+    company.state_registration = normalize_ie(text(company.state_registration))
     company.legal_name = one_line(company.legal_name)
     company.trade_name = one_line(company.trade_name)
     company.cnae = only_digits(text(company.cnae))
@@ -59,16 +58,19 @@ def _clean(company: Company) -> None:
         problems.check("cnpj", validate_cnpj, company.cnpj)
     if not company.legal_name:
         problems.add("legal_name", _("Enter the legal name."))
-    ie = company.state_registration
-    if not ie:
+    if not company.state_registration:
         problems.add("state_registration", _("State registration (IE): enter the number, or ISENTO."))
-    elif ie != "ISENTO" and not (ie.isdigit() and 2 <= len(ie) <= 14):
-        problems.add("state_registration", _("State registration (IE): use digits only, or ISENTO."))
     if company.cnae and len(company.cnae) != 7:
         problems.add("cnae", _("CNAE: 7 digits, e.g. 4759-8/99."))
-    company.postal_code, municipality = clean_place(company.postal_code, company.municipality_id, problems)
+    company.postal_code, municipality = clean_place(
+        company.postal_code, company.municipality_id, problems, keep=keep_municipality
+    )
     if municipality is not None:
         company.municipality = municipality
+        if company.state_registration:
+            problems.check(
+                "state_registration", lambda ie: validate_ie(ie, municipality.uf), company.state_registration
+            )
     for name, message in (
         ("street", _("Enter the street.")),
         ("number", _("Enter the number (or S/N when there is none).")),
@@ -127,9 +129,10 @@ def update_company(company_id: int, *, actor: Actor, version: int | None, **chan
     with transaction.atomic():
         company = lock_for_edit(Company.objects, company_id, version)
         before = audit.snapshot(company, list(changes))
+        kept = company.municipality_id
         for field, value in changes.items():
             setattr(company, field, value)
-        _clean(company)
+        _clean(company, keep_municipality=kept)
         if audit.snapshot(company, list(changes)) == before:
             return company
         company.version += 1

@@ -9,10 +9,17 @@ import random
 from decimal import Decimal
 
 from retaguarda.core.actor import Actor
+from retaguarda.core.state_registration import sample_ie
 from retaguarda.core.validators import _cnpj_digit, _cpf_digit
 from retaguarda.parties import services
 
 SEED = 20260701
+
+# The state of each city below, by the first two digits of its IBGE code (IBGE's state codes).
+IBGE_UF = {
+    "23": "CE", "26": "PE", "29": "BA", "31": "MG", "33": "RJ", "35": "SP", "41": "PR", "42": "SC", "43": "RS",
+    "52": "GO",
+}  # fmt: skip
 
 # IBGE code, DDD, first and last five-digit CEP prefix of the city, districts, streets
 CITIES = [
@@ -105,6 +112,11 @@ def _address(rng: random.Random, city) -> dict:
     }
 
 
+def _ie(rng: random.Random, city) -> str:
+    """A state registration valid in the city's state (the IBGE code starts with the state's)."""
+    return sample_ie(IBGE_UF[city[0][:2]], rng)
+
+
 def _phone(rng: random.Random, city, mobile: bool = False) -> str:
     ddd = city[1]
     return (
@@ -180,7 +192,7 @@ def parties(rng: random.Random) -> list[dict]:
                 "trade_name": trade,
                 "is_customer": True,
                 "ie_indicator": 1 if taxpayer else 9,
-                "state_registration": f"{rng.randrange(10**11, 10**12)}" if taxpayer else "",
+                "state_registration": _ie(rng, city) if taxpayer else "",
                 "email": f"contato@{domain}",
                 "phone": _phone(rng, city),
                 "credit_limit": rng.choice(LIMITS[1:]),
@@ -212,7 +224,7 @@ def parties(rng: random.Random) -> list[dict]:
                 "is_supplier": True,
                 "is_customer": n % 7 == 0,  # some suppliers also buy from us
                 "ie_indicator": 1,
-                "state_registration": f"{rng.randrange(10**11, 10**12)}",
+                "state_registration": _ie(rng, city),
                 "email": f"vendas@{domain}",
                 "phone": _phone(rng, city),
                 "payment_terms": rng.choice(TERMS[1:]),
@@ -236,7 +248,7 @@ def parties(rng: random.Random) -> list[dict]:
                 "trade_name": f"{word} {surname}",
                 "is_carrier": True,
                 "ie_indicator": 1,
-                "state_registration": f"{rng.randrange(10**11, 10**12)}",
+                "state_registration": _ie(rng, city),
                 "email": f"coleta@{domain}",
                 "phone": _phone(rng, city),
                 "addresses": [_address(rng, city)],

@@ -19,7 +19,7 @@ def test_register_a_customer_with_an_alphanumeric_cnpj(signed_in_page, live_serv
     page.fill("#id_trade_name", "Nova Era")
     page.get_by_label("Cliente", exact=True).check()
     page.select_option("#id_ie_indicator", "1")
-    page.fill("#id_state_registration", "244.123.456.119")
+    page.fill("#id_state_registration", "244.123.457.116")
     page.fill("#id_address-postal_code", "13015904")
     expect(page.locator("#id_address-postal_code")).to_have_value("13015-904")
     page.fill("#id_address-street", "Rua Barão de Jaguara")

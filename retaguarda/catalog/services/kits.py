@@ -7,16 +7,16 @@ from django.utils.translation import gettext as _
 
 from retaguarda.catalog.errors import InvalidKit
 from retaguarda.catalog.models import KitComponent, Product, ProductType
-from retaguarda.catalog.services.product_data import fail
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
+from retaguarda.core.problems import Problems
 from retaguarda.core.scope import scoped
 from retaguarda.core.versioning import lock_for_edit
 
 
 def resolve_components(company_id: int, components: list[dict], kit: Product | None):
     """The (product, quantity) of each component entry, and every problem found (with its field)."""
-    problems = []
+    problems = Problems()
     wanted = []
     for i, entry in enumerate(components):
         ref = entry.get("product_id") or entry.get("component_id") or (entry.get("sku") or "").strip()
@@ -28,11 +28,11 @@ def resolve_components(company_id: int, components: list[dict], kit: Product | N
         except ArithmeticError:
             quantity = None
         if quantity is None or not quantity.is_finite() or quantity <= 0:
-            problems.append((f"components.{i}.quantity", _("The quantity must be greater than zero.")))
+            problems.add(f"components.{i}.quantity", _("The quantity must be greater than zero."))
         elif quantity != quantity.quantize(Decimal("0.0001")):
-            problems.append((f"components.{i}.quantity", _("At most %(places)d decimal places.") % {"places": 4}))
+            problems.add(f"components.{i}.quantity", _("At most %(places)d decimal places.") % {"places": 4})
         if ref in (None, ""):
-            problems.append((f"components.{i}.product_id", _("Required field.")))
+            problems.add(f"components.{i}.product_id", _("Required field."))
         wanted.append((i, ref, quantity))
     ids = [r for _i, r, _q in wanted if isinstance(r, int)]
     skus = [r for _i, r, _q in wanted if isinstance(r, str) and r]
@@ -47,22 +47,18 @@ def resolve_components(company_id: int, components: list[dict], kit: Product | N
         product = found.get(ref) if isinstance(ref, int) else by_sku.get(ref)
         field = f"components.{i}.product_id"
         if product is None:
-            problems.append((field, _("Product %(ref)s not found.") % {"ref": ref}))
+            problems.add(field, _("Product %(ref)s not found.") % {"ref": ref})
             continue
         if kit is not None and product.pk == kit.pk:
-            problems.append((field, _("A kit cannot contain itself.")))
+            problems.add(field, _("A kit cannot contain itself."))
         elif product.product_type == ProductType.KIT:
-            problems.append(
-                (field, _("%(product)s is a kit; a kit cannot contain another kit.") % {"product": product})
-            )
+            problems.add(field, _("%(product)s is a kit; a kit cannot contain another kit.") % {"product": product})
         elif product.is_variant_parent:
-            problems.append(
-                (field, _("%(product)s has variations; choose one of its variations.") % {"product": product})
-            )
+            problems.add(field, _("%(product)s has variations; choose one of its variations.") % {"product": product})
         elif not product.is_active:
-            problems.append((field, _("%(product)s is inactive.") % {"product": product}))
+            problems.add(field, _("%(product)s is inactive.") % {"product": product})
         if product.pk in seen:
-            problems.append((field, _("%(product)s appears twice.") % {"product": product}))
+            problems.add(field, _("%(product)s appears twice.") % {"product": product})
         seen.add(product.pk)
         resolved.append((product, quantity))
     return resolved, problems
@@ -84,15 +80,14 @@ def set_kit_components(kit_id: int, components: list[dict], *, actor: Actor, ver
     """Replace the composition of a kit (every component at once)."""
     with transaction.atomic():
         kit = lock_for_edit(scoped(Product, actor), kit_id, version)
-        problems = []
+        problems = Problems()
         if kit.product_type != ProductType.KIT:
-            problems.append(("components", _("Only kits have components.")))
+            problems.add("components", _("Only kits have components."))
         if not components:
-            problems.append(("components", _("A kit needs at least one component.")))
+            problems.add("components", _("A kit needs at least one component."))
         resolved, more = resolve_components(kit.company_id, components or [], kit)
-        problems += more
-        if problems:
-            fail(InvalidKit, problems)
+        problems.extend(more)
+        problems.raise_if_any(InvalidKit)
         before = components_repr(kit)
         replace_components(kit, resolved)
         kit.version += 1

@@ -8,36 +8,37 @@ from django.utils.translation import gettext as _
 
 from retaguarda.catalog.errors import InvalidPriceList
 from retaguarda.catalog.models import PriceList, PriceListItem, Product
-from retaguarda.catalog.services.product_data import fail, unknown_fields
+from retaguarda.catalog.services.product_data import unknown_fields
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
+from retaguarda.core.problems import Problems
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.versioning import lock_for_edit
 
 PRICE_LIST_FIELDS = ["name", "channel", "customer_group", "valid_from", "valid_until", "is_active", "notes"]
 
 
-def _price_list_problems(price_list: PriceList) -> list[tuple[str, str]]:
-    problems = []
+def _price_list_problems(price_list: PriceList) -> Problems:
+    problems = Problems()
     if not (price_list.name or "").strip():
-        problems.append(("name", _("Required field.")))
+        problems.add("name", _("Required field."))
     elif len(price_list.name) > 80:
-        problems.append(("name", _("At most %(limit)d characters.") % {"limit": 80}))
+        problems.add("name", _("At most %(limit)d characters.") % {"limit": 80})
     for key in ("channel", "customer_group"):
         if len(getattr(price_list, key) or "") > 60:
-            problems.append((key, _("At most %(limit)d characters.") % {"limit": 60}))
+            problems.add(key, _("At most %(limit)d characters.") % {"limit": 60})
     if price_list.valid_from and price_list.valid_until and price_list.valid_from > price_list.valid_until:
-        problems.append(("valid_until", _("The end date comes before the start date.")))
+        problems.add("valid_until", _("The end date comes before the start date."))
     duplicate = PriceList.objects.filter(company_id=price_list.company_id, name=(price_list.name or "").strip())
     if price_list.pk:
         duplicate = duplicate.exclude(pk=price_list.pk)
     if price_list.name and duplicate.exists():
-        problems.append(("name", _("Another price list already has this name.")))
+        problems.add("name", _("Another price list already has this name."))
     return problems
 
 
 def _resolve_items(company_id: int, items: list[dict]) -> tuple[list[PriceListItem], list]:
-    problems = []
+    problems = Problems()
     refs = [i.get("product_id") or i.get("sku") for i in items]
     products = Product.objects.filter(company_id=company_id)
     found = {p.pk: p for p in products.filter(pk__in=[r for r in refs if isinstance(r, int)])}
@@ -47,18 +48,18 @@ def _resolve_items(company_id: int, items: list[dict]) -> tuple[list[PriceListIt
         prefix = f"items.{i}."
         product = found.get(ref) if isinstance(ref, int) else found_sku.get(ref)
         if product is None:
-            problems.append((prefix + "product_id", _("Product %(ref)s not found.") % {"ref": ref}))
+            problems.add(prefix + "product_id", _("Product %(ref)s not found.") % {"ref": ref})
         elif product.pk in seen:
-            problems.append((prefix + "product_id", _("%(product)s appears twice.") % {"product": product}))
+            problems.add(prefix + "product_id", _("%(product)s appears twice.") % {"product": product})
         fixed, percentage = item.get("fixed_price"), item.get("percentage")
         fixed = None if fixed in (None, "") else Decimal(str(fixed))
         percentage = None if percentage in (None, "") else Decimal(str(percentage))
         if (fixed is None) == (percentage is None):
-            problems.append((prefix + "fixed_price", _("Give either a fixed price or a percentage, not both.")))
+            problems.add(prefix + "fixed_price", _("Give either a fixed price or a percentage, not both."))
         elif fixed is not None and (fixed < 0 or fixed >= Decimal(10) ** 12):
-            problems.append((prefix + "fixed_price", _("Cannot be negative.") if fixed < 0 else _("Value too large.")))
+            problems.add(prefix + "fixed_price", _("Cannot be negative.") if fixed < 0 else _("Value too large."))
         elif percentage is not None and not (Decimal(-100) < percentage < Decimal(10000)):
-            problems.append((prefix + "percentage", _("The percentage must be above -100 and below 10000.")))
+            problems.add(prefix + "percentage", _("The percentage must be above -100 and below 10000."))
         if product is not None:
             seen.add(product.pk)
             result.append(PriceListItem(product=product, fixed_price=fixed, percentage=percentage))
@@ -84,11 +85,10 @@ def create_price_list(*, actor: Actor, items: list[dict] | None = None, **fields
     with transaction.atomic():
         price_list = PriceList(company_id=company_id, **{k: v for k, v in fields.items() if k in PRICE_LIST_FIELDS})
         price_list.name = (price_list.name or "").strip()
-        problems += _price_list_problems(price_list)
+        problems.extend(_price_list_problems(price_list))
         resolved, item_problems = _resolve_items(company_id, items or [])
-        problems += item_problems
-        if problems:
-            fail(InvalidPriceList, problems)
+        problems.extend(item_problems)
+        problems.raise_if_any(InvalidPriceList)
         price_list.save()
         _save_items(price_list, resolved)
         changes = {k: [None, v] for k, v in audit.snapshot(price_list).items() if v not in (None, "")}
@@ -109,13 +109,12 @@ def update_price_list(
         for key, value in changes.items():
             if key in PRICE_LIST_FIELDS:
                 setattr(price_list, key, value.strip() if isinstance(value, str) else value)
-        problems += _price_list_problems(price_list)
+        problems.extend(_price_list_problems(price_list))
         resolved = []
         if items is not None:
             resolved, item_problems = _resolve_items(price_list.company_id, items)
-            problems += item_problems
-        if problems:
-            fail(InvalidPriceList, problems)
+            problems.extend(item_problems)
+        problems.raise_if_any(InvalidPriceList)
         price_list.version += 1
         price_list.save()
         change_set = audit.diff(before, audit.snapshot(price_list, list(before)))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from retaguarda.catalog import validation
 from retaguarda.catalog.models import Product
+from retaguarda.core.problems import Problems
 from retaguarda.core.validators import SEM_GTIN
 
 # Fiscal data, units and measures: a variation child takes them from its parent when created and
@@ -46,12 +47,6 @@ INHERITED = ["description", *_FISCAL_AND_UNITS, "category"]
 VARIANT_OWN = ["sku", "gtin", "price", "cost", "name", "minimum_stock", "maximum_stock", "is_active"]
 
 
-def fail(exc_class, problems: list[tuple[str, str]]):
-    """Raise `exc_class` listing every (field, message); a single problem is also its message."""
-    details = [{"field": f, "message": m} for f, m in problems]
-    raise exc_class(details[0]["message"] if len(details) == 1 else None, details=details)
-
-
 def assign(product: Product, data: dict) -> None:
     for key, value in data.items():
         if key == "ncm":
@@ -72,8 +67,12 @@ def as_data(product: Product) -> dict:
     return data
 
 
-def unknown_fields(fields: Iterable[str], allowed: list[str]) -> list[tuple[str, str]]:
-    return [(f, _("This field cannot be set here.")) for f in sorted(set(fields) - set(allowed))]
+def unknown_fields(fields: Iterable[str], allowed: list[str]) -> Problems:
+    """A collector holding a problem for each field the caller may not set."""
+    problems = Problems()
+    for name in sorted(set(fields) - set(allowed)):
+        problems.add(name, _("This field cannot be set here."))
+    return problems
 
 
 def _taken(company_id: int, field: str, values: list[str], exclude: list[int]) -> set[str]:
@@ -86,7 +85,7 @@ def _taken(company_id: int, field: str, values: list[str], exclude: list[int]) -
 def check_unique(company_id: int, products: list[tuple[str, dict]], exclude: Iterable[int] = ()) -> list:
     """SKU and GTIN unique in the company and among the products being written (prefix names the field)."""
     exclude = list(exclude)
-    problems = []
+    problems = Problems()
     taken_skus = _taken(company_id, "sku", [s for _p, d in products if (s := d.get("sku"))], exclude)
     taken_gtins = _taken(
         company_id, "gtin", [g for _p, d in products if (g := d.get("gtin")) and g != SEM_GTIN], exclude
@@ -96,9 +95,9 @@ def check_unique(company_id: int, products: list[tuple[str, dict]], exclude: Ite
     for prefix, data in products:
         sku, gtin = data.get("sku"), data.get("gtin")
         if sku and (sku in taken_skus or sku in seen_skus):
-            problems.append((f"{prefix}sku", _("SKU %(sku)s is already used by another product.") % {"sku": sku}))
+            problems.add(f"{prefix}sku", _("SKU %(sku)s is already used by another product.") % {"sku": sku})
         if gtin and gtin != SEM_GTIN and (gtin in taken_gtins or gtin in seen_gtins):
-            problems.append((f"{prefix}gtin", _("GTIN %(gtin)s is already used by another product.") % {"gtin": gtin}))
+            problems.add(f"{prefix}gtin", _("GTIN %(gtin)s is already used by another product.") % {"gtin": gtin})
         seen_skus.add(sku)
         seen_gtins.add(gtin)
     return problems

@@ -19,7 +19,6 @@ from retaguarda.catalog.services.product_data import (
     as_data,
     assign,
     check_unique,
-    fail,
     unknown_fields,
 )
 from retaguarda.catalog.services.variations import create_child, plan_variants
@@ -52,27 +51,29 @@ def create_product(
     data.setdefault("product_type", ProductType.KIT if components else ProductType.GOODS)
     for key in ("sku", "name", "ncm"):
         data.setdefault(key, "")
-    problems += validation.product_problems(data, validation.References())
+    problems.extend(validation.product_problems(data, validation.References()))
     if variations is not None and data["product_type"] != ProductType.GOODS:
-        problems.append(("variations", _("Only goods can have variations.")))
+        problems.add("variations", _("Only goods can have variations."))
     if components and data["product_type"] != ProductType.KIT:
-        problems.append(("components", _("Only kits have components.")))
+        problems.add("components", _("Only kits have components."))
     if data["product_type"] == ProductType.KIT and not components:
-        problems.append(("components", _("A kit needs at least one component.")))
+        problems.add("components", _("A kit needs at least one component."))
     if variations is not None and components:
-        problems.append(("variations", _("A kit cannot have variations.")))
+        problems.add("variations", _("A kit cannot have variations."))
     children: list[dict] = []
     if variations is not None and not problems:
         children, child_problems = plan_variants(data, variations, variants or [])
-        problems += child_problems
+        problems.extend(child_problems)
     with transaction.atomic():
         resolved = []
         if components:
             resolved, kit_problems = resolve_components(company_id, components, kit=None)
-            problems += kit_problems
-        problems += check_unique(company_id, [("", data)] + [(f"variants.{i}.", c) for i, c in enumerate(children)])
-        if problems:
-            fail(DuplicateSku if all(f.endswith("sku") for f, _m in problems) else InvalidProduct, problems)
+            problems.extend(kit_problems)
+        problems.extend(
+            check_unique(company_id, [("", data)] + [(f"variants.{i}.", c) for i, c in enumerate(children)])
+        )
+        only_skus = all((p["field"] or "").endswith("sku") for p in problems)
+        problems.raise_if_any(DuplicateSku if only_skus else InvalidProduct)
         product = Product(company_id=company_id)
         assign(product, data)
         if variations is not None:
@@ -96,14 +97,16 @@ def update_product(product_id: int, *, actor: Actor, version: int | None, **chan
     with transaction.atomic():
         product = lock_for_edit(scoped(Product, actor), product_id, version)
         merged = {**as_data(product), **data}
-        problems += validation.product_problems(
-            {k: merged[k] for k in {*data, "ncm", "cest"} if k in merged}, validation.References()
+        problems.extend(
+            validation.product_problems(
+                {k: merged[k] for k in {*data, "ncm", "cest"} if k in merged},
+                validation.References(keep=(product.ncm_id, product.cest_id)),
+            )
         )
         if product.parent_id and "is_active" in data and data["is_active"] and not product.parent.is_active:
-            problems.append(("is_active", _("Activate the parent product first.")))
-        problems += check_unique(product.company_id, [("", data)], exclude=[product.pk])
-        if problems:
-            fail(InvalidProduct, problems)
+            problems.add("is_active", _("Activate the parent product first."))
+        problems.extend(check_unique(product.company_id, [("", data)], exclude=[product.pk]))
+        problems.raise_if_any(InvalidProduct)
         before = audit.snapshot(product)
         assign(product, data)
         product.version += 1

@@ -21,10 +21,10 @@ from retaguarda.catalog.services.product_data import (
     as_data,
     assign,
     check_unique,
-    fail,
 )
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
+from retaguarda.core.problems import Problems
 from retaguarda.core.scope import scoped
 from retaguarda.core.validators import SEM_GTIN
 from retaguarda.core.versioning import lock_for_edit
@@ -41,26 +41,26 @@ def variant_code(value: str) -> str:
 
 def plan_variants(parent: dict, variations: dict, overrides: list[dict]) -> tuple[list[dict], list]:
     """The data of one child per combination of `variations`, and every problem found."""
-    problems = []
+    problems = Problems()
     if not isinstance(variations, dict) or not variations:
         return [], [("variations", _("Give at least one attribute with its values, such as Tamanho: P, M, G."))]
     clean: dict[str, list[str]] = {}
     for name, values in variations.items():
         label = str(name).strip()
         if not label or len(label) > 30:
-            problems.append(("variations", _("Each attribute needs a name of up to 30 characters.")))
+            problems.add("variations", _("Each attribute needs a name of up to 30 characters."))
             continue
         values = [str(v).strip() for v in (values or []) if str(v).strip()]
         if not values:
-            problems.append((f"variations.{label}", _("Attribute %(name)s has no values.") % {"name": label}))
+            problems.add(f"variations.{label}", _("Attribute %(name)s has no values.") % {"name": label})
         if len({v.casefold() for v in values}) != len(values):
-            problems.append((f"variations.{label}", _("Attribute %(name)s repeats a value.") % {"name": label}))
+            problems.add(f"variations.{label}", _("Attribute %(name)s repeats a value.") % {"name": label})
         if any(len(v) > 30 for v in values):
-            problems.append((f"variations.{label}", _("Values have at most 30 characters.")))
+            problems.add(f"variations.{label}", _("Values have at most 30 characters."))
         clean[label] = values
     combos = list(itertools.product(*clean.values())) if clean else []
     if len(combos) > MAX_COMBINATIONS:
-        problems.append(("variations", _("At most %(n)d combinations.") % {"n": MAX_COMBINATIONS}))
+        problems.add("variations", _("At most %(n)d combinations.") % {"n": MAX_COMBINATIONS})
     if problems:
         return [], problems
     variations.clear()
@@ -70,7 +70,7 @@ def plan_variants(parent: dict, variations: dict, overrides: list[dict]) -> tupl
         attrs = override.get("attributes") or {}
         key = tuple(str(attrs.get(name, "")).strip() for name in clean)
         if key not in combos:
-            problems.append((f"variants.{i}.attributes", _("This combination is not among the variations.")))
+            problems.add(f"variants.{i}.attributes", _("This combination is not among the variations."))
         by_combo[key] = (i, override)
     children = []
     for combo in combos:
@@ -90,10 +90,11 @@ def plan_variants(parent: dict, variations: dict, overrides: list[dict]) -> tupl
         extra = {k: v for k, v in override.items() if k != "attributes" and v not in (None, "")}
         wrong = set(extra) - set(VARIANT_OWN)
         if wrong:
-            problems += [(f"variants.{index}.{k}", _("This field cannot be set here.")) for k in sorted(wrong)]
+            for k in sorted(wrong):
+                problems.add(f"variants.{index}.{k}", _("This field cannot be set here."))
         child.update(validation.normalize({k: v for k, v in extra.items() if k in VARIANT_OWN}))
         prefix = f"variants.{index if index is not None else len(children)}."
-        problems += [(prefix + f, m) for f, m in validation.product_problems(child, validation.References())]
+        problems.within(prefix).extend(validation.product_problems(child, validation.References()))
         children.append(child)
     return children, problems
 
@@ -113,27 +114,27 @@ def add_variant(parent_id: int, *, actor: Actor, attributes: dict[str, str], **o
     with transaction.atomic():
         parent = lock_for_edit(scoped(Product, actor), parent_id, None)
         if not parent.is_variant_parent:
-            fail(InvalidVariation, [("parent", _("This product has no variations."))])
+            problems = Problems()
+            problems.add("parent", _("This product has no variations."))
+            problems.raise_if_any(InvalidVariation)
         names = list(parent.attributes)
         given = {str(k).strip(): str(v).strip() for k, v in (attributes or {}).items()}
-        problems = []
+        problems = Problems()
         if set(given) != set(names) or not all(given.values()):
-            problems.append(
-                ("attributes", _("Give one value for each attribute: %(names)s.") % {"names": ", ".join(names)})
-            )
+            problems.add("attributes", _("Give one value for each attribute: %(names)s.") % {"names": ", ".join(names)})
         else:
             combo = tuple(given[n] for n in names)
             existing = {tuple(v.attributes.get(n) for n in names) for v in parent.variants.all()}
             if combo in existing:
-                problems.append(("attributes", _("This combination already exists.")))
-        if problems:
-            fail(InvalidVariation, problems)
+                problems.add("attributes", _("This combination already exists."))
+        problems.raise_if_any(InvalidVariation)
         children, plan_problems = plan_variants(
             {**as_data(parent)}, {n: [given[n]] for n in names}, [{"attributes": given, **own}]
         )
-        problems = plan_problems + check_unique(parent.company_id, [("", c) for c in children])
-        if problems:
-            fail(InvalidVariation, [(f.removeprefix("variants.0."), m) for f, m in problems])
+        plan_problems.extend(check_unique(parent.company_id, [("", c) for c in children]))
+        problems = Problems()
+        problems.extend((p["field"] and p["field"].removeprefix("variants.0."), p["message"]) for p in plan_problems)
+        problems.raise_if_any(InvalidVariation)
         before = audit.snapshot(parent, ["attributes"])
         for name in names:
             if given[name] not in parent.attributes[name]:

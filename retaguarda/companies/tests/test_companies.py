@@ -13,7 +13,7 @@ BODY = {
     "legal_name": "Casa Carioca Utilidades Ltda",
     "trade_name": "Casa Carioca",
     "cnpj": "12.ABC.345/01DE-35",
-    "state_registration": "86.123.456",
+    "state_registration": "86.123.452",
     "tax_regime": 1,
     "postal_code": "20040-002",
     "street": "Avenida Rio Branco",
@@ -30,7 +30,7 @@ def post(client, path, body, **headers):
 def test_a_company_with_an_alphanumeric_cnpj_is_registered(actor):
     company = services.create_company(actor=actor, **BODY)
     assert company.cnpj == "12ABC34501DE35"
-    assert company.state_registration == "86123456"
+    assert company.state_registration == "86123452"
     assert company.uf == "RJ"
 
 

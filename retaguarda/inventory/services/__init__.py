@@ -34,7 +34,6 @@ from retaguarda.inventory.services.manual import (
 )
 from retaguarda.inventory.services.periods import close_period, close_periods, periods_to_close
 from retaguarda.inventory.services.posting import MoveIn, Source, post_moves
-from retaguarda.inventory.services.products import MAX_KIT_DEPTH
 from retaguarda.inventory.services.reservations import Need, consume, release, reserve
 from retaguarda.inventory.services.transfers import (
     TransferLineIn,
@@ -55,7 +54,6 @@ from retaguarda.inventory.services.warehouses import (
 __all__ = [
     "ENTRY_COUNTERPARTS",
     "EXIT_COUNTERPARTS",
-    "MAX_KIT_DEPTH",
     "UPDATE_BATCH",
     "CountEntry",
     "ManualLine",

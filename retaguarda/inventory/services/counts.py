@@ -15,6 +15,7 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.money import ZERO, quantity
 from retaguarda.core.numbering import document_number
+from retaguarda.core.problems import Problems
 from retaguarda.core.scope import scoped
 from retaguarda.inventory.models import LocationKind, StockBalance, StockCount, StockCountLine
 from retaguarda.inventory.services.balances import by_balance_key, lock_balances
@@ -115,10 +116,10 @@ def record_counts(
         check_lots(entries, count.company_id)
         lines = {(line.product_id, line.lot_key): line for line in count.lines.select_for_update()}
         touched = {}
-        details = []
+        problems = Problems()
         for e in entries:
             if not isinstance(e.quantity, Decimal) or e.quantity < 0 or quantity(e.quantity) != e.quantity:
-                details.append({"field": "quantity", "message": _("Quantity cannot be negative (4 decimal places).")})
+                problems.add("quantity", _("Quantity cannot be negative (4 decimal places)."))
                 continue
             key = (e.product_id, e.lot_id or 0)
             if e.lot_id is None and key not in lines:
@@ -129,11 +130,9 @@ def record_counts(
             line = lines.get(key)
             if line is None:
                 if not count.whole_warehouse:
-                    details.append(
-                        {
-                            "field": "product_id",
-                            "message": _("%(sku)s is not in this count.") % {"sku": products[e.product_id].sku},
-                        }
+                    problems.add(
+                        "product_id",
+                        _("%(sku)s is not in this count.") % {"sku": products[e.product_id].sku},
                     )
                     continue
                 line = StockCountLine.objects.create(
@@ -142,8 +141,7 @@ def record_counts(
                 lines[key] = line
             line.counted = (line.counted or ZERO) + e.quantity if add else e.quantity
             touched[line.pk] = line
-        if details:
-            raise ValidationFailed(details=details)
+        problems.raise_if_any()
         StockCountLine.objects.bulk_update(list(touched.values()), ["counted"])
     return list(touched.values())
 
@@ -167,14 +165,14 @@ def parse_count_csv(count_id: int, text: str, *, actor: Actor) -> list[CountEntr
     """`SKU;quantity` per line (a header line and decimal commas are accepted); every error reported."""
     count = _count_of(actor, count_id)
     rows = []
-    details = []
+    problems = Problems()
     for number, raw in enumerate(text.splitlines(), start=1):
         raw = raw.strip().lstrip("\ufeff")
         if not raw:
             continue
         parts = [p.strip() for p in raw.replace("\t", ";").split(";")]
         if len(parts) < 2:
-            details.append({"field": f"line {number}", "message": _("Expected SKU;quantity.")})
+            problems.add(f"line {number}", _("Expected SKU;quantity."))
             continue
         sku, qty_text = parts[0], parts[1].replace(".", "").replace(",", ".") if "," in parts[1] else parts[1]
         try:
@@ -182,9 +180,7 @@ def parse_count_csv(count_id: int, text: str, *, actor: Actor) -> list[CountEntr
         except ArithmeticError:
             if number == 1:
                 continue  # a header line
-            details.append(
-                {"field": f"line {number}", "message": _("Invalid quantity: %(value)s") % {"value": parts[1]}}
-            )
+            problems.add(f"line {number}", _("Invalid quantity: %(value)s") % {"value": parts[1]})
             continue
         rows.append((number, sku, qty))
     skus = {sku.upper() for _n, sku, _q in rows}
@@ -200,11 +196,10 @@ def parse_count_csv(count_id: int, text: str, *, actor: Actor) -> list[CountEntr
     for number, sku, qty in rows:
         pid = products.get(sku.upper())
         if pid is None:
-            details.append({"field": f"line {number}", "message": _("No product with SKU %(sku)s.") % {"sku": sku}})
+            problems.add(f"line {number}", _("No product with SKU %(sku)s.") % {"sku": sku})
         else:
             entries.append(CountEntry(pid, qty))
-    if details:
-        raise ValidationFailed(details=details)
+    problems.raise_if_any()
     return entries
 
 

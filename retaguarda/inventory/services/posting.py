@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from retaguarda.catalog.models import Product
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import ZERO, cost, quantity
+from retaguarda.core.problems import Problems
 from retaguarda.core.scope import company_id_of
 from retaguarda.inventory.errors import AlreadyPosted, InsufficientStock
 from retaguarda.inventory.models import Location, ProductCost, StockBalance, StockMove
@@ -99,9 +99,9 @@ def post(
         moves = expand_kits(
             moves,
             products,
-            lambda m, pid, factor: MoveIn(
+            lambda m, pid, qty: MoveIn(
                 product_id=pid,
-                quantity=m.quantity * factor,
+                quantity=qty,
                 from_location_id=m.from_location_id,
                 to_location_id=m.to_location_id,
                 source=m.source,
@@ -246,27 +246,22 @@ def _validate_moves(
     moves: Sequence[MoveIn], products: dict[int, Product], locations: dict[int, Location], company_id: int
 ) -> None:
     """Every problem of the moves at once; another company's location or product is not found."""
-    details = []
+    problems = Problems()
     for i, m in enumerate(moves):
         where = f"moves.{i}"
         if not isinstance(m.quantity, Decimal) or m.quantity <= 0 or quantity(m.quantity) != m.quantity:
-            details.append(
-                {"field": f"{where}.quantity", "message": _("Quantity must be positive (4 decimal places).")}
-            )
+            problems.add(f"{where}.quantity", _("Quantity must be positive (4 decimal places)."))
         if m.unit_cost is not None and (not isinstance(m.unit_cost, Decimal) or m.unit_cost < 0):
-            details.append({"field": f"{where}.unit_cost", "message": _("Cost cannot be negative.")})
+            problems.add(f"{where}.unit_cost", _("Cost cannot be negative."))
         src, dst = locations.get(m.from_location_id), locations.get(m.to_location_id)
         if src is None or dst is None or src.company_id != company_id or dst.company_id != company_id:
-            details.append({"field": f"{where}.location", "message": _("Location not found.")})
+            problems.add(f"{where}.location", _("Location not found."))
             continue
         if src.pk == dst.pk:
-            details.append({"field": f"{where}.location", "message": _("Origin and destination must differ.")})
+            problems.add(f"{where}.location", _("Origin and destination must differ."))
         if not src.is_owned and not dst.is_owned:
-            details.append({"field": f"{where}.location", "message": _("A move must enter or leave a warehouse.")})
+            problems.add(f"{where}.location", _("A move must enter or leave a warehouse."))
         product = products.get(m.product_id)
         if product is None or product.company_id != company_id:
-            details.append(
-                {"field": f"{where}.product_id", "message": _("Product %(id)s not found.") % {"id": m.product_id}}
-            )
-    if details:
-        raise ValidationFailed(details=details)
+            problems.add(f"{where}.product_id", _("Product %(id)s not found.") % {"id": m.product_id})
+    problems.raise_if_any()

@@ -78,10 +78,10 @@ def reserve(needs: Sequence[Need], *, actor: Actor, owner: str | None = None) ->
         needs = expand_kits(
             needs,
             products,
-            lambda n, pid, factor: Need(
+            lambda n, pid, qty: Need(
                 product_id=pid,
                 warehouse_id=n.warehouse_id,
-                quantity=n.quantity * factor,
+                quantity=qty,
                 source=n.source,
                 lot_id=n.lot_id if pid == n.product_id else None,
             ),

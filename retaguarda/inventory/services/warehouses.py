@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.problems import Problems
 from retaguarda.core.scope import scoped
 from retaguarda.core.versioning import lock_for_edit
 from retaguarda.inventory.errors import NegativeStockExists
@@ -42,16 +42,15 @@ def transit_location(warehouse: Warehouse | int) -> Location:
 
 
 def _validate_warehouse(company_id: int, code: str, name: str, exclude_pk: int | None = None) -> None:
-    details = []
+    problems = Problems()
     if not code.strip():
-        details.append({"field": "code", "message": _("This field is required.")})
+        problems.add("code", _("This field is required."))
     if not name.strip():
-        details.append({"field": "name", "message": _("This field is required.")})
+        problems.add("name", _("This field is required."))
     taken = Warehouse.objects.filter(company_id=company_id, code=code.strip()).exclude(pk=exclude_pk)
     if code.strip() and taken.exists():
-        details.append({"field": "code", "message": _("Another warehouse already uses this code.")})
-    if details:
-        raise ValidationFailed(details=details)
+        problems.add("code", _("Another warehouse already uses this code."))
+    problems.raise_if_any()
 
 
 def create_warehouse(*, actor: Actor, company_id: int, code: str, name: str, allow_negative: bool = False) -> Warehouse:

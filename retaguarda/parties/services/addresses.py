@@ -49,7 +49,9 @@ def update_address(address_id: int, *, actor: Actor, version: int | None = None,
         before = audit.snapshot(address, AUDITED_ADDRESS)
         for field, value in changes.items():
             setattr(address, field, value)
-        clean_address(address, problems, places.municipalities([address.municipality_id]))
+        clean_address(
+            address, problems, places.municipalities([address.municipality_id]), keep=before["municipality_id"]
+        )
         problems.raise_if_any()
         if audit.snapshot(address, AUDITED_ADDRESS) == before:
             return address

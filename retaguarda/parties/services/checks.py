@@ -12,6 +12,7 @@ from retaguarda.br_tables.places import clean_place
 from retaguarda.core.cleaning import clean_email, clean_phone, one_line, text
 from retaguarda.core.money import amount
 from retaguarda.core.problems import Problems
+from retaguarda.core.state_registration import EXEMPT, normalize_ie, validate_ie
 from retaguarda.core.text import fold
 from retaguarda.core.validators import normalize_cnpj, only_digits, validate_cnpj, validate_cpf
 from retaguarda.parties.models import BRAZIL, IeIndicator, Party, PartyAddress, PartyContact, PartyKind
@@ -85,10 +86,10 @@ def clean_party(party: Party, problems: Problems) -> None:
         party.ie_indicator = int(party.ie_indicator)
     except (TypeError, ValueError):
         party.ie_indicator = None
-    ie = re.sub(r"[.\-/\s]", "", text(party.state_registration)).upper()
-    if ie == "ISENTO":
+    ie = normalize_ie(text(party.state_registration))
+    if ie == EXEMPT:
         ie = ""  # exempt is said by the indicator; the NF-e sends no IE then
-    if ie and not (ie.isdigit() and 2 <= len(ie) <= 14):
+    if ie and not (2 <= len(ie) <= 14 and ie.lstrip("P").isdigit()):
         problems.add("state_registration", _("State registration (IE): use digits only, up to 14."))
     if party.ie_indicator not in IeIndicator.values:
         problems.add("ie_indicator", _("IE indicator: use 1 (ICMS taxpayer), 2 (exempt) or 9 (not a taxpayer)."))
@@ -154,8 +155,21 @@ def clean_party(party: Party, problems: Problems) -> None:
     )
 
 
-def clean_address(address: PartyAddress, problems: Problems, known: dict[str, Municipality]) -> None:
-    address.postal_code, municipality = clean_place(address.postal_code, address.municipality_id, problems, known=known)
+def check_ie_in_state(party: Party, uf: str | None, problems: Problems) -> None:
+    """The IE's check digits, by the rule of the state of the party's billing address.
+
+    Without an address the state is unknown and only the format is checked (by `clean_party`)."""
+    if uf and party.state_registration and not problems.has("state_registration"):
+        problems.check("state_registration", lambda ie: validate_ie(ie, uf), party.state_registration)
+
+
+def clean_address(
+    address: PartyAddress, problems: Problems, known: dict[str, Municipality], keep: str | None = None
+) -> None:
+    """`keep`: the municipality the address had, accepted even if the IBGE table retired it."""
+    address.postal_code, municipality = clean_place(
+        address.postal_code, address.municipality_id, problems, known=known, keep=keep
+    )
     for name in ("street", "number", "complement", "district", "country_name"):
         setattr(address, name, one_line(getattr(address, name)))
     address.country_code = only_digits(text(address.country_code)) or BRAZIL
@@ -236,6 +250,11 @@ def prepare(
             problems.add(f"addresses[{i}].{flag}", message)
     if address_objs and not any(a.is_billing for a in address_objs):
         address_objs[0].is_billing = True
+    billing = next((a for a in address_objs if a.is_billing), None)
+    if billing is not None:
+        check_ie_in_state(party, getattr(billing, "uf", None), problems)
+    elif existing is not None:
+        check_ie_in_state(party, billing_uf(existing), problems)
     contact_objs = []
     for i, data in enumerate(contacts):
         sub = problems.within(f"contacts[{i}].")
@@ -243,6 +262,10 @@ def prepare(
         clean_contact(contact, sub)
         contact_objs.append(contact)
     return party, address_objs, contact_objs, problems
+
+
+def billing_uf(party: Party) -> str | None:
+    return PartyAddress.objects.filter(party=party, is_billing=True).values_list("uf", flat=True).first()
 
 
 def party_problems(

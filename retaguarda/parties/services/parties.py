@@ -14,6 +14,8 @@ from retaguarda.parties.services.checks import (
     AUDITED_PARTY,
     CONTACT_FIELDS,
     PARTY_FIELDS,
+    billing_uf,
+    check_ie_in_state,
     clean_party,
     pick,
     prepare,
@@ -84,6 +86,7 @@ def update_party(party_id: int, *, actor: Actor, version: int | None, **changes)
         for field, value in changes.items():
             setattr(party, field, value)
         clean_party(party, problems)
+        check_ie_in_state(party, billing_uf(party), problems)
         duplicate = _duplicate(party.company_id, party.document, party.pk)
         if duplicate and problems.items:
             problems.add("document", DuplicateDocument.default_message)
