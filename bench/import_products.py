@@ -45,7 +45,7 @@ def build_csv(path: Path, rows: int, price_shift: int = 0) -> None:
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     call_command("migrate", verbosity=0)
-    from conftest import valid_cnpj
+    from retaguarda.core.validators import complete_cnpj
 
     company = Company.objects.filter(trade_name="Bench Import").first()
     if company is None:
@@ -55,7 +55,7 @@ def main() -> None:
             actor=Actor(None, Origin.CLI),
             legal_name="Bench Import Ltda",
             trade_name="Bench Import",
-            cnpj=valid_cnpj(f"{time.time_ns() % 10**8:08d}0001"),
+            cnpj=complete_cnpj(f"{time.time_ns() % 10**8:08d}0001"),
             state_registration="ISENTO",
             tax_regime=1,
             postal_code="01310100",

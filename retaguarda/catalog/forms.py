@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from retaguarda.br_tables.widgets import NcmWidget
-from retaguarda.catalog.models import Origin, ProductType
+from retaguarda.catalog.models import GoodsOrigin, ProductType
 from retaguarda.core import tabular
 from retaguarda.core.number_fields import NumberField
 
@@ -25,7 +25,9 @@ class ProductForm(forms.Form):
     gtin = forms.CharField(label=_("GTIN"), max_length=14, required=False, help_text=_("Barcode, or SEM GTIN."))
     ncm = forms.CharField(label=_("NCM"), widget=NcmWidget(), required=False)
     cest = forms.CharField(label=_("CEST"), max_length=10, required=False)
-    origin = forms.TypedChoiceField(label=_("origin"), choices=Origin.choices, coerce=int, initial=Origin.NATIONAL)
+    origin = forms.TypedChoiceField(
+        label=_("origin"), choices=GoodsOrigin.choices, coerce=int, initial=GoodsOrigin.NATIONAL
+    )
     category = forms.CharField(label=_("category"), max_length=60, required=False)
     unit = forms.CharField(label=_("commercial unit"), max_length=6, initial="UN")
     tax_unit = forms.CharField(label=_("tax unit"), max_length=6, initial="UN")

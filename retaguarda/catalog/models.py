@@ -12,7 +12,7 @@ class ProductType(models.TextChoices):
     KIT = "kit", _("Kit")
 
 
-class Origin(models.IntegerChoices):
+class GoodsOrigin(models.IntegerChoices):
     """ICMS origin of goods (NF-e `orig`, Tabela A)."""
 
     NATIONAL = 0, _("0 - National")
@@ -43,7 +43,7 @@ class Product(CompanyScoped, Versioned):
     cest = models.ForeignKey(
         "br_tables.Cest", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("CEST")
     )
-    origin = models.PositiveSmallIntegerField(_("origin"), choices=Origin.choices, default=Origin.NATIONAL)
+    origin = models.PositiveSmallIntegerField(_("origin"), choices=GoodsOrigin.choices, default=GoodsOrigin.NATIONAL)
     unit = models.CharField(_("commercial unit"), max_length=6, default="UN")
     tax_unit = models.CharField(_("tax unit"), max_length=6, default="UN")
     purchase_unit = models.CharField(_("purchase unit"), max_length=6, default="UN")

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from retaguarda.br_tables.models import Cest, Ncm
-from retaguarda.catalog.models import Origin, ProductType
+from retaguarda.catalog.models import GoodsOrigin, ProductType
 from retaguarda.core.problems import Problems
 from retaguarda.core.validators import SEM_GTIN, is_valid_gtin, only_digits
 
@@ -182,7 +182,7 @@ def product_problems(data: dict, refs: References) -> Problems:
             )
     if "origin" in data:
         origin = data["origin"]
-        if not isinstance(origin, int) or isinstance(origin, bool) or origin not in Origin.values:
+        if not isinstance(origin, int) or isinstance(origin, bool) or origin not in GoodsOrigin.values:
             add("origin", _("The origin is a code from 0 to 8."))
     for key in UNIT_FIELDS:
         if key in data and not _UNIT.match(data[key] or ""):

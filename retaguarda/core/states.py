@@ -1,13 +1,20 @@
-"""The document state helper: lock the row, check the transition table, log a DocumentEvent."""
+"""The document state helper: lock the row, check the transition table, log a DocumentEvent.
+
+A document's life: `record_opened` when it is created (its first timeline event and audit record),
+`move` (or `transition` with a queryset of your own) for each change of state, `cancel` for the
+last one.
+"""
 
 from typing import Any
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import InvalidTransition, NotFound
 from retaguarda.core.models import DocumentEvent
+from retaguarda.core.scope import scoped
 
 
 def transition(
@@ -58,6 +65,31 @@ def transition(
             payload=payload or {},
         )
     return obj
+
+
+def record_opened(document: models.Model, state: str, *, actor: Actor) -> None:
+    """The document's first timeline event (`transition` logs the later ones) and its audit record."""
+    DocumentEvent.objects.create(
+        document_type=document._meta.label_lower,
+        document_id=document.pk,
+        to_state=state,
+        user=actor.user,
+        origin=actor.origin,
+    )
+    audit.record_created(actor, document)
+
+
+def move(model: type[models.Model], pk: int, state: str, *, actor: Actor, payload: dict | None = None):
+    """`transition` limited to the actor's company: another company's document is not found."""
+    return transition(model, pk, to=state, actor=actor, payload=payload, queryset=scoped(model, actor))
+
+
+def cancel(model: type[models.Model], pk: int, state: str, *, actor: Actor):
+    """Move the document to its cancelled `state`, with an audit record saying so."""
+    with transaction.atomic():
+        document = move(model, pk, state, actor=actor)
+        audit.record(actor, document, "cancelled")
+    return document
 
 
 def allowed_transitions(obj: models.Model, field: str = "state") -> list[str]:

@@ -54,6 +54,18 @@ def is_valid_cnpj(value: str) -> bool:
     return _cnpj_digit(cnpj[:12]) == cnpj[12] and _cnpj_digit(cnpj[:13]) == cnpj[13]
 
 
+def complete_cpf(base9: str) -> str:
+    """The CPF whose first nine digits are `base9`, with its two check digits (demo data, fixtures)."""
+    d1 = _cpf_digit(base9)
+    return base9 + d1 + _cpf_digit(base9 + d1)
+
+
+def complete_cnpj(base12: str) -> str:
+    """The CNPJ whose first twelve characters are `base12`, with its two check digits."""
+    d1 = _cnpj_digit(base12)
+    return base12 + d1 + _cnpj_digit(base12 + d1)
+
+
 def validate_cpf(value: str) -> None:
     if not is_valid_cpf(value):
         raise ValidationError(_("Invalid CPF: %(value)s. Check the 11 digits.") % {"value": value}, code="cpf")

@@ -44,7 +44,7 @@ class Warehouse(CompanyScoped, Versioned):
     allow_negative = models.BooleanField(
         _("allow negative stock"), default=False, help_text=_("Lets exits go below zero (e.g. a shop selling first).")
     )
-    active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("warehouse")

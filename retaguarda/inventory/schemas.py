@@ -14,7 +14,7 @@ class WarehouseOut(Schema):
     code: str
     name: str
     allow_negative: bool
-    active: bool
+    is_active: bool
     version: int
 
 
@@ -29,7 +29,7 @@ class WarehousePatch(Schema):
     code: str | None = None
     name: str | None = None
     allow_negative: bool | None = None
-    active: bool | None = None
+    is_active: bool | None = None
 
 
 class BalanceOut(Schema):

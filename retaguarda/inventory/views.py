@@ -71,7 +71,7 @@ def _listing(request, rows, next_cursor, **context) -> dict:
 
 
 def _active_warehouses(company):
-    return Warehouse.objects.filter(company=company, active=True)
+    return Warehouse.objects.filter(company=company, is_active=True)
 
 
 def _lines_form(request, template, lines, problems, **context):
@@ -344,7 +344,7 @@ def warehouse_edit(request, warehouse_id: int):
                 code=request.POST.get("code", ""),
                 name=request.POST.get("name", ""),
                 allow_negative=bool(request.POST.get("allow_negative")),
-                active=bool(request.POST.get("active")),
+                is_active=bool(request.POST.get("active")),
             )
         except DomainError as exc:
             _error(request, exc)

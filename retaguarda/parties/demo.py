@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from retaguarda.core.actor import Actor
 from retaguarda.core.state_registration import sample_ie
-from retaguarda.core.validators import _cnpj_digit, _cpf_digit
+from retaguarda.core.validators import complete_cnpj, complete_cpf
 from retaguarda.parties import services
 
 SEED = 20260701
@@ -83,9 +83,7 @@ LIMITS = [Decimal(v) for v in ("0", "1000", "2500", "5000", "10000", "20000")]
 
 
 def _cpf(rng: random.Random) -> str:
-    base = f"{rng.randrange(10**8, 10**9):09d}"
-    d1 = _cpf_digit(base)
-    return base + d1 + _cpf_digit(base + d1)
+    return complete_cpf(f"{rng.randrange(10**8, 10**9):09d}")
 
 
 def _cnpj(rng: random.Random, alphanumeric: bool = False) -> str:
@@ -95,9 +93,7 @@ def _cnpj(rng: random.Random, alphanumeric: bool = False) -> str:
         branch = "".join(rng.choice(alphabet) for _ in range(2)) + "01"
     else:
         root, branch = f"{rng.randrange(10**7, 10**8):08d}", "0001"
-    base = root + branch
-    d1 = _cnpj_digit(base)
-    return base + d1 + _cnpj_digit(base + d1)
+    return complete_cnpj(root + branch)
 
 
 def _address(rng: random.Random, city) -> dict:

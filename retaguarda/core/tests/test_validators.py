@@ -82,3 +82,10 @@ def test_cep():
     validate_cep("01310-100")
     with pytest.raises(ValidationError):
         validate_cep("00000-000")
+
+
+def test_complete_gives_the_check_digits():
+    from retaguarda.core.validators import complete_cnpj, complete_cpf, is_valid_cnpj, is_valid_cpf
+
+    assert complete_cpf("529982247") == "52998224725" and is_valid_cpf(complete_cpf("111444777"))
+    assert complete_cnpj("12ABC34501DE") == "12ABC34501DE35" and is_valid_cnpj(complete_cnpj("112223330001"))

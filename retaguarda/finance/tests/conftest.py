@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from retaguarda.core.validators import _cnpj_digit
+from retaguarda.core.validators import complete_cnpj
 from retaguarda.finance import selectors, services
 from retaguarda.finance.models import CashAccountKind, Category
 from retaguarda.finance.services import InstallmentIn
@@ -20,9 +20,7 @@ def D(value) -> Decimal:
     return Decimal(str(value))
 
 
-def cnpj(base12: str) -> str:
-    d1 = _cnpj_digit(base12)
-    return base12 + d1 + _cnpj_digit(base12 + d1)
+cnpj = complete_cnpj
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ from retaguarda.core.money import ZERO, quantity
 from retaguarda.core.numbering import document_number
 from retaguarda.core.problems import Problems
 from retaguarda.core.scope import scoped
+from retaguarda.core.states import cancel, move, record_opened
 from retaguarda.inventory.models import LocationKind, StockBalance, StockCount, StockCountLine
 from retaguarda.inventory.services.balances import by_balance_key, lock_balances
-from retaguarda.inventory.services.documents import cancel, move_to, record_opened
 from retaguarda.inventory.services.lots import check_lots
-from retaguarda.inventory.services.posting import MoveIn, Source, post
+from retaguarda.inventory.services.posting import MoveIn, Source, post_moves
 from retaguarda.inventory.services.products import check_stocked
 from retaguarda.inventory.services.scope import warehouse_of
 from retaguarda.inventory.services.warehouses import stock_location, virtual_location
@@ -62,7 +62,7 @@ def create_count(
 def start_count(count_id: int, *, actor: Actor) -> StockCount:
     """Counting starts: one line per product and lot in stock (or selected), with the quantity expected."""
     with transaction.atomic():
-        count = move_to(StockCount, count_id, CountState.COUNTING, actor=actor)
+        count = move(StockCount, count_id, CountState.COUNTING, actor=actor)
         location = stock_location(count.warehouse_id)
         balances = StockBalance.objects.filter(location=location)
         existing = list(count.lines.all())
@@ -206,7 +206,7 @@ def parse_count_csv(count_id: int, text: str, *, actor: Actor) -> list[CountEntr
 def post_count(count_id: int, *, actor: Actor) -> StockCount:
     """Post the differences of every counted line as adjustment moves; uncounted lines change nothing."""
     with transaction.atomic():
-        count = move_to(StockCount, count_id, CountState.POSTED, actor=actor)
+        count = move(StockCount, count_id, CountState.POSTED, actor=actor)
         location = stock_location(count.warehouse_id)
         adjustment = virtual_location(count.company_id, LocationKind.ADJUSTMENT)
         lines = [line for line in count.lines.all() if line.counted is not None]
@@ -229,7 +229,7 @@ def post_count(count_id: int, *, actor: Actor) -> StockCount:
                     )
                 )
         # Lines without a lot must hit the stock without a lot, not FEFO: post them lot-exact.
-        post(moves, actor=actor, exact_lots=True)
+        post_moves(moves, actor=actor, exact_lots=True)
         StockCountLine.objects.bulk_update(lines, ["difference"])
         count.posted_at = timezone.now()
         count.save(update_fields=["posted_at", "updated_at"])

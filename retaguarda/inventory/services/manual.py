@@ -15,7 +15,7 @@ from retaguarda.core.money import quantity
 from retaguarda.core.numbering import document_number
 from retaguarda.inventory.models import LocationKind, ManualOperation, StockMove
 from retaguarda.inventory.services.lots import lot_for
-from retaguarda.inventory.services.posting import MoveIn, Source, post
+from retaguarda.inventory.services.posting import MoveIn, Source, post_moves
 from retaguarda.inventory.services.scope import warehouse_of
 from retaguarda.inventory.services.warehouses import stock_location, virtual_location
 
@@ -94,6 +94,6 @@ def manual_move(
                     reason=op.reason,
                 )
             )
-        created = post(moves, actor=actor)
+        created = post_moves(moves, actor=actor)
         audit.record_created(actor, op)
     return op, created

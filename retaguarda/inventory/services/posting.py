@@ -70,20 +70,15 @@ class MoveIn:
     reason: str = ""
 
 
-def post_moves(moves: Sequence[MoveIn], *, actor: Actor) -> list[StockMove]:
-    """Post moves in one transaction: lock, check every shortfall at once, write the ledger, update
-    balances and average costs. Raises `InsufficientStock` listing every product short."""
-    return post(moves, actor=actor)
-
-
-def post(
+def post_moves(
     moves: Sequence[MoveIn],
     *,
     actor: Actor,
     release: dict[tuple[int, int, int], Decimal] | None = None,
     exact_lots: bool = False,
 ) -> list[StockMove]:
-    """`post_moves` with the options the inventory's own documents need.
+    """Post moves in one transaction: lock, check every shortfall at once, write the ledger, update
+    balances and average costs. Raises `InsufficientStock` listing every product short.
 
     `release`: reserved quantities by balance key to give back in the same transaction (consuming a
     reservation). `exact_lots`: `lot_id=None` means the stock without a lot, never a FEFO pick."""

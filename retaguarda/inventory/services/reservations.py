@@ -34,7 +34,7 @@ from retaguarda.inventory.services.balances import (
     shortfalls,
 )
 from retaguarda.inventory.services.lots import check_lots
-from retaguarda.inventory.services.posting import STOCK_PRODUCT_FIELDS, MoveIn, Source, post
+from retaguarda.inventory.services.posting import STOCK_PRODUCT_FIELDS, MoveIn, Source, post_moves
 from retaguarda.inventory.services.products import check_stocked, expand_kits
 from retaguarda.inventory.services.warehouses import virtual_location
 from retaguarda.inventory.states import ReservationState
@@ -228,7 +228,7 @@ def consume(
                     reason=_("Reserved stock issued"),
                 )
             )
-        created = post(moves, actor=actor, release=dict(release_keys), exact_lots=True)
+        created = post_moves(moves, actor=actor, release=dict(release_keys), exact_lots=True)
         Reservation.objects.filter(pk__in=[r.pk for r in held]).update(
             state=ReservationState.CONSUMED, closed_at=timezone.now()
         )

@@ -13,6 +13,6 @@ def warehouse_of(actor: Actor, warehouse_id: int) -> Warehouse:
     warehouse = scoped(Warehouse, actor).filter(pk=warehouse_id).first()
     if warehouse is None:
         raise ValidationFailed(details=[{"field": "warehouse_id", "message": _("Warehouse not found.")}])
-    if not warehouse.active:
+    if not warehouse.is_active:
         raise ValidationFailed(details=[{"field": "warehouse_id", "message": _("The warehouse is inactive.")}])
     return warehouse

@@ -15,9 +15,9 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import quantity
 from retaguarda.core.numbering import document_number
+from retaguarda.core.states import cancel, move, record_opened
 from retaguarda.inventory.models import StockMove, TransferLine, TransferOrder
-from retaguarda.inventory.services.documents import cancel, move_to, record_opened
-from retaguarda.inventory.services.posting import MoveIn, Source, post
+from retaguarda.inventory.services.posting import MoveIn, Source, post_moves
 from retaguarda.inventory.services.products import check_stocked
 from retaguarda.inventory.services.scope import warehouse_of
 from retaguarda.inventory.services.warehouses import stock_location, transit_location
@@ -93,7 +93,7 @@ def create_transfer(
 def ship_transfer(transfer_id: int, *, actor: Actor) -> TransferOrder:
     """Out of the origin now: the goods go to the destination's transit location."""
     with transaction.atomic():
-        transfer = move_to(TransferOrder, transfer_id, TransferState.SHIPPED, actor=actor)
+        transfer = move(TransferOrder, transfer_id, TransferState.SHIPPED, actor=actor)
         origin = stock_location(transfer.from_warehouse_id)
         transit = transit_location(transfer.to_warehouse_id)
         moves = [
@@ -108,7 +108,7 @@ def ship_transfer(transfer_id: int, *, actor: Actor) -> TransferOrder:
             )
             for line in transfer.lines.all()
         ]
-        post(moves, actor=actor)
+        post_moves(moves, actor=actor)
         transfer.shipped_at = timezone.now()
         transfer.save(update_fields=["shipped_at", "updated_at"])
         audit.record(actor, transfer, "shipped")
@@ -118,7 +118,7 @@ def ship_transfer(transfer_id: int, *, actor: Actor) -> TransferOrder:
 def receive_transfer(transfer_id: int, *, actor: Actor) -> TransferOrder:
     """In on arrival: what left the origin (same products and lots) enters the destination."""
     with transaction.atomic():
-        transfer = move_to(TransferOrder, transfer_id, TransferState.RECEIVED, actor=actor)
+        transfer = move(TransferOrder, transfer_id, TransferState.RECEIVED, actor=actor)
         transit = transit_location(transfer.to_warehouse_id)
         target = stock_location(transfer.to_warehouse_id)
         shipped = StockMove.objects.filter(source_type=TransferOrder.SOURCE_OUT, source_id=transfer.pk).order_by("id")
@@ -142,7 +142,7 @@ def receive_transfer(transfer_id: int, *, actor: Actor) -> TransferOrder:
                 merged[key] = MoveIn(**{**prev.__dict__, "quantity": prev.quantity + m.quantity})
             else:
                 merged[key] = m
-        post(list(merged.values()), actor=actor, exact_lots=True)
+        post_moves(list(merged.values()), actor=actor, exact_lots=True)
         transfer.received_at = timezone.now()
         transfer.save(update_fields=["received_at", "updated_at"])
         audit.record(actor, transfer, "received")

@@ -76,7 +76,7 @@ def create_warehouse(*, actor: Actor, company_id: int, code: str, name: str, all
 
 
 def update_warehouse(warehouse_id: int, *, actor: Actor, version: int | None, **fields) -> Warehouse:
-    allowed = {"code", "name", "allow_negative", "active"}
+    allowed = {"code", "name", "allow_negative", "is_active"}
     with transaction.atomic():
         warehouse = lock_for_edit(scoped(Warehouse, actor), warehouse_id, version)
         before = audit.snapshot(warehouse)

@@ -4,20 +4,13 @@ import itertools
 
 import pytest
 
-from retaguarda.core.validators import _cnpj_digit, _cpf_digit
+from retaguarda.core.validators import complete_cnpj, complete_cpf
 from retaguarda.parties import services
 
 _serial = itertools.count(1)
 
 
-def make_cpf(base9: str) -> str:
-    d1 = _cpf_digit(base9)
-    return base9 + d1 + _cpf_digit(base9 + d1)
-
-
-def make_cnpj(base12: str) -> str:
-    d1 = _cnpj_digit(base12)
-    return base12 + d1 + _cnpj_digit(base12 + d1)
+make_cpf, make_cnpj = complete_cpf, complete_cnpj
 
 
 ADDRESS = {

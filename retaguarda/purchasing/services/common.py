@@ -5,31 +5,17 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import models
 from django.utils.translation import gettext as _
 
-from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
-from retaguarda.core.models import DocumentEvent
 from retaguarda.core.money import ZERO, spread
 from retaguarda.core.scope import scoped
+from retaguarda.core.states import record_opened  # noqa: F401  (purchasing's services import it from here)
 from retaguarda.inventory.models import Warehouse
 from retaguarda.parties.models import Party
 
 MAX_TERMS = 24
-
-
-def record_opened(document: models.Model, state: str, *, actor: Actor) -> None:
-    """The document's first timeline event (`core.states.transition` logs the later ones) and its audit."""
-    DocumentEvent.objects.create(
-        document_type=document._meta.label_lower,
-        document_id=document.pk,
-        to_state=state,
-        user=actor.user,
-        origin=actor.origin,
-    )
-    audit.record_created(actor, document)
 
 
 def supplier_problems(actor: Actor, supplier_id, field: str = "supplier_id") -> tuple[Party | None, list[dict]]:
@@ -43,7 +29,7 @@ def supplier_problems(actor: Actor, supplier_id, field: str = "supplier_id") -> 
 
 def warehouse_problems(actor: Actor, warehouse_id, field: str = "warehouse_id") -> tuple[Warehouse | None, list]:
     warehouse = scoped(Warehouse, actor).filter(pk=warehouse_id).first() if isinstance(warehouse_id, int) else None
-    if warehouse is None or not warehouse.active:
+    if warehouse is None or not warehouse.is_active:
         return None, [{"field": field, "message": _("Warehouse not found.")}]
     return warehouse, []
 
