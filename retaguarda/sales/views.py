@@ -429,7 +429,7 @@ def _channel_fields(post) -> dict:
 def _channel_choices(company) -> dict:
     return {
         "kinds": ChannelKind.choices,
-        "warehouses": Warehouse.objects.filter(company=company, active=True).order_by("code"),
+        "warehouses": Warehouse.objects.filter(company=company, is_active=True).order_by("code"),
         "price_lists": PriceList.objects.filter(company=company, is_active=True).order_by("name"),
     }
 

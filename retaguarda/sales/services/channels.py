@@ -28,7 +28,7 @@ def _channel_problems(company_id: int, channel: SalesChannel) -> list[dict]:
         problems.append({"field": "name", "message": _("Enter the name.")})
     if channel.kind not in ChannelKind.values:
         problems.append({"field": "kind", "message": _("Choose the kind of channel.")})
-    if not scoped(Warehouse, company_id).filter(pk=channel.warehouse_id, active=True).exists():
+    if not scoped(Warehouse, company_id).filter(pk=channel.warehouse_id, is_active=True).exists():
         problems.append({"field": "warehouse_id", "message": _("Warehouse not found.")})
     if channel.price_list_id and not scoped(PriceList, company_id).filter(pk=channel.price_list_id).exists():
         problems.append({"field": "price_list_id", "message": _("Price list not found.")})

@@ -159,7 +159,7 @@ def _check_refs(data: OrderIn, company_id: int) -> tuple[SalesChannel | None, li
 def _warehouse(data: OrderIn, channel: SalesChannel, company_id: int) -> Warehouse:
     if data.warehouse_id is None or data.warehouse_id == channel.warehouse_id:
         return channel.warehouse
-    warehouse = scoped(Warehouse, company_id).filter(pk=data.warehouse_id, active=True).first()
+    warehouse = scoped(Warehouse, company_id).filter(pk=data.warehouse_id, is_active=True).first()
     if warehouse is None:
         raise ValidationFailed(details=[{"field": "warehouse_id", "message": _("Warehouse not found.")}])
     return warehouse
