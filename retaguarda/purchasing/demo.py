@@ -28,7 +28,7 @@ def build(company, actor: Actor) -> int:
         return 0
     actor = Actor(actor.user, actor.origin, company.pk, actor.ip)
     suppliers = list(Party.objects.filter(company=company, is_supplier=True, is_active=True).order_by("id")[:3])
-    warehouse = Warehouse.objects.filter(company=company, active=True).order_by("id").first()
+    warehouse = Warehouse.objects.filter(company=company, is_active=True).order_by("id").first()
     products = list(
         Product.objects.filter(company=company, product_type=ProductType.GOODS, is_variant_parent=False, is_active=True)
         .exclude(cost=0)

@@ -89,7 +89,7 @@ def _suppliers(company):
 
 
 def _warehouses(company):
-    return Warehouse.objects.filter(company=company, active=True)
+    return Warehouse.objects.filter(company=company, is_active=True)
 
 
 def _date(text: str) -> date | None:
