@@ -58,7 +58,7 @@ def reorder_suggestions(
     }
     if not products:
         return []
-    warehouses = {w.pk: w for w in Warehouse.objects.filter(company=company, active=True)}
+    warehouses = {w.pk: w for w in Warehouse.objects.filter(company=company, is_active=True)}
     stock = {
         (row["product_id"], row["warehouse_id"]): (row["on_hand"], row["reserved"])
         for row in StockBalance.objects.filter(
