@@ -37,7 +37,7 @@ def build(company, actor: Actor) -> None:
     actor = Actor(actor.user, actor.origin, company.pk, actor.ip)
     if SalesChannel.objects.filter(company=company).exists():
         return
-    houses = list(Warehouse.objects.filter(company=company, active=True).order_by("id"))
+    houses = list(Warehouse.objects.filter(company=company, is_active=True).order_by("id"))
     customers = list(
         Party.objects.filter(company=company, is_customer=True, is_active=True)
         .filter(Q(credit_limit=0) | Q(credit_limit__gte=5000))
