@@ -63,6 +63,7 @@ def test_four_bad_fields_show_four_errors_at_once_and_the_municipality_stays(sig
     page.fill("#id_address-district", "Centro")
     page.locator("#id_address-municipality_id").press_sequentially("campinas", delay=30)
     page.get_by_role("button", name="Campinas/SP").click()
+    expect(page.locator("#id_address-municipality_id_code")).to_have_value("3509502")  # the pick has answered
     page.get_by_role("button", name="Salvar").click()
 
     expect(page.locator(".errorlist li")).to_have_count(4)
