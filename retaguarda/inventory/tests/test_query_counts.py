@@ -134,7 +134,7 @@ def test_a_count_costs_the_same_for_1_and_20_lines_at_each_step(route_api, stock
         entries = {"entries": [{"product_id": p.pk, "quantity": "97"} for p in products]}
         counted, _ = queries(route_api, f"/counts/{count['id']}/quantities", entries)
         posted, done = queries(route_api, f"/counts/{count['id']}/post")
-        assert [line["difference"] for line in done["lines"]] == ["-3.0000"] * n
+        assert [line["difference"] for line in done["lines"]] == ["-3"] * n  # quantities without meaningless zeros
         return created, started, counted, posted
 
     assert at_both_sizes(measure) == [(17 + NUMBER, 17, 13, 32)] * 2
