@@ -19,6 +19,13 @@ PLAIN = {
 }  # fmt: skip
 
 
+def _plain(field) -> bool:
+    """A value the driver takes as is; a key to a UUID (JournalEntry's) needs SQLite's conversion."""
+    if field.is_relation:
+        return field.target_field.get_internal_type() in PLAIN
+    return field.get_internal_type() in PLAIN
+
+
 def _fields(model, with_pk: bool = False):
     return [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
 
@@ -39,7 +46,7 @@ def insert(model, rows: Iterable[dict], batch: int = 20_000, *, with_pk: bool = 
         else:
             defaults[f.attname] = None
     plan = [
-        (f.attname, defaults[f.attname], None if f.get_internal_type() in PLAIN else f.get_db_prep_save) for f in fields
+        (f.attname, defaults[f.attname], None if _plain(f) else f.get_db_prep_save) for f in fields
     ]
 
     def prepared(row: dict) -> tuple:

@@ -24,7 +24,7 @@ from bench.registry import NOT_LANDED, Figure, Outcome, scenario
 
 HOT_PRODUCTS = 40
 TARGET_RATE = 50.0
-SOURCE_TYPE = "bench.reserve"
+SOURCE_TYPE = "manual.bench"  # the public reservation API takes manual.* only
 
 
 class Ledger:
