@@ -45,9 +45,7 @@ def insert(model, rows: Iterable[dict], batch: int = 20_000, *, with_pk: bool = 
             defaults[f.attname] = f.get_default()
         else:
             defaults[f.attname] = None
-    plan = [
-        (f.attname, defaults[f.attname], None if _plain(f) else f.get_db_prep_save) for f in fields
-    ]
+    plan = [(f.attname, defaults[f.attname], None if _plain(f) else f.get_db_prep_save) for f in fields]
 
     def prepared(row: dict) -> tuple:
         return tuple(
