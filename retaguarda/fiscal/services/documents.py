@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from retaguarda.br_tables.models import Cfop
 from retaguarda.catalog.models import Product
 from retaguarda.companies.models import Company
 from retaguarda.core import audit, outbox
@@ -143,6 +144,19 @@ def _context(document: FiscalDocument, issue_day) -> TaxContext:
     )
 
 
+def _refuse_retired_cfops(codes: set[str]) -> None:
+    """A CFOP the official table has retired stays on old notes but is refused on a new one (SEFAZ would)."""
+    retired = sorted(Cfop.objects.filter(code__in=codes, is_active=False).values_list("code", flat=True))
+    if retired:
+        raise ValidationFailed(
+            _("CFOP %(codes)s was retired from the official table: choose an operation or tax rule with a current one.")
+            % {"codes": ", ".join(retired)},
+            details=[
+                {"field": "operation", "message": _("CFOP %(code)s retired.") % {"code": code}} for code in retired
+            ],
+        )
+
+
 def _apply_taxes(document: FiscalDocument, lines: list[FiscalDocumentLine], issue_day) -> TaxResult:
     """Compute every line's taxes for `issue_day` and write them, the CFOPs and the totals on the objects."""
     tax_lines = [
@@ -163,6 +177,7 @@ def _apply_taxes(document: FiscalDocument, lines: list[FiscalDocumentLine], issu
     for line, taxes in zip(lines, result.lines, strict=True):
         line.cfop = taxes.cfop
         line.taxes = {tax: tax_json(value) for tax, value in taxes.taxes.items()}
+    _refuse_retired_cfops({line.cfop for line in lines})
     document.products_total = sum((line.gross for line in lines), ZERO)
     document.discount_total = sum((line.discount for line in lines), ZERO)
     document.freight_total = sum((line.freight for line in lines), ZERO)

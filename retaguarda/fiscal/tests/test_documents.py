@@ -6,6 +6,7 @@ import pytest
 from django.db import DatabaseError, transaction
 from lxml import etree
 
+from retaguarda.br_tables.models import Cfop
 from retaguarda.core import outbox
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.validators import _cnpj_digit
@@ -48,6 +49,21 @@ def test_a_simples_sale_is_built_as_a_draft_with_its_taxes_and_reasons(
     assert (line.cfop, line.gross, doc.total) == ("5102", D("100.00"), D("100.00"))
     sn = line.taxes["icms_sn"]
     assert sn["cst"] == "102" and "CSOSN 102" in sn["why"][0]
+
+
+def test_a_cfop_retired_from_the_official_table_is_refused_on_a_new_note(
+    simples, make_customer, make_item_product, fiscal_actor
+):
+    actor = fiscal_actor(simples)
+    customer, product = make_customer(simples), make_item_product(simples)
+    Cfop.objects.filter(code="5102").update(is_active=False)
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.build_document(
+            DocumentIn(recipient_id=customer.pk, items=(ItemIn(product.pk, D("2"), D("50.00")),)), actor=actor
+        )
+
+    assert "5102" in str(refused.value) and not FiscalDocument.objects.exists()
 
 
 def test_issuing_numbers_keys_validates_and_signs_the_note(

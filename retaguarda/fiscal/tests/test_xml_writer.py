@@ -3,6 +3,7 @@ for every kind of note we build (Simples, regime normal with ST, DIFAL and IPI, 
 a return), and refuses a binding shape it does not handle instead of writing it wrong."""
 
 import datetime
+import random
 from dataclasses import dataclass, field
 from decimal import Decimal as D
 
@@ -12,6 +13,7 @@ from lxml import etree
 from xsdata.formats.dataclass.serializers import XmlSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
+from retaguarda.core.state_registration import sample_ie
 from retaguarda.fiscal import keys, services
 from retaguarda.fiscal.models import TaxRule
 from retaguarda.fiscal.services import DocumentIn, InstallmentIn, ItemIn
@@ -65,7 +67,7 @@ def test_simples_nfce_installments_and_return_match_xsdata(simples, make_custome
 def test_regime_normal_with_st_difal_and_ipi_matches_xsdata(normal, make_customer, make_item_product, fiscal_actor):
     actor = fiscal_actor(normal)
     TaxRule.objects.filter(company=normal, tax="ipi").update(is_active=True)
-    taxpayer = make_customer(normal, uf_city="4106902", cep="80010000", ie_indicator=1, ie="1234567890", kind="company",
+    taxpayer = make_customer(normal, uf_city="4106902", cep="80010000", ie_indicator=1, ie=sample_ie("PR", random.Random(1)), kind="company",
                              document="11222333000181")  # fmt: skip
     consumer = make_customer(normal, uf_city="3106200", cep="30130010")
     parts = make_item_product(normal, ncm="87089990")
