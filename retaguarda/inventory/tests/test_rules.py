@@ -48,7 +48,7 @@ def test_reserved_above_on_hand_fires_and_clears(company, make_product, make_war
     shop = make_warehouse(allow_negative=True)
     mug = make_product()
     stock.receive(mug, shop, 5)
-    reserve([Need(mug.pk, shop.pk, D(4), Source("sales.order", 1, 1))], actor=actor)
+    reserve([Need(mug.pk, shop.pk, D(4), Source("manual.order", 1, 1))], actor=actor)
     stock.issue(mug, shop, 3)
 
     found = rules.reserved_above_on_hand(company.pk, {})
@@ -61,7 +61,7 @@ def test_reserved_above_on_hand_fires_and_clears(company, make_product, make_war
 def test_a_reservation_older_than_the_threshold_is_stale_until_released(company, make_product, warehouse, stock, actor):
     mug = make_product()
     stock.receive(mug, warehouse, 5)
-    [held] = reserve([Need(mug.pk, warehouse.pk, D(2), Source("sales.order", 9, 1))], actor=actor)
+    [held] = reserve([Need(mug.pk, warehouse.pk, D(2), Source("manual.order", 9, 1))], actor=actor)
     assert rules.stale_reservation(company.pk, {"days": 7}) == []
 
     Reservation.objects.filter(pk=held.pk).update(created_at=timezone.now() - timedelta(days=10))
@@ -69,7 +69,7 @@ def test_a_reservation_older_than_the_threshold_is_stale_until_released(company,
     assert _keys(found) == {("inventory.reservation", str(held.pk))}
     assert found[0].figures["days"].value == 10
 
-    release(Source("sales.order", 9, 1), actor=actor)
+    release(Source("manual.order", 9, 1), actor=actor)
     assert rules.stale_reservation(company.pk, {"days": 7}) == []
 
 
