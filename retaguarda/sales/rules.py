@@ -1,0 +1,60 @@
+"""Sales' watch rules (registered with `watch` from `SalesConfig.ready`): one query per company."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from retaguarda.sales.models import SalesOrder
+from retaguarda.sales.states import OrderState
+from retaguarda.watch.registry import Finding, Param, day, integer, rule, text
+from retaguarda.watch.states import Severity
+
+LOGISTICS = "logistics"
+# Orders the customer is still waiting for (a draft was never promised to anyone).
+WAITING = (OrderState.CONFIRMED, OrderState.INVOICING, OrderState.INVOICED)
+
+
+@rule(
+    "sales.order_late",
+    title=_("Order not shipped on the promised date"),
+    department=LOGISTICS,
+    severity=Severity.HIGH,
+    explanation=_("%(customer)s was promised %(order)s for %(promised)s (%(days)s days ago); it is %(state)s."),
+    steps=[
+        _("Check the stock and the note of the order"),
+        _("Ship it, or tell the customer the new date"),
+    ],
+    params=[Param("grace_days", _("Days of grace after the promised date"), 0)],
+)
+def order_late(company_id: int, params) -> list[Finding]:
+    today = timezone.localdate()
+    rows = (
+        SalesOrder.objects.filter(
+            company_id=company_id,
+            state__in=WAITING,
+            promised_ship_date__lt=today - timedelta(days=params["grace_days"]),
+        )
+        .select_related("customer")
+        .only("id", "number", "state", "promised_ship_date", "customer__legal_name", "customer__trade_name")
+    )
+    found = []
+    for order in rows:
+        customer = order.customer.trade_name or order.customer.legal_name
+        found.append(
+            Finding(
+                "sales.order",
+                order.pk,
+                f"{order} · {customer}"[:200],
+                {
+                    "order": text(str(order), _("Order")),
+                    "customer": text(customer, _("Customer")),
+                    "promised": day(order.promised_ship_date, _("Promised ship date")),
+                    "days": integer((today - order.promised_ship_date).days, _("Days late")),
+                    "state": text(str(OrderState(order.state).label).lower(), _("State")),
+                },
+                reverse("sales:order", args=[order.pk]),
+            )
+        )
+    return found
