@@ -10,8 +10,10 @@ class PurchasingConfig(AppConfig):
 
     def ready(self):
         from retaguarda.core import audit
-        from retaguarda.purchasing import handlers  # noqa: F401  (registers the outbox handlers)
-        from retaguarda.purchasing import rules  # noqa: F401  (registers the watch rules)
+        from retaguarda.purchasing import (
+            handlers,  # noqa: F401  (registers the outbox handlers)
+            rules,  # noqa: F401  (registers the watch rules)
+        )
 
         audit.register_action_labels(
             {

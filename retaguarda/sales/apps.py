@@ -9,8 +9,10 @@ class SalesConfig(AppConfig):
 
     def ready(self):
         from retaguarda.inventory.ownership import register_source_types
-        from retaguarda.sales import handlers  # noqa: F401 - registers the outbox handlers
-        from retaguarda.sales import rules  # noqa: F401 - registers the watch rules
+        from retaguarda.sales import (
+            handlers,  # noqa: F401 - registers the outbox handlers
+            rules,  # noqa: F401 - registers the watch rules
+        )
         from retaguarda.sales.models import SalesOrder
 
         # Only sales may reserve, release or issue the stock its orders hold.
