@@ -3,6 +3,8 @@
 State changes are POST commands; a foreign id is 404. An NF-e upload answers the parsed preview with
 its matches and problems; `/confirm` turns it into a posted receipt with its payable."""
 
+from decimal import Decimal
+
 from django.shortcuts import get_object_or_404
 from ninja import File, Router, Status, UploadedFile
 
@@ -150,12 +152,17 @@ def create_receipt(request, body: ReceiptIn):
     actor = actor_of(request)
     lines = services.lines_from_orders(actor, body.order_ids) if body.order_ids else []
     lines += [services.ReceiptLineIn(**line.dict()) for line in body.lines]
+    given = (body.freight, body.insurance, body.other_expenses)
+    if all(v is None for v in given):
+        charges = services.charges_from_orders(actor, body.order_ids)
+    else:
+        charges = services.Charges(*(Decimal(0) if v is None else v for v in given))
     receipt = services.create_receipt(
         services.ReceiptIn(
             supplier_id=body.supplier_id,
             warehouse_id=body.warehouse_id,
             lines=lines,
-            charges=services.Charges(body.freight, body.insurance, body.other_expenses),
+            charges=charges,
             issue_date=body.issue_date,
             invoice_number=body.invoice_number,
             nfe_key=body.nfe_key,

@@ -186,9 +186,9 @@ class ReceiptIn(Schema):
     warehouse_id: int
     order_ids: list[int] = Field(default_factory=list, description="receive what is open on these orders")
     lines: list[ReceiptLineSchema] = Field(default_factory=list, description="the lines, when not from orders")
-    freight: Decimal = Decimal(0)
-    insurance: Decimal = Decimal(0)
-    other_expenses: Decimal = Decimal(0)
+    freight: Decimal | None = Field(None, description="omitted (all three): the charges of orders not received yet")
+    insurance: Decimal | None = None
+    other_expenses: Decimal | None = None
     issue_date: datetime.date | None = None
     invoice_number: str = ""
     nfe_key: str = ""

@@ -299,7 +299,10 @@ def order_action(request, order_id: int, action: str):
         else:
             receipt = services.create_receipt(
                 services.ReceiptIn(
-                    order.supplier_id, order.warehouse_id, services.lines_from_orders(actor, [order_id])
+                    order.supplier_id,
+                    order.warehouse_id,
+                    services.lines_from_orders(actor, [order_id]),
+                    charges=services.charges_from_orders(actor, [order_id]),
                 ),
                 actor=actor,
             )

@@ -81,6 +81,15 @@ class ReceiptIn:
     installments: Sequence[InstallmentIn] = ()  # the NF-e's `dup`; empty: from the payment terms
 
 
+def charges_from_orders(actor: Actor, order_ids: Sequence[int]) -> Charges:
+    """The freight, insurance and other expenses of the orders nothing was received from yet: the first
+    receipt of an order brings its charges; later partial receipts bring only what their invoice says."""
+    rows = PurchaseOrder.objects.filter(
+        pk__in=list(order_ids), company_id=company_id_of(actor), state=OrderState.ORDERED
+    ).values_list("freight", "insurance", "other_expenses")
+    return Charges(*(sum((row[k] for row in rows), ZERO) for k in range(3)))
+
+
 def lines_from_orders(actor: Actor, order_ids: Sequence[int]) -> list[ReceiptLineIn]:
     """What is still open on the orders, as receipt lines to confirm or edit."""
     lines = (

@@ -146,6 +146,31 @@ def test_partial_receipts_move_the_order_to_partially_received_then_received(
     assert ProductCost.objects.get(product=box).average_cost == D("10")  # R$ 120 a box of 12
 
 
+def test_the_first_receipt_of_an_order_brings_its_charges_and_later_ones_do_not(
+    actor, make_product, supplier, warehouse
+):
+    product = make_product()
+    order = order_for(
+        actor, supplier, warehouse, [OrderLineIn(product.pk, D("10"), D("2"))], charges=Charges(freight=D("6.00"))
+    )
+    assert services.charges_from_orders(actor, [order.pk]) == Charges()  # a draft is not receivable
+    services.send_order(order.pk, actor=actor)
+    assert services.charges_from_orders(actor, [order.pk]) == Charges(freight=D("6.00"))
+    (line,) = services.lines_from_orders(actor, [order.pk])
+    first = services.create_receipt(
+        ReceiptIn(
+            supplier.pk,
+            warehouse.pk,
+            [ReceiptLineIn(**{**line.__dict__, "quantity": D("4")})],
+            charges=services.charges_from_orders(actor, [order.pk]),
+        ),
+        actor=actor,
+    )
+    assert first.total == D("14.00")  # 4 x 2 + the order's freight
+    services.post_receipt(first.pk, actor=actor)
+    assert services.charges_from_orders(actor, [order.pk]) == Charges()
+
+
 def test_receiving_more_than_is_open_is_refused_and_nothing_moves(actor, make_product, supplier, warehouse):
     product = make_product()
     order = order_for(actor, supplier, warehouse, [OrderLineIn(product.pk, D("5"), D("2"))])
