@@ -40,3 +40,32 @@ def test_ordering_and_receiving_cost_the_same_queries_at_1_and_20_lines(actor, m
     measure(1)  # the first document of each kind creates its number series and the chart of accounts
     one, twenty = measure(1), measure(20)
     assert one == twenty
+
+
+def test_an_nfe_import_costs_the_same_queries_at_3_and_30_items(make_company, make_user, make_product, make_warehouse):
+    from retaguarda.core.actor import Actor, Origin
+    from retaguarda.parties.models import Party
+    from retaguarda.purchasing.nfe.matching import Answer
+    from retaguarda.purchasing.nfe.sample import RECIPIENT, supplier_note
+    from retaguarda.purchasing.nfe.services import ConfirmIn, confirm_nfe, import_preview, upload_nfe
+
+    company = make_company(cnpj=RECIPIENT)
+    actor = Actor(make_user("purchasing", companies=[company]), Origin.WEB, company.pk)
+    warehouse = make_warehouse(company=company)
+    Party.objects.create(
+        company=company, kind="company", document="75335849000115", legal_name="Fornecedor", is_supplier=True
+    )
+
+    def measure(items, number, prefix):
+        key, xml = supplier_note(items, number=number, code_prefix=prefix)
+        products = [make_product(company=company) for _ in range(items)]
+        answers = {n: Answer(p.pk) for n, p in enumerate(products, start=1)}
+        figures = {}
+        figures["upload"] = count(lambda: figures.setdefault("import", upload_nfe([(f"{key}.xml", xml)], actor=actor)))
+        (imported,) = figures.pop("import")
+        figures["preview"] = count(lambda: import_preview(imported.pk, actor=actor, answers=answers))
+        figures["confirm"] = count(lambda: confirm_nfe(imported.pk, ConfirmIn(warehouse.pk, answers), actor=actor))
+        return figures
+
+    measure(2, 1, "W")  # the first receipt creates its number series and the chart of accounts
+    assert measure(3, 2, "A") == measure(30, 3, "B")
