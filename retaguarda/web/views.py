@@ -15,15 +15,21 @@ from retaguarda.core.errors import DomainError
 from retaguarda.core.models import AuditRecord, OutboxDelivery
 from retaguarda.core.pagination import keyset_page
 from retaguarda.core.scope import scoped
-from retaguarda.web import figures
+from retaguarda.web import figures, today
 
 
 @login_required
 def home(request):
+    company = request.company
+    shown = today.departments_shown(request.user.department_codes(company.pk), request.user.is_superuser)
     return render(
         request,
         "web/home.html",
-        {"figures": figures.home_figures(request.company), "recent": figures.recent_activity(request.company)},
+        {
+            "departments": today.today(company.pk, shown),
+            "figures": figures.home_figures(company),
+            "recent": figures.recent_activity(company),
+        },
     )
 
 
