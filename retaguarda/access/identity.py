@@ -7,7 +7,7 @@
 from django.contrib.auth.models import AnonymousUser
 
 from retaguarda.access.errors import ForeignCompany, InvalidCompanyHeader
-from retaguarda.access.services import user_for_token
+from retaguarda.access.token_identity import resolve_token
 from retaguarda.companies.models import Company
 from retaguarda.companies.selectors import workable_companies
 
@@ -34,7 +34,7 @@ def current_company(request) -> Company | None:
         if company is None:
             raise ForeignCompany()
         return company
-    for wanted in (request.session.get("company_id") if hasattr(request, "session") else None, user.default_company_id):
+    for wanted in (_session_company_id(request), user.default_company_id):
         if wanted:
             company = scope.filter(pk=wanted).first()
             if company is not None:
@@ -42,18 +42,49 @@ def current_company(request) -> Company | None:
     return scope.order_by("id").first()
 
 
+def _session_company_id(request) -> int | None:
+    return request.session.get("company_id") if hasattr(request, "session") else None
+
+
+def _resolve_token(request, raw: str) -> None:
+    """A program's request: its user, company and departments in one query (`access.token_identity`)."""
+    try:
+        header_id = _wanted_company_id(request)
+    except InvalidCompanyHeader:
+        # A malformed header is the signed-in caller's mistake (400); without a valid token, a 401.
+        if resolve_token(raw, header_company_id=None, preferred_company_id=None) is not None:
+            raise
+        request.user = AnonymousUser()
+        return
+    found = resolve_token(
+        raw,
+        header_company_id=header_id,
+        preferred_company_id=None if header_id is not None else _session_company_id(request),
+    )
+    if found is None:
+        request.user = AnonymousUser()
+        return
+    if found.company is None and header_id is not None:
+        raise ForeignCompany()
+    request.user, request.company = found.user, found.company
+    if found.company is not None:
+        # What `User.department_codes` would read: already known, so permission checks cost no query.
+        found.user.__dict__["_department_codes"] = {found.company.pk: found.department_codes}
+
+
 def resolve_identity(request) -> None:
     """Set `request.user` from a bearer token (when one is sent), `request.auth_method` and
     `request.company`. A token request is a program, not a browser: it carries no cookie to forge,
     so CSRF is off for it."""
     request.auth_method = "session"
+    request.company = None
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         request.auth_method = "token"
         request._dont_enforce_csrf_checks = True
-        request.user = user_for_token(header[7:].strip()) or AnonymousUser()
-    request.company = None
-    request.company = current_company(request)
+        _resolve_token(request, header[7:].strip())
+    else:
+        request.company = current_company(request)
     if request.user.is_authenticated:
         # Permissions come from the membership in this company only (`User.department_codes`).
         request.user.current_company_id = request.company.pk if request.company else None

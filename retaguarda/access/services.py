@@ -276,17 +276,3 @@ def revoke_token(token_id: int, *, actor: Actor) -> ApiToken:
             token.save(update_fields=["revoked_at"])
             audit.record(actor, token, "revoked", company_id=actor.company_id)
     return token
-
-
-def user_for_token(raw: str) -> User | None:
-    try:
-        token = ApiToken.objects.select_related("user").get(token_hash=hash_token(raw), revoked_at__isnull=True)
-    except ApiToken.DoesNotExist:
-        return None
-    if not token.user.is_active:
-        return None
-    now = timezone.now()
-    # Touch at most once a minute: a busy integration should not write on every call.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user

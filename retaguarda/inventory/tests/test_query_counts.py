@@ -1,7 +1,7 @@
 """What each inventory write route costs in queries: the same for 1 line as for 20, and exactly this much.
 
-The figures are the whole request as the test client sends it (bearer token, company, departments,
-the idempotency key when sent). Inside a test every transaction is a savepoint of the test's own, so
+The figures are the whole request as the test client sends it (the identity: bearer token, user,
+company and departments in one query; the idempotency key when sent). Inside a test every transaction is a savepoint of the test's own, so
 a route's BEGIN shows here as SAVEPOINT and RELEASE. A change that moves a figure should say why in
 its commit; docs/request-cost.md tells how to keep a route's queries from growing with its lines.
 """
@@ -72,9 +72,9 @@ def test_a_reservation_costs_the_same_for_1_and_20_lines(route_api, stocked):
         assert len(created) == n
         return count
 
-    # token, company, key INSERT, departments, warehouses, products, locations, lock balances,
-    # twin check, reservations INSERT, balances UPDATE, key UPDATE (+ the test's SAVEPOINT/RELEASE)
-    assert at_both_sizes(measure) == [14, 14]
+    # identity (token, user, company, departments in one), key INSERT, warehouses, products, locations,
+    # lock balances, twin check, reservations INSERT, balances UPDATE, key UPDATE (+ the test's SAVEPOINT/RELEASE)
+    assert at_both_sizes(measure) == [12, 12]
 
 
 def test_releasing_a_document_costs_the_same_for_1_and_20_lines(route_api, stocked):
@@ -90,7 +90,7 @@ def test_releasing_a_document_costs_the_same_for_1_and_20_lines(route_api, stock
         assert len(released) == n
         return count
 
-    assert at_both_sizes(measure) == [10, 10]
+    assert at_both_sizes(measure) == [8, 8]
 
 
 @pytest.mark.parametrize("direction", ["in", "out"])
@@ -105,7 +105,7 @@ def test_a_manual_move_costs_the_same_for_1_and_20_lines(route_api, stocked, dir
         assert len(created["moves"]) == n
         return count
 
-    assert at_both_sizes(measure) == [27 + NUMBER] * 2
+    assert at_both_sizes(measure) == [25 + NUMBER] * 2
 
 
 def test_a_transfer_costs_the_same_for_1_and_20_lines_at_each_step(route_api, stocked):
@@ -122,7 +122,7 @@ def test_a_transfer_costs_the_same_for_1_and_20_lines_at_each_step(route_api, st
         assert done["state"] == "received" and len(done["lines"]) == n
         return created, shipped, received
 
-    assert at_both_sizes(measure) == [(18 + NUMBER, 31, 30)] * 2
+    assert at_both_sizes(measure) == [(16 + NUMBER, 29, 28)] * 2
 
 
 def test_a_count_costs_the_same_for_1_and_20_lines_at_each_step(route_api, stocked):
@@ -137,4 +137,4 @@ def test_a_count_costs_the_same_for_1_and_20_lines_at_each_step(route_api, stock
         assert [line["difference"] for line in done["lines"]] == ["-3"] * n  # quantities without meaningless zeros
         return created, started, counted, posted
 
-    assert at_both_sizes(measure) == [(17 + NUMBER, 17, 13, 32)] * 2
+    assert at_both_sizes(measure) == [(15 + NUMBER, 15, 11, 30)] * 2

@@ -57,16 +57,16 @@ def at_both_sizes(measure) -> list:
 
 def test_taking_an_order_costs_the_same_for_1_and_20_lines(route_api, channel, customer, stocked):
     counts = at_both_sizes(lambda n: _intake(route_api, channel, customer, stocked(n), confirm=False)[0])
-    # token, company, key INSERT, departments, channel, products, customer, number, order INSERT,
+    # identity (token, company, departments: one query), key INSERT, channel, products, customer, number, order INSERT,
     # lines INSERT, event INSERT, audit INSERT, key UPDATE + savepoints
-    assert counts == [17, 17]
+    assert counts == [15, 15]
 
 
 def test_taking_and_confirming_an_order_costs_the_same_for_1_and_20_lines(route_api, channel, customer, stocked):
     counts = at_both_sizes(lambda n: _intake(route_api, channel, customer, stocked(n), confirm=True)[0])
     # the above, then the confirmation: lock the order, UPDATE it, its event (in a savepoint), inventory's
     # reservation (products, locations, lock balances, twin check, INSERT, balances UPDATE), audit + savepoints
-    assert counts == [31, 31]
+    assert counts == [29, 29]
 
 
 def test_confirming_costs_the_same_for_1_and_20_lines(route_api, channel, customer, stocked):
@@ -78,6 +78,6 @@ def test_confirming_costs_the_same_for_1_and_20_lines(route_api, channel, custom
         return len(ctx.captured_queries)
 
     counts = at_both_sizes(measure)
-    # token, company, departments, the order's company check, then the confirmation as above, then the
+    # identity (one query), the order's company check, then the confirmation as above, then the
     # answer: the order and its lines
-    assert counts == [21, 21]
+    assert counts == [19, 19]
