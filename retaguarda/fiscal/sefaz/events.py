@@ -15,7 +15,6 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-import nfelib
 from lxml import etree
 
 from retaguarda.fiscal.keys import UF_CODES
@@ -23,7 +22,7 @@ from retaguarda.fiscal.xml import schemas
 from retaguarda.fiscal.xml.formats import when
 
 NFE = "http://www.portalfiscal.inf.br/nfe"
-NFELIB = Path(nfelib.__file__).resolve().parent
+NFELIB = schemas.NFELIB
 CANCEL, CORRECTION = "110111", "110110"
 SCHEMA_FOLDERS = {CANCEL: "nfe_evento_cancel", CORRECTION: "nfe_evento_cce"}
 SCHEMA_FILES = {CANCEL: "eventoCancNFe_v1.00.xsd", CORRECTION: "CCe_v1.00.xsd"}

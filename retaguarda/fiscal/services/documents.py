@@ -35,7 +35,7 @@ from retaguarda.fiscal.services import rules
 from retaguarda.fiscal.services.inputs import DocumentIn
 from retaguarda.fiscal.states import DocumentState
 from retaguarda.fiscal.taxes import LineIn, TaxContext, TaxResult, TaxValue, calculate
-from retaguarda.fiscal.xml import builder, formats, nfce, schemas, signing
+from retaguarda.fiscal.xml import formats, schemas, signing, totals
 from retaguarda.parties.models import Party
 
 NFE_SCHEMA = "nfe_v4.00.xsd"
@@ -183,7 +183,7 @@ def _apply_taxes(document: FiscalDocument, lines: list[FiscalDocumentLine], issu
     document.freight_total = sum((line.freight for line in lines), ZERO)
     document.insurance_total = sum((line.insurance for line in lines), ZERO)
     document.other_total = sum((line.other for line in lines), ZERO)
-    header = builder.totals(document, lines)
+    header = totals.totals(lines)
     document.tax_totals = _plain(header)
     document.total = header["vNF"]
     return result
@@ -362,6 +362,10 @@ def build_document(data: DocumentIn, *, actor: Actor) -> FiscalDocument:
 
 
 def _sign_and_validate(document, lines, certificate) -> bytes:
+    # nfelib's bindings (and xsdata) cost seconds of CPU to import: loaded with the first note built, so
+    # a server, a worker or a command that never writes an NF-e does not pay for them.
+    from retaguarda.fiscal.xml import builder, nfce
+
     nfe = builder.build(document, lines)
     if document.model == DocumentModel.NFCE:
         settings = document.company.fiscal_settings

@@ -26,7 +26,6 @@ from retaguarda.core.states import transition
 from retaguarda.fiscal import certificates
 from retaguarda.fiscal.models import FiscalDocument, FiscalSettings, SefazExchange
 from retaguarda.fiscal.sefaz import contingency
-from retaguarda.fiscal.sefaz.client import NfelibTransmitter
 from retaguarda.fiscal.sefaz.transmitter import Answer, Exchange, SefazUnavailable, Transmitter
 from retaguarda.fiscal.services import contingency as switching
 from retaguarda.fiscal.states import DocumentState
@@ -99,6 +98,9 @@ def transmitter_for(company, settings: FiscalSettings, emission_type: int = cont
     cache = _transmitters.__dict__.setdefault("cache", {})
     transmitter = cache.get(key)
     if transmitter is None:
+        # nfelib's SOAP clients are imported with the first transmission, not at startup (seconds of CPU).
+        from retaguarda.fiscal.sefaz.client import NfelibTransmitter
+
         if len(cache) >= 32:
             cache.clear()
         transmitter = cache[key] = NfelibTransmitter(**arguments)

@@ -4,8 +4,6 @@ The builder only writes what the document already holds (lines, their computed t
 emitter and recipient): it decides nothing fiscal, so the XML, the page and the DANFE agree.
 """
 
-from decimal import Decimal
-
 from lxml import etree
 from nfelib.nfe.bindings.v4_0 import leiaute_nfe_v4_00 as b
 from nfelib.nfe.bindings.v4_0.dfe_tipos_basicos_v1_00 import TcibsNfe, TibscbsmonoTot, TtribNfe
@@ -17,6 +15,9 @@ from retaguarda.fiscal.taxes.calculators import IPI_CST_TAXED, PIS_COFINS_CST_NO
 from retaguarda.fiscal.taxes.model import Tax
 from retaguarda.fiscal.xml import writer
 from retaguarda.fiscal.xml.formats import dec, price, rate, when
+from retaguarda.fiscal.xml.totals import as_decimal as _d
+from retaguarda.fiscal.xml.totals import tax_of as _tax
+from retaguarda.fiscal.xml.totals import totals
 
 NFE_NS = "http://www.portalfiscal.inf.br/nfe"
 VERSION = "4.00"
@@ -27,14 +28,6 @@ HOMOLOGATION_ITEM = "NOTA FISCAL EMITIDA EM AMBIENTE DE HOMOLOGACAO - SEM VALOR 
 Inf = b.Tnfe.InfNfe
 Det = Inf.Det
 Imp = Det.Imposto
-
-
-def _d(value) -> Decimal:
-    return Decimal(str(value)) if value not in (None, "") else ZERO
-
-
-def _tax(line, tax: str) -> dict | None:
-    return line.taxes.get(tax)
 
 
 def scope_code(document) -> str:
@@ -341,57 +334,8 @@ def _det(document, line, crt: int) -> Det:
     return Det(prod=prod, imposto=imposto, nItem=str(line.number))
 
 
-def totals(document, lines) -> dict[str, Decimal]:
-    """The header totals as the XML states them, summed from the rounded lines."""
-    t: dict[str, Decimal] = {}
-
-    def add(name, value):
-        t[name] = t.get(name, ZERO) + _d(value)
-
-    for line in lines:
-        for name, value in (
-            ("vProd", line.gross),
-            ("vDesc", line.discount),
-            ("vFrete", line.freight),
-            ("vSeg", line.insurance),
-            ("vOutro", line.other),
-        ):
-            add(name, value)
-        icms, st, fcp, ipi = (_tax(line, x) for x in (Tax.ICMS, Tax.ICMS_ST, Tax.FCP, Tax.IPI))
-        difal, pis, cofins = (_tax(line, x) for x in (Tax.DIFAL, Tax.PIS, Tax.COFINS))
-        if icms is not None:
-            add("vBC", icms["base"])
-            add("vICMS", icms["value"])
-        if fcp is not None:
-            add("vFCP", fcp["value"])
-        if st is not None:
-            add("vBCST", st["base"])
-            add("vST", st["value"])
-            add("vFCPST", st.get("extra", {}).get("vFCPST", 0))
-        if ipi is not None:
-            add("vIPI", ipi["value"])
-        if difal is not None:
-            add("vICMSUFDest", difal["value"])
-            add("vFCPUFDest", difal["extra"]["vFCPUFDest"])
-        if pis is not None:
-            add("vPIS", pis["value"])
-        if cofins is not None:
-            add("vCOFINS", cofins["value"])
-        cbs = _tax(line, Tax.CBS)
-        if cbs is not None:
-            add("vBCIBSCBS", cbs["base"])
-            add("vCBS", cbs["value"])
-            add("vIBSUF", _tax(line, Tax.IBS_UF)["value"])
-            add("vIBSMun", _tax(line, Tax.IBS_MUN)["value"])
-    g = lambda k: t.get(k, ZERO)  # noqa: E731
-    # MOC 7.0, W16: vNF = vProd - vDesc - vICMSDeson + vST + vFCPST + vFrete + vSeg + vOutro + vII + vIPI + vIPIDevol
-    t["vNF"] = g("vProd") - g("vDesc") + g("vST") + g("vFCPST") + g("vFrete") + g("vSeg") + g("vOutro") + g("vIPI")
-    t["vIBS"] = g("vIBSUF") + g("vIBSMun")
-    return t
-
-
 def _total(document, lines) -> Inf.Total:
-    t = totals(document, lines)
+    t = totals(lines)
     g = lambda k: dec(t.get(k, ZERO))  # noqa: E731
     icms_tot = Inf.Total.Icmstot(
         vBC=g("vBC"),

@@ -4,13 +4,15 @@ The NF-e schemas (PL_010f, with IBS/CBS) come with nfelib. Event schemas are pat
 alphanumeric CNPJ in `events_schema` (see there)."""
 
 import functools
+import importlib.util
 import threading
 from pathlib import Path
 
-import nfelib
 from lxml import etree
 
-NFE_SCHEMAS = Path(nfelib.__file__).resolve().parent / "nfe" / "schemas" / "v4_0"
+# Where nfelib is installed, found without importing it (its package imports xsdata's parsers).
+NFELIB = Path(importlib.util.find_spec("nfelib").origin).resolve().parent
+NFE_SCHEMAS = NFELIB / "nfe" / "schemas" / "v4_0"
 _lock = threading.Lock()
 
 
