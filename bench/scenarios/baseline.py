@@ -33,6 +33,34 @@ def order_requests(seed: int, products: list[int], prices: dict[int, Decimal], c
     return next_request
 
 
+def measure_floor(ctx) -> tuple[float, dict, int]:
+    """The bare-Django floor for a 5-line order (its own tables, ample stock for the first products of the
+    dataset), closed loop at the run's client count; kept in `ctx.limits` for the scenarios that compare
+    to it (`intake`). Returns (orders per second, latency summary, errors)."""
+    ds = ctx.dataset
+    from retaguarda.catalog.models import Product
+
+    products = ds.products[:FLOOR_PRODUCTS]
+    prices = dict(Product.objects.filter(pk__in=products).values_list("pk", "price"))
+    schema.create(connection)
+    schema.stock(connection, {p: Decimal(10**9) for p in products})
+    customers = ds.customers or list(range(1, 101))
+    server = ctx.floor_server()
+    make = order_requests(ctx.seed, products, prices, customers, "/floor/orders")
+    run_load(server.host, server.port, make, clients=ctx.clients, seconds=ctx.warmup_seconds, classify=classify_floor)
+    started = time.perf_counter()
+    result = run_load(server.host, server.port, make, clients=ctx.clients, seconds=ctx.seconds, classify=classify_floor)
+    summary = result.summary()
+    rate = result.ok / result.seconds
+    ctx.limits["floor_orders_per_s"] = rate
+    ctx.limits["floor_order_p99_ms"] = summary["p99_ms"]
+    ctx.log(
+        f"  floor: {rate:,.0f} orders/s of {ORDER_LINES} lines, p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, "
+        f"{result.errors} errors ({time.perf_counter() - started:.1f} s)"
+    )
+    return rate, summary, result.errors
+
+
 def classify_floor(req, status, body) -> str:
     """The floor's stock is ample: any answer but 201 is an error, a refusal included."""
     return "ok" if status == 201 else "error"
@@ -62,29 +90,9 @@ def run(ctx) -> Outcome:
     ctx.limits["db_tps"] = db["tps"]
     out.details["db_limit"] = db
 
-    # The floor: its own tables, ample stock for the first products of the dataset.
-    ds = ctx.dataset
-    from retaguarda.catalog.models import Product
-
-    products = ds.products[:FLOOR_PRODUCTS]
-    prices = dict(Product.objects.filter(pk__in=products).values_list("pk", "price"))
-    schema.create(connection)
-    schema.stock(connection, {p: Decimal(10**9) for p in products})
-    customers = ds.customers or list(range(1, 101))
-    server = ctx.floor_server()
-    make = order_requests(ctx.seed, products, prices, customers, "/floor/orders")
-    run_load(server.host, server.port, make, clients=ctx.clients, seconds=ctx.warmup_seconds, classify=classify_floor)
-    started = time.perf_counter()
-    result = run_load(server.host, server.port, make, clients=ctx.clients, seconds=ctx.seconds, classify=classify_floor)
-    summary = result.summary()
+    rate, summary, errors = measure_floor(ctx)
     out.details["floor_orders"] = summary
-    out.errors += result.errors
-    rate = result.ok / result.seconds
-    ctx.limits["floor_orders_per_s"] = rate
-    ctx.log(
-        f"  floor: {rate:,.0f} orders/s of {ORDER_LINES} lines, p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, "
-        f"{result.errors} errors ({time.perf_counter() - started:.1f} s)"
-    )
+    out.errors += errors
     out.figures += [
         Figure(
             f"floor: {ORDER_LINES}-line orders/s",

@@ -172,6 +172,13 @@ def invoice_order(request, order_id: int):
     return _command(request, order_id, services.invoice_order)
 
 
+@router.post("/orders/{order_id}/invoice/retry", response={200: OrderOut, **ERRORS}, auth=CHANGE)
+def retry_invoicing(request, order_id: int):
+    """Send again the notes SEFAZ rejected (after fixing the cause), under the same numbers; 409
+    `sales.not_invoiceable` when none was rejected."""
+    return _command(request, order_id, services.retry_invoicing)
+
+
 @router.post("/orders/{order_id}/ship", response={200: OrderOut, **ERRORS}, auth=CHANGE)
 def ship_order(request, order_id: int, body: ShipIn):
     return _command(request, order_id, services.ship_order, carrier=body.carrier, tracking_code=body.tracking_code)

@@ -25,6 +25,14 @@ class CreditLimitExceeded(DomainError):
     default_message = _("The order exceeds the customer's credit limit.")
 
 
+class CustomerOverdue(DomainError):
+    """A customer under credit control has installments past due."""
+
+    code = "sales.customer_overdue"
+    status = 409
+    default_message = _("The customer has overdue installments.")
+
+
 class NotInvoiceable(DomainError):
     code = "sales.not_invoiceable"
     status = 409

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from retaguarda.core.text import fold
 from retaguarda.fiscal.models import FiscalDocument
+from retaguarda.fiscal.services.transmission import hint_for
+from retaguarda.fiscal.states import DocumentState
 from retaguarda.sales.models import SalesOrder
 from retaguarda.sales.states import OrderState
 
@@ -65,3 +67,15 @@ def notes_of(order: SalesOrder) -> QuerySet[FiscalDocument]:
     return FiscalDocument.objects.filter(
         company_id=order.company_id, source_type=SalesOrder.SOURCE_TYPE, source_id=order.pk
     ).order_by("id")
+
+
+def rejections(order: SalesOrder) -> list[FiscalDocument]:
+    """The notes of an order waiting for SEFAZ that were rejected (sent again once fixed) or denied
+    (final), each with SEFAZ's reason (`status_code`, `status_message`) and a `hint` of what to do."""
+    if order.state != OrderState.INVOICING:
+        return []
+    notes = list(notes_of(order).filter(state__in=(DocumentState.REJECTED, DocumentState.DENIED)))
+    for note in notes:
+        note.hint = hint_for(note.status_code)
+        note.can_resend = note.state == DocumentState.REJECTED
+    return notes

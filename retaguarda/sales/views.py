@@ -19,6 +19,7 @@ from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError, ValidationFailed
 from retaguarda.core.pagination import MAX_LIMIT, keyset_page
 from retaguarda.core.states import allowed_transitions, timeline
+from retaguarda.finance.selectors import customer_position
 from retaguarda.inventory.models import Warehouse
 from retaguarda.parties.models import Party
 from retaguarda.sales import pdf, selectors, services
@@ -276,12 +277,16 @@ def order_detail(request, order_id: int):
         pk=order_id,
         company=request.company,
     )
+    rejections = selectors.rejections(order)
     context = {
         "order": order,
         "lines": order.lines.select_related("product").order_by("number"),
         "allowed": allowed_transitions(order),
         "events": _labelled(timeline(order)),
         "notes": selectors.notes_of(order),
+        "rejections": rejections,
+        "position": customer_position(order.company_id, order.customer_id),
+        "resendable": any(n.can_resend for n in rejections),
         "returns": order.returns.all(),
         "returnable": order.state in services.RETURNABLE,
         "editable": order.state == OrderState.DRAFT and request.user.has_perm(CHANGE),
@@ -355,6 +360,7 @@ def order_action(request, order_id: int, action: str):
     run = {
         "confirm": lambda pk, actor: services.confirm_order(pk, actor=actor),
         "invoice": lambda pk, actor: services.invoice_order(pk, actor=actor),
+        "resend": lambda pk, actor: services.retry_invoicing(pk, actor=actor),
         "ship": lambda pk, actor: services.ship_order(
             pk, actor=actor, carrier=post.get("carrier", ""), tracking_code=post.get("tracking_code", "")
         ),

@@ -92,10 +92,14 @@ def reserve(needs: Sequence[Need], *, actor: Actor, owner: str | None = None) ->
                 raise ValidationFailed(
                     details=[{"field": "quantity", "message": _("Quantity must be positive (4 decimal places).")}]
                 )
-        sources = {(n.source.type, n.source.id, n.source.line) for n in needs}
+        # One condition per document, its lines in a list: an OR per line nests past SQLite's expression
+        # depth limit (1,000) on an order of that many lines.
+        lines_of: dict[tuple[str, int], set[int]] = defaultdict(set)
+        for n in needs:
+            lines_of[(n.source.type, n.source.id)].add(n.source.line)
         source_q = Q()
-        for st, sid, sl in sources:
-            source_q |= Q(source_type=st, source_id=sid, source_line=sl)
+        for (st, sid), lines in lines_of.items():
+            source_q |= Q(source_type=st, source_id=sid, source_line__in=sorted(lines))
 
         pairs = {(n.product_id, stocks[n.warehouse_id].pk) for n in needs}
         buckets = lock_balances(pairs)

@@ -19,7 +19,13 @@ from retaguarda.sales.services.channels import create_channel, create_salesperso
 from retaguarda.sales.services.commissions import save_rule, set_basis, statement, totals_by_salesperson
 from retaguarda.sales.services.goals import month_of, progress, save_goal
 from retaguarda.sales.services.inputs import CustomerIn, LineIn, OrderIn
-from retaguarda.sales.services.invoicing import complete_invoicing, deliver_order, invoice_order, ship_order
+from retaguarda.sales.services.invoicing import (
+    complete_invoicing,
+    deliver_order,
+    invoice_order,
+    retry_invoicing,
+    ship_order,
+)
 from retaguarda.sales.services.orders import (
     attach_lines,
     cancel_order,
@@ -59,6 +65,7 @@ __all__ = [
     "month_of",
     "order_money",
     "progress",
+    "retry_invoicing",
     "save_goal",
     "save_rule",
     "set_basis",

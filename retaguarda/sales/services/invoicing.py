@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from retaguarda.core import audit, outbox
 from retaguarda.core.actor import Actor
+from retaguarda.core.errors import NotFound
+from retaguarda.core.models import DocumentEvent
 from retaguarda.core.money import ZERO, amount, spread
 from retaguarda.core.scope import scoped
 from retaguarda.core.states import transition
@@ -25,6 +27,7 @@ from retaguarda.fiscal.models import MAX_ITEMS, DocumentModel
 from retaguarda.fiscal.states import DocumentState
 from retaguarda.inventory import services as inventory
 from retaguarda.parties.models import PartyKind
+from retaguarda.sales.errors import NotInvoiceable
 from retaguarda.sales.models import ChannelKind, SalesOrder, SalesOrderLine
 from retaguarda.sales.selectors import notes_of
 from retaguarda.sales.services.orders import OWNER, source_of
@@ -107,6 +110,36 @@ def invoice_order(order_id: int, *, actor: Actor, certificate=None) -> SalesOrde
             )
             notes.append(fiscal.issue_document(draft.pk, actor=actor, certificate=certificate))
         audit.record(actor, order, "invoice_requested", {"notes": [None, [n.number for n in notes]]})
+    return order
+
+
+def retry_invoicing(order_id: int, *, actor: Actor, certificate=None) -> SalesOrder:
+    """Send again the order's notes that SEFAZ rejected (once the cause is fixed: a tax rule, a product's
+    NCM, the customer's registration): each goes back to draft, keeps its number, and is built, signed and
+    queued again with today's data. The order stays `invoicing` and finishes on the authorization."""
+    with transaction.atomic():
+        order = scoped(SalesOrder, actor).select_for_update().filter(pk=order_id).first()
+        if order is None:
+            raise NotFound()
+        rejected = (
+            list(notes_of(order).filter(state=DocumentState.REJECTED)) if order.state == OrderState.INVOICING else []
+        )
+        if not rejected:
+            raise NotInvoiceable(_("No note of this order was rejected: there is nothing to send again."))
+        for note in rejected:
+            fiscal.reopen_document(note.pk, actor=actor)
+            fiscal.issue_document(note.pk, actor=actor, certificate=certificate)
+        numbers = [n.number for n in rejected]
+        DocumentEvent.objects.create(
+            document_type=order._meta.label_lower,
+            document_id=order.pk,
+            from_state=order.state,
+            to_state=order.state,
+            user=actor.user,
+            origin=actor.origin,
+            payload={"resent": numbers},
+        )
+        audit.record(actor, order, "invoice_resent", {"notes": [None, numbers]})
     return order
 
 

@@ -18,6 +18,7 @@ from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.decimal_sql import DecimalSum
 from retaguarda.core.errors import InvalidTransition, NotFound, ValidationFailed
+from retaguarda.core.formats import grouped
 from retaguarda.core.models import DocumentEvent
 from retaguarda.core.money import ZERO, amount, quantity, quantize
 from retaguarda.core.numbering import document_number
@@ -31,7 +32,7 @@ from retaguarda.inventory.models import Warehouse
 from retaguarda.parties import services as parties
 from retaguarda.parties.errors import DuplicateDocument
 from retaguarda.parties.models import Party
-from retaguarda.sales.errors import CreditLimitExceeded, DuplicateExternalId, UnknownProducts
+from retaguarda.sales.errors import CreditLimitExceeded, CustomerOverdue, DuplicateExternalId, UnknownProducts
 from retaguarda.sales.models import SalesChannel, SalesOrder, SalesOrderLine, Salesperson
 from retaguarda.sales.services.amounts import OrderMoney, order_money
 from retaguarda.sales.services.inputs import CustomerIn, LineIn, OrderIn
@@ -375,13 +376,30 @@ def _move(order_id: int, state: str, *, actor: Actor, payload: dict | None = Non
     )
 
 
+def brl(value: Decimal) -> str:
+    return f"R$ {grouped(value, 2)}"
+
+
 def check_credit(order: SalesOrder) -> None:
-    """The customer's open receivables plus their orders waiting to be invoiced (this one too) must fit
-    in their credit limit; a limit of zero means none was set."""
+    """A customer under credit control (a limit set; zero means none) may not have installments overdue,
+    and their open receivables plus their orders waiting to be invoiced (this one too) must fit in the
+    limit."""
     limit = order.customer.credit_limit
     if not limit:
         return
     position = customer_position(order.company_id, order.customer_id)
+    if position.has_overdue:
+        raise CustomerOverdue(
+            _("The customer has %(total)s overdue since %(since)s: settle it (or raise the matter with finance) first.")
+            % {"total": brl(position.overdue_total), "since": position.oldest_overdue.strftime("%d/%m/%Y")},
+            details=[
+                {
+                    "overdue": str(position.overdue_total),
+                    "installments": position.overdue_count,
+                    "oldest_due": position.oldest_overdue.isoformat(),
+                }
+            ],
+        )
     pending = SalesOrder.objects.filter(
         company_id=order.company_id, customer_id=order.customer_id, state__in=RESERVED_STATES
     ).aggregate(total=DecimalSum("total", default=ZERO))["total"]
@@ -389,7 +407,7 @@ def check_credit(order: SalesOrder) -> None:
     if exposure > limit:
         raise CreditLimitExceeded(
             _("The order exceeds the customer's credit limit: %(exposure)s open against a limit of %(limit)s.")
-            % {"exposure": exposure, "limit": limit},
+            % {"exposure": brl(exposure), "limit": brl(limit)},
             details=[{"limit": str(limit), "open": str(position.open_total), "pending": str(pending)}],
         )
 

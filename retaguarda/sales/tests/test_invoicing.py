@@ -187,3 +187,35 @@ def test_damaged_goods_go_to_scrap_and_stay_out_of_stock(fiscal_ready, actor, ma
     ret.refresh_from_db()
     assert ret.state == "completed" and stock.on_hand(product, warehouse) == D(5)
     assert not JournalEntry.objects.filter(source_type="sales.return_cost").exists()
+
+
+def test_a_rejected_note_shows_its_reason_on_the_order_and_is_sent_again_once_fixed(
+    fiscal_ready, actor, make_order, product, warehouse, stock, fake, web, api
+):
+    stock.receive(product, warehouse, "10", cost="4.00")
+    order = make_order([(product, "3", "19.90")], payment_terms="30")
+    services.confirm_order(order.pk, actor=actor)
+    fake.state.script.reject = ("778", "Rejeição: Informado NCM inexistente")
+    services.invoice_order(order.pk, actor=actor)
+    deliver_all()
+
+    order.refresh_from_db()
+    note = FiscalDocument.objects.get(source_type="sales.order", source_id=order.pk)
+    assert order.state == OrderState.INVOICING and note.state == DocumentState.REJECTED
+    assert stock.reserved(product, warehouse) == D(3) and not Title.objects.exists()  # nothing issued or billed
+    page = web.get(f"/vendas/{order.pk}/").content.decode()
+    assert "778 Rejeição: Informado NCM inexistente" in page and "/resend/" in page
+
+    fake.state.script.reject = None
+    assert web.post(f"/vendas/{order.pk}/resend/").status_code == 302
+    deliver_all()
+
+    order.refresh_from_db()
+    note.refresh_from_db()
+    assert order.state == OrderState.INVOICED and note.state == DocumentState.AUTHORIZED
+    assert FiscalDocument.objects.filter(source_id=order.pk).count() == 1  # the same note, the same number
+    assert stock.reserved(product, warehouse) == D(0) and stock.on_hand(product, warehouse) == D(7)
+    assert Title.objects.get().amount == note.total
+    assert "/resend/" not in web.get(f"/vendas/{order.pk}/").content.decode()
+    answer = api.post(f"/api/v1/sales/orders/{order.pk}/invoice/retry")
+    assert answer.status_code == 409 and answer.json()["code"] == "sales.not_invoiceable"

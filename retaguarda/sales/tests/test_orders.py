@@ -1,13 +1,17 @@
 """Orders taken, confirmed (stock reserved, all lines or none) and cancelled (stock released)."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from retaguarda.core.errors import InvalidTransition, ValidationFailed
 from retaguarda.core.models import AuditRecord, DocumentEvent
+from retaguarda.finance import services as finance
 from retaguarda.inventory.errors import InsufficientStock
 from retaguarda.inventory.models import Reservation
 from retaguarda.sales import services
-from retaguarda.sales.errors import CreditLimitExceeded, DuplicateExternalId, UnknownProducts
+from retaguarda.sales.errors import CreditLimitExceeded, CustomerOverdue, DuplicateExternalId, UnknownProducts
 from retaguarda.sales.models import SalesOrder
 from retaguarda.sales.services import CustomerIn, LineIn, OrderIn
 from retaguarda.sales.states import OrderState
@@ -216,3 +220,58 @@ def test_only_sales_may_release_or_issue_what_an_order_holds(actor, make_order, 
     with pytest.raises(ReservationOwned):
         inventory.consume(services.source_of(order), actor=actor, whole_document=True)
     assert stock.reserved(product, warehouse) == D(2)
+
+
+def test_a_customer_under_credit_control_with_an_overdue_installment_is_not_confirmed(
+    actor, make_order, make_customer, product, warehouse, stock, web
+):
+    stock.receive(product, warehouse, "100")
+    finance.ensure_chart(actor.company_id)
+    late = make_customer(credit_limit="5000.00")
+    today = timezone.localdate()
+    finance.create_title(
+        actor=actor,
+        kind="receivable",
+        category_role="sales",
+        party_id=late.pk,
+        issue_date=today - timedelta(days=40),
+        installments=[
+            finance.InstallmentIn(today - timedelta(days=10), D("150.00")),
+            finance.InstallmentIn(today + timedelta(days=20), D("150.00")),
+        ],
+    )
+    order = make_order([(product, "1", "10")], customer=late)
+
+    page = web.get(f"/vendas/{order.pk}/").content.decode()
+    assert "R$\xa0300,00" in page and "em atraso R$\xa0150,00" in page  # open, then overdue
+    with pytest.raises(CustomerOverdue) as refused:
+        services.confirm_order(order.pk, actor=actor)
+    assert "R$ 150,00" in refused.value.message and refused.value.code == "sales.customer_overdue"
+    assert stock.reserved(product, warehouse) == D(0)
+
+    free = make_customer()  # no limit set: no credit control
+    finance.create_title(
+        actor=actor,
+        kind="receivable",
+        category_role="sales",
+        party_id=free.pk,
+        issue_date=today - timedelta(days=40),
+        installments=[finance.InstallmentIn(today - timedelta(days=10), D("99.00"))],
+    )
+    assert services.confirm_order(make_order([(product, "1", "10")], customer=free).pk, actor=actor).state == (
+        OrderState.CONFIRMED
+    )
+
+
+def test_an_order_of_a_thousand_lines_is_confirmed_in_one_go(
+    actor, make_order, product, make_product, warehouse, stock
+):
+    other = make_product()
+    stock.receive(product, warehouse, "5000")
+    stock.receive(other, warehouse, "5000")
+    order = make_order([(product if n % 2 else other, "2", "1.99") for n in range(1000)])
+
+    services.confirm_order(order.pk, actor=actor)
+
+    assert Reservation.objects.filter(source_id=order.pk).count() == 1000
+    assert stock.reserved(product, warehouse) == stock.reserved(other, warehouse) == D(1000)
