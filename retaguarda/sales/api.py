@@ -8,7 +8,6 @@ same body however often it is sent (in parallel too); the channel's `external_id
 
 import datetime
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -92,14 +91,7 @@ def get_order(request, order_id: int):
 @idempotent
 def create_order(request, body: OrderCreateIn, confirm: bool = False):
     """Take an order (a draft, or confirmed with `?confirm=true`: stock reserved for every line or none)."""
-    actor = actor_of(request)
-    with transaction.atomic(savepoint=False):
-        order = services.create_order(body.to_input(), actor=actor)
-        if confirm:
-            lines = list(order.lines.all())
-            order = services.confirm_order(order.pk, actor=actor, lines=lines)
-            services.attach_lines(order, lines)
-    return Status(201, order)
+    return Status(201, services.create_order(body.to_input(), actor=actor_of(request), confirm=confirm))
 
 
 @router.get("/quotes", response=Page[QuoteOut], auth=VIEW)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from retaguarda.core.api_numbers import Amount, Measure
 from retaguarda.core.states import allowed_transitions, timeline
 from retaguarda.sales.services import CustomerIn, LineIn, OrderIn
 
@@ -21,8 +22,8 @@ class ChannelOut(Schema):
     kind: str
     price_list_id: int | None
     warehouse_id: int
-    fee_percent: Decimal
-    fee_fixed: Decimal
+    fee_percent: Measure
+    fee_fixed: Amount
     active: bool
     version: int
 
@@ -150,14 +151,14 @@ class ShipIn(Strict):
 class OrderLineOut(Schema):
     number: int
     product_id: int
-    quantity: Decimal
-    unit_price: Decimal
-    gross: Decimal
-    discount: Decimal
-    freight: Decimal
-    insurance: Decimal
-    other: Decimal
-    total: Decimal
+    quantity: Measure
+    unit_price: Measure
+    gross: Amount
+    discount: Amount
+    freight: Amount
+    insurance: Amount
+    other: Amount
+    total: Amount
 
 
 class EventOut(Schema):
@@ -178,18 +179,18 @@ class OrderSummaryOut(Schema):
     warehouse_id: int
     order_date: datetime.date
     promised_ship_date: datetime.date | None
-    products_total: Decimal
-    discount_total: Decimal
-    freight: Decimal
-    total: Decimal
+    products_total: Amount
+    discount_total: Amount
+    freight: Amount
+    total: Amount
     version: int
 
 
 class OrderOut(OrderSummaryOut):
     payment_terms: str
-    discount: Decimal
-    insurance: Decimal
-    other_costs: Decimal
+    discount: Amount
+    insurance: Amount
+    other_costs: Amount
     notes: str
     carrier: str
     tracking_code: str
@@ -224,13 +225,13 @@ class QuoteOut(Schema):
     quote_date: datetime.date
     valid_until: datetime.date
     payment_terms: str
-    discount: Decimal
-    freight: Decimal
-    insurance: Decimal
-    other_costs: Decimal
-    products_total: Decimal
-    discount_total: Decimal
-    total: Decimal
+    discount: Amount
+    freight: Amount
+    insurance: Amount
+    other_costs: Amount
+    products_total: Amount
+    discount_total: Amount
+    total: Amount
     notes: str
     version: int
     lines: list[OrderLineOut]
@@ -258,11 +259,11 @@ class ReturnIn(Strict):
 
 
 class ReturnLineOut(Schema):
-    quantity: Decimal
-    gross: Decimal
-    discount: Decimal
-    freight: Decimal
-    total: Decimal
+    quantity: Measure
+    gross: Amount
+    discount: Amount
+    freight: Amount
+    total: Amount
     line: int
 
     @staticmethod
@@ -277,8 +278,8 @@ class ReturnOut(Schema):
     state: str
     destination: str
     reason: str
-    total: Decimal
-    cost: Decimal
+    total: Amount
+    cost: Amount
     refund_id: int | None
     lines: list[ReturnLineOut]
 
@@ -311,12 +312,12 @@ class GoalOut(Schema):
     id: int
     month: datetime.date
     metric: str
-    target: Decimal
+    target: Measure
     salesperson_id: int | None
     channel_id: int | None
-    achieved: Decimal
-    percent: Decimal
-    daily_pace: Decimal
+    achieved: Measure
+    percent: Measure
+    daily_pace: Measure
     days_left: int
 
 
@@ -325,10 +326,10 @@ class CommissionLineOut(Schema):
     order_number: int
     day: datetime.date
     sku: str
-    base: Decimal
-    discount_pct: Decimal
-    rate: Decimal
-    commission: Decimal
+    base: Amount
+    discount_pct: Measure
+    rate: Measure
+    commission: Amount
     note: str
 
 

@@ -19,7 +19,7 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.decimal_sql import DecimalSum
 from retaguarda.core.errors import InvalidTransition, NotFound, ValidationFailed
 from retaguarda.core.formats import grouped
-from retaguarda.core.models import DocumentEvent
+from retaguarda.core.models import AuditRecord, DocumentEvent
 from retaguarda.core.money import ZERO, amount, quantity, quantize
 from retaguarda.core.numbering import document_number
 from retaguarda.core.scope import company_id_of, scoped
@@ -248,27 +248,51 @@ def line_rows(model, data: OrderIn, priced: Priced, **parent) -> list:
     ]
 
 
-def record_opened(document, actor: Actor, payload: dict | None = None, lines: int = 0) -> None:
-    """A new document's first timeline event and its audit record."""
-    DocumentEvent.objects.create(
-        document_type=document._meta.label_lower,
-        document_id=document.pk,
-        to_state=document.state,
-        user=actor.user,
-        origin=actor.origin,
-        payload=payload or {},
-    )
-    audit.record(
-        actor,
-        document,
-        "created",
-        {"number": [None, document.number], "total": [None, str(document.total)], "lines": [None, lines]},
-    )
+def record_opened(document, actor: Actor, payload: dict | None = None, lines: int = 0, then: str = "") -> None:
+    """A new document's first timeline event and its audit record; with `then`, the document was moved
+    on in the same transaction (an order taken and confirmed at once): its second event and record go
+    in the same two INSERTs."""
+    label = document._meta.label_lower
+    first = then and OrderState.DRAFT
+    events = [
+        DocumentEvent(
+            document_type=label,
+            document_id=document.pk,
+            to_state=first or document.state,
+            user=actor.user,
+            origin=actor.origin,
+            payload=payload or {},
+        )
+    ]
+    records = [
+        audit.build(
+            actor,
+            document,
+            "created",
+            {"number": [None, document.number], "total": [None, str(document.total)], "lines": [None, lines]},
+        )
+    ]
+    if then:
+        events.append(
+            DocumentEvent(
+                document_type=label,
+                document_id=document.pk,
+                from_state=first,
+                to_state=then,
+                user=actor.user,
+                origin=actor.origin,
+            )
+        )
+        records.append(audit.build(actor, document, then, {"total": [None, str(document.total)]}))
+    DocumentEvent.objects.bulk_create(events)
+    AuditRecord.objects.bulk_create(records)
 
 
-def create_order(data: OrderIn, *, actor: Actor, quote=None) -> SalesOrder:
-    """A draft order from `data`. A channel's order id is taken once: sent again, it is refused with
-    `sales.duplicate_external_id` (the idempotency key answers a plain retry with the first answer)."""
+def create_order(data: OrderIn, *, actor: Actor, quote=None, confirm: bool = False) -> SalesOrder:
+    """A draft order from `data`, or with `confirm` an order confirmed at once (its stock reserved, all
+    lines or none, as `confirm_order` would, without a second pass over the row). A channel's order id
+    is taken once: sent again, it is refused with `sales.duplicate_external_id` (the idempotency key
+    answers a plain retry with the first answer)."""
     company_id = company_id_of(actor)
     priced = price_input(data, company_id)
     channel, day, money = priced.channel, priced.day, priced.money
@@ -297,6 +321,7 @@ def create_order(data: OrderIn, *, actor: Actor, quote=None) -> SalesOrder:
             notes=data.notes.strip(),
             quote=quote,
             created_by_id=actor.user_id,
+            state=OrderState.CONFIRMED if confirm else OrderState.DRAFT,
         )
         now = timezone.now()
         order.created_at = order.updated_at = now
@@ -312,7 +337,10 @@ def create_order(data: OrderIn, *, actor: Actor, quote=None) -> SalesOrder:
             actor,
             {"channel": channel.code, "external_id": order.external_id} if order.external_id else None,
             len(data.lines),
+            then=OrderState.CONFIRMED if confirm else "",
         )
+        if confirm:
+            reserve_lines(order, lines, actor=actor)
     return order
 
 
@@ -412,25 +440,24 @@ def check_credit(order: SalesOrder) -> None:
         )
 
 
-def confirm_order(order_id: int, *, actor: Actor, lines: list[SalesOrderLine] | None = None) -> SalesOrder:
-    """Reserve every line in the order's warehouse, or none (one error lists every product short).
-
-    `lines`: the order's lines when the caller has them in hand (intake that confirms at once)."""
+def confirm_order(order_id: int, *, actor: Actor) -> SalesOrder:
+    """Reserve every line in the order's warehouse, or none (one error lists every product short)."""
     with transaction.atomic():
         order = _move(order_id, OrderState.CONFIRMED, actor=actor)
-        check_credit(order)
-        if lines is None:
-            lines = list(order.lines.all())
-        inventory.reserve(
-            [
-                inventory.Need(line.product_id, order.warehouse_id, line.quantity, source_of(order, line))
-                for line in lines
-            ],
-            actor=actor,
-            owner=OWNER,
-        )
+        reserve_lines(order, list(order.lines.all()), actor=actor)
         audit.record(actor, order, "confirmed", {"total": [None, str(order.total)]})
     return order
+
+
+def reserve_lines(order: SalesOrder, lines: list[SalesOrderLine], *, actor: Actor) -> None:
+    """The confirmation's effects, inside its transaction: the credit check, then one reservation of
+    every line (all or nothing)."""
+    check_credit(order)
+    inventory.reserve(
+        [inventory.Need(line.product_id, order.warehouse_id, line.quantity, source_of(order, line)) for line in lines],
+        actor=actor,
+        owner=OWNER,
+    )
 
 
 def source_of(order: SalesOrder, line: SalesOrderLine | None = None) -> inventory.Source:

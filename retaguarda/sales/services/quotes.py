@@ -16,7 +16,6 @@ from retaguarda.core.states import transition
 from retaguarda.sales.models import Quote, QuoteLine, SalesOrder
 from retaguarda.sales.services.inputs import LineIn, OrderIn
 from retaguarda.sales.services.orders import (
-    confirm_order,
     create_order,
     customer_of,
     line_rows,
@@ -91,9 +90,7 @@ def convert_quote(quote_id: int, *, actor: Actor, confirm: bool = False) -> Sale
     `confirm`, the order is confirmed in the same transaction (stock reserved, or nothing at all)."""
     with transaction.atomic():
         quote = transition(Quote, quote_id, to=QuoteState.CONVERTED, actor=actor, queryset=scoped(Quote, actor))
-        order = create_order(as_order_input(quote), actor=actor, quote=quote)
-        if confirm:
-            order = confirm_order(order.pk, actor=actor)
+        order = create_order(as_order_input(quote), actor=actor, quote=quote, confirm=confirm)
         audit.record(actor, quote, "converted", {"order": [None, order.number]})
     return order
 

@@ -115,7 +115,7 @@ def test_goal_and_commission_pages_and_api(fiscal_ready, web, api, actor, seller
         content_type="application/json",
     )
     assert saved.status_code == 201 and saved.json()["achieved"] == "0"
-    assert api.get("/api/v1/sales/goals").json()[0]["target"] == "500.00"
+    assert api.get("/api/v1/sales/goals").json()[0]["target"] == "500"
     assert (
         api.get(f"/api/v1/sales/commissions?start={timezone.localdate()}&end={timezone.localdate()}").status_code == 200
     )

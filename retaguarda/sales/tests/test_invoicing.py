@@ -219,3 +219,30 @@ def test_a_rejected_note_shows_its_reason_on_the_order_and_is_sent_again_once_fi
     assert "/resend/" not in web.get(f"/vendas/{order.pk}/").content.decode()
     answer = api.post(f"/api/v1/sales/orders/{order.pk}/invoice/retry")
     assert answer.status_code == 409 and answer.json()["code"] == "sales.not_invoiceable"
+
+
+def test_an_order_over_the_item_limit_is_invoiced_as_several_notes_finished_when_all_are_authorized(
+    fiscal_ready, actor, make_order, product, make_product, warehouse, stock, monkeypatch
+):
+    # The NF-e takes 990 items; the same split at 2 keeps the test small.
+    monkeypatch.setattr("retaguarda.sales.services.invoicing.MAX_ITEMS", 2)
+    others = [make_product(), make_product()]
+    for p in (product, *others):
+        stock.receive(p, warehouse, "10", cost="4.00")
+    order = make_order(
+        [(product, "1", "10.00"), (others[0], "2", "10.00"), (others[1], "3", "10.00")],
+        freight=D("10.00"),
+        payment_terms="30",
+    )
+    services.confirm_order(order.pk, actor=actor)
+
+    services.invoice_order(order.pk, actor=actor)
+    notes = list(FiscalDocument.objects.filter(source_type="sales.order", source_id=order.pk).order_by("number"))
+    assert [n.lines.count() for n in notes] == [2, 1] and notes[1].number == notes[0].number + 1
+    deliver_all()
+
+    order.refresh_from_db()
+    assert order.state == OrderState.INVOICED
+    assert sum(n.total for n in notes) == order.total == D("70.00")  # freight spread over both notes
+    assert Title.objects.get(pk=order.receivable_id).amount == D("70.00")
+    assert StockMove.objects.filter(source_type="sales.order", source_id=order.pk).count() == 3
