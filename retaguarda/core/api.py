@@ -20,7 +20,6 @@ from retaguarda.core import idempotency, request_guard
 from retaguarda.core.errors import DomainError, IdempotencyConflict, ValidationFailed
 from retaguarda.core.models import IdempotencyKey
 from retaguarda.core.pagination import keyset_page
-from retaguarda.core.transactions import insert_unless_conflict
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -129,20 +128,14 @@ def _error_json(exc: DomainError) -> HttpResponse:
     return HttpResponse(json.dumps(body), status=exc.status, content_type="application/json")
 
 
-def _claim(entry: IdempotencyKey) -> IdempotencyKey | None:
-    """Insert the key; None when this request now owns it, else the stored answer still in force."""
-    if insert_unless_conflict(entry):
-        return None
-    stored = IdempotencyKey.objects.get(user=entry.user, key=entry.key)
-    if stored.created_at >= idempotency.expired_before():
-        return stored
-    # Remembered for 24 hours only: an older key starts afresh (the purge may not have run yet).
-    IdempotencyKey.objects.filter(pk=stored.pk).delete()
-    return None if insert_unless_conflict(entry) else IdempotencyKey.objects.get(user=entry.user, key=entry.key)
-
-
 # Answers naming one of these fields are never stored by the idempotency wrapper.
 SECRET_FIELDS = frozenset({"token", "password", "secret", "api_key", "private_key", "csc"})
+_SECRET_KEYS_AS_SENT = tuple(f'"{name}"'.encode() for name in SECRET_FIELDS)
+
+
+def _answer_carries_secret(content: bytes) -> bool:
+    """Only an answer whose text names a secret field is parsed to look closer."""
+    return any(name in content for name in _SECRET_KEYS_AS_SENT) and _carries_secret(json.loads(content))
 
 
 def _carries_secret(body) -> bool:
@@ -168,16 +161,7 @@ def _idempotent(run):
         # request with the same key waits on the unique index, then reads the answer. The INSERT
         # cannot fail, so it needs no savepoint: the wrapper costs this INSERT and the UPDATE below.
         with transaction.atomic():
-            entry = IdempotencyKey(
-                user=user,
-                key=key,
-                method=request.method,
-                path=request.path,
-                request_hash=digest,
-                status=0,
-                response={},
-            )
-            stored = _claim(entry)
+            pk, stored = idempotency.claim(user.pk, key, request.method, request.path, digest)
             if stored is not None:
                 if stored.request_hash != digest:
                     return _error_json(IdempotencyConflict())
@@ -188,12 +172,12 @@ def _idempotent(run):
                 return response
             response = run(request, *args, **kwargs)
             if 200 <= response.status_code < 300:
-                body = json.loads(response.content or b"null")
-                if _carries_secret(body):
+                content = response.content or b"null"
+                if _answer_carries_secret(content):
                     # Never kept, even for a day: this POST is simply not idempotent.
-                    IdempotencyKey.objects.filter(pk=entry.pk).delete()
+                    IdempotencyKey.objects.filter(pk=pk).delete()
                 else:
-                    IdempotencyKey.objects.filter(pk=entry.pk).update(status=response.status_code, response=body)
+                    idempotency.remember(pk, response.status_code, content.decode())
             else:
                 transaction.set_rollback(True)  # a failed attempt does not burn the key
             return response
