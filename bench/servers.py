@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-WORKERS = int(os.environ.get("WEB_CONCURRENCY", "2"))  # retaguarda serve's defaults
-THREADS = int(os.environ.get("WEB_THREADS", "4"))
 
 
 def free_port() -> int:
@@ -26,8 +24,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gunicorn_argv(app: str, port: int, workers: int = WORKERS, threads: int = THREADS) -> list[str]:
-    """The command line `retaguarda serve` runs, for another WSGI application."""
+def gunicorn_argv(app: str, port: int, database_url: str) -> list[str]:
+    """The command line `retaguarda serve` runs, for another WSGI application, with its default
+    processes and threads for that database (`retaguarda.config.serving`)."""
+    from retaguarda.config.serving import web_processes_and_threads
+
+    workers, threads = web_processes_and_threads("sqlite" if database_url.startswith("sqlite") else "postgresql")
     return [
         sys.executable,
         "-m",
@@ -213,6 +215,12 @@ def start_floor(env: dict, log_dir: Path) -> Server:
     """The bare Django floor (bench.floor) behind the same gunicorn command line."""
     port = free_port()
     env = {**env, "DJANGO_SETTINGS_MODULE": "bench.floor.settings"}
-    server = _spawn("floor", gunicorn_argv("bench.floor.wsgi:application", port), env, log_dir, port)
+    server = _spawn(
+        "floor",
+        gunicorn_argv("bench.floor.wsgi:application", port, env.get("DATABASE_URL", "sqlite")),
+        env,
+        log_dir,
+        port,
+    )
     server.wait_ready("/floor/ping")
     return server

@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from retaguarda.config.serving import web_processes_and_threads
+
 
 class Command(BaseCommand):
     help = "Apply migrations and start the production web server (gunicorn) with the background worker."
@@ -19,11 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("--demo", action="store_true", help="Load the demo company (once) before starting.")
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+        # Defaults: `config.serving` (one process of 8 threads on SQLite, 2 of 4 on PostgreSQL).
+        parser.add_argument("--workers", type=int, default=None)
+        parser.add_argument("--threads", type=int, default=None)
         parser.add_argument("--no-worker", action="store_true", help="Do not start the background worker.")
 
     def handle(self, *args, host, port, workers, threads, demo, no_worker, **options):
+        default_workers, default_threads = web_processes_and_threads(settings.DATABASES["default"]["ENGINE"])
+        workers, threads = workers or default_workers, threads or default_threads
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(_("Database: %(name)s") % {"name": settings.DATABASES["default"]["NAME"]})
         if demo:
