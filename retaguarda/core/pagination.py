@@ -2,6 +2,7 @@
 
 import base64
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -65,3 +66,64 @@ def _value(obj: Any, path: str) -> Any:
     for part in path.split("__"):
         obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
     return obj
+
+
+BACK = "p."  # a cursor for the page before; "." never occurs in the base64url alphabet
+
+
+@dataclass
+class Window:
+    """One page of a list seen through a screen: its rows, the ways to both neighbours, the total."""
+
+    rows: list[Any]
+    next_cursor: str | None
+    previous_cursor: str | None
+    total: int | None = None
+
+
+def _reverse(ordering: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(spec[1:] if spec.startswith("-") else f"-{spec}" for spec in ordering)
+
+
+def keyset_window(
+    qs: QuerySet,
+    *,
+    cursor: str | None,
+    limit: int = 50,
+    ordering: tuple[str, ...] = ("-id",),
+    count: bool = True,
+) -> Window:
+    """`keyset_page` with a way back: pages forward and backward, and (one more query) the total.
+
+    A cursor that cannot be read starts again at the first page: a screen has no use for the error.
+    """
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    total = qs.order_by().count() if count else None
+    backwards = bool(cursor) and cursor.startswith(BACK)
+    values = None
+    if cursor:
+        try:
+            values = _decode(cursor.removeprefix(BACK))
+        except ValidationFailed:
+            values = None
+        if values is not None and len(values) != len(ordering):
+            values = None
+    if values is None:
+        rows, next_cursor = keyset_page(qs, cursor=None, limit=limit, ordering=ordering)
+        return Window(rows, next_cursor, None, total)
+    key = lambda row: _encode([_value(row, spec.lstrip("-")) for spec in ordering])  # noqa: E731
+    if backwards:
+        reverse = _reverse(ordering)
+        rows = list(qs.order_by(*reverse).filter(_after(reverse, values))[: limit + 1])
+        more_before = len(rows) > limit
+        rows = list(reversed(rows[:limit]))
+        if not rows:
+            rows, next_cursor = keyset_page(qs, cursor=None, limit=limit, ordering=ordering)
+            return Window(rows, next_cursor, None, total)
+        return Window(rows, key(rows[-1]), BACK + key(rows[0]) if more_before else None, total)
+    rows = list(qs.order_by(*ordering).filter(_after(ordering, values))[: limit + 1])
+    more_after = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = key(rows[-1]) if more_after else None
+    previous_cursor = BACK + key(rows[0]) if rows else None
+    return Window(rows, next_cursor, previous_cursor, total)

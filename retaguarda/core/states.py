@@ -102,3 +102,13 @@ def timeline(obj: models.Model):
         .select_related("user")
         .order_by("id")
     )
+
+
+def state_history(obj: models.Model, field: str = "state") -> list[DocumentEvent]:
+    """The timeline with each state by its label (`from_label`, `to_label`), never its stored code."""
+    labels = {str(k): str(v) for k, v in type(obj)._meta.get_field(field).flatchoices}
+    events = list(timeline(obj))
+    for event in events:
+        event.from_label = labels.get(event.from_state, event.from_state)
+        event.to_label = labels.get(event.to_state, event.to_state)
+    return events

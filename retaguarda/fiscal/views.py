@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
 from retaguarda.core.pagination import MAX_LIMIT, keyset_page
-from retaguarda.core.states import allowed_transitions, timeline
+from retaguarda.core.states import allowed_transitions, state_history
 from retaguarda.fiscal import certificates, selectors, services
 from retaguarda.fiscal.models import TAX_CHOICES, DocumentModel
 from retaguarda.fiscal.sefaz.transmitter import SefazUnavailable
@@ -98,7 +98,7 @@ def document_detail(request, document_id: int):
         "document": document,
         "rows": line_rows(document),
         "allowed": allowed_transitions(document),
-        "events": timeline(document),
+        "events": state_history(document),
         "has_xml": bool(document.key),
         "totals": [(TAX_LABELS.get(k, k), v) for k, v in _tax_totals(document)],
         "exchanges": document.exchanges.order_by("id"),

@@ -19,7 +19,7 @@ from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
 from retaguarda.core.money import quantity
 from retaguarda.core.pagination import MAX_LIMIT, keyset_page
-from retaguarda.core.states import allowed_transitions, timeline
+from retaguarda.core.states import allowed_transitions, state_history
 from retaguarda.inventory import forms, selectors, services
 from retaguarda.inventory.models import (
     ManualOperation,
@@ -404,7 +404,7 @@ def transfer_detail(request, transfer_id: int):
         "transfer": transfer,
         "lines": transfer.lines.select_related("product", "lot"),
         "allowed": allowed_transitions(transfer),
-        "events": timeline(transfer),
+        "events": state_history(transfer),
     }
     return render(request, "inventory/transfer_detail.html", context)
 
@@ -490,7 +490,7 @@ def _count_context(request, count: StockCount) -> dict:
         "count": count,
         "lines": lines,
         "allowed": allowed_transitions(count),
-        "events": timeline(count),
+        "events": state_history(count),
         "counted": sum(1 for line in lines if line.counted is not None),
         "differences": sum(1 for line in lines if line.shown_difference),
     }

@@ -8,13 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from retaguarda.core import audit
 from retaguarda.core.actor import actor_of
+from retaguarda.core.audit_display import readable
 from retaguarda.core.errors import DomainError, ValidationFailed
 from retaguarda.core.pagination import keyset_page
 from retaguarda.parties import selectors, services
 from retaguarda.parties.forms import AddressForm, ContactForm, PartyForm, apply_errors, problems_beyond_the_form
-from retaguarda.parties.models import Party, PartyAddress, PartyContact, Role
+from retaguarda.parties.models import Party, Role
 
 VIEW = "parties.view"
 CHANGE = "parties.change"
@@ -34,49 +34,12 @@ def _party(request, pk: int) -> Party:
         raise Http404 from exc
 
 
-def _label(model, name: str) -> str:
-    name = name.removesuffix("_id")
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:
-        return name
-
-
-def _field_label(key: str) -> str:
-    """`address#12.street` -> "Endereço 12: logradouro"; `trade_name` -> "nome fantasia"."""
-    if "#" in key:
-        kind, _sep, rest = key.partition("#")
-        pk, _dot, field = rest.partition(".")
-        model = PartyAddress if kind == "address" else PartyContact
-        return f"{model._meta.verbose_name} {pk}: {_label(model, field)}".capitalize()
-    return _label(Party, key).capitalize()
-
-
-def _shown(value) -> str:
-    if value is None or value == "":
-        return "—"
-    if value is True:
-        return _("yes")
-    if value is False:
-        return _("no")
-    return str(value)
-
-
-def trail(party: Party, limit: int = 100) -> list[dict]:
-    """The party's audit records, ready to show: who, when, what, each field with its label."""
-    rows = []
-    for record in selectors.history(party)[:limit]:
-        rows.append(
-            {
-                "record": record,
-                "action": ACTIONS.get(record.action) or audit.action_label(record.action),
-                "changes": [
-                    {"label": _field_label(key), "old": _shown(pair[0]), "new": _shown(pair[1])}
-                    for key, pair in record.changes.items()
-                ],
-            }
-        )
-    return rows
+def trail(party: Party, limit: int = 100) -> list:
+    """The party's audit records in words (core.audit_display); its first two actions worded for a registration."""
+    records = readable(selectors.history(party)[:limit])
+    for row in records:
+        row.action = str(ACTIONS.get(row.record.action) or row.action)
+    return records
 
 
 @login_required

@@ -17,7 +17,7 @@ from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
 from retaguarda.core.money import ZERO
 from retaguarda.core.pagination import keyset_page
-from retaguarda.core.states import allowed_transitions, timeline
+from retaguarda.core.states import allowed_transitions, state_history
 from retaguarda.inventory import forms as line_forms
 from retaguarda.inventory.models import Warehouse
 from retaguarda.parties.models import Party
@@ -164,7 +164,7 @@ def request_detail(request, request_id: int):
         "doc": purchase_request,
         "lines": purchase_request.lines.select_related("product"),
         "allowed": allowed_transitions(purchase_request),
-        "events": timeline(purchase_request),
+        "events": state_history(purchase_request),
     }
     return render(request, "purchasing/request_detail.html", context)
 
@@ -265,7 +265,7 @@ def order_detail(request, order_id: int):
         "allowed": allowed_transitions(order),
         "receivable": order.state in (OrderState.ORDERED, OrderState.PARTIALLY_RECEIVED),
         "receipts": Receipt.objects.filter(lines__order_line__order=order).distinct().order_by("id"),
-        "events": timeline(order),
+        "events": state_history(order),
     }
     return render(request, "purchasing/order_detail.html", context)
 
@@ -336,7 +336,7 @@ def receipt_detail(request, receipt_id: int):
         "lines": receipt.lines.select_related("product", "order_line__order"),
         "installments": receipt.installments.all(),
         "allowed": allowed_transitions(receipt),
-        "events": timeline(receipt),
+        "events": state_history(receipt),
     }
     return render(request, "purchasing/receipt_detail.html", context)
 

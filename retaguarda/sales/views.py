@@ -18,7 +18,7 @@ from retaguarda.catalog.models import PriceList
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError, ValidationFailed
 from retaguarda.core.pagination import MAX_LIMIT, keyset_page
-from retaguarda.core.states import allowed_transitions, timeline
+from retaguarda.core.states import allowed_transitions, state_history
 from retaguarda.finance.selectors import customer_position
 from retaguarda.inventory.models import Warehouse
 from retaguarda.parties.models import Party
@@ -282,7 +282,7 @@ def order_detail(request, order_id: int):
         "order": order,
         "lines": order.lines.select_related("product").order_by("number"),
         "allowed": allowed_transitions(order),
-        "events": _labelled(timeline(order)),
+        "events": state_history(order),
         "notes": selectors.notes_of(order),
         "rejections": rejections,
         "position": customer_position(order.company_id, order.customer_id),
@@ -340,15 +340,6 @@ def order_lines(request, order_id: int):
     else:
         context = {"order": order, "lines": order.lines.select_related("product").order_by("number"), "editable": True}
     return render(request, "sales/partials/order_lines.html", context)
-
-
-def _labelled(events) -> list:
-    labels = dict(OrderState.choices)
-    events = list(events)
-    for e in events:
-        e.from_label = labels.get(e.from_state, e.from_state)
-        e.to_label = labels.get(e.to_state, e.to_state)
-    return events
 
 
 @login_required

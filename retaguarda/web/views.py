@@ -1,21 +1,26 @@
 from datetime import datetime, time, timedelta
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from retaguarda.access.models import User
 from retaguarda.core import outbox
 from retaguarda.core.actor import actor_of
+from retaguarda.core.audit_display import object_label, readable
 from retaguarda.core.errors import DomainError
 from retaguarda.core.models import AuditRecord, OutboxDelivery
-from retaguarda.core.pagination import keyset_page
+from retaguarda.core.pagination import keyset_page, keyset_window
 from retaguarda.core.scope import scoped
 from retaguarda.web import figures, today
+
+AUDIT_PAGE = 50
 
 
 @login_required
@@ -33,6 +38,16 @@ def home(request):
     )
 
 
+def _audited_kinds() -> list[tuple[str, str]]:
+    """Our models by their names, for the audit log's filter (no query: read from the app registry)."""
+    kinds = [
+        (model._meta.label_lower, capfirst(str(model._meta.verbose_name)))
+        for model in apps.get_models()
+        if model.__module__.startswith("retaguarda.")
+    ]
+    return sorted(kinds, key=lambda kind: kind[1])
+
+
 @login_required
 @permission_required("audit.view", raise_exception=True)
 def audit_log(request):
@@ -43,9 +58,9 @@ def audit_log(request):
     date_to = request.GET.get("to") or ""
     if user_id.isdigit():
         qs = qs.filter(user_id=int(user_id))
-    if object_q:
-        kind, _sep, pk = object_q.partition(":")
-        qs = qs.filter(object_type__icontains=kind) if not pk else qs.filter(object_type__icontains=kind, object_id=pk)
+    kind, _sep, pk = object_q.partition(":")
+    if kind:
+        qs = qs.filter(object_type=kind.lower()) if not pk else qs.filter(object_type=kind.lower(), object_id=pk)
     tz = timezone.get_current_timezone()
     try:
         if date_from:
@@ -57,14 +72,17 @@ def audit_log(request):
             qs = qs.filter(created_at__lt=datetime.combine(end, time.min, tz))
     except ValueError:
         messages.error(request, _("Invalid date in the filter."))
-    records, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=50, ordering=("-id",))
-    users = User.objects.annotate(n=Count("auditrecord")).filter(n__gt=0).order_by("username")
+    window = keyset_window(qs, cursor=request.GET.get("cursor"), limit=AUDIT_PAGE, ordering=("-id",))
+    users = User.objects.filter(auditrecord__company=request.company).distinct().order_by("username")
     params = request.GET.copy()
     params.pop("cursor", None)
     context = {
-        "records": records,
-        "next_cursor": next_cursor,
+        "records": readable(window.rows),
+        "window": window,
         "users": users,
+        "kinds": _audited_kinds(),
+        "kind": kind.lower(),
+        "one_object": f"{object_label(kind.lower())} {pk}" if pk else "",
         "filters": {"user": user_id, "object": object_q, "from": date_from, "to": date_to},
         "query": params.urlencode(),
     }

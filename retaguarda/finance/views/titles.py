@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError, ValidationFailed
 from retaguarda.core.pagination import keyset_page
-from retaguarda.core.states import timeline
+from retaguarda.core.states import state_history
 from retaguarda.finance import selectors, services
 from retaguarda.finance.models import (
     CashAccount,
@@ -214,7 +214,7 @@ def title_detail(request, title_id: int):
         "notes": title.collection_notes.select_related("user").order_by("-id"),
         "accounts": CashAccount.objects.filter(company=company, is_active=True).order_by("name"),
         "taxes": WithheldTax.choices,
-        "events": timeline(title),
+        "events": state_history(title),
         "today": timezone.localdate(),
         "position": selectors.customer_position(company.pk, title.party_id, kind=title.kind)
         if title.party_id

@@ -74,7 +74,8 @@ def test_a_transfer_from_the_pages(web, stock, product, make_warehouse):
     page = web.get(reverse("inventory:transfer", args=[transfer.pk])).content.decode()
     web.post(reverse("inventory:transfer_action", args=[transfer.pk, "receive"]))
 
-    assert "shipped" in page
+    history = page.split('class="timeline"')[1]
+    assert "<td>Rascunho</td><td>Em trânsito</td>" in history and "shipped" not in history
     assert stock.on_hand(product, shop) == D(2)
 
 
@@ -102,6 +103,8 @@ def test_a_count_typed_scanned_and_uploaded_then_posted(web, stock, make_product
     assert (stock.on_hand(a, warehouse), stock.on_hand(b, warehouse)) == (D(2), D(3))
     kardex = web.get(reverse("inventory:kardex", args=[a.pk])).content.decode()
     assert 'data-source="inventory.count"' in kardex
+    history = web.get(reverse("inventory:count", args=[count.pk])).content.decode().split('class="timeline"')[1]
+    assert "<td>Em contagem</td><td>Postado</td>" in history and "counting" not in history
 
 
 def test_the_product_stock_panel_renders_for_a_product(web, stock, product, warehouse, rf, admin_user):

@@ -109,7 +109,7 @@ def test_the_detail_page_shows_addresses_contacts_and_history(web, make_party, a
     assert "Rua Barão de Jaguara, 1200" in html
     assert "Marta" in html
     assert "(11) 3333-4444" in html
-    assert "Nome fantasia: — → Sul Dist" in html
+    assert "<td>Nome fantasia</td><td>—</td><td>Sul Dist</td>" in html
 
 
 def test_editing_with_a_stale_version_is_refused_with_a_message(web, make_party, actor):
