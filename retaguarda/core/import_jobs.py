@@ -5,6 +5,7 @@ importer's own permission before creating a job."""
 
 import logging
 
+from django.db import transaction
 from django.utils import timezone
 
 from retaguarda.core import tabular
@@ -26,6 +27,47 @@ def create_job(*, actor: Actor, kind: str, filename: str, content: bytes, skip_i
         skip_invalid=skip_invalid,
         total=rows,
         created_by=actor.user,
+    )
+
+
+def save_valid_rows(job: ImportJob, *, actor: Actor) -> ImportJob:
+    """After a run refused for its bad rows: the same file again, saving the good rows only.
+
+    A new job (the refused one stays in the history, pointing at it); nothing is uploaded again, and
+    asking twice saves once: the refused job is marked inside the same transaction, under a lock."""
+    with transaction.atomic():
+        source = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if not refused(source):
+            retried = (source.report or {}).get("retried_as")
+            return ImportJob.objects.get(pk=retried) if retried else source
+        new = _copy_for_valid_rows(source, actor)
+    start(new)
+    return new
+
+
+def _copy_for_valid_rows(source: ImportJob, actor: Actor) -> ImportJob:
+    new = create_job(
+        actor=actor,
+        kind=source.kind,
+        filename=source.filename,
+        content=bytes(source.content),
+        skip_invalid=True,
+        rows=source.total,
+    )
+    ImportJob.objects.filter(pk=source.pk).update(report={**source.report, "retried_as": new.pk})
+    return new
+
+
+def refused(job: ImportJob) -> bool:
+    """The run saved nothing because some rows had problems, and the file is still here to try again."""
+    report = job.report or {}
+    return (
+        job.status == ImportJob.Status.DONE
+        and not job.skip_invalid
+        and not job.saved
+        and bool(report.get("errors"))
+        and report.get("total", 0) > report.get("bad_rows", 0)
+        and not report.get("retried_as")
     )
 
 
@@ -77,7 +119,8 @@ def execute(job_id: int, *, origin: str = Origin.TASK) -> ImportJob | None:
         processed=report.total,
         saved=report.saved,
         report=data,
-        content=b"",
+        # A file with problems is kept: its bad rows can be downloaded, its good ones saved later.
+        content=bytes(job.content) if report.errors else b"",
         finished_at=timezone.now(),
     )
     return ImportJob.objects.get(pk=job_id)

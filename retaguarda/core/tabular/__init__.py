@@ -108,7 +108,7 @@ from retaguarda.core.tabular.registry import (
     register_exporter,
     register_importer,
 )
-from retaguarda.core.tabular.running import Progress, run_import
+from retaguarda.core.tabular.running import Progress, check_import, rows_with_problems, run_import
 from retaguarda.core.tabular.writing import CONTENT_TYPES, FORMATS, STAGE_LABELS, export_filename, write_export
 from retaguarda.core.text import header_key
 
@@ -126,6 +126,7 @@ __all__ = [
     "Row",
     "RowError",
     "autodiscover",
+    "check_import",
     "export_filename",
     "exporters",
     "exporters_for",
@@ -146,6 +147,7 @@ __all__ = [
     "read_table",
     "register_exporter",
     "register_importer",
+    "rows_with_problems",
     "run_import",
     "write_export",
 ]

@@ -34,17 +34,8 @@ def _parse(header: list[str], rows, found: dict[int, Column]) -> list[Row]:
     return parsed
 
 
-def run_import(
-    importer,
-    file,
-    *,
-    actor,
-    skip_invalid: bool = False,
-    progress: Progress | None = None,
-    filename: str | None = None,
-) -> ImportReport:
-    """Check every row, then save all of them, none of them, or (skip_invalid) the good ones only."""
-    instance = importer if isinstance(importer, Importer) else importer_class(importer)(actor=actor)
+def _checked(instance: Importer, file, filename: str | None, notify: Progress) -> tuple[ImportReport, list[Row]]:
+    """Every row parsed and checked, nothing saved: the report and the rows."""
     report = ImportReport()
     try:
         header, rows, _count = read_table(file, filename)
@@ -56,12 +47,11 @@ def run_import(
             )
     except ImportFileError as exc:
         report.errors = exc.errors
-        return report
+        return report, []
     report.columns = [found[i].name for i in sorted(found)]
     report.ignored_columns = ignored
     parsed = _parse(header, rows, found)
     total = report.total = len(parsed)
-    notify = progress or (lambda done, total, stage: None)
     notify(0, total, "checking")
     instance.prepare(parsed)
     step = max(1, total // 100)
@@ -71,9 +61,32 @@ def run_import(
             notify(done, total, "checking")
     instance.check_all(parsed)
     report.errors = sorted((e for row in parsed for e in row.errors), key=lambda e: e.row)
-    good = instance.ordered([row for row in parsed if row.ok])
-    if report.errors and not skip_invalid:
+    return report, parsed
+
+
+def check_import(importer, file, *, actor, filename: str | None = None) -> ImportReport:
+    """What `run_import` would find wrong, row by row, without saving anything (the preview's check)."""
+    instance = importer if isinstance(importer, Importer) else importer_class(importer)(actor=actor)
+    report, _rows = _checked(instance, file, filename, lambda done, total, stage: None)
+    return report
+
+
+def run_import(
+    importer,
+    file,
+    *,
+    actor,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+    filename: str | None = None,
+) -> ImportReport:
+    """Check every row, then save all of them, none of them, or (skip_invalid) the good ones only."""
+    instance = importer if isinstance(importer, Importer) else importer_class(importer)(actor=actor)
+    notify = progress or (lambda done, total, stage: None)
+    report, parsed = _checked(instance, file, filename, notify)
+    if not parsed or (report.errors and not skip_invalid):
         return report
+    good = instance.ordered([row for row in parsed if row.ok])
     notify(0, len(good), "saving")
     with transaction.atomic():
         for start in range(0, len(good), instance.batch_size):
@@ -81,3 +94,18 @@ def run_import(
             report.saved += instance.save(batch)
             notify(min(start + len(batch), len(good)), len(good), "saving")
     return report
+
+
+def rows_with_problems(file, errors: list[RowError], *, filename: str | None = None) -> tuple[list[str], list[list]]:
+    """The file's header and its rows that have problems, as typed, each with its problems in a last
+    column: the file to fix and import again."""
+    problems: dict[int, list[str]] = {}
+    for error in errors:
+        problems.setdefault(error.row, []).append(f"{error.column}: {error.message}" if error.column else error.message)
+    header, rows, _count = read_table(file, filename)
+    kept = [
+        [*cells, *[""] * (len(header) - len(cells)), " | ".join(problems[number])]
+        for number, cells in rows
+        if number in problems
+    ]
+    return [*header, _("problems")], kept

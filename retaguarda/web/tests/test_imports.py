@@ -99,3 +99,50 @@ def test_the_page_is_shown_only_to_who_may_import_or_export(client, make_user):
     assert client.get(reverse("web:import")).status_code == 200
     client.force_login(make_user())  # no department at all
     assert client.get(reverse("web:import")).status_code == 403
+
+
+BAD_AND_GOOD = b"sku;nome;ncm;preco\nOK1;Copo;70133700;3,50\nRUIM;Prato;00000001;2,00\nOK2;Jarra;70133700;-1\nOK3;Pires;70133700;1\n"
+
+
+def test_the_preview_checks_every_row_and_saves_nothing(web):
+    preview = web.post(reverse("web:import"), {"kind": "products", "file": SimpleUploadedFile("p.csv", BAD_AND_GOOD)})
+    html = preview.content.decode()
+
+    assert "00000001" in html and "Linha" in html  # the bad NCM, flagged before any run
+    assert html.count('<td class="num">3</td>') == 1 and html.count('<td class="num">4</td>') == 1
+    assert "2 linhas têm problemas" in html and "2 linhas estão prontas para salvar" in html
+    assert "Salvar as 2 linhas válidas" in html
+    assert not Product.objects.exists()
+
+
+def test_saving_the_valid_rows_from_the_preview_and_downloading_the_bad_ones(web):
+    web.post(reverse("web:import"), {"kind": "products", "file": SimpleUploadedFile("p.csv", BAD_AND_GOOD)})
+    job = ImportJob.objects.get()
+
+    bad = web.get(reverse("web:import_problem_rows", args=[job.pk]))
+    run = web.post(reverse("web:import_run", args=[job.pk]), {"valid_only": "1"})
+    page = web.get(run.url).content.decode()
+
+    assert sorted(Product.objects.values_list("sku", flat=True)) == ["OK1", "OK3"]
+    assert "2 linhas salvas" in page
+    text = bad.content.decode("utf-8-sig")
+    assert text.splitlines()[0].endswith(";problemas")
+    assert [line.split(";")[0] for line in text.splitlines()[1:]] == ["RUIM", "OK2"]
+    assert "OK1" not in text
+
+
+def test_after_a_refused_run_one_button_saves_the_valid_rows_without_uploading_again(web):
+    web.post(reverse("web:import"), {"kind": "products", "file": SimpleUploadedFile("p.csv", BAD_AND_GOOD)})
+    job = ImportJob.objects.get()
+    refused = web.get(web.post(reverse("web:import_run", args=[job.pk])).url).content.decode()
+    assert not Product.objects.exists()
+    assert "Nada foi salvo" in refused and "Salvar as 2 linhas válidas" in refused
+
+    again = web.post(reverse("web:import_valid_rows", args=[job.pk]))
+    page = web.get(again.url).content.decode()
+    repeated = web.post(reverse("web:import_valid_rows", args=[job.pk]))
+
+    assert sorted(Product.objects.values_list("sku", flat=True)) == ["OK1", "OK3"]
+    assert "2 linhas salvas" in page and "Baixar as linhas com problemas" in page
+    assert ImportJob.objects.count() == 2  # asking twice saved once
+    assert repeated.url == again.url
