@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from retaguarda.br_tables.models import Municipality, Ncm
+from retaguarda.br_tables.selectors import search_municipalities
+from retaguarda.core.text import fold
 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_\-]")
 
@@ -55,7 +57,17 @@ class LookupWidget(forms.Widget):
         return context
 
     def value_from_datadict(self, data, files, name):
-        return (data.get(name) or "").strip()
+        """The picked code; without one, the code the typed text names unambiguously ("Campinas/SP"),
+        so a form sent before the pick's answer came back (or without script) still saves."""
+        code = (data.get(name) or "").strip()
+        if code:
+            return code
+        text = (data.get(f"{name}_search") or "").strip()
+        return (self.code_for(text) or "") if text else ""
+
+    def code_for(self, text: str) -> str | None:
+        """The one code `text` names, or None when it names none or several."""
+        return None
 
     def value_omitted_from_data(self, data, files, name):
         return name not in data
@@ -70,6 +82,13 @@ class MunicipalityWidget(LookupWidget):
         municipality = Municipality.objects.filter(code=str(value)).first()
         return str(municipality) if municipality else ""
 
+    def code_for(self, text: str) -> str | None:
+        found = list(search_municipalities(text)[:2])
+        if len(found) == 1:
+            return found[0].code
+        exact = [m for m in found if fold(str(m)) == fold(text)]
+        return exact[0].code if exact else None
+
 
 class NcmWidget(LookupWidget):
     search_url_name = "br_tables:ncm_search"
@@ -79,3 +98,9 @@ class NcmWidget(LookupWidget):
     def label_for(self, value) -> str:
         ncm = Ncm.objects.filter(code=str(value).replace(".", "")).first()
         return f"{ncm} - {ncm.description}"[:120] if ncm else ""
+
+    def code_for(self, text: str) -> str | None:
+        digits = text.split(" - ")[0].replace(".", "").strip()
+        if len(digits) == 8 and digits.isdigit() and Ncm.objects.filter(code=digits, is_active=True).exists():
+            return digits
+        return None

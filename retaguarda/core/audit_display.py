@@ -26,6 +26,7 @@ from retaguarda.core.audit import action_label
 from retaguarda.core.formats import grouped
 from retaguarda.core.money import MoneyField, PriceField
 from retaguarda.core.number_fields import plain_number
+from retaguarda.core.validators import format_cep, format_document
 
 # Fields a reader never needs: bookkeeping and the company the record already belongs to.
 HIDDEN_FIELDS = {"id", "version", "company", "company_id", "created_at", "updated_at", "search_text"}
@@ -73,6 +74,9 @@ ORIGIN_LABELS = {
     Origin.CLI: pgettext_lazy("audit origin", "command line"),
     Origin.TASK: pgettext_lazy("audit origin", "automatic task"),
 }
+
+# Values stored unmasked, shown as people write them, by the field's name.
+MASKS = {"document": format_document, "postal_code": format_cep, "cnpj": format_document, "cpf": format_document}
 
 # Shown in the summary line before "and N more".
 SUMMARY_FIELDS = 4
@@ -256,6 +260,8 @@ def _value(f: models.Field | None, value, names: _Names) -> str:
         return str(labels.get(str(value), value))
     if isinstance(f, models.BooleanField):
         return _plain_value(bool(value))
+    if f.name in MASKS and isinstance(value, str):
+        return MASKS[f.name](value)
     if isinstance(f, models.DateField | models.DateTimeField) and isinstance(value, str):
         return _date(value)
     if isinstance(f, models.DecimalField):

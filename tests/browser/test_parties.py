@@ -31,8 +31,8 @@ def test_register_a_customer_with_an_alphanumeric_cnpj(signed_in_page, live_serv
     page.get_by_role("button", name="Salvar").click()
 
     expect(page.get_by_role("heading", name="Mercado Nova Era Ltda")).to_be_visible()
-    expect(page.get_by_text("12.ABC.345/01DE-35")).to_be_visible()
-    expect(page.get_by_text("Campinas/SP")).to_be_visible()
+    expect(page.locator("dd").get_by_text("12.ABC.345/01DE-35")).to_be_visible()
+    expect(page.get_by_text("Centro · Campinas/SP")).to_be_visible()
 
     page.goto(f"{live_server.url}/cadastros/")
     page.fill("#party-q", "12.ABC.345")
@@ -42,9 +42,12 @@ def test_register_a_customer_with_an_alphanumeric_cnpj(signed_in_page, live_serv
     expect(page).to_have_url(re.compile(r"q=12.ABC.345"))
 
     page.goto(f"{live_server.url}/auditoria/")
-    record = page.locator("tbody tr").filter(has_text="parties.party").filter(has_text="12ABC34501DE35")
-    expect(record.first).to_be_visible()
+    record = page.locator("table.audit > tbody > tr").filter(has_text="Cadastro").filter(has_text="CPF/CNPJ")
     expect(record.first).to_contain_text("Nova Era")
+    record.first.locator("summary").click()
+    expect(record.first).to_contain_text("12.ABC.345/01DE-35")
+    expect(record.first).to_contain_text("Pessoa jurídica (CNPJ)")
+    expect(record.first).not_to_contain_text("is_customer")
 
 
 def test_four_bad_fields_show_four_errors_at_once_and_the_municipality_stays(signed_in_page, live_server):
@@ -73,3 +76,38 @@ def test_four_bad_fields_show_four_errors_at_once_and_the_municipality_stays(sig
     expect(page.locator("#id_address-municipality_id")).to_have_value("Campinas/SP")
     expect(page.locator("#id_credit_limit")).to_have_value("-1.500,00")
     expect(page.locator("#id_address-street")).to_have_value("Rua Barão de Jaguara")
+
+
+def _fill_a_customer(page, live_server):
+    page.goto(f"{live_server.url}/cadastros/novo/")
+    page.get_by_label("Pessoa física (CPF)").check()
+    page.fill("#id_document", "52998224725")
+    page.fill("#id_legal_name", "Joana Pressa")
+    page.get_by_label("Cliente", exact=True).check()
+    page.fill("#id_address-postal_code", "13015904")
+    page.fill("#id_address-street", "Rua Barão de Jaguara")
+    page.fill("#id_address-number", "1200")
+    page.fill("#id_address-district", "Centro")
+
+
+def test_saving_before_the_municipality_pick_answers_keeps_the_picked_city(signed_in_page, live_server):
+    page = signed_in_page
+    _fill_a_customer(page, live_server)
+    page.route("**/tabelas/municipios/escolher/**", lambda route: None)  # the pick's answer never comes
+    page.locator("#id_address-municipality_id").press_sequentially("campinas", delay=30)
+    page.get_by_role("button", name="Campinas/SP").click()
+    page.get_by_role("button", name="Salvar").click()
+
+    expect(page.get_by_role("heading", name="Joana Pressa")).to_be_visible()
+    expect(page.get_by_text("Centro · Campinas/SP")).to_be_visible()
+
+
+def test_a_city_typed_in_full_without_picking_is_understood(signed_in_page, live_server):
+    page = signed_in_page
+    _fill_a_customer(page, live_server)
+    page.route("**/tabelas/municipios/**", lambda route: route.abort())  # no search, no pick at all
+    page.fill("#id_address-municipality_id", "Campinas/SP")
+    page.get_by_role("button", name="Salvar").click()
+
+    expect(page.get_by_role("heading", name="Joana Pressa")).to_be_visible()
+    expect(page.get_by_text("Centro · Campinas/SP")).to_be_visible()

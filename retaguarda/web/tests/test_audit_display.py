@@ -42,7 +42,7 @@ def test_a_new_party_reads_with_labels_choices_names_and_money(actor):
     rows = _rows(record)
 
     assert rows["Tipo de pessoa"] == ("—", "Pessoa jurídica (CNPJ)")
-    assert rows["CPF/CNPJ"][1] == party.document
+    assert rows["CPF/CNPJ"][1] == party.document_formatted
     assert rows["Cliente"] == ("—", "Sim")
     assert rows["Limite de crédito"] == ("—", "R$\u00a01.500,00")
     assert not [label for label in rows if "company" in label.lower() or "_" in label]
@@ -63,6 +63,7 @@ def test_a_change_reads_with_the_municipality_by_name_and_states_by_label(actor)
     label = next(label for label in rows if label.endswith("município"))
     assert label.startswith("Endereço ")
     assert rows[label] == ("Campinas/SP", "São Paulo/SP")
+    assert rows[label.replace("município", "CEP")] == ("13015-904", "01001-000")
 
 
 def test_values_without_a_field_read_as_lists_and_words(actor, company):

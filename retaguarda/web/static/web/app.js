@@ -28,6 +28,18 @@
       el.addEventListener("click", function (ev) { if (!window.confirm(el.dataset.confirm)) { ev.preventDefault(); } });
     });
   }
+  // A lookup's pick fills its code at the click, not when the server answers: "Salvar" clicked
+  // before the pick's answer arrives still sends the chosen code.
+  document.addEventListener("click", function (ev) {
+    var pick = ev.target.closest && ev.target.closest("button[data-pick-code]");
+    if (!pick) { return; }
+    var box = pick.closest(".autocomplete");
+    if (!box) { return; }
+    var code = box.querySelector("input[type=hidden]");
+    var text = box.querySelector("input[type=text]");
+    if (code) { code.value = pick.dataset.pickCode; }
+    if (text) { text.value = pick.dataset.pickLabel || pick.textContent.trim(); }
+  }, true);
   document.addEventListener("DOMContentLoaded", function () { bind(document); });
   document.addEventListener("htmx:afterSwap", function (ev) { bind(ev.target); });
 })();
