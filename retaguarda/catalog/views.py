@@ -18,7 +18,7 @@ from retaguarda.catalog.models import Product, ProductType
 from retaguarda.core import tabular
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError, NotFound, ValidationFailed
-from retaguarda.core.pagination import keyset_page
+from retaguarda.core.pagination import keyset_page, keyset_window
 
 PAGE_SIZES = (25, 50, 100)
 STOCK_PANEL = "inventory/partials/product_stock.html"
@@ -85,13 +85,12 @@ def product_list(request):
         product_type=filters["type"] if filters["type"] in ProductType.values else "",
         category=filters["category"],
     )
-    rows, next_cursor = keyset_page(qs, cursor=params.get("cursor"), limit=filters["limit"], ordering=("name", "id"))
+    window = keyset_window(qs, cursor=params.get("cursor"), limit=filters["limit"], ordering=("name", "id"))
     query = params.copy()
     query.pop("cursor", None)
     context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "paged": bool(params.get("cursor")),
+        "rows": window.rows,
+        "window": window,
         "filters": filters,
         "query": query.urlencode(),
         "types": ProductType.choices,

@@ -84,13 +84,7 @@ def balances(
 ) -> tuple[list[BalanceRow], str | None]:
     """One row per (product, warehouse) with stock, reservations or goods in transit; 3 queries a page
     (2 when the caller passes the company's `warehouses`, as a page with a warehouse filter has them)."""
-    qs = StockBalance.objects.filter(company=company)
-    if warehouse_id:
-        qs = qs.filter(warehouse_id=warehouse_id)
-    if product_id:
-        qs = qs.filter(product_id=product_id)
-    if search:
-        qs = qs.filter(Q(product__sku__icontains=search) | Q(product__name__icontains=search) | Q(product__gtin=search))
+    qs = _balances_of(company, warehouse_id=warehouse_id, product_id=product_id, search=search)
     internal = Q(location__kind=LocationKind.INTERNAL)
     grouped = (
         qs.values("product_id", "warehouse_id")
@@ -121,6 +115,35 @@ def balances(
     ], next_cursor
 
 
+def _balances_of(company, *, warehouse_id=None, product_id=None, search: str = ""):
+    qs = StockBalance.objects.filter(company=company)
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    if search:
+        qs = qs.filter(Q(product__sku__icontains=search) | Q(product__name__icontains=search) | Q(product__gtin=search))
+    return qs
+
+
+def balance_totals(company, *, warehouse_id: int | None = None, search: str = "") -> dict[str, Decimal]:
+    """The balance list's totals over every page (the same filters), in one query."""
+    internal = Q(location__kind=LocationKind.INTERNAL)
+    avg = Coalesce(F("product__stock_cost__average_cost"), Value(ZERO), output_field=VALUE)
+    totals = _balances_of(company, warehouse_id=warehouse_id, search=search).aggregate(
+        total_on_hand=_qty_sum("on_hand", filter=internal),
+        total_reserved=_qty_sum("reserved", filter=internal),
+        total_in_transit=_qty_sum("on_hand", filter=Q(location__kind=LocationKind.TRANSIT)),
+        total_value=Coalesce(
+            DecimalSum(DecimalMul("on_hand", avg), filter=internal, output_field=VALUE), Value(ZERO), output_field=VALUE
+        ),
+    )
+    result = {name: quantity(totals[f"total_{name}"]) for name in ("on_hand", "reserved", "in_transit")}
+    result["available"] = result["on_hand"] - result["reserved"]
+    result["value"] = amount(totals["total_value"])
+    return result
+
+
 def _average(product: Product) -> Decimal:
     try:
         return product.stock_cost.average_cost
@@ -139,10 +162,31 @@ def product_warehouse_totals(product_id: int, warehouse_id: int) -> dict[str, De
     return {name: quantity(totals[f"total_{name}"]) for name in ("on_hand", "reserved", "in_transit")}
 
 
+def available_by_product(company_id: int, products) -> dict[int, Decimal]:
+    """Available stock (on hand less reserved, every warehouse) of each product of a list page; a
+    product with variations carries its variants' total. Two queries whatever the page size (one when
+    no product of the page has variations)."""
+    ids = [p.pk for p in products if not p.is_variant_parent]
+    parents = [p.pk for p in products if p.is_variant_parent]
+    internal = StockBalance.objects.filter(company_id=company_id, location__kind=LocationKind.INTERNAL)
+    available = _qty_sum(DecimalSub("on_hand", "reserved"))
+    found: dict[int, Decimal] = {}
+    if ids:
+        for r in internal.filter(product_id__in=ids).values("product_id").annotate(n=available).order_by():
+            found[r["product_id"]] = quantity(r["n"])
+    if parents:
+        by_parent = internal.filter(product__parent_id__in=parents).values("product__parent_id")
+        for r in by_parent.annotate(n=available).order_by():
+            found[r["product__parent_id"]] = quantity(r["n"])
+    return found
+
+
 def product_stock(product: Product) -> dict:
-    """The stock panel of a product page: every warehouse, its lots, the average cost."""
+    """The stock panel of a product page: every warehouse, its lots, the average cost. A product with
+    variations shows the sum of its variants (it holds no stock of its own)."""
+    own = Q(product__parent=product) if product.is_variant_parent else Q(product=product)
     warehouse_rows = (
-        StockBalance.objects.filter(product=product)
+        StockBalance.objects.filter(own)
         .values("warehouse_id", "warehouse__code", "warehouse__name")
         .annotate(
             total_on_hand=_qty_sum("on_hand", filter=Q(location__kind=LocationKind.INTERNAL)),
@@ -167,20 +211,29 @@ def product_stock(product: Product) -> dict:
     lots = []
     if any(r["lot_rows"] for r in warehouse_rows):  # most products have no lots: no query for them
         lots = list(
-            StockBalance.objects.filter(product=product, location__kind=LocationKind.INTERNAL, lot__isnull=False)
+            StockBalance.objects.filter(own, location__kind=LocationKind.INTERNAL, lot__isnull=False)
             .exclude(on_hand=0)
             .select_related("lot", "warehouse")
             .order_by("lot__expiry", "lot__code", "warehouse__code")
         )
-    average = _average(product)  # no query when the caller read the product with select_related("stock_cost")
     total = sum((r["on_hand"] for r in rows), ZERO)
+    if product.is_variant_parent:  # each variant at its own average cost
+        avg = Coalesce(F("product__stock_cost__average_cost"), Value(ZERO), output_field=VALUE)
+        value = StockBalance.objects.filter(own, location__kind=LocationKind.INTERNAL).aggregate(
+            v=Coalesce(DecimalSum(DecimalMul("on_hand", avg), output_field=VALUE), Value(ZERO), output_field=VALUE)
+        )["v"]
+        average = cost(value / total) if total else ZERO
+    else:
+        average = _average(product)  # no query when the caller read the product with select_related("stock_cost")
+        value = total * average
     return {
         "rows": rows,
         "lots": lots,
         "average_cost": average,
         "on_hand": total,
         "available": sum((r["available"] for r in rows), ZERO),
-        "value": amount(total * average),
+        "value": amount(value),
+        "of_variants": product.is_variant_parent,
     }
 
 

@@ -121,7 +121,8 @@ def balances(request):
         limit=_limit(request),
         warehouses=houses,
     )
-    context = _listing(request, rows, next_cursor, warehouses=houses, filters=filters)
+    totals = selectors.balance_totals(company, warehouse_id=_int(filters["warehouse"]), search=filters["q"])
+    context = _listing(request, rows, next_cursor, warehouses=houses, filters=filters, totals=totals)
     return _page(request, "inventory/balances.html", context)
 
 
@@ -157,8 +158,8 @@ def balances_at(request):
 def valuation(request):
     rows = selectors.valuation(request.company)
     totals = {
-        "value": sum((r.value for r in rows), Decimal(0)),
-        "in_transit_value": sum((r.in_transit_value for r in rows), Decimal(0)),
+        name: sum((getattr(r, name) for r in rows), Decimal(0))
+        for name in ("on_hand", "value", "in_transit", "in_transit_value")
     }
     return render(request, "inventory/valuation.html", {"rows": rows, "totals": totals})
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from retaguarda.core.actor import actor_of
 from retaguarda.core.audit_display import readable
 from retaguarda.core.errors import DomainError, ValidationFailed
-from retaguarda.core.pagination import keyset_page
+from retaguarda.core.pagination import keyset_window
 from retaguarda.parties import selectors, services
 from retaguarda.parties.forms import AddressForm, ContactForm, PartyForm, apply_errors, problems_beyond_the_form
 from retaguarda.parties.models import Party, Role
@@ -56,18 +56,12 @@ def party_list(request):
         limit = PAGE_SIZES[0]
     limit = limit if limit in PAGE_SIZES else PAGE_SIZES[0]
     qs = selectors.parties(company=request.company, q=q, role=role, active=active)
-    try:
-        rows, next_cursor = keyset_page(
-            qs, cursor=request.GET.get("cursor"), limit=limit, ordering=("legal_name", "id")
-        )
-    except ValidationFailed:
-        rows, next_cursor = keyset_page(qs, cursor=None, limit=limit, ordering=("legal_name", "id"))
+    window = keyset_window(qs, cursor=request.GET.get("cursor"), limit=limit, ordering=("legal_name", "id"))
     params = request.GET.copy()
     params.pop("cursor", None)
     context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "paged": bool(request.GET.get("cursor")),
+        "rows": window.rows,
+        "window": window,
         "query": params.urlencode(),
         "filters": {"q": q, "role": role, "status": status, "limit": limit},
         "roles": Role.choices,

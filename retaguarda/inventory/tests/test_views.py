@@ -147,3 +147,49 @@ def test_list_pages_run_the_same_number_of_queries_at_any_page_size(
     url = reverse("inventory:kardex", args=[products[0].pk]) if name == "kardex" else reverse(f"inventory:{name}")
 
     assert _queries(web, url, 2) == _queries(web, url, 10)
+
+
+def _shirt(actor):
+    from retaguarda.catalog import services as catalog
+
+    parent = catalog.create_product(
+        actor=actor, sku="CAM", name="Camiseta", ncm="61091000", price=D("50"), variations={"Tamanho": ["P", "M"]}
+    )
+    return parent, {v.sku: v for v in parent.variants.all()}
+
+
+def test_the_product_list_shows_available_stock_and_a_parent_its_variants_total(web, stock, actor, warehouse):
+    parent, variants = _shirt(actor)
+    stock.receive(variants["CAM-P"], warehouse, "3")
+    stock.receive(variants["CAM-M"], warehouse, "4")
+
+    html = web.get(reverse("catalog:product_list")).content.decode()
+    row = html.split('<td class="nowrap">CAM</td>')[1].split("</tr>")[0]
+    detail = web.get(reverse("catalog:product_detail", args=[parent.pk])).content.decode()
+    panel = detail.split('id="product-stock"')[1]
+
+    assert "?q=CAM" in row and ">7</a>" in row
+    assert "6109.10.00" in row
+    assert "Soma das variações deste produto." in panel and "LOJA" in panel
+    assert "Nenhum estoque" not in panel
+
+
+def test_the_product_list_with_stock_runs_the_same_queries_at_any_size(web, stock, actor, warehouse, make_product):
+    _parent, variants = _shirt(actor)
+    stock.receive(variants["CAM-P"], warehouse, "1")
+    stock.receive(make_product("S-00"), warehouse, "2")
+    few = _queries(web, reverse("catalog:product_list"), 100)
+    for i in range(1, 40):
+        stock.receive(make_product(f"S-{i:02d}"), warehouse, "2")
+
+    assert _queries(web, reverse("catalog:product_list"), 100) == few
+
+
+def test_the_balance_list_totals_every_page(web, stock, warehouse, make_product):
+    for i in range(3):
+        stock.receive(make_product(f"T-{i}"), warehouse, "2", cost="5")
+
+    html = web.get(reverse("inventory:balances"), {"limit": 2}).content.decode()
+    totals = html.split('class="totals"')[1].split("</tr>")[0]
+
+    assert ">6</td>" in totals and "R$\u00a030,00" in totals

@@ -61,6 +61,13 @@ def cep(value):
 
 
 @register.filter
+def ncm(value):
+    """3924.10.00: an NCM code as the tables print it."""
+    code = str(value or "")
+    return f"{code[:4]}.{code[4:6]}.{code[6:]}" if len(code) == 8 and code.isdigit() else code
+
+
+@register.filter
 def audit_action(value):
     """The audit verb in the reader's language: created → criado."""
     return action_label(value)
