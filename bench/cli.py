@@ -36,6 +36,20 @@ def parse(argv: list[str]) -> argparse.Namespace:
         help="PostgreSQL URL of the bench database (default: env BENCH_PG_URL or bench_retaguarda on 127.0.0.1)",
     )
     parser.add_argument("--data-dir", type=Path, help="folder for the SQLite files, secret key and server logs")
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument(
+        "--build-only",
+        action="store_true",
+        help="build the dataset and write its manifest (dataset.json in --data-dir), measure nothing: "
+        "the long part, which needs no bench lock",
+    )
+    kept.add_argument(
+        "--from-snapshot",
+        type=Path,
+        metavar="DIR",
+        help="copy the dataset built by --build-only (its --data-dir) into this run's own database instead of "
+        "building one; --scale and --seed come from the snapshot",
+    )
     md = parser.add_mutually_exclusive_group()
     md.add_argument(
         "--markdown",
@@ -61,6 +75,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
         args.clients = 4 if args.quick else 8
     if args.seconds is None:
         args.seconds = 3.0 if args.quick else 15.0
+    if args.build_only and args.scenarios:
+        parser.error("--build-only runs no scenario")
     if args.markdown is None:
         # A section of BENCHMARKS.md is one run's whole table: a partial run must not replace it.
         args.markdown = not args.quick and not args.scenarios
@@ -77,13 +93,39 @@ def main(argv: list[str] | None = None) -> int:
     started_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     started = time.perf_counter()
     data_dir = args.data_dir or Path(tempfile.gettempdir()) / f"retaguarda-bench-{args.db}"
+    manifest = None
+    if args.from_snapshot:
+        from bench import snapshot
+
+        manifest = snapshot.read(args.from_snapshot)
+        if args.db == "sqlite" and data_dir.resolve() == args.from_snapshot.resolve():
+            raise SystemExit("the run needs its own SQLite file: give --data-dir another folder than the snapshot's")
+        args.scale, args.seed = manifest["scale"], manifest["seed"]
     print(f"bench: {args.db}, scale {args.scale:g}{' (quick)' if args.quick else ''}, data in {data_dir}", flush=True)
-    target = database.prepare(args.db, data_dir, args.pg_url)
+    target = database.prepare(args.db, data_dir, args.pg_url, empty=manifest is None)
+    if manifest is not None:
+        copied = time.perf_counter()
+        snapshot.copy_database(manifest, target)
+        print(f"  copied the snapshot of {manifest['built_at']} in {time.perf_counter() - copied:.1f} s", flush=True)
     migrate_seconds = database.setup_django()
     print(f"  migrated in {migrate_seconds:.1f} s", flush=True)
+    if manifest is not None:
+        # The run's own migrate was a check (or a catch-up); the snapshot's is what an empty database costs.
+        migrate_seconds = manifest["migrate_seconds"]
+    if args.build_only:
+        return _build_only(args, target, migrate_seconds)
     from bench import machine
 
-    return _run(args, target, started_at, started, migrate_seconds, machine.describe())
+    return _run(args, target, started_at, started, migrate_seconds, machine.describe(), manifest)
+
+
+def _build_only(args, target, migrate_seconds: float) -> int:
+    from bench import dataset, snapshot
+
+    print("dataset:", flush=True)
+    ds = dataset.build(args.seed, args.scale, log=lambda m: print(m, flush=True))
+    print(f"snapshot: {snapshot.save(ds, target, migrate_seconds)}", flush=True)
+    return 0
 
 
 def _db_version(vendor: str) -> str:
@@ -98,8 +140,8 @@ def _db_version(vendor: str) -> str:
     return f"SQLite {sqlite3.sqlite_version}"
 
 
-def _run(args, target, started_at, started, migrate_seconds, host: dict) -> int:
-    from bench import dataset, report
+def _run(args, target, started_at, started, migrate_seconds, host: dict, manifest: dict | None = None) -> int:
+    from bench import dataset, report, snapshot
     from bench.context import RunContext
     from bench.registry import FAILED, NOT_LANDED, SCENARIOS, Outcome
 
@@ -107,8 +149,11 @@ def _run(args, target, started_at, started, migrate_seconds, host: dict) -> int:
         target=target, scale=args.scale, quick=args.quick, seed=args.seed, clients=args.clients, seconds=args.seconds
     )
     outcomes: dict[str, Outcome] = {}
-    print("dataset:", flush=True)
-    ctx.dataset = dataset.build(args.seed, args.scale, log=lambda m: print(m, flush=True))
+    if manifest is None:
+        print("dataset:", flush=True)
+        ctx.dataset = dataset.build(args.seed, args.scale, log=lambda m: print(m, flush=True))
+    else:
+        ctx.dataset = snapshot.restore(manifest)
     wanted = args.scenarios or list(SCENARIOS)
     try:
         for name, sc in SCENARIOS.items():

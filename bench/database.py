@@ -30,8 +30,11 @@ class Target:
 
 
 def guard_name(name: str) -> None:
-    if not name.startswith("bench_"):
-        raise SystemExit(f"refusing to drop database {name!r}: the bench only owns databases named bench_*")
+    """The bench drops only databases with `bench` as a word of their name (bench_x, x_bench, x_bench_run)."""
+    if "bench" not in name.split("_"):
+        raise SystemExit(
+            f"refusing to drop database {name!r}: the bench only owns databases with 'bench' in their name"
+        )
 
 
 def pg_admin_connect(target: Target):
@@ -53,12 +56,14 @@ def drop_pg_database(target: Target, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def prepare(vendor: str, data_dir: Path, pg_url: str | None = None) -> Target:
-    """Make an empty database and point the environment at it (before Django is set up)."""
+def prepare(vendor: str, data_dir: Path, pg_url: str | None = None, *, empty: bool = True) -> Target:
+    """Make an empty database (unless `empty` is false: a snapshot is copied in) and point the environment
+    at it (before Django is set up)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     if vendor == "postgres":
         target = Target("postgres", pg_url or os.environ.get("BENCH_PG_URL") or DEFAULT_PG_URL, data_dir)
-        recreate_pg_database(target, target.name)
+        if empty:
+            recreate_pg_database(target, target.name)
     elif vendor == "sqlite":
         path = data_dir / "bench.sqlite3"
         for suffix in ("", "-wal", "-shm", "-journal"):
