@@ -9,19 +9,32 @@ from django.utils.translation import gettext_lazy as _
 
 from retaguarda.finance.models import Installment, StatementLine, TitleKind
 from retaguarda.finance.states import LineState
-from retaguarda.watch.registry import Finding, Param, day, integer, money, rule, text
+from retaguarda.watch.registry import Finding, Param, day, integer, money, on, rule, text
 from retaguarda.watch.states import Severity
 
 FINANCE = "finance"
 
 
-def _overdue(company_id: int, kind: str, grace_days: int) -> list[Finding]:
+def installments_of(company_id: int, title_id: int) -> list[int]:
+    return list(Installment.objects.filter(company_id=company_id, title_id=title_id).values_list("pk", flat=True))
+
+
+# A settlement, a reversal, a credit or a cancellation moves the title's state: its installments are
+# looked at again at once (an occurrence resolves when the customer pays, not 15 minutes later).
+TITLE_CHANGED = on("finance.title", subjects=installments_of)
+# Reconciled, or undone: the line itself.
+LINE_CHANGED = on("finance.statementline")
+
+
+def _overdue(company_id: int, kind: str, grace_days: int, subjects=None) -> list[Finding]:
     today = timezone.localdate()
+    rows = Installment.objects.filter(
+        company_id=company_id, kind=kind, amount_open__gt=0, due_date__lt=today - timedelta(days=grace_days)
+    )
+    if subjects is not None:
+        rows = rows.filter(pk__in=subjects)
     rows = (
-        Installment.objects.filter(
-            company_id=company_id, kind=kind, amount_open__gt=0, due_date__lt=today - timedelta(days=grace_days)
-        )
-        .exclude(title__state="cancelled")
+        rows.exclude(title__state="cancelled")
         .select_related("title", "party")
         .only(
             "id",
@@ -70,9 +83,10 @@ def _overdue(company_id: int, kind: str, grace_days: int) -> list[Finding]:
         _("Hold new sales on credit until settled"),
     ],
     params=[Param("grace_days", _("Days of grace after the due date"), 0)],
+    triggers=[TITLE_CHANGED],
 )
-def receivable_overdue(company_id: int, params) -> list[Finding]:
-    return _overdue(company_id, TitleKind.RECEIVABLE, params["grace_days"])
+def receivable_overdue(company_id: int, params, subjects=None) -> list[Finding]:
+    return _overdue(company_id, TitleKind.RECEIVABLE, params["grace_days"], subjects)
 
 
 @rule(
@@ -86,9 +100,10 @@ def receivable_overdue(company_id: int, params) -> list[Finding]:
         _("Pay it or agree a new date with the supplier"),
     ],
     params=[Param("grace_days", _("Days of grace after the due date"), 0)],
+    triggers=[TITLE_CHANGED],
 )
-def payable_overdue(company_id: int, params) -> list[Finding]:
-    return _overdue(company_id, TitleKind.PAYABLE, params["grace_days"])
+def payable_overdue(company_id: int, params, subjects=None) -> list[Finding]:
+    return _overdue(company_id, TitleKind.PAYABLE, params["grace_days"], subjects)
 
 
 @rule(
@@ -102,16 +117,16 @@ def payable_overdue(company_id: int, params) -> list[Finding]:
         _("Reconcile it, or record the missing entry"),
     ],
     params=[Param("days", _("Days before a bank line must be reconciled"), 5, minimum=1)],
+    triggers=[LINE_CHANGED],
 )
-def unreconciled_line(company_id: int, params) -> list[Finding]:
+def unreconciled_line(company_id: int, params, subjects=None) -> list[Finding]:
     today = timezone.localdate()
-    rows = (
-        StatementLine.objects.filter(
-            company_id=company_id, state=LineState.UNRECONCILED, date__lt=today - timedelta(days=params["days"])
-        )
-        .select_related("account")
-        .only("id", "date", "amount", "memo", "name", "account", "account__name")
+    rows = StatementLine.objects.filter(
+        company_id=company_id, state=LineState.UNRECONCILED, date__lt=today - timedelta(days=params["days"])
     )
+    if subjects is not None:
+        rows = rows.filter(pk__in=subjects)
+    rows = rows.select_related("account").only("id", "date", "amount", "memo", "name", "account", "account__name")
     return [
         Finding(
             "finance.statement_line",

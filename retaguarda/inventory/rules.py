@@ -4,7 +4,7 @@ offending object of one company in one query."""
 import logging
 from datetime import timedelta
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,7 @@ from retaguarda.core.money import amount
 from retaguarda.inventory import selectors
 from retaguarda.inventory.models import Location, LocationKind, Lot, Reservation, StockBalance, StockMove
 from retaguarda.inventory.states import ReservationState
-from retaguarda.watch.registry import Finding, Param, day, integer, money, qty, rule, text
+from retaguarda.watch.registry import Finding, Param, day, integer, money, on, qty, rule, text
 from retaguarda.watch.states import Severity
 
 STOCK = "stock"
@@ -24,6 +24,50 @@ log = logging.getLogger("retaguarda.inventory.tasks")
 
 def _product_url(product_id: int) -> str:
     return reverse("inventory:kardex", args=[product_id])
+
+
+# The documents whose changes move stock or reservations, and the `source_type` their moves and
+# reservations carry here (names only: inventory imports none of those apps).
+SOURCES = {"sales.salesorder": "sales.order", "purchasing.receipt": "purchasing.receipt"}
+
+
+def _touched(company_id: int, document_type: str, document_id: int, field: str) -> Q:
+    """`field` is among the products the document reserved or moved (inventory's own rows)."""
+    source = SOURCES[document_type]
+    mine = {"company_id": company_id, "source_type": source, "source_id": document_id}
+    reserved = Reservation.objects.filter(**mine).values("product_id")
+    moved = StockMove.objects.filter(**mine).values("product_id")
+    return Q(**{f"{field}__in": reserved}) | Q(**{f"{field}__in": moved})
+
+
+def _products_of(document_type: str):
+    def subjects(company_id: int, document_id: int) -> list[int]:
+        touched = _touched(company_id, document_type, document_id, "pk")
+        return list(Product.objects.filter(touched, company_id=company_id).values_list("pk", flat=True))
+
+    return subjects
+
+
+def _balances_of(document_type: str):
+    def subjects(company_id: int, document_id: int) -> list[int]:
+        touched = _touched(company_id, document_type, document_id, "product_id")
+        return list(StockBalance.objects.filter(touched, company_id=company_id).values_list("pk", flat=True))
+
+    return subjects
+
+
+# Confirming, cancelling or invoicing an order reserves, releases or issues stock; posting or
+# cancelling a receipt brings it in or takes it back.
+ORDER_STATES = ("confirmed", "cancelled", "invoiced", "shipped")
+RECEIPT_STATES = ("posted", "cancelled")
+PRODUCT_TRIGGERS = [
+    on("sales.salesorder", *ORDER_STATES, subjects=_products_of("sales.salesorder")),
+    on("purchasing.receipt", *RECEIPT_STATES, subjects=_products_of("purchasing.receipt")),
+]
+BALANCE_TRIGGERS = [
+    on("sales.salesorder", *ORDER_STATES, subjects=_balances_of("sales.salesorder")),
+    on("purchasing.receipt", *RECEIPT_STATES, subjects=_balances_of("purchasing.receipt")),
+]
 
 
 @rule(
@@ -37,8 +81,12 @@ def _product_url(product_id: int) -> str:
         _("Order or transfer the shortage"),
         _("Review the minimum if sales changed"),
     ],
+    triggers=PRODUCT_TRIGGERS,
 )
-def below_minimum(company_id: int, params) -> list[Finding]:
+def below_minimum(company_id: int, params, subjects=None) -> list[Finding]:
+    products = selectors.below_minimum_products(company_id)
+    if subjects is not None:
+        products = products.filter(pk__in=subjects)
     return [
         Finding(
             "catalog.product",
@@ -51,7 +99,7 @@ def below_minimum(company_id: int, params) -> list[Finding]:
             },
             _product_url(p.pk),
         )
-        for p in selectors.below_minimum_products(company_id).only("id", "sku", "name", "minimum_stock")
+        for p in products.only("id", "sku", "name", "minimum_stock")
     ]
 
 
@@ -92,8 +140,12 @@ def _balances(company_id: int):
         _("Find the issue that had no stock (kardex)"),
         _("Post the missing receipt or count the location"),
     ],
+    triggers=BALANCE_TRIGGERS,
 )
-def negative_stock(company_id: int, params) -> list[Finding]:
+def negative_stock(company_id: int, params, subjects=None) -> list[Finding]:
+    balances = _balances(company_id).filter(on_hand__lt=0)
+    if subjects is not None:
+        balances = balances.filter(pk__in=subjects)
     return [
         Finding(
             "inventory.balance",
@@ -102,7 +154,7 @@ def negative_stock(company_id: int, params) -> list[Finding]:
             {"on_hand": qty(b.on_hand, _("On hand"))},
             _product_url(b.product_id),
         )
-        for b in _balances(company_id).filter(on_hand__lt=0)
+        for b in balances
     ]
 
 
@@ -117,8 +169,12 @@ def negative_stock(company_id: int, params) -> list[Finding]:
         _("Release or move the reservations that cannot be served"),
         _("Tell sales which orders will be late"),
     ],
+    triggers=BALANCE_TRIGGERS,
 )
-def reserved_above_on_hand(company_id: int, params) -> list[Finding]:
+def reserved_above_on_hand(company_id: int, params, subjects=None) -> list[Finding]:
+    balances = _balances(company_id).filter(reserved__gt=F("on_hand"))
+    if subjects is not None:
+        balances = balances.filter(pk__in=subjects)
     return [
         Finding(
             "inventory.balance",
@@ -127,7 +183,7 @@ def reserved_above_on_hand(company_id: int, params) -> list[Finding]:
             {"reserved": qty(b.reserved, _("Reserved")), "on_hand": qty(b.on_hand, _("On hand"))},
             _product_url(b.product_id),
         )
-        for b in _balances(company_id).filter(reserved__gt=F("on_hand"))
+        for b in balances
     ]
 
 

@@ -13,7 +13,10 @@ class WatchConfig(AppConfig):
     def ready(self):
         from retaguarda.core import periodic
         from retaguarda.core.audit import register_action_labels
-        from retaguarda.watch import notifications  # noqa: F401  (registers the outbox handler)
+        from retaguarda.watch import (
+            notifications,  # noqa: F401  (registers the outbox handler)
+            triggers,  # noqa: F401  (timeline events -> event-driven evaluation)
+        )
         from retaguarda.watch.tasks import run_watch
 
         periodic.register(run_watch, every=timedelta(minutes=15))

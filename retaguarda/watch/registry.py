@@ -94,6 +94,33 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Trigger:
+    """Re-evaluate a rule right after a document changes state (its timeline event), for the objects the
+    change can affect only: `subjects(company_id, document_id)` returns their ids (the rule's subject type)
+    in one query, and the rule's `find` is called with `subjects=` those ids.
+
+    `document` is the document's model label (`sales.salesorder`, `finance.title`); `states` the states
+    it moves to that matter (empty: any). Names are strings, so a rule never imports the app it watches."""
+
+    document: str
+    states: frozenset[str] = frozenset()
+    subjects: Callable[[int, int], Iterable[int | str]] | None = None  # None: the document is the subject
+
+    def matches(self, document_type: str, to_state: str) -> bool:
+        return document_type == self.document and (not self.states or to_state in self.states)
+
+    def subject_ids(self, company_id: int, document_id: int) -> set[str]:
+        if self.subjects is None:
+            return {str(document_id)}
+        return {str(pk) for pk in self.subjects(company_id, document_id)}
+
+
+def on(document: str, *states: str, subjects: Callable[[int, int], Iterable[int | str]] | None = None) -> Trigger:
+    """`on("finance.title", "settled", subjects=installments_of)`: a `Trigger`, briefly."""
+    return Trigger(document, frozenset(states), subjects)
+
+
+@dataclass(frozen=True)
 class Rule:
     code: str  # "<app>.<what>", stable: occurrences keep it
     title: str
@@ -106,6 +133,9 @@ class Rule:
     # False: not part of the 15-minute run; its own task evaluates it (a costly check, such as the
     # stock ledger recomputed from every move, runs on the ledger check's hourly schedule).
     on_schedule: bool = True
+    # Documents whose changes re-evaluate the rule at once, for the affected objects only; a rule with
+    # triggers takes `find(company_id, params, subjects=None)`: with ids, only those objects are checked.
+    triggers: Sequence[Trigger] = ()
 
     @property
     def app(self) -> str:
@@ -136,11 +166,25 @@ def rule(
     steps: Sequence[str] = (),
     params: Sequence[Param] = (),
     on_schedule: bool = True,
+    triggers: Sequence[Trigger] = (),
 ):
     """Decorator form of `register` for a rule's `find` function."""
 
     def wrap(find):
-        register(Rule(code, title, department, severity, find, explanation, tuple(steps), tuple(params), on_schedule))
+        register(
+            Rule(
+                code,
+                title,
+                department,
+                severity,
+                find,
+                explanation,
+                tuple(steps),
+                tuple(params),
+                on_schedule,
+                tuple(triggers),
+            )
+        )
         return find
 
     return wrap
@@ -152,3 +196,19 @@ def rules() -> list[Rule]:
 
 def get(code: str) -> Rule | None:
     return REGISTRY.get(code)
+
+
+def triggered_by(document_type: str, to_state: str) -> list[tuple[Rule, Trigger]]:
+    """The rules a document's move to `to_state` re-evaluates, each with the trigger that matched."""
+    found = []
+    for r in rules():
+        for trigger in r.triggers:
+            if trigger.matches(document_type, to_state):
+                found.append((r, trigger))
+                break
+    return found
+
+
+def watched_documents() -> set[str]:
+    """Every document type some rule's trigger names: the timeline events worth a look."""
+    return {t.document for r in REGISTRY.values() for t in r.triggers}

@@ -59,3 +59,56 @@ def test_an_old_unreconciled_bank_line_fires_until_set_aside(company, actor, mak
 
     services.set_ignored(lines[0].pk, actor=actor)
     assert {f.subject_id for f in rules.unreconciled_line(company.pk, {"days": 5})} == {line.pk for line in lines[1:]}
+
+
+def test_settling_a_receivable_resolves_its_occurrence_through_the_outbox_without_a_full_run(
+    company, actor, make_title, customer, cash_box
+):
+    from retaguarda.core import outbox
+    from retaguarda.core.models import OutboxEvent
+    from retaguarda.watch.triggers import EVENT
+
+    today = timezone.localdate()
+    paid, other = (
+        make_title(
+            "receivable", ("150.00",), party=customer, due=today - timedelta(days=3), issue=today - timedelta(days=30)
+        )
+        for _n in range(2)
+    )
+    watch.evaluate(company.pk, codes=["finance.receivable_overdue"])
+    occurrences = {o.subject_id: o for o in Occurrence.objects.filter(company=company)}
+    assert len(occurrences) == 2
+    installment = paid.installments.get()
+
+    services.settle(installment.pk, actor=actor, account_id=cash_box.pk)
+
+    event = OutboxEvent.objects.filter(type=EVENT).latest("id")
+    assert event.company_id == company.pk
+    assert event.payload == {"document_type": "finance.title", "document_id": paid.pk, "to_state": "settled"}
+    assert outbox.deliver_due() >= 1
+    settled = Occurrence.objects.get(pk=occurrences[str(installment.pk)].pk)
+    untouched = Occurrence.objects.get(pk=occurrences[str(other.installments.get().pk)].pk)
+    assert (settled.state, settled.resolution) == ("resolved", "cleared")
+    assert (untouched.state, untouched.updated_at) == ("open", occurrences[untouched.subject_id].updated_at)
+
+
+def test_a_reversed_settlement_reopens_the_occurrence_through_the_outbox(
+    company, actor, make_title, customer, cash_box
+):
+    from retaguarda.core import outbox
+
+    today = timezone.localdate()
+    title = make_title(
+        "receivable", ("80.00",), party=customer, due=today - timedelta(days=3), issue=today - timedelta(days=30)
+    )
+    installment = title.installments.get()
+    watch.evaluate(company.pk, codes=["finance.receivable_overdue"])
+    settlement = services.settle(installment.pk, actor=actor, account_id=cash_box.pk)
+    outbox.deliver_due()
+    assert Occurrence.objects.get(company=company).state == "resolved"
+
+    services.reverse_settlement(settlement.pk, actor=actor, reason="cheque devolvido")
+    outbox.deliver_due()
+
+    occ = Occurrence.objects.get(company=company)
+    assert (occ.state, occ.times_opened) == ("open", 2)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from retaguarda.core import audit
@@ -86,6 +87,29 @@ def evaluate(company_id: int, *, codes: list[str] | None = None, actor: Actor | 
     return apply(company_id, [r for r, _p in chosen], found, actor=actor, now=now or timezone.now())
 
 
+def evaluate_document(
+    company_id: int, document_type: str, document_id: int, to_state: str, *, actor: Actor | None = None, now=None
+) -> RunSummary:
+    """The event-driven run: after `document_type` `document_id` moved to `to_state`, the rules that
+    watch it look again at the objects that change can affect (their triggers say which), and only
+    their occurrences open, refresh or resolve. One query per rule for the subjects, one for its
+    findings, then what `apply` costs."""
+    actor = actor or Actor.system(company_id=company_id)
+    triggered = {r.code: t for r, t in registry.triggered_by(document_type, to_state)}
+    if not triggered:
+        return RunSummary(company_id)
+    chosen = enabled_rules(company_id, list(triggered))
+    found: dict[str, dict[tuple[str, str], Finding]] = {}
+    scope: dict[str, set[str]] = {}
+    for rule, params in chosen:
+        ids = scope[rule.code] = triggered[rule.code].subject_ids(company_id, document_id)
+        findings = rule.find(company_id, params, subjects=ids) if ids else []
+        found[rule.code] = {f.key: f for f in findings if str(f.subject_id) in ids}
+    if not any(scope.values()):
+        return RunSummary(company_id, rules=len(chosen))
+    return apply(company_id, [r for r, _p in chosen], found, actor=actor, now=now or timezone.now(), scope=scope)
+
+
 def apply(
     company_id: int,
     rules: list[Rule],
@@ -93,16 +117,25 @@ def apply(
     *,
     actor: Actor,
     now: datetime,
+    scope: dict[str, set[str]] | None = None,
 ) -> RunSummary:
+    """Bring the occurrences of `rules` in line with `found`. `scope` (rule code -> subject ids): only
+    those subjects were looked at, so only their occurrences may open, refresh or resolve."""
     summary = RunSummary(company_id, rules=len(rules), found=sum(len(v) for v in found.values()))
     by_code = {r.code: r for r in rules}
+    which = Q(rule__in=list(by_code))
+    if scope is not None:
+        which = Q()
+        for code, ids in scope.items():
+            if ids:
+                which |= Q(rule=code, subject_id__in=sorted(ids))
     with transaction.atomic():
         state, _created = RunState.objects.get_or_create(company_id=company_id)
         RunState.objects.select_for_update().filter(pk=state.pk).get()
         known = {
             (rule, subject_type, subject_id): (pk, state_, firing)
             for pk, rule, subject_type, subject_id, state_, firing in Occurrence.objects.filter(
-                company_id=company_id, rule__in=list(by_code)
+                which, company_id=company_id
             ).values_list("id", "rule", "subject_type", "subject_id", "state", "firing")
         }
         new: list[tuple[Rule, Finding]] = []
@@ -131,7 +164,8 @@ def apply(
         DocumentEvent.objects.bulk_create(events)
         AuditRecord.objects.bulk_create(audits)
         emit_opened(company_id, summary.opened_ids)
-        RunState.objects.filter(pk=state.pk).update(last_run_at=now, last_summary=summary.as_json())
+        if scope is None:  # the last full run is what the inbox reports; an event's look is not one
+            RunState.objects.filter(pk=state.pk).update(last_run_at=now, last_summary=summary.as_json())
     return summary
 
 
