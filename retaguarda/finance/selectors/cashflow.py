@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from retaguarda.core.decimal_sql import DecimalSum
-from retaguarda.core.money import ZERO, amount
+from retaguarda.core.decimal_sql import DecimalSub, DecimalSum
+from retaguarda.core.money import ZERO, MoneyField, amount
 from retaguarda.finance.models import (
     CashAccount,
     EntryKind,
@@ -28,6 +29,7 @@ from retaguarda.finance.models import (
 from retaguarda.finance.services.recurring import occurrences
 
 GRANULARITIES = ("day", "week", "month")
+MONEY = MoneyField()
 MAX_DAYS = 800
 
 
@@ -90,6 +92,26 @@ def _money(value) -> Decimal:
     return amount(value) if value is not None else ZERO
 
 
+def opening_balance(accounts, start: date) -> Decimal:
+    """What `accounts` opened before `start` held at its beginning: their balance (a projection kept with
+    the ledger) less what moved them since, so only the entries from `start` on are read, never the years
+    before it. One statement, so the balances and the entries come from the same snapshot (a settlement
+    committing meanwhile is in both or in neither)."""
+    since = (
+        FinancialEntry.objects.filter(account=OuterRef("pk"), date__gte=start)
+        .exclude(cash_delta=0)
+        .order_by()
+        .values("account")
+        .annotate(total=DecimalSum("cash_delta"))
+        .values("total")
+    )
+    return _money(
+        accounts.filter(opening_date__lt=start)
+        .annotate(since=Coalesce(Subquery(since, output_field=MONEY), Value(ZERO), output_field=MONEY))
+        .aggregate(v=DecimalSum(DecimalSub("balance", "since")))["v"]
+    )
+
+
 def cash_flow(
     company_id: int,
     *,
@@ -112,15 +134,7 @@ def cash_flow(
     else:
         entries = entries.exclude(kind=EntryKind.TRANSFER)
 
-    # Opening balance: accounts opened before the start, and everything that moved them before it.
-    opening = _money(accounts.filter(opening_date__lt=start).aggregate(v=DecimalSum("opening_balance"))["v"])
-    opening += _money(
-        FinancialEntry.objects.filter(
-            company_id=company_id, account__in=accounts.filter(opening_date__lt=start), date__lt=start
-        )
-        .exclude(cash_delta=0)
-        .aggregate(v=DecimalSum("cash_delta"))["v"]
-    )
+    opening = opening_balance(accounts, start)
     daily_in: dict[date, Decimal] = defaultdict(lambda: ZERO)
     daily_out: dict[date, Decimal] = defaultdict(lambda: ZERO)
     # Accounts opened inside the period come in with their opening balance on their opening date.

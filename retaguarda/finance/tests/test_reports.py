@@ -88,6 +88,25 @@ def test_cash_flow_realized_then_projected_with_the_first_negative_day(
     ]
 
 
+def test_the_opening_balance_is_the_balance_less_what_moved_since_and_reads_in_one_query(
+    month_of_business, company, bank_account, make_account, django_assert_num_queries
+):
+    from retaguarda.finance.models import CashAccount
+    from retaguarda.finance.selectors.cashflow import opening_balance
+
+    make_account("Caixa novo", opening="50.00", opening_date=date(2026, 3, 20))  # opened inside the period
+    accounts = CashAccount.objects.filter(company=company)
+    with django_assert_num_queries(1):
+        assert opening_balance(accounts, date(2026, 3, 6)) == D("200.00")  # 1,000 less the rent of 5 March
+    assert opening_balance(accounts, date(2026, 3, 13)) == D("697.50")  # and the sale of 12 March in
+    assert opening_balance(accounts, date(2026, 1, 1)) == D("0")  # nothing opened before 1 January
+    assert opening_balance(accounts, date(2026, 3, 21)) == D("747.50")  # the new box's 50 from its opening on
+
+    flow = selectors.cash_flow(company.pk, start=date(2026, 3, 13), end=date(2026, 3, 31), today=date(2026, 3, 31))
+    assert flow.opening_balance == D("697.50")
+    assert flow.closing_balance == D("747.50")  # the box's opening balance comes in on 20 March
+
+
 def test_aging_puts_each_open_installment_in_its_bucket(
     actor, make_title, make_customer, company, django_assert_num_queries
 ):
