@@ -101,8 +101,12 @@ def evaluate_document(
     chosen = enabled_rules(company_id, list(triggered))
     found: dict[str, dict[tuple[str, str], Finding]] = {}
     scope: dict[str, set[str]] = {}
+    subjects: dict[int, set[str]] = {}  # rules sharing a trigger share its query
     for rule, params in chosen:
-        ids = scope[rule.code] = triggered[rule.code].subject_ids(company_id, document_id)
+        trigger = triggered[rule.code]
+        if id(trigger) not in subjects:
+            subjects[id(trigger)] = trigger.subject_ids(company_id, document_id)
+        ids = scope[rule.code] = subjects[id(trigger)]
         findings = rule.find(company_id, params, subjects=ids) if ids else []
         found[rule.code] = {f.key: f for f in findings if str(f.subject_id) in ids}
     if not any(scope.values()):
