@@ -80,4 +80,4 @@ def test_confirming_costs_the_same_for_1_and_20_lines(route_api, channel, custom
     counts = at_both_sizes(measure)
     # identity (one query), the order's company check, then the confirmation as above, then the
     # answer: the order and its lines
-    assert counts == [19, 19]
+    assert counts == [22, 22]
