@@ -43,7 +43,8 @@ JOIN finance_category c ON c.id = s.category_id"""
 
 def cashflow_sql(vendor: str) -> str:
     """Realized by day, projected open installments by due date (overdue ones on today), the opening
-    balance."""
+    balance as the selector reads it since 2026-12 (the accounts' balance less the entries from the start
+    on: a hand that knows the schema would not scan the years before the start either)."""
     later = "GREATEST" if vendor == "postgresql" else "MAX"  # SQLite's two-argument MAX is a scalar
     return f"""
 SELECT 'r' AS what, date, SUM(CASE WHEN cash_delta > 0 THEN cash_delta ELSE 0 END), SUM(CASE WHEN cash_delta < 0 THEN -cash_delta ELSE 0 END)
@@ -55,8 +56,9 @@ SELECT 'p', {later}(due_date, %(today)s), SUM(CASE WHEN kind = 'receivable' THEN
 FROM finance_installment WHERE company_id = %(company)s AND amount_open > 0 AND due_date <= %(end)s
 GROUP BY {later}(due_date, %(today)s)
 UNION ALL
-SELECT 'o', NULL, (SELECT COALESCE(SUM(opening_balance), 0) FROM finance_cashaccount WHERE company_id = %(company)s AND opening_date < %(start)s),
-       (SELECT COALESCE(SUM(cash_delta), 0) FROM finance_financialentry WHERE company_id = %(company)s AND date < %(start)s)"""
+SELECT 'o', NULL, (SELECT COALESCE(SUM(balance), 0) FROM finance_cashaccount WHERE company_id = %(company)s AND opening_date < %(start)s),
+       -(SELECT COALESCE(SUM(e.cash_delta), 0) FROM finance_financialentry e JOIN finance_cashaccount a ON a.id = e.account_id
+         WHERE e.company_id = %(company)s AND e.date >= %(start)s AND a.opening_date < %(start)s)"""
 
 
 def _clients(ctx):
