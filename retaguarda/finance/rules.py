@@ -142,3 +142,89 @@ def unreconciled_line(company_id: int, params, subjects=None) -> list[Finding]:
         )
         for line in rows
     ]
+
+
+def _projection(company_id: int, days: int):
+    """The consolidated cash flow from today to `days` ahead, day by day (a fixed number of queries)."""
+    from retaguarda.finance.selectors.cashflow import cash_flow
+
+    today = timezone.localdate()
+    return cash_flow(company_id, start=today, end=today + timedelta(days=days), granularity="day", today=today)
+
+
+@rule(
+    "finance.cash_negative_soon",
+    title=_("Cash goes negative soon"),
+    department=FINANCE,
+    severity=Severity.HIGH,
+    explanation=_("The projected balance goes negative on %(day)s (in %(days)s days), down to %(lowest)s."),
+    steps=[
+        _("Check the receivables due before that day and collect the overdue ones"),
+        _("Agree new dates for payables that can wait"),
+        _("Arrange credit if the gap remains"),
+    ],
+    params=[Param("days", _("Days ahead to look"), 30, minimum=1, maximum=365)],
+)
+def cash_negative_soon(company_id: int, params) -> list[Finding]:
+    flow = _projection(company_id, params["days"])
+    if flow.first_negative_day is None:
+        return []
+    return [
+        Finding(
+            "companies.company",
+            company_id,
+            str(_("Consolidated cash")),
+            {
+                "day": day(flow.first_negative_day, _("First negative day")),
+                "days": integer((flow.first_negative_day - flow.today).days, _("Days")),
+                "lowest": money(flow.lowest_balance, _("Lowest balance")),
+            },
+            reverse("finance:cashflow"),
+        )
+    ]
+
+
+@rule(
+    "finance.payable_short",
+    title=_("Payable due without cash to pay it"),
+    department=FINANCE,
+    severity=Severity.HIGH,
+    explanation=_("%(open)s to %(party)s is due on %(due)s and the projected balance that day is %(balance)s."),
+    steps=[
+        _("Bring forward receivables or move money between accounts"),
+        _("Agree a new date with the supplier before the due date"),
+    ],
+    params=[Param("days", _("Days ahead to look"), 7, minimum=1, maximum=90)],
+)
+def payable_short(company_id: int, params) -> list[Finding]:
+    flow = _projection(company_id, params["days"])
+    short = {row.start: row.balance for row in flow.rows if row.balance < 0}
+    if not short:
+        return []
+    rows = (
+        Installment.objects.filter(
+            company_id=company_id, kind=TitleKind.PAYABLE, amount_open__gt=0, due_date__in=list(short)
+        )
+        .exclude(title__state="cancelled")
+        .select_related("title", "party")
+        .only("id", "number", "due_date", "amount_open", "title", "party", "title__id", "title__kind",
+              "title__number", "title__description", "party__legal_name", "party__trade_name")
+    )  # fmt: skip
+    found = []
+    for i in rows:
+        party = (i.party.trade_name or i.party.legal_name) if i.party_id else "—"
+        found.append(
+            Finding(
+                "finance.installment",
+                i.pk,
+                f"{i.title} · {_('installment')} {i.number} · {party}",
+                {
+                    "open": money(i.amount_open, _("Open amount")),
+                    "due": day(i.due_date, _("Due date")),
+                    "balance": money(short[i.due_date], _("Projected balance")),
+                    "party": text(party, _("Customer or supplier")),
+                },
+                reverse("finance:title", args=[i.title_id]),
+            )
+        )
+    return found

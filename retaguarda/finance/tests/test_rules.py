@@ -112,3 +112,36 @@ def test_a_reversed_settlement_reopens_the_occurrence_through_the_outbox(
 
     occ = Occurrence.objects.get(company=company)
     assert (occ.state, occ.times_opened) == ("open", 2)
+
+
+def test_a_payable_the_projected_cash_cannot_cover_fires_both_cash_rules_until_money_comes_in(
+    company, actor, make_account, make_title, customer
+):
+    today = timezone.localdate()
+    bank = make_account("Banco", opening="100.00", opening_date=today - timedelta(days=60))
+    rent = make_title("payable", ("500.00",), due=today + timedelta(days=3), issue=today - timedelta(days=5))
+    make_title("payable", ("20.00",), due=today + timedelta(days=20), issue=today - timedelta(days=5))  # beyond 7 days
+    codes = ["finance.cash_negative_soon", "finance.payable_short"]
+
+    watch.evaluate(company.pk, codes=codes)
+
+    negative = Occurrence.objects.get(company=company, rule="finance.cash_negative_soon")
+    assert (negative.subject_type, negative.subject_id, negative.state) == (
+        "companies.company",
+        str(company.pk),
+        "open",
+    )
+    assert negative.figures["day"]["value"] == (today + timedelta(days=3)).isoformat()
+    assert D(negative.figures["lowest"]["value"]) == D("-420.00")
+    short = Occurrence.objects.get(company=company, rule="finance.payable_short")
+    assert short.subject_id == str(rent.installments.get().pk)
+    assert D(short.figures["balance"]["value"]) == D("-400.00")
+
+    sale = make_title("receivable", ("1000.00",), party=customer, due=today, issue=today - timedelta(days=5))
+    services.settle(sale.installments.get().pk, actor=actor, account_id=bank.pk)
+    watch.evaluate(company.pk, codes=codes)
+
+    assert set(Occurrence.objects.filter(company=company).values_list("rule", "state")) == {
+        ("finance.cash_negative_soon", "resolved"),
+        ("finance.payable_short", "resolved"),
+    }
