@@ -26,8 +26,8 @@ def free_port() -> int:
 
 def gunicorn_argv(app: str, port: int, database_url: str) -> list[str]:
     """The command line `retaguarda serve` runs, for another WSGI application, with its default
-    processes and threads for that database (`retaguarda.config.serving`)."""
-    from retaguarda.config.serving import web_processes_and_threads
+    processes and threads for that database (`retaguarda.core.serving`)."""
+    from retaguarda.core.serving import web_processes_and_threads
 
     workers, threads = web_processes_and_threads("sqlite" if database_url.startswith("sqlite") else "postgresql")
     return [

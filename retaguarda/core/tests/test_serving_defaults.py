@@ -1,6 +1,6 @@
 """`retaguarda serve`'s processes and threads: one process on SQLite (its writers queue in order), two on PostgreSQL."""
 
-from retaguarda.config.serving import web_processes_and_threads
+from retaguarda.core.serving import web_processes_and_threads
 
 
 def test_sqlite_runs_one_process_of_eight_threads_and_postgresql_two_of_four(monkeypatch):

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from retaguarda.config.serving import web_processes_and_threads
+from retaguarda.core.serving import web_processes_and_threads
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--demo", action="store_true", help="Load the demo company (once) before starting.")
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        # Defaults: `config.serving` (one process of 8 threads on SQLite, 2 of 4 on PostgreSQL).
+        # Defaults: `core.serving` (one process of 8 threads on SQLite, 2 of 4 on PostgreSQL).
         parser.add_argument("--workers", type=int, default=None)
         parser.add_argument("--threads", type=int, default=None)
         parser.add_argument("--no-worker", action="store_true", help="Do not start the background worker.")
