@@ -8,6 +8,7 @@ Shortfalls answer 409 `inventory.insufficient_stock` with `details` listing each
 import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -65,8 +66,23 @@ def _own(request, model, pk: int):
 
 
 def _own_all(request, model, pks: set[int]) -> None:
-    """404 unless every one of `pks` is the company's: one query for all the lines of a request."""
-    if pks and model.objects.filter(pk__in=pks, company=_company(request)).count() != len(pks):
+    """404 unless every one of `pks` is the company's: one query for all the lines of a request,
+    written by hand because the ORM's COUNT cost more CPU than the rest of the check (request-cost.md)."""
+    if not pks:
+        return
+    if not all(0 < pk < 2**63 for pk in pks):
+        raise Http404  # no row has such an id (and the database would refuse the number)
+    qn = connection.ops.quote_name
+    meta = model._meta
+    marks = ", ".join(["%s"] * len(pks))
+    sql = (
+        f"SELECT COUNT(*) FROM {qn(meta.db_table)} "
+        f"WHERE {qn(meta.get_field('company').column)} = %s AND {qn(meta.pk.column)} IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_company(request).pk, *pks])
+        (found,) = cursor.fetchone()
+    if found != len(pks):
         raise Http404
 
 

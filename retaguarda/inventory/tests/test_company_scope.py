@@ -149,3 +149,20 @@ def test_the_company_checks_cost_the_same_queries_for_one_line_or_many(actor, co
     assert _queries(lambda: services.reserve(need(one, 1), actor=actor)) == _queries(
         lambda: services.reserve(need(many, 2), actor=actor)
     )
+
+
+@pytest.mark.parametrize("which", ["theirs", "unknown", "beyond any id"])
+def test_reserving_through_the_api_in_a_warehouse_not_the_companys_is_not_found(api, product, warehouse, theirs, which):
+    warehouse_id = {"theirs": theirs["warehouse"].pk, "unknown": 999_999, "beyond any id": 10**30}[which]
+    lines = [
+        {"line": 1, "product_id": product.pk, "warehouse_id": warehouse.pk, "quantity": "1"},
+        {"line": 2, "product_id": product.pk, "warehouse_id": warehouse_id, "quantity": "1"},
+    ]
+    before = _ledger()
+    response = api.post(
+        "/api/v1/inventory/reservations",
+        {"source_type": "manual.x", "source_id": 1, "lines": lines},
+        content_type="application/json",
+    )
+    assert response.status_code == 404, response.content
+    assert _ledger() == before
