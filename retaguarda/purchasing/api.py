@@ -151,7 +151,10 @@ def create_receipt(request, body: ReceiptIn):
     """A draft receipt: the open lines of `order_ids` and/or the `lines` given, landed costs computed."""
     actor = actor_of(request)
     lines = services.lines_from_orders(actor, body.order_ids) if body.order_ids else []
-    lines += [services.ReceiptLineIn(**line.dict()) for line in body.lines]
+    lines += [
+        services.ReceiptLineIn(**{**line.dict(), "lots": tuple(services.LotIn(**lot) for lot in line.dict()["lots"])})
+        for line in body.lines
+    ]
     given = (body.freight, body.insurance, body.other_expenses)
     if all(v is None for v in given):
         charges = services.charges_from_orders(actor, body.order_ids)
@@ -230,6 +233,10 @@ def preview_out(preview: Preview) -> dict:
                 "price_difference": line.price_difference,
                 "problems": line.problems,
                 "warnings": line.warnings,
+                "lots": [
+                    {"code": lot.code, "quantity": lot.quantity, "expiry": lot.expiry, "manufactured": lot.manufactured}
+                    for lot in line.item.lots
+                ],
             }
             for line in preview.lines
         ],

@@ -264,6 +264,26 @@ class ReceiptLine(CostLineFields):
         return self.icms_credit + self.pis_credit + self.cofins_credit
 
 
+class ReceiptLineLot(models.Model):
+    """One lot of a receipt line (the NF-e's `rastro`: nLote, qLote, dFab, dVal) when the line holds
+    several or came from a supplier's note; posting moves each lot in at the line's unit cost."""
+
+    line = models.ForeignKey(ReceiptLine, on_delete=models.CASCADE, related_name="lots")
+    code = models.CharField(_("lot"), max_length=40)
+    quantity = QuantityField(_("quantity"))  # the line's unit
+    stock_quantity = QuantityField(_("stock quantity"))
+    manufactured = models.DateField(_("manufacturing date"), null=True, blank=True)
+    expiry = models.DateField(_("expiry date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0, stock_quantity__gt=0), name="purchasing_linelot_positive"
+            )
+        ]
+
+
 class ReceiptInstallment(models.Model):
     """The receipt's installments (the NF-e `dup`, or the payment terms) until the payable carries them."""
 

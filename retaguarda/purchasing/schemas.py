@@ -76,7 +76,7 @@ class RequestOut(RequestSummaryOut, DocumentOut):
 
     @staticmethod
     def resolve_lines(obj):
-        return list(obj.lines.select_related("product"))
+        return list(obj.lines.select_related("product").prefetch_related("lots"))
 
 
 # ---------------------------------------------------------------------------- orders
@@ -161,16 +161,24 @@ class OrderOut(OrderSummaryOut, DocumentOut):
 
     @staticmethod
     def resolve_lines(obj):
-        return list(obj.lines.select_related("product"))
+        return list(obj.lines.select_related("product").prefetch_related("lots"))
 
 
 # ---------------------------------------------------------------------------- receipts
+
+
+class LotSchema(Schema):
+    code: str
+    quantity: Decimal = Field(description="in the line's unit")
+    expiry: datetime.date | None = None
+    manufactured: datetime.date | None = None
 
 
 class ReceiptLineSchema(CostLineSchema):
     order_line_id: int | None = None
     lot_code: str = ""
     lot_expiry: datetime.date | None = None
+    lots: list[LotSchema] = Field(default_factory=list, description="several lots of the line (instead of lot_code)")
     icms_credit: Decimal = Decimal(0)
     pis_credit: Decimal = Decimal(0)
     cofins_credit: Decimal = Decimal(0)
@@ -220,10 +228,17 @@ class ReceiptLineOut(Schema):
     cost_value: Decimal
     unit_stock_cost: Decimal
     cfop: str
+    lot_code: str
+    lot_expiry: datetime.date | None
+    lots: list[LotSchema]
 
     @staticmethod
     def resolve_sku(obj):
         return obj.product.sku
+
+    @staticmethod
+    def resolve_lots(obj):
+        return list(obj.lots.all())
 
 
 class ReceiptSummaryOut(Schema):
@@ -257,7 +272,7 @@ class ReceiptOut(ReceiptSummaryOut, DocumentOut):
 
     @staticmethod
     def resolve_lines(obj):
-        return list(obj.lines.select_related("product"))
+        return list(obj.lines.select_related("product").prefetch_related("lots"))
 
     @staticmethod
     def resolve_installments(obj):
@@ -288,6 +303,7 @@ class PreviewLineOut(Schema):
     price_difference: Decimal | None
     problems: list[str]
     warnings: list[str]
+    lots: list[LotSchema]
 
 
 class NfeImportOut(Schema):

@@ -333,7 +333,7 @@ def receipt_detail(request, receipt_id: int):
     )
     context = {
         "doc": receipt,
-        "lines": receipt.lines.select_related("product", "order_line__order"),
+        "lines": receipt.lines.select_related("product", "order_line__order").prefetch_related("lots"),
         "installments": receipt.installments.all(),
         "allowed": allowed_transitions(receipt),
         "events": state_history(receipt),

@@ -24,7 +24,7 @@ from retaguarda.inventory.services.counts import (
     scan,
     start_count,
 )
-from retaguarda.inventory.services.lots import lot_for
+from retaguarda.inventory.services.lots import lot_for, lots_for
 from retaguarda.inventory.services.manual import (
     ENTRY_COUNTERPARTS,
     EXIT_COUNTERPARTS,
@@ -71,6 +71,7 @@ __all__ = [
     "create_warehouse",
     "incoming_average",
     "lot_for",
+    "lots_for",
     "manual_move",
     "manual_move_problems",
     "parse_count_csv",

@@ -120,12 +120,27 @@ def preview(nfe_import: NfeImport, answers: dict[int, Answer] | None = None) -> 
         if line.factor <= 0 or quantity(line.factor) != line.factor:
             line.problems.append(_("The conversion must be positive (4 decimal places)."))
             line.factor = Decimal(1)
+        line.problems += _lot_problems(item)
         line.stock_quantity = quantity(item.quantity * line.factor)
         if line.stock_quantity:
             line.unit_cost = cost((item.goods - item.discount) / line.stock_quantity)
         lines.append(line)
     _match_orders(supplier, lines)
     return Preview(nfe_import, nfe, supplier, lines, problems)
+
+
+def _lot_problems(item: NfeItem) -> list[str]:
+    if not item.lots:
+        return []
+    if any(len(lot.code) > 40 for lot in item.lots):
+        return [_("A lot code is longer than 40 characters.")]
+    in_lots = sum((lot.quantity for lot in item.lots), ZERO)
+    if in_lots != item.quantity:
+        return [
+            _("The note's lots add up to %(lots)s but the item has %(qty)s.")
+            % {"lots": in_lots.normalize(), "qty": item.quantity.normalize()}
+        ]
+    return []
 
 
 def _unsupported(nfe: Nfe) -> Decimal:

@@ -22,6 +22,14 @@ MAX_ERRORS_SHOWN = 5
 
 
 @dataclass(frozen=True)
+class NfeLot:
+    code: str  # nLote
+    quantity: Decimal  # qLote, in the item's unit
+    manufactured: date | None  # dFab
+    expiry: date | None  # dVal
+
+
+@dataclass(frozen=True)
 class NfeItem:
     number: int  # nItem
     code: str  # cProd
@@ -43,6 +51,7 @@ class NfeItem:
     pis: Decimal = ZERO
     cofins: Decimal = ZERO
     in_total: bool = True  # indTot
+    lots: tuple[NfeLot, ...] = ()  # rastro
 
 
 @dataclass(frozen=True)
@@ -194,4 +203,13 @@ def _item(det: etree._Element) -> NfeItem:
         pis=_sum_any(pis, ("vPIS",)) if pis is not None else ZERO,
         cofins=_sum_any(cofins, ("vCOFINS",)) if cofins is not None else ZERO,
         in_total=_text(prod, "n:indTot", "1") == "1",
+        lots=tuple(
+            NfeLot(_text(r, "n:nLote"), _dec(r, "n:qLote"), _date(r, "n:dFab"), _date(r, "n:dVal"))
+            for r in prod.findall("n:rastro", N)
+        ),
     )
+
+
+def _date(node, path: str) -> date | None:
+    text = _text(node, path)
+    return date.fromisoformat(text) if text else None

@@ -23,6 +23,7 @@ from retaguarda.purchasing.nfe.reader import read_nfe
 from retaguarda.purchasing.services.orders import Charges
 from retaguarda.purchasing.services.receipts import (
     InstallmentIn,
+    LotIn,
     ReceiptIn,
     ReceiptLineIn,
     create_receipt,
@@ -160,6 +161,7 @@ def confirm_nfe(import_id: int, data: ConfirmIn, *, actor: Actor) -> Receipt:
                 supplier_code=line.item.code[:60],
                 cfop=line.entry_cfop,
                 goods=line.item.goods,
+                lots=tuple(LotIn(lot.code, lot.quantity, lot.expiry, lot.manufactured) for lot in line.item.lots),
             )
             for line in result.lines
             if line.item.in_total

@@ -12,6 +12,7 @@ from retaguarda.purchasing.services.lines import CostLineIn
 from retaguarda.purchasing.services.orders import Charges, OrderIn, OrderLineIn, cancel_order, create_order, send_order
 from retaguarda.purchasing.services.receipts import (
     InstallmentIn,
+    LotIn,
     ReceiptIn,
     ReceiptLineIn,
     cancel_receipt,
@@ -35,6 +36,7 @@ __all__ = [
     "InstallmentIn",
     "LandedIn",
     "LandedLine",
+    "LotIn",
     "OrderIn",
     "OrderLineIn",
     "PickedSuggestion",

@@ -33,6 +33,7 @@ from retaguarda.purchasing.models import (
     Receipt,
     ReceiptInstallment,
     ReceiptLine,
+    ReceiptLineLot,
 )
 from retaguarda.purchasing.services.common import (
     installments_from_terms,
@@ -48,6 +49,16 @@ from retaguarda.purchasing.states import RECEIVABLE_STATES, OrderState, ReceiptS
 
 
 @dataclass(frozen=True)
+class LotIn:
+    """A lot of a receipt line (the NF-e's `rastro`); the quantity in the line's unit."""
+
+    code: str
+    quantity: Decimal
+    expiry: date | None = None
+    manufactured: date | None = None
+
+
+@dataclass(frozen=True)
 class ReceiptLineIn(CostLineIn):
     order_line_id: int | None = None
     lot_code: str = ""
@@ -59,6 +70,7 @@ class ReceiptLineIn(CostLineIn):
     supplier_code: str = ""
     cfop: str = ""
     goods: Decimal | None = None  # the XML's `vProd` when imported; else quantity times unit cost
+    lots: Sequence[LotIn] = ()  # several lots (or one with its dates); instead of lot_code
 
 
 @dataclass(frozen=True)
@@ -175,6 +187,38 @@ def _credit_problems(lines: Sequence[ReceiptLineIn]) -> list[dict]:
             )
         if len(line.lot_code or "") > 40 or len(line.supplier_code or "") > 60 or len(line.cfop or "") > 4:
             details.append({"field": f"lines.{i}", "message": _("Text too long.")})
+        details += _lot_problems(i, line)
+    return details
+
+
+def _lot_problems(i: int, line: ReceiptLineIn) -> list[dict]:
+    if not line.lots:
+        return []
+    where = f"lines.{i}.lots"
+    if line.lot_code:
+        return [{"field": where, "message": _("Give either one lot code or the list of lots, not both.")}]
+    details = []
+    for k, lot in enumerate(line.lots):
+        if not (lot.code or "").strip() or len(lot.code) > 40:
+            details.append({"field": f"{where}.{k}.code", "message": _("Enter the lot code (up to 40 characters).")})
+        ok = isinstance(lot.quantity, Decimal) and lot.quantity.is_finite() and lot.quantity > 0
+        if not ok or quantity(lot.quantity) != lot.quantity:
+            details.append(
+                {
+                    "field": f"{where}.{k}.quantity",
+                    "message": _("Enter a quantity greater than zero (4 decimal places)."),
+                }
+            )
+        elif lot.manufactured and lot.expiry and lot.manufactured > lot.expiry:
+            details.append({"field": f"{where}.{k}.expiry", "message": _("The expiry date is before manufacture.")})
+    if not details and sum((lot.quantity for lot in line.lots), ZERO) != line.quantity:
+        details.append(
+            {
+                "field": where,
+                "message": _("The lots add up to %(lots)s but the line has %(line)s.")
+                % {"lots": sum((lot.quantity for lot in line.lots), ZERO), "line": line.quantity},
+            }
+        )
     return details
 
 
@@ -329,6 +373,9 @@ def create_receipt(data: ReceiptIn, *, actor: Actor) -> Receipt:
         for row in rows:
             row.receipt = receipt
         ReceiptLine.objects.bulk_create(rows)
+        ReceiptLineLot.objects.bulk_create(
+            [lot for row, line in zip(rows, data.lines, strict=True) for lot in _line_lots(row, line)]
+        )
         ReceiptInstallment.objects.bulk_create(
             [
                 ReceiptInstallment(receipt=receipt, number=i.number, due_date=i.due_date, amount=i.amount)
@@ -337,6 +384,25 @@ def create_receipt(data: ReceiptIn, *, actor: Actor) -> Receipt:
         )
         record_opened(receipt, ReceiptState.DRAFT, actor=actor)
     return receipt
+
+
+def _line_lots(row: ReceiptLine, line: ReceiptLineIn) -> list[ReceiptLineLot]:
+    """The line's lots, their stock quantities converted; the last takes what rounding left so they add
+    up to the line's stock quantity exactly."""
+    lots = [
+        ReceiptLineLot(
+            line=row,
+            code=lot.code.strip(),
+            quantity=lot.quantity,
+            stock_quantity=quantity(lot.quantity * row.factor),
+            manufactured=lot.manufactured,
+            expiry=lot.expiry,
+        )
+        for lot in line.lots
+    ]
+    if lots:
+        lots[-1].stock_quantity = row.stock_quantity - sum((lot.stock_quantity for lot in lots[:-1]), ZERO)
+    return lots
 
 
 def post_receipt(receipt_id: int, *, actor: Actor) -> Receipt:
@@ -394,27 +460,32 @@ def _receive_on_orders(receipt: Receipt, lines: list[ReceiptLine], *, actor: Act
 
 
 def _post_stock(receipt: Receipt, lines: list[ReceiptLine], *, actor: Actor) -> None:
+    """One move per line, or per lot of the line, at the line's unit cost; every lot found or created at once."""
     supplier = inventory.virtual_location(receipt.company_id, LocationKind.SUPPLIER)
     stock = inventory.stock_location(receipt.warehouse_id)
+    line_lots: dict[int, list[ReceiptLineLot]] = defaultdict(list)
+    for lot in ReceiptLineLot.objects.filter(line__receipt=receipt).order_by("id"):
+        line_lots[lot.line_id].append(lot)
+    by_line = {line.pk: line for line in lines}
+    wanted = [(line.product_id, line.lot_code, line.lot_expiry) for line in lines if line.lot_code]
+    wanted += [(by_line[lot.line_id].product_id, lot.code, lot.expiry) for lots in line_lots.values() for lot in lots]
+    found = inventory.lots_for(actor=actor, wanted=wanted) if wanted else {}
     moves = []
     for line in lines:
-        lot_id = None
-        if line.lot_code:
-            lot_id = inventory.lot_for(
-                actor=actor, product_id=line.product_id, code=line.lot_code, expiry=line.lot_expiry
-            ).pk
-        moves.append(
-            inventory.MoveIn(
-                product_id=line.product_id,
-                quantity=line.stock_quantity,
-                from_location_id=supplier.pk,
-                to_location_id=stock.pk,
-                source=inventory.Source(Receipt.SOURCE, receipt.pk, line.pk),
-                lot_id=lot_id,
-                unit_cost=line.unit_stock_cost,
-                reason=str(receipt),
+        parts = [(lot.code, lot.stock_quantity) for lot in line_lots[line.pk]] or [(line.lot_code, line.stock_quantity)]
+        for code, qty in parts:
+            moves.append(
+                inventory.MoveIn(
+                    product_id=line.product_id,
+                    quantity=qty,
+                    from_location_id=supplier.pk,
+                    to_location_id=stock.pk,
+                    source=inventory.Source(Receipt.SOURCE, receipt.pk, line.pk),
+                    lot_id=found[(line.product_id, code.strip())].pk if code else None,
+                    unit_cost=line.unit_stock_cost,
+                    reason=str(receipt),
+                )
             )
-        )
     inventory.post_moves(moves, actor=actor)
 
 

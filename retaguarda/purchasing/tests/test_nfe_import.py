@@ -233,3 +233,65 @@ def test_a_note_failing_the_schema_or_for_another_recipient_is_refused(medical_b
 def test_a_zip_of_notes_is_read(medical_buyer):
     (imported,) = upload_nfe([("notas.zip", _zip({MEDICAL: sample(MEDICAL)}))], actor=medical_buyer)
     assert imported.access_key == MEDICAL_KEY
+
+
+def _with_lots(xml: bytes, item: int, rastros: list[tuple[str, str, str, str]]) -> bytes:
+    """The note with `rastro` groups (nLote, qLote, dFab, dVal) on item `item`, where the schema puts them."""
+    start = xml.index(f'<det nItem="{item}">'.encode())
+    at = xml.index(b"<indTot>1</indTot>", start) + len(b"<indTot>1</indTot>")
+    groups = b"".join(
+        f"<rastro><nLote>{code}</nLote><qLote>{qty}</qLote><dFab>{made}</dFab><dVal>{expiry}</dVal></rastro>".encode()
+        for code, qty, made, expiry in rastros
+    )
+    return xml[:at] + groups + xml[at:]
+
+
+def test_the_lots_of_a_note_enter_as_inventory_lots_with_their_dates(medical_buyer, make_product, make_warehouse):
+    from datetime import date
+
+    from retaguarda.inventory.models import Lot, StockBalance
+
+    actor = medical_buyer
+    warehouse = warehouse_for(make_warehouse, actor)
+    products = new_products(make_product, actor, 3)
+    xml = _with_lots(
+        sample(MEDICAL),
+        3,
+        [("CIM-2018A", "3.000", "2018-05-02", "2020-05-01"), ("CIM-2018B", "1.000", "2018-06-10", "2020-06-09")],
+    )
+    (imported,) = upload_nfe([("lotes.xml", xml)], actor=actor)
+    preview = import_preview(imported.pk, actor=actor)
+    assert [lot.code for lot in preview.lines[2].item.lots] == ["CIM-2018A", "CIM-2018B"]
+
+    answers = {n: Answer(p.pk, factor=D("2") if n == 3 else None) for n, p in zip((1, 2, 3), products, strict=True)}
+    receipt = confirm_nfe(imported.pk, ConfirmIn(warehouse.pk, answers, create_supplier=True), actor=actor)
+
+    lots = {lot.code: lot for lot in Lot.objects.filter(product=products[2])}
+    assert {c: (lot.expiry) for c, lot in lots.items()} == {
+        "CIM-2018A": date(2020, 5, 1),
+        "CIM-2018B": date(2020, 6, 9),
+    }
+    moves = StockMove.objects.filter(source_type=Receipt.SOURCE, source_id=receipt.pk, product=products[2])
+    assert sorted((m.lot.code, m.quantity) for m in moves) == [("CIM-2018A", D("6")), ("CIM-2018B", D("2"))]
+    balances = StockBalance.objects.filter(product=products[2], lot__isnull=False)
+    assert sorted((b.lot.code, b.on_hand) for b in balances) == [("CIM-2018A", D("6")), ("CIM-2018B", D("2"))]
+    line = receipt.lines.get(product=products[2])
+    assert [(lot.code, lot.stock_quantity, lot.manufactured) for lot in line.lots.all()] == [
+        ("CIM-2018A", D("6"), date(2018, 5, 2)),
+        ("CIM-2018B", D("2"), date(2018, 6, 10)),
+    ]
+
+
+def test_lots_that_do_not_add_up_to_the_item_stop_the_confirmation(medical_buyer, make_product, make_warehouse):
+    actor = medical_buyer
+    warehouse = warehouse_for(make_warehouse, actor)
+    products = new_products(make_product, actor, 3)
+    xml = _with_lots(sample(MEDICAL), 3, [("CIM-1", "3.000", "2018-05-02", "2020-05-01")])
+    (imported,) = upload_nfe([("lotes.xml", xml)], actor=actor)
+    answers = {n: Answer(p.pk) for n, p in zip((1, 2, 3), products, strict=True)}
+    preview = import_preview(imported.pk, actor=actor, answers=answers)
+    assert preview.lines[2].problems and not preview.ready
+    with pytest.raises(ValidationFailed) as err:
+        confirm_nfe(imported.pk, ConfirmIn(warehouse.pk, answers, create_supplier=True), actor=actor)
+    assert "lotes" in str(err.value.details) or "lots" in str(err.value.details)
+    assert not Receipt.objects.exists()
