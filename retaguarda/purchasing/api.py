@@ -12,11 +12,14 @@ from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.purchasing import selectors, services
-from retaguarda.purchasing.models import NfeImport, PurchaseOrder, PurchaseRequest, Receipt
+from retaguarda.purchasing.models import CfopMapping, NfeImport, PurchaseOrder, PurchaseRequest, Receipt
 from retaguarda.purchasing.nfe import services as nfe_services
+from retaguarda.purchasing.nfe.cfop import DEFAULT_ENTRY_CFOP
 from retaguarda.purchasing.nfe.matching import Answer, Preview
 from retaguarda.purchasing.schemas import (
     CancelIn,
+    CfopMappingIn,
+    CfopMappingOut,
     ConfirmIn,
     DecisionIn,
     NfeImportOut,
@@ -31,6 +34,7 @@ from retaguarda.purchasing.schemas import (
     RequestSummaryOut,
     SuggestionOut,
     SuggestionPickIn,
+    SupplierPerformanceOut,
 )
 
 router = Router(tags=["purchasing"])
@@ -305,3 +309,56 @@ def orders_from_suggestions(request, body: list[SuggestionPickIn]):
     """The picked suggestions become draft orders, one per supplier and warehouse."""
     picked = [services.PickedSuggestion(p.product_id, p.warehouse_id, p.supplier_id, p.quantity) for p in body]
     return Status(201, services.orders_from_suggestions(picked, actor=actor_of(request)))
+
+
+@router.get("/suppliers/performance", response=list[SupplierPerformanceOut], auth=VIEW)
+def supplier_performance(request, supplier_id: int | None = None, days: int = selectors.PERFORMANCE_WINDOW_DAYS):
+    """Per supplier: receipts against its orders on time or late, lead time, invoiced against ordered prices."""
+    rows = selectors.supplier_performance(request.company, supplier_id=supplier_id, days=max(1, min(days, 3660)))
+    return [
+        {
+            "supplier_id": p.supplier.pk,
+            "supplier_name": p.supplier.legal_name,
+            "receipts": p.receipts,
+            "on_time": p.on_time,
+            "late": p.late,
+            "on_time_rate": p.on_time_rate,
+            "average_days_late": p.average_days_late,
+            "average_lead_days": p.average_lead_days,
+            "declared_lead_days": p.supplier.lead_time_days,
+            "ordered_value": p.ordered_value,
+            "variance": p.variance,
+            "variance_percent": p.variance_percent,
+            "variations": [{**v.__dict__} for v in p.variations[:50]],
+        }
+        for p in rows
+    ]
+
+
+# ---------------------------------------------------------------------------- entry CFOP map
+
+
+def _cfop_rows(company) -> list[dict]:
+    own = dict(CfopMapping.objects.filter(company=company).values_list("supplier_cfop", "entry_cfop"))
+    return [
+        {"supplier_cfop": c, "default_entry_cfop": DEFAULT_ENTRY_CFOP.get(c), "entry_cfop": own.get(c)}
+        for c in sorted(set(DEFAULT_ENTRY_CFOP) | set(own))
+    ]
+
+
+@router.get("/cfop-map", response=list[CfopMappingOut], auth=VIEW)
+def list_cfop_map(request):
+    """The supplier's CFOP → entry CFOP: the defaults and the company's own."""
+    return _cfop_rows(request.company)
+
+
+@router.put("/cfop-map/{supplier_cfop}", response=CfopMappingOut, auth=ORDER)
+def set_cfop_mapping(request, supplier_cfop: str, body: CfopMappingIn):
+    row = services.set_cfop_mapping(actor=actor_of(request), supplier_cfop=supplier_cfop, entry_cfop=body.entry_cfop)
+    return next(r for r in _cfop_rows(request.company) if r["supplier_cfop"] == row.supplier_cfop)
+
+
+@router.delete("/cfop-map/{supplier_cfop}", response={204: None}, auth=ORDER)
+def delete_cfop_mapping(request, supplier_cfop: str):
+    services.delete_cfop_mapping(actor=actor_of(request), supplier_cfop=supplier_cfop)
+    return Status(204, None)

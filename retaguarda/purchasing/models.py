@@ -352,3 +352,22 @@ class NfeImport(CompanyScoped):
 
     def __str__(self):
         return _("NF-e %(number)s of %(supplier)s") % {"number": self.invoice_number, "supplier": self.supplier_name}
+
+
+class CfopMapping(CompanyScoped):
+    """The company's own entry CFOP for a supplier's exit CFOP, over the defaults in `nfe.cfop`
+    (a company that buys 5102 for use and consumption enters it as 1556, not 1102)."""
+
+    supplier_cfop = models.CharField(_("supplier's CFOP"), max_length=4)
+    entry_cfop = models.CharField(_("entry CFOP"), max_length=4)
+
+    class Meta:
+        verbose_name = _("CFOP mapping")
+        verbose_name_plural = _("CFOP mappings")
+        ordering = ["supplier_cfop"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "supplier_cfop"], name="purchasing_cfopmapping_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.supplier_cfop} → {self.entry_cfop}"

@@ -357,3 +357,40 @@ class SuggestionPickIn(Schema):
     warehouse_id: int
     supplier_id: int | None
     quantity: Decimal = Field(description="stock units")
+
+
+class PriceVariationOut(Schema):
+    receipt_id: int
+    receipt_number: int
+    order_number: int
+    sku: str
+    posted_on: datetime.date
+    ordered: Decimal = Field(description="cost per stock unit on the order, after its discount")
+    invoiced: Decimal = Field(description="cost per stock unit invoiced, after its discount, before taxes and charges")
+    stock_quantity: Decimal
+
+
+class SupplierPerformanceOut(Schema):
+    supplier_id: int
+    supplier_name: str
+    receipts: int = Field(description="receipts of its orders (with an expected date) posted in the window")
+    on_time: int
+    late: int
+    on_time_rate: Decimal | None = Field(description="percent")
+    average_days_late: Decimal | None
+    average_lead_days: Decimal | None = Field(description="from sending the order to posting the receipt")
+    declared_lead_days: int
+    ordered_value: Decimal
+    variance: Decimal = Field(description="invoiced - ordered, for the quantities received")
+    variance_percent: Decimal | None
+    variations: list[PriceVariationOut]
+
+
+class CfopMappingIn(Schema):
+    entry_cfop: str = Field(description="4 digits starting with 1, 2 or 3, in the official table")
+
+
+class CfopMappingOut(Schema):
+    supplier_cfop: str
+    default_entry_cfop: str | None
+    entry_cfop: str | None = Field(description="the company's own, replacing the default")

@@ -1,4 +1,4 @@
-"""Reads shared by the purchasing API and pages: reorder suggestions and late suppliers.
+"""Reads shared by the purchasing API and pages: reorder suggestions, late suppliers and supplier performance.
 
 Each runs a fixed number of queries whatever the number of products, orders or warehouses."""
 
@@ -14,8 +14,8 @@ from retaguarda.core.decimal_sql import DecimalSum
 from retaguarda.core.money import ZERO, quantity
 from retaguarda.inventory.models import LocationKind, StockBalance, StockMove, Warehouse
 from retaguarda.parties.models import Party
-from retaguarda.purchasing.models import PurchaseOrder, PurchaseOrderLine, SupplierProduct
-from retaguarda.purchasing.states import RECEIVABLE_STATES, OrderState
+from retaguarda.purchasing.models import PurchaseOrder, PurchaseOrderLine, ReceiptLine, SupplierProduct
+from retaguarda.purchasing.states import RECEIVABLE_STATES, OrderState, ReceiptState
 
 SALES_WINDOW_DAYS = 30
 
@@ -165,3 +165,165 @@ def late_suppliers(company, *, today: date | None = None) -> list[LateSupplier]:
     result = [LateSupplier(group[0].supplier, group) for group in grouped.values()]
     result.sort(key=lambda s: (-s.most_days_late, s.supplier.legal_name))
     return result
+
+
+PERFORMANCE_WINDOW_DAYS = 365
+
+
+@dataclass(frozen=True)
+class PriceVariation:
+    receipt_id: int
+    receipt_number: int
+    order_number: int
+    sku: str
+    name: str
+    posted_on: date
+    ordered: Decimal  # cost per stock unit on the order (after its discount)
+    invoiced: Decimal  # cost per stock unit on the receipt (after its discount), before taxes and charges
+    stock_quantity: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.invoiced - self.ordered
+
+    @property
+    def percent(self) -> Decimal | None:
+        return None if not self.ordered else (self.difference / self.ordered * 100).quantize(Decimal("0.01"))
+
+
+@dataclass
+class SupplierPerformance:
+    """How a supplier delivered in the window: receipts against its orders, on time or late (posted
+    after the order's expected date), the lead time from sending the order to posting the receipt, and
+    what was invoiced against what was ordered."""
+
+    supplier: Party
+    receipts: int = 0  # receipts of its orders with an expected date
+    on_time: int = 0
+    days_late_total: int = 0
+    lead_days: list[int] | None = None
+    ordered_value: Decimal = ZERO  # the received quantities at the ordered price
+    variance: Decimal = ZERO  # invoiced - ordered, for the same quantities
+    variations: list[PriceVariation] | None = None  # lines whose price differs, newest first
+
+    @property
+    def late(self) -> int:
+        return self.receipts - self.on_time
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return None if not self.receipts else (Decimal(self.on_time) / self.receipts * 100).quantize(Decimal("0.1"))
+
+    @property
+    def average_days_late(self) -> Decimal | None:
+        return None if not self.late else (Decimal(self.days_late_total) / self.late).quantize(Decimal("0.1"))
+
+    @property
+    def average_lead_days(self) -> Decimal | None:
+        days = self.lead_days or []
+        return None if not days else (Decimal(sum(days)) / len(days)).quantize(Decimal("0.1"))
+
+    @property
+    def variance_percent(self) -> Decimal | None:
+        return None if not self.ordered_value else (self.variance / self.ordered_value * 100).quantize(Decimal("0.01"))
+
+
+def supplier_performance(
+    company, *, supplier_id: int | None = None, today: date | None = None, days: int = PERFORMANCE_WINDOW_DAYS
+) -> list[SupplierPerformance]:
+    """Per supplier with receipts against its orders posted in the last `days`, worst on-time rate first.
+    Two queries whatever the number of suppliers, orders or lines."""
+    today = today or timezone.localdate()
+    since = today - timedelta(days=days)
+    lines = ReceiptLine.objects.filter(
+        receipt__company=company,
+        receipt__state=ReceiptState.POSTED,
+        receipt__posted_at__date__gte=since,
+        order_line__isnull=False,
+    )
+    if supplier_id is not None:
+        lines = lines.filter(receipt__supplier_id=supplier_id)
+    rows = lines.order_by("-receipt__posted_at", "-id").values_list(
+        "receipt__supplier_id",
+        "receipt_id",
+        "receipt__number",
+        "receipt__posted_at",
+        "order_line__order__number",
+        "order_line__order_id",
+        "order_line__order__sent_at",
+        "order_line__order__expected_date",
+        "quantity",
+        "unit_cost",
+        "discount",
+        "stock_quantity",
+        "order_line__quantity",
+        "order_line__unit_cost",
+        "order_line__discount",
+        "order_line__factor",
+        "product__sku",
+        "product__name",
+    )
+    result: dict[int, SupplierPerformance] = {}
+    counted: set[tuple[int, int]] = set()  # (receipt, order): one delivery each
+    suppliers = []
+    for (
+        supplier,
+        receipt_id,
+        receipt_number,
+        posted_at,
+        order_number,
+        order_id,
+        sent_at,
+        expected,
+        qty,
+        unit_cost,
+        discount,
+        stock_qty,
+        ordered_qty,
+        ordered_cost,
+        ordered_discount,
+        ordered_factor,
+        sku,
+        name,
+    ) in rows:
+        if supplier not in result:
+            result[supplier] = SupplierPerformance(supplier=None, lead_days=[], variations=[])
+            suppliers.append(supplier)
+        perf = result[supplier]
+        posted_on = timezone.localdate(posted_at)
+        if (receipt_id, order_id) not in counted:
+            counted.add((receipt_id, order_id))
+            if expected is not None:
+                perf.receipts += 1
+                if posted_on <= expected:
+                    perf.on_time += 1
+                else:
+                    perf.days_late_total += (posted_on - expected).days
+            if sent_at is not None:
+                perf.lead_days.append(max(0, (posted_on - timezone.localdate(sent_at)).days))
+        ordered = (ordered_qty * ordered_cost - ordered_discount) / (ordered_qty * ordered_factor)
+        invoiced = (qty * unit_cost - discount) / stock_qty
+        perf.ordered_value += ordered * stock_qty
+        perf.variance += (invoiced - ordered) * stock_qty
+        if quantity(invoiced) != quantity(ordered):
+            perf.variations.append(
+                PriceVariation(
+                    receipt_id,
+                    receipt_number,
+                    order_number,
+                    sku,
+                    name,
+                    posted_on,
+                    ordered.quantize(Decimal("0.0001")),
+                    invoiced.quantize(Decimal("0.0001")),
+                    stock_qty,
+                )
+            )
+    parties = Party.objects.filter(company=company).in_bulk(suppliers)
+    for supplier, perf in result.items():
+        perf.supplier = parties[supplier]
+        perf.ordered_value, perf.variance = (
+            perf.ordered_value.quantize(Decimal("0.01")),
+            perf.variance.quantize(Decimal("0.01")),
+        )
+    return sorted(result.values(), key=lambda p: (p.on_time_rate is None, p.on_time_rate or 0, p.supplier.legal_name))

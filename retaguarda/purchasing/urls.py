@@ -18,6 +18,9 @@ urlpatterns = [
     path("entradas/<int:receipt_id>/<str:action>/", views.receipt_action, name="receipt_action"),
     path("sugestoes/", views.suggestions, name="suggestions"),
     path("atrasos/", views.late, name="late"),
+    path("fornecedores/", views.suppliers_performance, name="performance"),
+    path("cfop/", views.cfop_map, name="cfop_map"),
+    path("fornecedores/<int:party_id>/", views.supplier_performance, name="supplier_performance"),
     path("nfe/", views.nfe_imports, name="nfe_imports"),
     path("nfe/<int:import_id>/", views.nfe_import, name="nfe_import"),
 ]

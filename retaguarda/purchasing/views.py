@@ -22,8 +22,9 @@ from retaguarda.inventory import forms as line_forms
 from retaguarda.inventory.models import Warehouse
 from retaguarda.parties.models import Party
 from retaguarda.purchasing import selectors, services
-from retaguarda.purchasing.models import NfeImport, PurchaseOrder, PurchaseRequest, Receipt
+from retaguarda.purchasing.models import CfopMapping, NfeImport, PurchaseOrder, PurchaseRequest, Receipt
 from retaguarda.purchasing.nfe import services as nfe_services
+from retaguarda.purchasing.nfe.cfop import DEFAULT_ENTRY_CFOP
 from retaguarda.purchasing.nfe.matching import Answer
 from retaguarda.purchasing.states import OrderState, ReceiptState, RequestState
 
@@ -496,3 +497,57 @@ def suggestions(request):
 @permission_required(VIEW, raise_exception=True)
 def late(request):
     return render(request, "purchasing/late.html", {"rows": selectors.late_suppliers(request.company)})
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def suppliers_performance(request):
+    return render(
+        request,
+        "purchasing/performance.html",
+        {"rows": selectors.supplier_performance(request.company), "days": selectors.PERFORMANCE_WINDOW_DAYS},
+    )
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def supplier_performance(request, party_id: int):
+    """One supplier's figures; the supplier's page (parties) loads the card alone through htmx."""
+    supplier = get_object_or_404(Party, pk=party_id, company=request.company, is_supplier=True)
+    rows = selectors.supplier_performance(request.company, supplier_id=supplier.pk)
+    context = {"supplier": supplier, "perf": rows[0] if rows else None, "days": selectors.PERFORMANCE_WINDOW_DAYS}
+    template = "purchasing/supplier_performance.html"
+    return render(request, f"{template}#card" if request.htmx else template, context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def cfop_map(request):
+    """The supplier's CFOP → our entry CFOP: the defaults and the company's own, which replace them."""
+    data, summary, problems = {}, [], {}
+    if request.method == "POST":
+        if not request.user.has_perm(ORDER):
+            raise PermissionDenied
+        actor = actor_of(request)
+        data = {
+            "supplier_cfop": request.POST.get("supplier_cfop", ""),
+            "entry_cfop": request.POST.get("entry_cfop", ""),
+        }
+        try:
+            if request.POST.get("delete"):
+                services.delete_cfop_mapping(actor=actor, supplier_cfop=request.POST["delete"])
+                messages.success(request, _("Back to the default entry CFOP."))
+            else:
+                services.set_cfop_mapping(actor=actor, **data)
+                messages.success(request, _("Entry CFOP saved."))
+            return redirect("purchasing:cfop_map")
+        except DomainError as exc:
+            summary = [d["message"] for d in exc.details] or [exc.message]
+            problems = {d["field"]: d["message"] for d in exc.details if "field" in d}
+    own = {m.supplier_cfop: m for m in CfopMapping.objects.filter(company=request.company)}
+    rows = [
+        {"supplier_cfop": code, "default": DEFAULT_ENTRY_CFOP.get(code, ""), "own": own.get(code)}
+        for code in sorted(set(DEFAULT_ENTRY_CFOP) | set(own))
+    ]
+    context = {"rows": rows, "data": data, "summary": summary, "problems": problems}
+    return render(request, "purchasing/cfop_map.html", context, status=422 if summary else 200)

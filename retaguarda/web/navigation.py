@@ -79,6 +79,8 @@ SECTIONS: tuple[Section, ...] = (
             Link(_("Import supplier NF-e"), "purchasing:nfe_imports", "purchasing.view"),
             Link(_("Reorder suggestions"), "purchasing:suggestions", "purchasing.view"),
             Link(_("Late suppliers"), "purchasing:late", "purchasing.view"),
+            Link(_("Supplier performance"), "purchasing:performance", "purchasing.view"),
+            Link(_("Entry CFOP"), "purchasing:cfop_map", "purchasing.view"),
         ),
     ),
     Section(

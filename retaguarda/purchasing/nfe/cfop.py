@@ -1,7 +1,8 @@
 """The entry CFOP for the supplier's exit CFOP (a purchase for resale, 5102, enters as 1102).
 
-Defaults a merchant expects; `entry_cfop` falls back to the same operation with the direction
-digit turned (5→1, 6→2, 7→3), which the user may correct on the preview."""
+Defaults a merchant expects; each company may replace any of them (`CfopMapping`, the page
+/compras/cfop/); `entry_cfop` then falls back to the same operation with the direction digit
+turned (5→1, 6→2, 7→3)."""
 
 DEFAULT_ENTRY_CFOP = {
     "5101": "1102",
@@ -24,7 +25,9 @@ DEFAULT_ENTRY_CFOP = {
 _DIRECTION = {"5": "1", "6": "2", "7": "3"}
 
 
-def entry_cfop(exit_cfop: str) -> str:
+def entry_cfop(exit_cfop: str, company_map: dict[str, str] | None = None) -> str:
+    if company_map and exit_cfop in company_map:
+        return company_map[exit_cfop]
     if exit_cfop in DEFAULT_ENTRY_CFOP:
         return DEFAULT_ENTRY_CFOP[exit_cfop]
     if len(exit_cfop) == 4 and exit_cfop[0] in _DIRECTION:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from retaguarda.catalog.models import Product
 from retaguarda.core.money import ZERO, cost, quantity
 from retaguarda.parties.models import Party
-from retaguarda.purchasing.models import NfeImport, PurchaseOrderLine, SupplierProduct
+from retaguarda.purchasing.models import CfopMapping, NfeImport, PurchaseOrderLine, SupplierProduct
 from retaguarda.purchasing.nfe.cfop import entry_cfop
 from retaguarda.purchasing.nfe.reader import Nfe, NfeItem, read_nfe
 from retaguarda.purchasing.states import RECEIVABLE_STATES
@@ -98,10 +98,15 @@ def preview(nfe_import: NfeImport, answers: dict[int, Answer] | None = None) -> 
     for product in Product.objects.filter(company_id=company_id, gtin__in=gtins, is_active=True):
         by_gtin.setdefault(product.gtin, []).append(product)
     answered = Product.objects.filter(company_id=company_id).in_bulk({a.product_id for a in answers.values()})
+    company_map = dict(
+        CfopMapping.objects.filter(company_id=company_id, supplier_cfop__in={i.cfop for i in nfe.items}).values_list(
+            "supplier_cfop", "entry_cfop"
+        )
+    )
 
     lines = []
     for item in nfe.items:
-        line = PreviewLine(item=item, entry_cfop=entry_cfop(item.cfop))
+        line = PreviewLine(item=item, entry_cfop=entry_cfop(item.cfop, company_map))
         answer = answers.get(item.number)
         remembered = memory.get(item.code)
         if answer is not None:

@@ -2,10 +2,12 @@
 
 - `requests`: purchase requests (ask, approve, reject, cancel).
 - `orders`: purchase orders (draft, send, cancel).
+- `cfop_map`: the company's supplier CFOP → entry CFOP map.
 - `receipts`: receipts against orders or standalone, posted into stock at landed cost (`landed`) with
   the payable created in finance.
 """
 
+from retaguarda.purchasing.services.cfop_map import delete_cfop_mapping, set_cfop_mapping
 from retaguarda.purchasing.services.common import installments_from_terms, terms_days
 from retaguarda.purchasing.services.landed import LandedIn, LandedLine, landed_costs
 from retaguarda.purchasing.services.lines import CostLineIn
@@ -51,6 +53,7 @@ __all__ = [
     "create_order",
     "create_receipt",
     "create_request",
+    "delete_cfop_mapping",
     "installments_from_terms",
     "landed_costs",
     "lines_from_orders",
@@ -58,5 +61,6 @@ __all__ = [
     "post_receipt",
     "reject_request",
     "send_order",
+    "set_cfop_mapping",
     "terms_days",
 ]

@@ -169,3 +169,31 @@ def test_a_receipt_with_more_lines_costs_the_same_queries_to_read(api, make_prod
             assert api.get(f"{BASE}/receipts/{receipt.pk}").status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_the_entry_cfop_map_and_supplier_performance_through_the_api(api, actor, make_product, supplier, warehouse):
+    answer = api.put(f"{BASE}/cfop-map/5102", json.dumps({"entry_cfop": "1556"}), content_type="application/json")
+    assert answer.status_code == 200 and answer.json() == {
+        "supplier_cfop": "5102",
+        "default_entry_cfop": "1102",
+        "entry_cfop": "1556",
+    }
+    bad = api.put(f"{BASE}/cfop-map/5102", json.dumps({"entry_cfop": "5102"}), content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["details"][0]["field"] == "entry_cfop"
+    assert api.delete(f"{BASE}/cfop-map/5102").status_code == 204
+    assert api.delete(f"{BASE}/cfop-map/5102").status_code == 404
+
+    from retaguarda.purchasing import services
+
+    product = make_product()
+    order = services.create_order(
+        services.OrderIn(supplier.pk, warehouse.pk, [services.OrderLineIn(product.pk, D("4"), D("5"))]), actor=actor
+    )
+    services.send_order(order.pk, actor=actor)
+    response = post(
+        api, "/receipts", {"supplier_id": supplier.pk, "warehouse_id": warehouse.pk, "order_ids": [order.pk]}
+    )
+    post(api, f"/receipts/{response.json()['id']}/post")
+    (row,) = api.get(f"{BASE}/suppliers/performance").json()
+    assert row["supplier_id"] == supplier.pk and row["receipts"] == 1 and row["on_time_rate"] == "100.0"
+    assert row["variance"] == "0.00" and row["declared_lead_days"] == 7

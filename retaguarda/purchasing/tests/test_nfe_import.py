@@ -295,3 +295,27 @@ def test_lots_that_do_not_add_up_to_the_item_stop_the_confirmation(medical_buyer
         confirm_nfe(imported.pk, ConfirmIn(warehouse.pk, answers, create_supplier=True), actor=actor)
     assert "lotes" in str(err.value.details) or "lots" in str(err.value.details)
     assert not Receipt.objects.exists()
+
+
+def test_the_companys_own_entry_cfop_replaces_the_default_on_the_preview_and_the_receipt(
+    medical_buyer, make_product, make_warehouse
+):
+    from retaguarda.core.errors import NotFound
+
+    actor = medical_buyer
+    warehouse = warehouse_for(make_warehouse, actor)
+    products = new_products(make_product, actor, 3)
+    with pytest.raises(ValidationFailed) as err:
+        services.set_cfop_mapping(actor=actor, supplier_cfop="1102", entry_cfop="9999")
+    assert {d["field"] for d in err.value.details} == {"supplier_cfop", "entry_cfop"}
+    services.set_cfop_mapping(actor=actor, supplier_cfop="6102", entry_cfop="2556")  # use and consumption
+
+    (imported,) = upload_nfe([(MEDICAL, sample(MEDICAL))], actor=actor)
+    assert [line.entry_cfop for line in import_preview(imported.pk, actor=actor).lines] == ["2556"] * 3
+    answers = {n: Answer(p.pk) for n, p in zip((1, 2, 3), products, strict=True)}
+    receipt = confirm_nfe(imported.pk, ConfirmIn(warehouse.pk, answers, create_supplier=True), actor=actor)
+    assert [line.cfop for line in receipt.lines.all()] == ["2556"] * 3
+
+    services.delete_cfop_mapping(actor=actor, supplier_cfop="6102")
+    with pytest.raises(NotFound):
+        services.delete_cfop_mapping(actor=actor, supplier_cfop="6102")

@@ -88,3 +88,78 @@ def test_late_suppliers_list_open_orders_past_their_expected_date(
 
     (row,) = selectors.late_suppliers(company)
     assert row.supplier == supplier and row.most_days_late == 4 and [o.pk for o in row.orders] == [late.pk]
+
+
+def _received(actor, supplier, warehouse, product, *, ordered_cost, invoiced_cost, expected_in_days, sent_days_ago):
+    """An order sent `sent_days_ago`, expected `expected_in_days` from today (negative: in the past),
+    received today in full at `invoiced_cost`."""
+    order = services.create_order(
+        OrderIn(supplier.pk, warehouse.pk, [OrderLineIn(product.pk, D("10"), D(ordered_cost))]), actor=actor
+    )
+    services.send_order(order.pk, actor=actor)
+    now = timezone.now()
+    PurchaseOrder.objects.filter(pk=order.pk).update(
+        sent_at=now - timedelta(days=sent_days_ago),
+        expected_date=timezone.localdate() + timedelta(days=expected_in_days),
+    )
+    line = order.lines.get()
+    receipt = services.create_receipt(
+        services.ReceiptIn(
+            supplier.pk,
+            warehouse.pk,
+            [services.ReceiptLineIn(product.pk, D("10"), D(invoiced_cost), order_line_id=line.pk)],
+        ),
+        actor=actor,
+    )
+    return services.post_receipt(receipt.pk, actor=actor)
+
+
+def test_supplier_performance_counts_late_receipts_lead_time_and_price_variance(
+    actor, company, make_product, supplier, make_supplier, warehouse
+):
+    product = make_product()
+    _received(
+        actor, supplier, warehouse, product, ordered_cost="10", invoiced_cost="10", expected_in_days=2, sent_days_ago=5
+    )
+    _received(
+        actor, supplier, warehouse, product, ordered_cost="10", invoiced_cost="11", expected_in_days=-3, sent_days_ago=9
+    )
+    punctual = make_supplier()
+    _received(
+        actor, punctual, warehouse, product, ordered_cost="8", invoiced_cost="8", expected_in_days=0, sent_days_ago=2
+    )
+
+    worst, best = selectors.supplier_performance(company)
+    assert worst.supplier == supplier and best.supplier == punctual
+    assert (worst.receipts, worst.on_time, worst.late) == (2, 1, 1)
+    assert worst.on_time_rate == D("50.0") and worst.average_days_late == D("3.0")
+    assert worst.average_lead_days == D("7.0")  # 5 and 9 days
+    assert worst.ordered_value == D("200.00") and worst.variance == D("10.00") and worst.variance_percent == D("5.00")
+    (variation,) = worst.variations
+    assert (variation.ordered, variation.invoiced, variation.percent) == (D("10"), D("11"), D("10.00"))
+    assert best.on_time_rate == D("100.0") and best.variance == D("0.00") and best.variations == []
+
+
+def test_supplier_performance_costs_the_same_queries_for_more_suppliers_and_receipts(
+    actor, company, make_product, make_supplier, warehouse
+):
+    def grow(n):
+        for _ in range(n):
+            _received(
+                actor,
+                make_supplier(),
+                warehouse,
+                make_product(),
+                ordered_cost="5",
+                invoiced_cost="6",
+                expected_in_days=-1,
+                sent_days_ago=3,
+            )
+
+    counts = []
+    for n in (1, 5):
+        grow(n)
+        with CaptureQueriesContext(connection) as ctx:
+            rows = selectors.supplier_performance(company)
+        counts.append(len(ctx.captured_queries))
+    assert len(rows) == 6 and counts[0] == counts[1]

@@ -144,3 +144,44 @@ def test_suggestions_become_draft_orders_from_the_page_and_late_suppliers_render
     assert response.status_code == 302
     assert PurchaseOrder.objects.filter(state="draft").count() == 1
     assert buyer.get("/compras/atrasos/").status_code == 200
+
+
+def test_supplier_performance_shows_on_the_purchasing_page_and_on_the_suppliers_page(
+    buyer, actor, make_product, supplier, warehouse
+):
+    product = make_product()
+    order = services.create_order(
+        services.OrderIn(supplier.pk, warehouse.pk, [services.OrderLineIn(product.pk, D("2"), D("10"))]), actor=actor
+    )
+    services.send_order(order.pk, actor=actor)
+    receipt = services.create_receipt(
+        services.ReceiptIn(
+            supplier.pk,
+            warehouse.pk,
+            [services.ReceiptLineIn(product.pk, D("2"), D("12"), order_line_id=order.lines.get().pk)],
+        ),
+        actor=actor,
+    )
+    services.post_receipt(receipt.pk, actor=actor)
+
+    page = buyer.get("/compras/fornecedores/").content.decode()
+    assert supplier.legal_name in page and "100,0%" in page and "R$\xa04,00 (20,00%)" in page
+    party = buyer.get(f"/cadastros/{supplier.pk}/").content.decode()
+    assert f'hx-get="/compras/fornecedores/{supplier.pk}/"' in party
+    card = buyer.get(f"/compras/fornecedores/{supplier.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert card.lstrip().startswith('<section class="card" id="supplier-performance">')
+    assert "Preços faturados diferentes do pedido" in card and product.sku in card
+
+
+def test_the_entry_cfop_page_saves_the_companys_own_and_keeps_a_bad_entry_typed(buyer):
+    page = buyer.get("/compras/cfop/").content.decode()
+    assert 'data-cfop="5405"' in page and "1403" in page
+    bad = buyer.post("/compras/cfop/", {"supplier_cfop": "5102", "entry_cfop": "1999"})
+    assert (
+        bad.status_code == 422 and 'value="1999"' in bad.content.decode() and "Nada foi salvo" in bad.content.decode()
+    )
+    assert buyer.post("/compras/cfop/", {"supplier_cfop": "5102", "entry_cfop": "1556"}).status_code == 302
+    row = buyer.get("/compras/cfop/").content.decode().split('data-cfop="5102"')[1].split("</tr>")[0]
+    assert "<strong>1556</strong>" in row
+    assert buyer.post("/compras/cfop/", {"delete": "5102"}).status_code == 302
+    assert "<strong>" not in buyer.get("/compras/cfop/").content.decode().split('data-cfop="5102"')[1].split("</tr>")[0]
