@@ -76,7 +76,7 @@ class RequestOut(RequestSummaryOut, DocumentOut):
 
     @staticmethod
     def resolve_lines(obj):
-        return list(obj.lines.select_related("product").prefetch_related("lots"))
+        return list(obj.lines.select_related("product"))
 
 
 # ---------------------------------------------------------------------------- orders
@@ -161,7 +161,7 @@ class OrderOut(OrderSummaryOut, DocumentOut):
 
     @staticmethod
     def resolve_lines(obj):
-        return list(obj.lines.select_related("product").prefetch_related("lots"))
+        return list(obj.lines.select_related("product"))
 
 
 # ---------------------------------------------------------------------------- receipts

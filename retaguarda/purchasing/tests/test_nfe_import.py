@@ -319,3 +319,61 @@ def test_the_companys_own_entry_cfop_replaces_the_default_on_the_preview_and_the
     services.delete_cfop_mapping(actor=actor, supplier_cfop="6102")
     with pytest.raises(NotFound):
         services.delete_cfop_mapping(actor=actor, supplier_cfop="6102")
+
+
+def _closed_reform_sample() -> bytes:
+    """nfelib's reform sample (IBS/CBS/IS groups, one item) with its totals, installments and payment
+    made to close from its item: the groups and every other field as shipped."""
+    from lxml import etree
+
+    n = {"n": "http://www.portalfiscal.inf.br/nfe"}
+    root = etree.fromstring(sample(REFORM))
+    inf = root.find("n:NFe/n:infNFe", n)
+    totals = {"vProd": "14.88", "vDesc": "1.40", "vST": "2384.28", "vFrete": "0.00", "vSeg": "0.00", "vOutro": "0.00"}
+    totals |= {"vBC": "56768.66", "vICMS": "6812.24", "vBCST": "76637.69", "vPIS": "824.28", "vCOFINS": "3796.69"}
+    totals["vNF"] = "2397.76"  # 14.88 - 1.40 + 2384.28
+    for name, value in totals.items():
+        inf.find(f"n:total/n:ICMSTot/n:{name}", n).text = value
+    for path in ("n:cobr/n:fat/n:vOrig", "n:cobr/n:fat/n:vLiq", "n:pag/n:detPag/n:vPag"):
+        inf.find(path, n).text = totals["vNF"]
+    for dup, (due, value) in zip(
+        inf.findall("n:cobr/n:dup", n),
+        [("2025-07-26", "799.25"), ("2025-08-05", "799.25"), ("2025-08-15", "799.26")],
+        strict=True,
+    ):
+        dup.find("n:dVenc", n).text, dup.find("n:vDup", n).text = due, value
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def test_the_reform_sample_is_refused_for_its_own_arithmetic_and_enters_once_its_totals_close(
+    make_company, make_user, make_product, make_warehouse
+):
+    """The sample fills every optional group with example values: its items do not add up to its totals
+    (SEFAZ's rejection 564) and its totals do not add up to its vNF either, so refusing it is right. The
+    same note with totals that close enters to the centavo, IBS/CBS/IS groups and all."""
+    from retaguarda.purchasing.nfe.reader import read_nfe
+
+    nfe = read_nfe(sample(REFORM))
+    t = nfe.totals
+    assert sum(i.goods for i in nfe.items) == D("14.88") != t["vProd"] == D("158106.35")
+    header = t["vProd"] - t["vDesc"] + t["vST"] + t["vFCPST"] + t["vFrete"] + t["vSeg"] + t["vOutro"] + t["vIPI"]
+    assert header == D("164801.01") != t["vNF"] == D("164746.81")
+
+    actor = buyer_for(make_company, make_user, "00127912000129")
+    warehouse = warehouse_for(make_warehouse, actor)
+    (product,) = new_products(make_product, actor, 1)
+    (imported,) = upload_nfe([("reforma.xml", _closed_reform_sample())], actor=actor)
+    preview = import_preview(imported.pk, actor=actor, answers={1: Answer(product.pk)})
+    assert preview.problems == ["The supplier 00127786000102 is not registered yet."] or preview.problems == [
+        "O fornecedor 00127786000102 ainda não está cadastrado."
+    ]
+    receipt = confirm_nfe(
+        imported.pk, ConfirmIn(warehouse.pk, {1: Answer(product.pk)}, create_supplier=True), actor=actor
+    )
+    assert (
+        receipt.total == D("2397.76") and receipt.icms_st_total == D("2384.28") and receipt.discount_total == D("1.40")
+    )
+    assert [line.cfop for line in receipt.lines.all()] == ["1403"]  # 5405 enters as 1403
+    title = Title.objects.get(pk=receipt.title_id)
+    assert [i.amount for i in title.installments.order_by("due_date")] == [D("799.25"), D("799.25"), D("799.26")]
+    assert ProductCost.objects.get(product=product).average_cost == D("399.626667")  # 2397.76 / 6
