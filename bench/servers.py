@@ -207,7 +207,7 @@ def start_app(env: dict, log_dir: Path) -> Server:
         str(port),
     ]
     server = _spawn("app", argv, env, log_dir, port)
-    server.wait_ready("/api/v1/health")
+    server.wait_ready("/api/v1/health", timeout=180.0)  # the first start imports every app: 95 s at a load of 17
     return server
 
 

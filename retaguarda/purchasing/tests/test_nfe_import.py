@@ -377,3 +377,22 @@ def test_the_reform_sample_is_refused_for_its_own_arithmetic_and_enters_once_its
     title = Title.objects.get(pk=receipt.title_id)
     assert [i.amount for i in title.installments.order_by("due_date")] == [D("799.25"), D("799.25"), D("799.26")]
     assert ProductCost.objects.get(product=product).average_cost == D("399.626667")  # 2397.76 / 6
+
+
+def test_an_alphanumeric_cnpj_is_kept_as_written_for_the_recipient_and_the_supplier(
+    make_company, make_user, make_product, make_warehouse
+):
+    from retaguarda.core.validators import complete_cnpj
+
+    recipient, emitter = "12ABC34501DE35", complete_cnpj("AB1CD2EF0001")  # the Receita's example; a made-up one
+    xml = sample(MEDICAL).replace(b"<CNPJ>37148260000119</CNPJ>", f"<CNPJ>{recipient}</CNPJ>".encode())
+    xml = xml.replace(b"<CNPJ>75335849000115</CNPJ>", f"<CNPJ>{emitter}</CNPJ>".encode())
+    actor = buyer_for(make_company, make_user, recipient)
+    warehouse = warehouse_for(make_warehouse, actor)
+    products = new_products(make_product, actor, 3)
+    (imported,) = upload_nfe([("alfa.xml", xml)], actor=actor)
+    answers = {n: Answer(p.pk) for n, p in zip((1, 2, 3), products, strict=True)}
+    receipt = confirm_nfe(imported.pk, ConfirmIn(warehouse.pk, answers, create_supplier=True), actor=actor)
+    assert Party.objects.get(pk=receipt.supplier_id).document == emitter
+    with pytest.raises(NfeRejected):
+        upload_nfe([("outra.xml", xml.replace(recipient.encode(), b"12ABC34501DE46"))], actor=actor)
