@@ -42,7 +42,9 @@ class ProductForm(forms.Form):
     length_cm = _decimal(_("length (cm)"), initial=0)
     minimum_stock = _decimal(_("minimum stock"), initial=0)
     maximum_stock = _decimal(_("maximum stock"), initial=0)
-    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
     is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
 
     def __init__(self, *args, editing: bool = False, **kwargs):
@@ -117,7 +119,7 @@ class PriceListForm(forms.Form):
         label=_("valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
-    notes = forms.CharField(label=_("notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(label=_("notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
 
 
 def items_from(post) -> tuple[list[dict], list[str]]:

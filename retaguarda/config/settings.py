@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "retaguarda.access.middleware.CurrentCompanyMiddleware",
+    "retaguarda.web.middleware.RefusalPageMiddleware",  # the request guard's refusals, in the layout
 ]
 
 ROOT_URLCONF = "retaguarda.config.urls"

@@ -51,9 +51,22 @@ def control_characters(value, path: str = "") -> list[str]:
     return found
 
 
+# A page refused here is shown in the app's layout by this middleware, further down the list (it
+# needs the session and the user, which are not there yet): see `refusal_of`.
+PAGE_MIDDLEWARE = "retaguarda.web.middleware.RefusalPageMiddleware"
+
+
+def refusal_of(request) -> tuple[int, str] | None:
+    """The (status, message) this guard refused a page with, for the page middleware to show."""
+    return getattr(request, "_guard_refusal", None)
+
+
 def _answer(request, status: int, code: str, message: str, details: list | None = None):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": code, "message": message, "details": details or []}, status=status)
+    if PAGE_MIDDLEWARE in settings.MIDDLEWARE:
+        request._guard_refusal = (status, message)
+        return None
     # This runs before sessions and sign-in: a bare page, no template that would need them.
     html = f'<!doctype html><html lang="pt-BR"><meta charset="utf-8"><title>{status}</title><p>{escape(message)}</p>'
     return HttpResponse(html, status=status)
@@ -64,7 +77,9 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        refusal = self._oversized(request) or self._control_characters(request)
+        refusal = self._oversized(request)
+        if refusal is None and refusal_of(request) is None:
+            refusal = self._control_characters(request)
         if refusal is not None:
             return refusal
         return self.get_response(request)

@@ -38,7 +38,7 @@ class PartyForm(forms.Form):
     credit_limit = NumberField(label=_("Credit limit (R$)"), required=False, min_places=2)
     payment_terms = _text(_("Payment terms (days)"), 60, placeholder="30/60/90")
     lead_time_days = _text(_("Lead time (days)"), 6, inputmode="numeric")
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
     ROLE_FIELDS = ("is_customer", "is_supplier", "is_carrier")
 

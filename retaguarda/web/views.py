@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from retaguarda.core.audit_display import object_label, readable
 from retaguarda.core.errors import DomainError
 from retaguarda.core.models import AuditRecord, OutboxDelivery
 from retaguarda.core.pagination import keyset_page, keyset_window
+from retaguarda.core.request_guard import max_body_bytes, too_large_message
 from retaguarda.core.scope import scoped
 from retaguarda.web import figures, today
 
@@ -108,7 +110,18 @@ def _refusal(request, exception, status: int, code: str, api_message, page_messa
     return render(request, "web/error.html", {"status": status, "message": page_message}, status=status)
 
 
+def refusal_page(request, status: int, message: str):
+    """A request refused before its view (too large, control characters): the layout, what happened,
+    that nothing was saved, and the way back to the form with what was typed (the browser's back)."""
+    context = {"status": status, "message": message, "back": request.path, "nothing_saved": request.method == "POST"}
+    return render(request, "web/refused.html", context, status=status)
+
+
 def error_400(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):  # a form field over DATA_UPLOAD_MAX_MEMORY_SIZE
+        if response := _api_error(request, 413, "core.too_large", too_large_message(max_body_bytes())):
+            return response
+        return refusal_page(request, 413, too_large_message(max_body_bytes()))
     message = _("The request is malformed.")
     return _refusal(request, exception, 400, "core.bad_request", message, message)
 

@@ -24,6 +24,11 @@
     root.querySelectorAll("input[data-mask=cep]").forEach(function (el) {
       el.addEventListener("input", function () { el.value = maskCep(el.value); });
     });
+    root.querySelectorAll("a[data-history-back]").forEach(function (el) {
+      el.addEventListener("click", function (ev) {
+        if (window.history.length > 1) { ev.preventDefault(); window.history.back(); }
+      });
+    });
     root.querySelectorAll("[data-confirm]").forEach(function (el) {
       el.addEventListener("click", function (ev) { if (!window.confirm(el.dataset.confirm)) { ev.preventDefault(); } });
     });
