@@ -2,8 +2,8 @@
 commission rules and this month's goals, a few quotes, and orders over the last three months in every
 state, built through the services only.
 
-Kept small so `serve --demo` starts quickly: the orders reserve and release real stock; a few are
-invoiced, their notes queued for the local fake SEFAZ, and become `invoiced` once it authorizes them."""
+Two hundred orders, taken and confirmed in one pass each so `serve --demo` starts quickly: they reserve
+and release real stock; a few are invoiced, their notes queued for the local fake SEFAZ, and become `invoiced` once it authorizes them."""
 
 import random
 from datetime import timedelta
@@ -21,7 +21,7 @@ from retaguarda.sales import services
 from retaguarda.sales.models import SalesChannel
 from retaguarda.sales.services import LineIn, OrderIn
 
-ORDERS = 60
+ORDERS = 200
 QUOTES = 4
 INVOICED = 3
 CHANNELS = [
@@ -103,6 +103,7 @@ def build(company, actor: Actor) -> None:
             LineIn(quantity=Decimal(rng.randint(1, 3)), product_id=p)
             for p in rng.sample(products, rng.randint(1, min(4, len(products))))
         )
+        fate = rng.random()
         try:
             order = services.create_order(
                 OrderIn(
@@ -117,11 +118,10 @@ def build(company, actor: Actor) -> None:
                     lines=lines,
                 ),
                 actor=actor,
+                confirm=fate >= 0.15,  # the rest stay drafts
             )
-            fate = rng.random()
             if fate < 0.15:
-                continue  # stays a draft
-            services.confirm_order(order.pk, actor=actor)
+                continue
             if fate < 0.3:
                 services.cancel_order(order.pk, actor=actor, reason="Cliente desistiu")
             elif fate > 0.9 and invoiced < INVOICED and channel.kind != "shop":

@@ -340,7 +340,7 @@ def create_order(data: OrderIn, *, actor: Actor, quote=None, confirm: bool = Fal
             then=OrderState.CONFIRMED if confirm else "",
         )
         if confirm:
-            reserve_lines(order, lines, actor=actor)
+            reserve_lines(order, ((line.number, line.product_id, line.quantity) for line in lines), actor=actor)
     return order
 
 
@@ -444,17 +444,21 @@ def confirm_order(order_id: int, *, actor: Actor) -> SalesOrder:
     """Reserve every line in the order's warehouse, or none (one error lists every product short)."""
     with transaction.atomic():
         order = _move(order_id, OrderState.CONFIRMED, actor=actor)
-        reserve_lines(order, list(order.lines.all()), actor=actor)
+        reserve_lines(order, order.lines.values_list("number", "product_id", "quantity"), actor=actor)
         audit.record(actor, order, "confirmed", {"total": [None, str(order.total)]})
     return order
 
 
-def reserve_lines(order: SalesOrder, lines: list[SalesOrderLine], *, actor: Actor) -> None:
+def reserve_lines(order: SalesOrder, lines, *, actor: Actor) -> None:
     """The confirmation's effects, inside its transaction: the credit check, then one reservation of
-    every line (all or nothing)."""
+    every line (all or nothing). `lines`: (number, product id, quantity) of each line."""
     check_credit(order)
+    source = SalesOrder.SOURCE_TYPE
     inventory.reserve(
-        [inventory.Need(line.product_id, order.warehouse_id, line.quantity, source_of(order, line)) for line in lines],
+        [
+            inventory.Need(product_id, order.warehouse_id, qty, inventory.Source(source, order.pk, number))
+            for number, product_id, qty in lines
+        ],
         actor=actor,
         owner=OWNER,
     )
