@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
+from retaguarda.core.models import OutboxEvent
 from retaguarda.sales.models import SalesOrder
 from retaguarda.sales.states import OrderState
 
@@ -40,6 +41,9 @@ def test_intake_creates_the_customer_and_confirms_when_asked(api, channel, produ
     line = body["lines"][0]
     assert (line["freight"], line["quantity"], line["unit_price"]) == ("7.50", "1", "25")  # as other apps write them
     assert stock.reserved(product, warehouse) == 1
+    # watch's stock rules re-evaluate after the confirmation, as after a confirmation on its own
+    changed = OutboxEvent.objects.filter(type="watch.document_changed", payload__document_id=body["id"])
+    assert [e.payload["to_state"] for e in changed] == ["confirmed"]
 
 
 def test_the_same_key_answers_the_same_body_and_another_key_is_refused(api, channel, product):

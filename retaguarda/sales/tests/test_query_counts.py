@@ -64,9 +64,10 @@ def test_taking_an_order_costs_the_same_for_1_and_20_lines(route_api, channel, c
 
 def test_taking_and_confirming_an_order_costs_the_same_for_1_and_20_lines(route_api, channel, customer, stocked):
     counts = at_both_sizes(lambda n: _intake(route_api, channel, customer, stocked(n), confirm=True)[0])
-    # the above, the order INSERTed confirmed (its two events and two audit records in the same two INSERTs),
-    # then inventory's reservation: products, locations, lock balances, twin check, INSERT, balances UPDATE
-    assert counts == [21, 21]
+    # the above, the order INSERTed confirmed (its two events, its two audit records in one INSERT), watch's
+    # trigger for the confirmation (company, outbox event, delivery), then inventory's reservation:
+    # products, locations, lock balances, twin check, INSERT, balances UPDATE
+    assert counts == [25, 25]
 
 
 def test_confirming_costs_the_same_for_1_and_20_lines(route_api, channel, customer, stocked):
