@@ -45,7 +45,7 @@ def parties(
         for word in q.split():
             condition &= Q(search_text__contains=fold(word)) | _in_city(word)
         document = normalize_cnpj(q.replace(" ", ""))
-        if re.search(r"\d", document) and re.fullmatch(r"[0-9A-Z]{3,14}", document):
+        if re.fullmatch(r"[0-9A-Z]{3,14}", document):  # "ABC" of an alphanumeric CNPJ too
             condition |= Q(document__contains=document)
         qs = qs.filter(condition)
     return qs

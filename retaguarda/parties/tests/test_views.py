@@ -239,3 +239,12 @@ def test_a_credit_limit_typed_the_brazilian_way_is_read(web):
     assert str(party.credit_limit) == "1500.50"
     page = web.get(f"/cadastros/{party.pk}/editar/").content.decode()
     assert 'value="1500,50"' in page
+
+
+def test_a_fragment_of_an_alphanumeric_cnpj_finds_the_party(web, make_party):
+    make_party(document="12ABC34501DE35", legal_name="Mercado Nova Era Ltda")
+    make_party(legal_name="Outra Loja Ltda")
+
+    html = web.get("/cadastros/", {"q": "abc"}).content.decode()
+
+    assert "Mercado Nova Era Ltda" in html and "Outra Loja Ltda" not in html
