@@ -20,6 +20,7 @@ BUILDERS = [
     "retaguarda.fiscal.demo",
     "retaguarda.purchasing.demo",
     "retaguarda.sales.demo",
+    "retaguarda.web.demo_day",  # the day's notes through a local fake SEFAZ: invoiced, shipped, a return
     "retaguarda.watch.demo",  # last: its run finds the problems in the other apps' demo data
 ]
 
