@@ -179,8 +179,9 @@ def test_buy_receive_sell_invoice_ship_watch_get_paid_return_and_close_the_day(
     assert receipt["state"] == "posted" and D(receipt["total"]) == D("5780.00")
     assert client.get(f"/purchasing/orders/{order['id']}")["state"] == "received"
     assert client.get(f"/purchasing/requests/{asked['id']}")["state"] == "ordered"
-    assert stock.on_hand(cement, warehouse) == 4
     unit_cost = D("200.00")  # the XML's vUnCom; no freight, no recoverable tax
+    (balance,) = client.get("/inventory/balances", product_id=cement.pk)["items"]
+    assert D(balance["on_hand"]) == 4 and D(balance["average_cost"]) == unit_cost  # both up from nothing
     payable = client.get(f"/finance/titles/{receipt['title_id']}")
     assert payable["kind"] == "payable" and D(payable["amount"]) == D("5780.00")
     assert [(i["due_date"], D(i["amount"])) for i in payable["installments"]] == [
