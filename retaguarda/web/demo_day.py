@@ -6,6 +6,8 @@ date stay as they are: the watch's run (the next builder) opens them for Logíst
 
 Everything goes through the services, in the same order every time (deterministic for the same day)."""
 
+from decimal import Decimal
+
 from django.db.models import Q
 
 from retaguarda.core import outbox
@@ -68,7 +70,7 @@ def _day(company, actor: Actor) -> int:
         line = first.lines.order_by("number").first()
         sales.create_return(
             first.pk,
-            [sales.ReturnLineIn(line.number, min(line.quantity, 1))],
+            [sales.ReturnLineIn(line.number, min(line.quantity, Decimal(1)))],
             actor=actor,
             reason="Produto chegou com a embalagem danificada",
         )
