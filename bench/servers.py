@@ -207,7 +207,7 @@ def start_app(env: dict, log_dir: Path) -> Server:
         str(port),
     ]
     server = _spawn("app", argv, env, log_dir, port)
-    server.wait_ready("/api/v1/health", timeout=180.0)  # the first start imports every app: 95 s at a load of 17
+    _ready_or_stopped(server, "/api/v1/health", 180.0)  # the first start imports every app: 95 s at a load of 17
     return server
 
 
@@ -222,5 +222,15 @@ def start_floor(env: dict, log_dir: Path) -> Server:
         log_dir,
         port,
     )
-    server.wait_ready("/floor/ping")
+    _ready_or_stopped(server, "/floor/ping", 90.0)
     return server
+
+
+def _ready_or_stopped(server: Server, path: str, timeout: float) -> None:
+    """A server not ready in time is stopped: left running, it would hold the bench database's
+    connections, and the next run could not drop the database."""
+    try:
+        server.wait_ready(path, timeout=timeout)
+    except RuntimeError:
+        server.stop()
+        raise

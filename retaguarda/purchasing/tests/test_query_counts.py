@@ -69,3 +69,29 @@ def test_an_nfe_import_costs_the_same_queries_at_3_and_30_items(make_company, ma
 
     measure(2, 1, "W")  # the first receipt creates its number series and the chart of accounts
     assert measure(3, 2, "A") == measure(30, 3, "B")
+
+
+def test_receiving_lines_with_lots_costs_the_same_queries_at_2_and_12_lines(actor, make_product, supplier, warehouse):
+    from retaguarda.purchasing.services import LotIn, ReceiptLineIn
+
+    def measure(n, tag):
+        lines = [
+            ReceiptLineIn(
+                make_product().pk,
+                D("3"),
+                D("4"),
+                lots=(LotIn(f"{tag}{i}A", D("2"), expiry=None), LotIn(f"{tag}{i}B", D("1"))),
+            )
+            for i in range(n)
+        ]
+        figures = {}
+        receipt_in = ReceiptIn(supplier.pk, warehouse.pk, lines)
+        figures["create"] = count(
+            lambda: figures.setdefault("receipt", services.create_receipt(receipt_in, actor=actor))
+        )
+        receipt = figures.pop("receipt")
+        figures["post"] = count(lambda: services.post_receipt(receipt.pk, actor=actor))
+        return figures
+
+    measure(1, "W")  # number series, chart of accounts
+    assert measure(2, "A") == measure(12, "B")
