@@ -1,6 +1,7 @@
 """sefaz: 1,000 notes authorized against the local fake SEFAZ (a separate process, mutual TLS, schema
 and signature checked as SEFAZ does), one after another as the outbox worker sends them: notes per
-second and the p50/p99 of one authorization, beside a floor.
+second and the p50/p99 of one authorization, beside a floor. Then 1,000 more in asynchronous batches of
+50 (enviNFe with indSinc=0, then the receipt query): notes per second and the p50/p99 of one batch.
 
 Floor: the same authorization request (the signed note in its SOAP envelope) posted by `requests` over
 one kept-alive mutual-TLS connection to the same fake, its answer's cStat read: the conversation with
@@ -112,7 +113,8 @@ def run(ctx) -> Outcome:
         return Outcome(status=NOT_LANDED, note="needs fiscal")
     from retaguarda.core.actor import Actor, Origin
     from retaguarda.fiscal import services
-    from retaguarda.fiscal.models import FiscalSettings
+    from retaguarda.fiscal.models import FiscalDocument, FiscalSettings
+    from retaguarda.fiscal.services.transmission import MAX_BATCH
     from retaguarda.fiscal.states import DocumentState
     from retaguarda.parties.models import Party
 
@@ -132,10 +134,10 @@ def run(ctx) -> Outcome:
             uses_test_certificate=True, environment=2, sefaz_url=url, certificate_fingerprint=""
         )
         started = time.perf_counter()
-        ids = _notes(ctx, actor, customer, count + floor_count)
+        ids = _notes(ctx, actor, customer, 2 * count + floor_count)
         issue_s = time.perf_counter() - started
-        ctx.log(f"  {count + floor_count} notes built and issued in {issue_s:,.1f} s")
-        floor_times = _floor(url, company, ids[count:])
+        ctx.log(f"  {2 * count + floor_count} notes built and issued in {issue_s:,.1f} s")
+        floor_times = _floor(url, company, ids[2 * count :])
         latencies, errors = [], 0
         started = time.perf_counter()
         for document_id in ids[:count]:
@@ -145,6 +147,15 @@ def run(ctx) -> Outcome:
             if document is None or document.state != DocumentState.AUTHORIZED:
                 errors += 1
         wall = time.perf_counter() - started
+        batch_times, batched = [], ids[count : 2 * count]
+        started = time.perf_counter()
+        for start in range(0, count, MAX_BATCH):
+            one = time.perf_counter()
+            services.transmit_batch(batched[start : start + MAX_BATCH])
+            batch_times.append(time.perf_counter() - one)
+        batch_wall = time.perf_counter() - started
+        batch_errors = count - FiscalDocument.objects.filter(pk__in=batched, state=DocumentState.AUTHORIZED).count()
+        errors += batch_errors
     finally:
         fake.terminate()
         fake.wait(timeout=30)
@@ -154,13 +165,32 @@ def run(ctx) -> Outcome:
     f50, f99 = percentile(floor_times, 50) * 1000, percentile(floor_times, 99) * 1000
     ctx.log(f"  {count} authorizations: {rate:,.1f} notes/s, p50 {p50:,.0f} ms, p99 {p99:,.0f} ms; errors {errors}")
     ctx.log(f"  floor (raw SOAP, kept-alive TLS): {floor_rate:,.1f}/s, p50 {f50:,.0f} ms, p99 {f99:,.0f} ms")
+    batch_rate = count / batch_wall
+    b50, b99 = percentile(batch_times, 50) * 1000, percentile(batch_times, 99) * 1000
+    ctx.log(
+        f"  {count} in batches of {MAX_BATCH}: {batch_rate:,.1f} notes/s, one batch p50 {b50:,.0f} ms, "
+        f"p99 {b99:,.0f} ms; errors {batch_errors}"
+    )
     figures = [
         Figure(f"{count:,} notes authorized, one worker", rate, "notes/s", higher_is_better=True, floor=floor_rate,
                detail=f"{wall:,.1f} s"),
         Figure("one authorization, p50", p50, "ms", floor=f50),
         Figure("one authorization, p99", p99, "ms", floor=f99),
-        Figure(f"build + issue {count + floor_count:,} 2-item notes (not timed by the target)",
-               (count + floor_count) / issue_s, "notes/s", higher_is_better=True),
+        Figure(f"{count:,} notes in batches of {MAX_BATCH} (indSinc=0 + receipt)", batch_rate, "notes/s",
+               higher_is_better=True, detail=f"{batch_wall:,.1f} s"),
+        Figure(f"one batch of {MAX_BATCH}, p50", b50, "ms"),
+        Figure(f"one batch of {MAX_BATCH}, p99", b99, "ms"),
+        Figure(f"build + issue {2 * count + floor_count:,} 2-item notes (not timed by the target)",
+               (2 * count + floor_count) / issue_s, "notes/s", higher_is_better=True),
     ]  # fmt: skip
-    details = {"notes": count, "notes_per_s": rate, "p50_ms": p50, "p99_ms": p99, "floor_per_s": floor_rate}
+    details = {
+        "notes": count,
+        "notes_per_s": rate,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "floor_per_s": floor_rate,
+        "batch_notes_per_s": batch_rate,
+        "batch_p50_ms": b50,
+        "batch_p99_ms": b99,
+    }
     return Outcome(figures=figures, errors=errors, details=details)

@@ -11,6 +11,7 @@ class FiscalConfig(AppConfig):
     def ready(self):
         from retaguarda.core.audit import register_action_labels
         from retaguarda.fiscal import (
+            checks,  # noqa: F401 - registers the SEFAZ_CA_BUNDLE checks
             handlers,  # noqa: F401 - registers the outbox handlers
             rules,  # noqa: F401 - registers the watch rules
         )

@@ -135,6 +135,11 @@ class NfelibTransmitter(Transmitter):
         with Clock() as clock:
             try:
                 wrapped = function(*args, **kwargs)
+            except requests.exceptions.SSLError as exc:
+                # SEFAZ's certificate did not verify against the configured chain (or ours was refused):
+                # nothing was sent, and the message says where to look.
+                message = f"TLS: {exc}. SEFAZ's certificate is checked against SEFAZ_CA_BUNDLE (the ICP-Brasil chain)"
+                raise SefazUnavailable(message, Exchange(service, "", "", "", message[:250])) from exc
             except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
                 raise SefazUnavailable(str(exc), Exchange(service, "", "", "", str(exc)[:250])) from exc
         response = wrapped.retorno.content

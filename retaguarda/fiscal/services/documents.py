@@ -361,40 +361,37 @@ def build_document(data: DocumentIn, *, actor: Actor) -> FiscalDocument:
     return document
 
 
+def _nfce_qr_code(document, uf: str, signed, certificate) -> str:
+    from retaguarda.fiscal.xml import nfce
+
+    settings = document.company.fiscal_settings
+    if document.emission_type != contingency.NFCE_OFFLINE:
+        return nfce.qr_code(
+            document.key, uf, document.environment, version=settings.nfce_qr_version, csc_id=settings.csc_id,
+            csc=settings.csc,
+        )  # fmt: skip
+    day = document.issued_at.astimezone(formats.BRASILIA).day
+    if settings.nfce_qr_version == 2:
+        return nfce.offline_qr_code_v2(
+            document.key, uf, document.environment, day=day, total=document.total,
+            digest_value=signed.findtext(f".//{{{signing.DS}}}DigestValue"), csc_id=settings.csc_id, csc=settings.csc,
+        )  # fmt: skip
+    return nfce.offline_qr_code(
+        document.key, uf, document.environment, day=day, total=document.total,
+        recipient_document=(document.recipient_data or {}).get("document", ""), private_key=certificate.key,
+    )  # fmt: skip
+
+
 def _sign_and_validate(document, lines, certificate) -> bytes:
     # nfelib's bindings (and xsdata) cost seconds of CPU to import: loaded with the first note built, so
     # a server, a worker or a command that never writes an NF-e does not pay for them.
     from retaguarda.fiscal.xml import builder, nfce
 
-    nfe = builder.build(document, lines)
-    if document.model == DocumentModel.NFCE:
-        settings = document.company.fiscal_settings
+    signed = signing.sign(builder.build(document, lines), f"NFe{document.key}", certificate)
+    if document.model == DocumentModel.NFCE:  # infNFeSupl is outside what is signed: added afterwards
         uf = document.emitter_data["uf"]
-        if document.emission_type == contingency.NFCE_OFFLINE:
-            if settings.nfce_qr_version != 3:
-                raise ValidationFailed(
-                    _("NFC-e issued offline need the QR code version 3 here: switch the version in the settings.")
-                )
-            document.qr_code = nfce.offline_qr_code(
-                document.key,
-                uf,
-                document.environment,
-                day=document.issued_at.astimezone(formats.BRASILIA).day,
-                total=document.total,
-                recipient_document=(document.recipient_data or {}).get("document", ""),
-                private_key=certificate.key,
-            )
-        else:
-            document.qr_code = nfce.qr_code(
-                document.key,
-                uf,
-                document.environment,
-                version=settings.nfce_qr_version,
-                csc_id=settings.csc_id,
-                csc=settings.csc,
-            )
-        nfce.add_supplement(nfe, document.qr_code, nfce.consultation_url(uf, document.environment))
-    signed = signing.sign(nfe, f"NFe{document.key}", certificate)
+        document.qr_code = _nfce_qr_code(document, uf, signed, certificate)
+        nfce.add_supplement(signed, document.qr_code, nfce.consultation_url(uf, document.environment))
     problems = schemas.errors(signed, NFE_SCHEMA)
     if problems:
         raise InvalidXml(

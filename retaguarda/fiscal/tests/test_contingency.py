@@ -3,6 +3,7 @@
 (tpEmis 9) and sent once SEFAZ answers again; the watch rule for the offline deadline."""
 
 import base64
+import hashlib
 from datetime import timedelta
 from decimal import Decimal as D
 
@@ -105,6 +106,29 @@ def test_after_failures_in_a_row_nfce_are_issued_offline_and_sent_when_sefaz_is_
     assert services.transmit(offline.pk).state == DocumentState.AUTHORIZED
     assert services.transmit(waiting.pk).state == DocumentState.AUTHORIZED  # it kept its normal emission
     assert FiscalSettings.objects.get(company=company).sefaz_failures == 0
+
+
+def test_an_offline_nfce_where_the_state_is_on_qr_code_v2_carries_the_digest_and_the_csc_hash(
+    at_fake, fake, fiscal_actor, make_item_product
+):
+    company = at_fake()
+    actor = fiscal_actor(company)
+    services.set_csc("000001", "0123456789ABCDEF0123456789ABCDEF", actor=actor)
+    FiscalSettings.objects.filter(company=company).update(nfce_qr_version=2)
+    services.enter_contingency(REASON, actor=actor)
+
+    offline = _issue(company, actor, None, make_item_product(company), model=65)
+
+    root = etree.fromstring(offline.xml.encode())
+    assert schemas.errors(root, "nfe_v4.00.xsd") == []  # the XSD's own pattern for the v2 offline form
+    payload, _bar, digest = offline.qr_code.partition("?p=")[2].rpartition("|")
+    digest_value = root.findtext(".//{http://www.w3.org/2000/09/xmldsig#}DigestValue")
+    day = offline.issued_at.astimezone(BRASILIA).day
+    assert payload == f"{offline.key}|2|2|{day:02d}|30.00|{digest_value.encode().hex()}|1"
+    assert digest == hashlib.sha1((payload + "0123456789ABCDEF0123456789ABCDEF").encode()).hexdigest().upper()
+    assert root.findtext("n:infNFeSupl/n:qrCode", namespaces=NS) == offline.qr_code
+    services.leave_contingency(actor=actor)
+    assert services.transmit(offline.pk).state == DocumentState.AUTHORIZED
 
 
 def test_an_offline_nfce_near_its_deadline_is_watched(at_fake, fake, fiscal_actor, make_item_product):

@@ -167,7 +167,7 @@ def test_the_access_key_check_digit_matches_a_published_key():
 
 
 def test_an_nfce_carries_the_qr_code_v3_and_validates(
-    simples, make_item_product, fiscal_actor, django_capture_on_commit_callbacks
+    simples, make_item_product, fiscal_actor, django_capture_on_commit_callbacks, tmp_path
 ):
     actor = fiscal_actor(simples)
     doc = services.build_document(
@@ -183,6 +183,8 @@ def test_an_nfce_carries_the_qr_code_v3_and_validates(
         "NOTA FISCAL EMITIDA EM AMBIENTE DE HOMOLOGACAO"
     )
     assert root.findtext("n:infNFe/n:pag/n:detPag/n:tPag", namespaces=NS) == "01"
+    result = xmlsec_verify(services.signed_xml(doc), tmp_path)
+    assert result.returncode == 0, result.stderr
 
 
 def test_installments_become_duplicatas(

@@ -16,6 +16,7 @@ from retaguarda.fiscal.sefaz import events as sefaz_events
 from retaguarda.fiscal.sefaz.transmitter import SefazUnavailable
 from retaguarda.fiscal.services import DocumentIn, ItemIn, transmission
 from retaguarda.fiscal.states import DocumentState
+from retaguarda.fiscal.tests.conftest import xmlsec_verify
 from retaguarda.fiscal.xml import schemas
 
 NS = {"n": "http://www.portalfiscal.inf.br/nfe"}
@@ -170,7 +171,7 @@ def test_out_of_service_keeps_the_note_for_a_later_attempt(at_fake, queued, fake
     assert services.transmit(document.pk).state == DocumentState.AUTHORIZED
 
 
-def test_cancel_and_correct_twice_then_query(at_fake, queued, fake, monkeypatch):
+def test_cancel_and_correct_twice_then_query(at_fake, queued, fake, monkeypatch, tmp_path):
     document, actor = queued(at_fake())
     services.transmit(document.pk)
 
@@ -187,6 +188,9 @@ def test_cancel_and_correct_twice_then_query(at_fake, queued, fake, monkeypatch)
 
     assert cancelled.state == DocumentState.CANCELLED
     assert FiscalEvent.objects.filter(document=document).count() == 3
+    for event in FiscalEvent.objects.filter(document=document):  # each event's signature, checked by xmlsec1
+        result = xmlsec_verify(event.xml.encode(), tmp_path, "infEvento")
+        assert result.returncode == 0, result.stderr
     assert OutboxEvent.objects.filter(type=transmission.CANCELLED_EVENT, payload__document_id=document.pk).exists()
     transmitter = transmission.transmitter_for(cancelled.company, cancelled.company.fiscal_settings)
     assert transmitter.query(document.key).status_code == "101"
@@ -209,7 +213,7 @@ def _uncompressed_dacce(event, monkeypatch) -> bytes:
     return danfe.render_correction(event)
 
 
-def test_void_a_range_of_numbers(at_fake, fiscal_actor, fake):
+def test_void_a_range_of_numbers(at_fake, fiscal_actor, fake, tmp_path):
     company = at_fake()
     voiding = services.void_numbers(
         actor=fiscal_actor(company),
@@ -221,6 +225,8 @@ def test_void_a_range_of_numbers(at_fake, fiscal_actor, fake):
     )
     assert voiding.protocol and (voiding.first, voiding.last) == (10, 12)
     assert fake.state.voided == [(company.cnpj, "55", "1", 10, 12)]
+    result = xmlsec_verify(voiding.xml.encode(), tmp_path, "infInut")
+    assert result.returncode == 0, result.stderr
 
 
 def test_an_alphanumeric_cnpj_emitter_is_authorized_cancelled_and_corrected(at_fake, queued, fake):

@@ -38,6 +38,20 @@ def qr_code(key: str, uf: str, environment: int, *, version: int = 3, csc_id: st
     return f"{qr_base(uf, environment)}{payload}|{digest}"
 
 
+def offline_qr_code_v2(
+    key: str, uf: str, environment: int, *, day: int, total, digest_value: str, csc_id: str, csc: str
+) -> str:
+    """The QR code version 2 of an NFC-e issued offline (tpEmis 9, NT 2016.002), for the states still on
+    version 2: the issue day, the total and the signature's DigestValue (its base64 text in hexadecimal)
+    travel in it, with the CSC's SHA-1 over them. Written after signing: it needs the digest."""
+    if not (csc_id and csc):
+        raise CertificateError(_("The NFC-e QR code version 2 needs the CSC and its id, given by SEFAZ."))
+    digest_hex = digest_value.encode().hex()
+    payload = f"{key}|2|{environment}|{day:02d}|{total:.2f}|{digest_hex}|{int(csc_id)}"
+    digest = hashlib.sha1((payload + csc).encode()).hexdigest().upper()
+    return f"{qr_base(uf, environment)}{payload}|{digest}"
+
+
 def offline_qr_code(
     key: str, uf: str, environment: int, *, day: int, total, recipient_document: str, private_key
 ) -> str:
