@@ -78,6 +78,8 @@ class FiscalSettings(TimeStamped, Versioned):
     contingency = models.BooleanField(_("in contingency"), default=False)
     contingency_since = models.DateTimeField(_("in contingency since"), null=True, blank=True)
     contingency_reason = models.CharField(_("reason for the contingency"), max_length=256, blank=True)
+    # Entered after failures in a row: ended by the worker once the state's service answers again.
+    contingency_automatic = models.BooleanField(_("contingency entered automatically"), default=False)
     sefaz_failures = models.PositiveSmallIntegerField(_("SEFAZ failures in a row"), default=0)
     default_sale_operation = models.ForeignKey(
         "fiscal.Operation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -1,4 +1,5 @@
-"""Entering and leaving contingency, by hand or after SEFAZ failed to answer several times in a row.
+"""Entering and leaving contingency, by hand or after SEFAZ failed to answer several times in a row (and
+then left by itself when the state's service answers again: `transmission.probe_contingencies`).
 
 In contingency, notes issued from then on take the contingency emission type (`sefaz.contingency`):
 NF-e are authorized by the state's SVC, NFC-e are issued offline and sent when SEFAZ answers again.
@@ -30,11 +31,14 @@ def _locked(company_id: int) -> FiscalSettings:
     )
 
 
-def _switch(settings: FiscalSettings, actor: Actor, *, on: bool, reason: str = "") -> FiscalSettings:
+def _switch(
+    settings: FiscalSettings, actor: Actor, *, on: bool, reason: str = "", automatic: bool = False
+) -> FiscalSettings:
     before = audit.snapshot(settings, ["contingency", "contingency_since", "contingency_reason"])
     settings.contingency = on
     settings.contingency_since = timezone.now().replace(microsecond=0) if on else None
     settings.contingency_reason = reason if on else ""
+    settings.contingency_automatic = on and automatic
     settings.sefaz_failures = 0
     settings.version += 1
     settings.save(
@@ -42,6 +46,7 @@ def _switch(settings: FiscalSettings, actor: Actor, *, on: bool, reason: str = "
             "contingency",
             "contingency_since",
             "contingency_reason",
+            "contingency_automatic",
             "sefaz_failures",
             "version",
             "updated_at",
@@ -89,5 +94,16 @@ def sefaz_failed(company_id: int) -> bool:
         reason = _("SEFAZ did not answer %(count)s times in a row; contingency entered automatically.") % {
             "count": settings.sefaz_failures
         }
-        _switch(settings, Actor.system(company_id=company_id), on=True, reason=reason[:256])
+        _switch(settings, Actor.system(company_id=company_id), on=True, reason=reason[:256], automatic=True)
+    return True
+
+
+def leave_automatic_contingency(company_id: int) -> bool:
+    """End a contingency that began by itself (the state's service answered 107 again); one entered by
+    hand is left to whoever entered it. True when it ended."""
+    with transaction.atomic():
+        settings = _locked(company_id)
+        if not (settings.contingency and settings.contingency_automatic):
+            return False
+        _switch(settings, Actor.system(company_id=company_id), on=False)
     return True

@@ -24,6 +24,7 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.errors import DomainError
 from retaguarda.core.states import transition
 from retaguarda.fiscal import certificates
+from retaguarda.fiscal.errors import CertificateError
 from retaguarda.fiscal.models import FiscalDocument, FiscalSettings, SefazExchange
 from retaguarda.fiscal.sefaz import contingency
 from retaguarda.fiscal.sefaz.transmitter import Answer, Exchange, SefazUnavailable, Transmitter
@@ -334,3 +335,28 @@ def recovered_protocol(message: str) -> str:
 
 def hint_for(code: str) -> str:
     return hints().get(code, "")
+
+
+IN_OPERATION = "107"
+
+
+def probe_contingencies() -> list[int]:
+    """Ask the state's own service of each company in an automatic contingency for its status, and end
+    the contingency where it answers 107 (in operation). The ids of the companies back to normal."""
+    back = []
+    waiting = FiscalSettings.objects.filter(contingency=True, contingency_automatic=True).select_related("company")
+    for settings in waiting:
+        company = settings.company
+        try:
+            answer = transmitter_for(company, settings).status()
+        except CertificateError:
+            continue  # no certificate to ask with: the settings page and the watch rule already say so
+        except SefazUnavailable as exc:
+            with transaction.atomic():
+                record(None, company.pk, exc.exchange)
+            continue
+        with transaction.atomic():
+            record(None, company.pk, answer.exchange)
+        if answer.status_code == IN_OPERATION and switching.leave_automatic_contingency(company.pk):
+            back.append(company.pk)
+    return back

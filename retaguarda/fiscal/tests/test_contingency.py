@@ -15,8 +15,8 @@ from lxml import etree
 from nfelib.nfe.client.v4_0.servers import Endpoint, servers
 
 from retaguarda.core.errors import ValidationFailed
-from retaguarda.fiscal import certificates, rules, services
-from retaguarda.fiscal.models import FiscalDocument, FiscalSettings
+from retaguarda.fiscal import certificates, rules, services, tasks
+from retaguarda.fiscal.models import FiscalDocument, FiscalSettings, SefazExchange
 from retaguarda.fiscal.sefaz import contingency
 from retaguarda.fiscal.sefaz.transmitter import SefazUnavailable
 from retaguarda.fiscal.services import DocumentIn, ItemIn, transmission
@@ -129,6 +129,33 @@ def test_an_offline_nfce_where_the_state_is_on_qr_code_v2_carries_the_digest_and
     assert root.findtext("n:infNFeSupl/n:qrCode", namespaces=NS) == offline.qr_code
     services.leave_contingency(actor=actor)
     assert services.transmit(offline.pk).state == DocumentState.AUTHORIZED
+
+
+def test_an_automatic_contingency_ends_by_itself_when_the_state_answers_and_a_manual_one_does_not(
+    at_fake, fake, fiscal_actor, make_customer, make_item_product, settings
+):
+    settings.FISCAL_CONTINGENCY_AFTER = 2
+    company = at_fake()
+    actor = fiscal_actor(company)
+    waiting = _issue(company, actor, make_customer(company), make_item_product(company))
+    fake.state.script.out_of_service = "108"
+    for _attempt in range(2):
+        with pytest.raises(SefazUnavailable):
+            services.transmit(waiting.pk)
+    assert FiscalSettings.objects.get(company=company).contingency_automatic
+
+    assert tasks.probe_contingencies.call() == []  # still 108: it stays
+    fake.state.script.out_of_service = None
+    assert tasks.probe_contingencies.call() == [company.pk]
+
+    back = FiscalSettings.objects.get(company=company)
+    assert not back.contingency and not back.contingency_automatic and back.contingency_reason == ""
+    assert fake.state.requests.count("NFeStatusServico4") == 2
+    assert SefazExchange.objects.filter(company=company, service="NFeStatusServico4", status_code="107").exists()
+
+    services.enter_contingency(REASON, actor=actor)  # by hand: whoever entered it ends it
+    assert tasks.probe_contingencies.call() == []
+    assert FiscalSettings.objects.get(company=company).contingency
 
 
 def test_an_offline_nfce_near_its_deadline_is_watched(at_fake, fake, fiscal_actor, make_item_product):
