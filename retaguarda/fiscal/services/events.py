@@ -193,7 +193,7 @@ def void_numbers(
     with transaction.atomic():
         voiding = Voiding.objects.create(
             company=company, model=model, series=series, first=first, last=last, reason=reason, protocol=answer.protocol,
-            xml=etree.tostring(signed).decode() + answer.element.decode(),
+            xml=_void_proc(signed, answer.element),
         )  # fmt: skip
         rejected = scoped(FiscalDocument, actor).filter(
             model=model, series=series, number__range=(first, last), state=DocumentState.REJECTED
@@ -202,3 +202,11 @@ def void_numbers(
             transition(FiscalDocument, pk, to=DocumentState.VOIDED, actor=actor, payload={"protocol": answer.protocol})
         audit.record(actor, voiding, "voided", {"first": first, "last": last, "protocol": answer.protocol})
     return voiding
+
+
+def _void_proc(signed: etree._Element, answer: bytes) -> str:
+    """`procInutNFe`: the signed request and SEFAZ's answer in one document, as the manual distributes them."""
+    root = etree.Element(f"{{{NFE}}}procInutNFe", nsmap={None: NFE}, versao="4.00")
+    root.append(signed)
+    root.append(etree.fromstring(answer))
+    return etree.tostring(root).decode()
