@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retaguarda.purchasing.models import PurchaseOrder
 from retaguarda.purchasing.states import RECEIVABLE_STATES
-from retaguarda.watch.registry import Finding, Param, day, integer, rule, text
+from retaguarda.watch.registry import Finding, Param, day, integer, on, rule, text
 from retaguarda.watch.states import Severity
 
 PURCHASING = "purchasing"
@@ -25,11 +25,14 @@ PURCHASING = "purchasing"
         _("Record the date on the order, or buy elsewhere"),
     ],
     params=[Param("grace_days", _("Days of grace after the expected date"), 0)],
+    # Right after an order moves (sent, received, cancelled), not only on the 15-minute run.
+    triggers=[on("purchasing.purchaseorder", "ordered", "partially_received", "received", "cancelled")],
 )
-def order_late(company_id: int, params) -> list[Finding]:
+def order_late(company_id: int, params, subjects=None) -> list[Finding]:
     today = timezone.localdate()
+    orders = PurchaseOrder.objects.filter(pk__in=subjects) if subjects is not None else PurchaseOrder.objects
     rows = (
-        PurchaseOrder.objects.filter(
+        orders.filter(
             company_id=company_id,
             state__in=RECEIVABLE_STATES,
             expected_date__lt=today - timedelta(days=params["grace_days"]),

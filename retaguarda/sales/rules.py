@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retaguarda.sales.models import SalesOrder
 from retaguarda.sales.states import OrderState
-from retaguarda.watch.registry import Finding, Param, day, integer, rule, text
+from retaguarda.watch.registry import Finding, Param, day, integer, on, rule, text
 from retaguarda.watch.states import Severity
 
 LOGISTICS = "logistics"
@@ -27,11 +27,14 @@ WAITING = (OrderState.CONFIRMED, OrderState.INVOICING, OrderState.INVOICED)
         _("Ship it, or tell the customer the new date"),
     ],
     params=[Param("grace_days", _("Days of grace after the promised date"), 0)],
+    # Right after an order moves (confirmed late, shipped, cancelled), not only on the 15-minute run.
+    triggers=[on("sales.salesorder", "confirmed", "cancelled", "invoiced", "shipped")],
 )
-def order_late(company_id: int, params) -> list[Finding]:
+def order_late(company_id: int, params, subjects=None) -> list[Finding]:
     today = timezone.localdate()
+    orders = SalesOrder.objects.filter(pk__in=subjects) if subjects is not None else SalesOrder.objects
     rows = (
-        SalesOrder.objects.filter(
+        orders.filter(
             company_id=company_id,
             state__in=WAITING,
             promised_ship_date__lt=today - timedelta(days=params["grace_days"]),

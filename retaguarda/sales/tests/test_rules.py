@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from retaguarda.sales import rules, services
+from retaguarda.sales.tests.conftest import deliver_all
 from retaguarda.watch import services as watch
 from retaguarda.watch.models import Occurrence
 
@@ -13,8 +14,8 @@ pytestmark = pytest.mark.django_db
 RULE = "sales.order_late"
 
 
-def test_a_late_confirmed_order_opens_for_logistics_and_resolves_when_cancelled(
-    actor, company, make_order, product, warehouse, stock
+def test_a_late_confirmed_order_opens_for_logistics_and_resolves_as_soon_as_it_is_cancelled(
+    actor, company, make_order, product, warehouse, stock, django_capture_on_commit_callbacks
 ):
     stock.receive(product, warehouse, "10", cost="4.00")
     today = timezone.localdate()
@@ -30,8 +31,9 @@ def test_a_late_confirmed_order_opens_for_logistics_and_resolves_when_cancelled(
     assert occ.figures["days"]["value"] == 2
     assert str(late.number) in occ.explanation
 
-    services.cancel_order(late.pk, actor=actor, reason="Cliente desistiu")
-    watch.evaluate(company.pk, codes=[RULE])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_order(late.pk, actor=actor, reason="Cliente desistiu")
+    deliver_all()  # the worker's delivery of the order's timeline event: no 15-minute wait
     occ.refresh_from_db()
     assert occ.state == "resolved"
 
