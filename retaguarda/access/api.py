@@ -3,21 +3,20 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict
 
 from retaguarda.access import services
 from retaguarda.access.departments import permissions_of
 from retaguarda.access.models import ApiToken, Membership, User
 from retaguarda.companies.selectors import workable_companies
 from retaguarda.core.actor import Origin, actor_of
-from retaguarda.core.api import Page, idempotent, keyset_page_body
+from retaguarda.core.api import Page, StrictSchema, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.core.errors import ValidationFailed
 
 router = Router(tags=["access"])
 
 
-class TokenRequest(Schema):
+class TokenRequest(StrictSchema):
     username: str
     password: str
     name: str = "API"
@@ -44,9 +43,7 @@ class ApiTokenOut(Schema):
     revoked_at: datetime | None
 
 
-class MembershipIO(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class MembershipIO(StrictSchema):
     company_id: int
     departments: list[str] = Field(default_factory=list, description="department codes, e.g. sales, stock")
 
@@ -62,9 +59,7 @@ class UserOut(Schema):
     memberships: list[MembershipIO] = Field(description="memberships in the companies the caller works in")
 
 
-class UserIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class UserIn(StrictSchema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=8, max_length=128)
     first_name: str = Field("", max_length=150)
@@ -73,9 +68,7 @@ class UserIn(Schema):
     memberships: list[MembershipIO] = Field(min_length=1)
 
 
-class UserPatch(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class UserPatch(StrictSchema):
     first_name: str | None = Field(None, max_length=150)
     last_name: str | None = Field(None, max_length=150)
     email: str | None = Field(None, max_length=254)
@@ -112,7 +105,7 @@ def my_tokens(request):
     return ApiToken.objects.filter(user=request.user)
 
 
-class NewTokenIn(Schema):
+class NewTokenIn(StrictSchema):
     name: str
 
 

@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from retaguarda.catalog import selectors, services
 from retaguarda.catalog.models import PriceList, Product
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, idempotent, keyset_page_body
+from retaguarda.core.api import Page, StrictSchema, VersionIn, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.core.api_numbers import Measure
 
@@ -93,7 +93,7 @@ class ProductDetailOut(ProductOut):
         return list(obj.components.all())
 
 
-class VariantIn(Schema):
+class VariantIn(StrictSchema):
     attributes: dict[str, str]
     sku: str | None = None
     gtin: str | None = None
@@ -102,13 +102,13 @@ class VariantIn(Schema):
     name: str | None = None
 
 
-class ComponentIn(Schema):
+class ComponentIn(StrictSchema):
     product_id: int | None = None
     sku: str | None = None
     quantity: Decimal
 
 
-class ProductFields(Schema):
+class ProductFields(StrictSchema):
     name: str | None = None
     description: str | None = None
     gtin: str | None = None
@@ -147,11 +147,7 @@ class ProductPatch(ProductFields):
     version: int
 
 
-class VersionIn(Schema):
-    version: int | None = None
-
-
-class ComponentsIn(Schema):
+class ComponentsIn(StrictSchema):
     version: int
     components: list[ComponentIn]
 
@@ -316,14 +312,14 @@ class PriceListDetailOut(PriceListOut):
         return list(obj.items.all())
 
 
-class PriceListItemIn(Schema):
+class PriceListItemIn(StrictSchema):
     product_id: int | None = None
     sku: str | None = None
     fixed_price: Decimal | None = None
     percentage: Decimal | None = None
 
 
-class PriceListFields(Schema):
+class PriceListFields(StrictSchema):
     channel: str | None = None
     customer_group: str | None = None
     valid_from: datetime.date | None = None

@@ -8,13 +8,13 @@ from ninja import Field, Router, Schema, Status
 from retaguarda.companies import selectors, services
 from retaguarda.companies.models import Company
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, idempotent, keyset_page_body
+from retaguarda.core.api import Page, StrictSchema, VersionIn, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 
 router = Router(tags=["companies"])
 
 
-class CompanyIn(Schema):
+class CompanyIn(StrictSchema):
     legal_name: str
     trade_name: str = ""
     cnpj: str = Field(description="numeric or alphanumeric, masked or not")
@@ -33,7 +33,7 @@ class CompanyIn(Schema):
     email: str = ""
 
 
-class CompanyPatch(Schema):
+class CompanyPatch(StrictSchema):
     version: int = Field(description="the version you read; a stale one is refused with 409")
     legal_name: str | None = None
     trade_name: str | None = None
@@ -49,10 +49,6 @@ class CompanyPatch(Schema):
     municipality_id: str | None = None
     phone: str | None = None
     email: str | None = None
-
-
-class VersionIn(Schema):
-    version: int | None = None
 
 
 class CompanyOut(Schema):

@@ -1,7 +1,5 @@
 """The one NinjaAPI at /api/v1/: every app's router, the error body, token and session auth."""
 
-from ninja import NinjaAPI
-
 from retaguarda.access.api import router as access_router
 from retaguarda.br_tables.api import router as br_tables_router
 from retaguarda.catalog.api import router as catalog_router
@@ -9,6 +7,7 @@ from retaguarda.companies.api import router as companies_router
 from retaguarda.core.api import install_error_handlers
 from retaguarda.core.api_auth import require
 from retaguarda.core.health import router as health_router
+from retaguarda.core.openapi import RetaguardaAPI
 from retaguarda.finance.api import router as finance_router
 from retaguarda.fiscal.api import router as fiscal_router
 from retaguarda.inventory.api import router as inventory_router
@@ -18,7 +17,7 @@ from retaguarda.sales.api import router as sales_router
 from retaguarda.watch.api import router as watch_router
 from retaguarda.web.api import router as audit_router
 
-api = NinjaAPI(
+api = RetaguardaAPI(
     title="Retaguarda API",
     version="1.0.0",
     description="API REST da Retaguarda. Autentique com `POST /api/v1/auth/token` e envie `Authorization: Bearer <token>`.",

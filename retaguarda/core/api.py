@@ -6,23 +6,51 @@ import logging
 from functools import wraps
 from typing import Generic, TypeVar
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ConfigDict, ValidationInfo, field_validator
 
-from retaguarda.core import idempotency, request_guard
+from retaguarda.core import decimals, idempotency, request_guard
+from retaguarda.core.api_numbers import decimal_fields
 from retaguarda.core.errors import DomainError, IdempotencyConflict, ValidationFailed
 from retaguarda.core.models import IdempotencyKey
 from retaguarda.core.pagination import keyset_page
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class StrictSchema(Schema):
+    """The base of every request body: a field the route does not know is refused (422 naming it), never
+    silently dropped (`preco` instead of `price` would save a product at zero)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _read_decimals(cls, value, info: ValidationInfo):
+        """Every decimal field through the one reader (`core.decimals`): NaN, infinity, exponents, extra places
+        and digits beyond the column are refused naming the field, never rounded or left to the database."""
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+            raise ValueError(_("Number too large."))  # no column holds it (SQLite would not even bind it)
+        limits = decimal_fields(cls).get(info.field_name)
+        if limits is None or value is None:
+            return value
+        places, whole_digits = limits
+        return decimals.read_decimal(value, places=places, whole_digits=whole_digits)
+
+
+class VersionIn(StrictSchema):
+    """The body of a command that only names the version the caller saw (optimistic locking)."""
+
+    version: int | None = None
 
 
 class ErrorOut(Schema):
@@ -50,7 +78,12 @@ def _ninja_validation_details(exc: NinjaValidationError) -> list[dict]:
     details = []
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        details.append({"field": ".".join(loc) or None, "message": _translate_pydantic(err)})
+        field = ".".join(loc) or None
+        if err.get("type") == "extra_forbidden":
+            message = _("Unknown field %(field)s: this route does not take it.") % {"field": loc[-1] if loc else ""}
+        else:
+            message = _translate_pydantic(err)
+        details.append({"field": field, "message": message})
     return details
 
 
@@ -113,6 +146,22 @@ def install_error_handlers(api) -> None:
         log.warning("integrity error on %s: %s", request.path, exc)
         return error_response(api, request, 409, "core.conflict", _("The record conflicts with an existing one."))
 
+    @api.exception_handler(ObjectDoesNotExist)
+    def missing_row(request, exc):
+        # A `.get()` that found nothing in the company: the same 404 as a foreign id.
+        return error_response(api, request, 404, "core.not_found", _("Record not found."))
+
+    @api.exception_handler(DataError)
+    def out_of_range(request, exc):
+        # The last line of defence (inputs are checked before): a value the column cannot hold.
+        log.warning("data error on %s: %s", request.path, exc)
+        return error_response(api, request, 422, "core.out_of_range", _("A value is out of the accepted range."))
+
+    @api.exception_handler(OverflowError)
+    def overflow(request, exc):
+        # SQLite cannot bind an integer beyond 64 bits (an id such as 10**30).
+        return error_response(api, request, 422, "core.out_of_range", _("A value is out of the accepted range."))
+
     @api.exception_handler(Exception)
     def unexpected(request, exc):
         log.exception("unhandled error on %s", request.path)
@@ -123,7 +172,7 @@ def _request_hash(request) -> str:
     return hashlib.sha256(b"\0".join([request.method.encode(), request.path.encode(), request.body or b""])).hexdigest()
 
 
-def _error_json(exc: DomainError) -> HttpResponse:
+def error_json(exc: DomainError) -> HttpResponse:
     body = {"code": exc.code, "message": exc.message, "details": exc.details}
     return HttpResponse(json.dumps(body), status=exc.status, content_type="application/json")
 
@@ -155,7 +204,7 @@ def _idempotent(run):
         if not key or not user.is_authenticated:
             return run(request, *args, **kwargs)
         if len(key) > 200:
-            return _error_json(ValidationFailed(_("Idempotency key too long (200 characters at most).")))
+            return error_json(ValidationFailed(_("Idempotency key too long (200 characters at most).")))
         digest = _request_hash(request)
         # One transaction holds the key from the first INSERT to the stored answer: a concurrent
         # request with the same key waits on the unique index, then reads the answer. The INSERT
@@ -164,7 +213,7 @@ def _idempotent(run):
             pk, stored = idempotency.claim(user.pk, key, request.method, request.path, digest)
             if stored is not None:
                 if stored.request_hash != digest:
-                    return _error_json(IdempotencyConflict())
+                    return error_json(IdempotencyConflict())
                 response = HttpResponse(
                     json.dumps(stored.response), status=stored.status, content_type="application/json"
                 )

@@ -6,9 +6,12 @@ and the OpenAPI schema says so. Inputs keep accepting a number or a string.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated
+from functools import cache
+from typing import Annotated, get_args, get_origin
 
 from pydantic import PlainSerializer, WithJsonSchema
+
+from retaguarda.core import decimals
 
 CENT = Decimal("0.01")
 
@@ -50,3 +53,57 @@ Measure = Annotated[
         }
     ),
 ]
+
+
+class Scale:
+    """Input metadata: the decimal places and integer digits a field's column keeps.
+
+    `quantity: Annotated[Decimal, Scale(4)]` refuses a fifth decimal (422 naming the field); a bare `Decimal`
+    in a request body gets the widest column's limits (`core.decimals`)."""
+
+    def __init__(self, places: int, whole_digits: int | None = None):
+        self.places = places
+        self.whole_digits = whole_digits
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        schema = handler(core_schema)
+        schema.pop("anyOf", None)
+        schema.pop("type", None)
+        return {**schema, **decimal_input_schema(self.places, self.whole_digits)}
+
+
+def decimal_input_schema(places: int | None = None, whole_digits: int | None = None) -> dict:
+    """What `core.decimals.read_decimal` takes, as JSON Schema: a whole number, or text with a dot or a
+    comma and at most `places` decimals. Floating-point JSON numbers are refused (they are not exact)."""
+    places = decimals.MAX_PLACES if places is None else places
+    whole_digits = decimals.MAX_WHOLE_DIGITS if whole_digits is None else whole_digits
+    largest = 10**whole_digits - 1
+    fraction = rf"([.,][0-9]{{1,{places}}})?" if places else ""
+    return {
+        "anyOf": [
+            {"type": "integer", "minimum": -largest, "maximum": largest},
+            {"type": "string", "pattern": rf"^-?[0-9]{{1,{whole_digits}}}{fraction}$", "examples": ["12.5"]},
+        ]
+    }
+
+
+QuantityIn = Annotated[Decimal, Scale(4, 14)]
+MoneyIn = Annotated[Decimal, Scale(2, 16)]
+
+
+@cache
+def decimal_fields(model) -> dict[str, tuple[int | None, int | None]]:
+    """{field name: (places, whole digits)} of `model`'s decimal fields (None: the widest column's)."""
+    found = {}
+    for name, field in model.model_fields.items():
+        metadata = list(field.metadata)
+        is_decimal = field.annotation is Decimal
+        for arg in get_args(field.annotation):  # `QuantityIn | None`
+            if get_origin(arg) is Annotated:
+                arg, *extra = get_args(arg)
+                metadata += extra
+            is_decimal = is_decimal or arg is Decimal
+        if is_decimal:
+            scale = next((m for m in metadata if isinstance(m, Scale)), None)
+            found[name] = (scale.places, scale.whole_digits) if scale else (None, None)
+    return found

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import forms
 
+from retaguarda.core.decimals import read_decimal
 from retaguarda.core.tabular.parsers import parse_decimal
 
 
@@ -47,10 +48,14 @@ class NumberField(forms.Field):
         return plain_number(value, self.min_places) if isinstance(value, Decimal | int) else value
 
     def to_python(self, value):
-        text = str(value or "").strip()[: self.MAX_LENGTH]
+        text = str(value or "").strip()
         if not text:
             return None
         try:
-            return parse_decimal(text)
-        except ValueError:
-            return text
+            return read_decimal(text, typed=True)
+        except ValueError as exc:
+            try:
+                parse_decimal(text)
+            except ValueError:
+                return text  # not a number at all: the service reports it with the form's other problems
+            raise forms.ValidationError(str(exc)) from exc  # a number, but beyond what a column keeps

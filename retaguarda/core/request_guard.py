@@ -3,7 +3,7 @@
 - A body larger than `MAX_BODY_BYTES` (uploads: `MAX_UPLOAD_BYTES`) answers 413 with the error body.
 - Text with NUL or other control characters (tab, line feeds excepted) in a JSON body or a query string
   answers 422 naming the field: PostgreSQL refuses NUL in text (a 500), SQLite stores it (and the data could
-  then never move to PostgreSQL). Forms are covered by Django's own `ProhibitNullCharactersValidator`.
+  then never move to PostgreSQL). Page forms (url-encoded or multipart fields, not the files) are checked too.
 """
 
 import json
@@ -14,8 +14,10 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-# C0 controls except \t \n \r, and DEL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls except \t \n \r, DEL, and lone UTF-16 surrogates (JSON "\ud800": no UTF-8 for PostgreSQL).
+CONTROL_CLASS = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\ud800-\\udfff"
+_CONTROL = re.compile(f"[{CONTROL_CLASS}]")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 DEFAULT_MAX_BODY_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -68,7 +70,10 @@ def _answer(request, status: int, code: str, message: str, details: list | None 
         request._guard_refusal = (status, message)
         return None
     # This runs before sessions and sign-in: a bare page, no template that would need them.
+    fields = "".join(f"<li>{escape(d['field'])}</li>" for d in details or [] if d.get("field"))
     html = f'<!doctype html><html lang="pt-BR"><meta charset="utf-8"><title>{status}</title><p>{escape(message)}</p>'
+    if fields:
+        html += f"<ul>{fields}</ul>"
     return HttpResponse(html, status=status)
 
 
@@ -97,7 +102,11 @@ class RequestGuardMiddleware:
 
     def _control_characters(self, request):
         fields = [f"?{name}" for name, values in request.GET.lists() if control_characters([name, *values])]
-        if request.META.get("CONTENT_TYPE", "").startswith("application/json") and request.body:
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.startswith(FORM_TYPES) and request.method == "POST":
+            # Page forms: a pasted NUL or escape code would crash PostgreSQL or be stored on SQLite.
+            fields += [name for name, values in request.POST.lists() if control_characters([name, *values])]
+        elif content_type.startswith("application/json") and request.body:
             try:
                 body = json.loads(request.body)
             except (ValueError, UnicodeDecodeError):

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from retaguarda.core.api import StrictSchema
+
 
 class CategoryOut(Schema):
     id: int
@@ -19,7 +21,7 @@ class CategoryOut(Schema):
     version: int
 
 
-class CategoryIn(Schema):
+class CategoryIn(StrictSchema):
     code: str
     name: str
     kind: str
@@ -28,7 +30,7 @@ class CategoryIn(Schema):
     posts_to: str = ""
 
 
-class CategoryPatch(Schema):
+class CategoryPatch(StrictSchema):
     version: int
     code: str | None = None
     name: str | None = None
@@ -47,12 +49,12 @@ class CostCenterOut(Schema):
     version: int
 
 
-class CostCenterIn(Schema):
+class CostCenterIn(StrictSchema):
     code: str
     name: str
 
 
-class CostCenterPatch(Schema):
+class CostCenterPatch(StrictSchema):
     version: int
     code: str | None = None
     name: str | None = None
@@ -73,7 +75,7 @@ class AccountOut(Schema):
     version: int
 
 
-class AccountIn(Schema):
+class AccountIn(StrictSchema):
     kind: str
     name: str
     bank_id: str | None = None
@@ -83,7 +85,7 @@ class AccountIn(Schema):
     opening_date: datetime.date
 
 
-class AccountPatch(Schema):
+class AccountPatch(StrictSchema):
     version: int
     name: str | None = None
     bank_id: str | None = None
@@ -94,7 +96,7 @@ class AccountPatch(Schema):
     is_active: bool | None = None
 
 
-class InstallmentIn(Schema):
+class InstallmentIn(StrictSchema):
     due_date: datetime.date
     amount: Decimal
 
@@ -108,7 +110,7 @@ class InstallmentOut(Schema):
     settled_on: datetime.date | None
 
 
-class TitleIn(Schema):
+class TitleIn(StrictSchema):
     kind: str
     category_id: int
     installments: list[InstallmentIn]
@@ -161,12 +163,12 @@ class TitleSummaryOut(Schema):
     state: str
 
 
-class WithholdingIn(Schema):
+class WithholdingIn(StrictSchema):
     tax: str
     amount: Decimal
 
 
-class SettleIn(Schema):
+class SettleIn(StrictSchema):
     installment_id: int | None = None
     account_id: int | None = None
     date: datetime.date | None = None
@@ -194,16 +196,16 @@ class SettlementOut(Schema):
     reversed_on: datetime.date | None
 
 
-class ReverseIn(Schema):
+class ReverseIn(StrictSchema):
     date: datetime.date | None = None
     reason: str = ""
 
 
-class CancelIn(Schema):
+class CancelIn(StrictSchema):
     reason: str = ""
 
 
-class NoteIn(Schema):
+class NoteIn(StrictSchema):
     kind: str = "note"
     text: str = ""
     promised_date: datetime.date | None = None
@@ -241,7 +243,7 @@ class EntryOut(Schema):
     memo: str
 
 
-class DirectEntryIn(Schema):
+class DirectEntryIn(StrictSchema):
     account_id: int
     category_id: int
     amount: Decimal
@@ -251,7 +253,7 @@ class DirectEntryIn(Schema):
     memo: str = ""
 
 
-class TransferIn(Schema):
+class TransferIn(StrictSchema):
     from_account_id: int
     to_account_id: int
     amount: Decimal
@@ -304,12 +306,12 @@ class StatementLineOut(Schema):
     suggestions: list[SuggestionOut] = []
 
 
-class SettleItemIn(Schema):
+class SettleItemIn(StrictSchema):
     installment_id: int
     amount: Decimal
 
 
-class CreateItemIn(Schema):
+class CreateItemIn(StrictSchema):
     category_id: int
     amount: Decimal
     party_id: int | None = None
@@ -317,7 +319,7 @@ class CreateItemIn(Schema):
     memo: str = ""
 
 
-class ReconcileIn(Schema):
+class ReconcileIn(StrictSchema):
     entry_ids: list[int] = []
     settle: list[SettleItemIn] = []
     create: list[CreateItemIn] = []
@@ -339,7 +341,7 @@ class RecurringBillOut(Schema):
     version: int
 
 
-class RecurringBillIn(Schema):
+class RecurringBillIn(StrictSchema):
     description: str
     category_id: int
     amount: Decimal
@@ -352,7 +354,7 @@ class RecurringBillIn(Schema):
     cost_center_id: int | None = None
 
 
-class RecurringBillPatch(Schema):
+class RecurringBillPatch(StrictSchema):
     version: int
     description: str | None = None
     category_id: int | None = None
@@ -450,14 +452,14 @@ class ReminderTemplateOut(Schema):
     version: int
 
 
-class ReminderTemplateIn(Schema):
+class ReminderTemplateIn(StrictSchema):
     name: str
     days_offset: int
     subject: str
     body: str
 
 
-class ReminderTemplatePatch(Schema):
+class ReminderTemplatePatch(StrictSchema):
     version: int
     name: str | None = None
     days_offset: int | None = None

@@ -15,15 +15,15 @@ from retaguarda.core.errors import DomainError
 from retaguarda.fiscal import certificates, selectors, services
 from retaguarda.fiscal.schemas import (
     BatchIn,
-    CancelIn,
     ContingencyIn,
     CorrectionIn,
     CscIn,
     DocumentInSchema,
     DocumentOut,
     DocumentSummaryOut,
-    EventOut,
     ExchangeOut,
+    FiscalEventOut,
+    NoteCancelIn,
     OperationOut,
     PreviewOut,
     SettingsOut,
@@ -178,14 +178,14 @@ def reopen_document(request, document_id: int):
 
 
 @router.post("/documents/{document_id}/cancel", response=DocumentOut, auth=ISSUE)
-def cancel_document(request, document_id: int, body: CancelIn):
+def cancel_document(request, document_id: int, body: NoteCancelIn):
     """Cancel an authorized note at SEFAZ (within 24 hours); 409 `fiscal.sefaz_rejected` with cStat and xMotivo."""
     _document(request, document_id)
     services.cancel_document(document_id, actor=actor_of(request), reason=body.reason)
     return _document(request, document_id)
 
 
-@router.post("/documents/{document_id}/correction", response={201: EventOut}, auth=ISSUE)
+@router.post("/documents/{document_id}/correction", response={201: FiscalEventOut}, auth=ISSUE)
 def correct_document(request, document_id: int, body: CorrectionIn):
     """A correction letter (CC-e), up to 20 per note."""
     _document(request, document_id)

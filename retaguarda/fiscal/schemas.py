@@ -4,15 +4,13 @@ import datetime
 from decimal import Decimal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
+from retaguarda.core.api import StrictSchema
 from retaguarda.core.states import allowed_transitions
 from retaguarda.fiscal import certificates
 from retaguarda.fiscal.services import DocumentIn, InstallmentIn, ItemIn, PaymentIn
 
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
+Strict = StrictSchema
 
 
 class ItemSchema(Strict):
@@ -265,7 +263,7 @@ class CscIn(Strict):
     csc: str = Field(description="16 to 36 letters and digits, given by SEFAZ")
 
 
-class CancelIn(Strict):
+class NoteCancelIn(Strict):
     reason: str = Field(description="15 to 255 characters")
 
 
@@ -273,7 +271,7 @@ class CorrectionIn(Strict):
     text: str = Field(description="15 to 1000 characters")
 
 
-class EventOut(Schema):
+class FiscalEventOut(Schema):
     id: int
     document_id: int
     event_type: str

@@ -40,8 +40,8 @@ from retaguarda.inventory.schemas import (
     ReservationIn,
     ReservationOut,
     ScanIn,
-    TransferIn,
-    TransferOut,
+    StockTransferIn,
+    StockTransferOut,
     TransferSummaryOut,
     ValuationOut,
     WarehouseIn,
@@ -360,9 +360,9 @@ def list_transfers(request, state: str = "", cursor: str | None = None, limit: i
     return _documents_page(request, TransferOrder, state, cursor, limit)
 
 
-@router.post("/transfers", response={201: TransferOut}, auth=POST)
+@router.post("/transfers", response={201: StockTransferOut}, auth=POST)
 @idempotent
-def create_transfer(request, body: TransferIn):
+def create_transfer(request, body: StockTransferIn):
     transfer = services.create_transfer(
         actor=actor_of(request),
         from_warehouse_id=body.from_warehouse_id,
@@ -373,23 +373,23 @@ def create_transfer(request, body: TransferIn):
     return Status(201, transfer)
 
 
-@router.get("/transfers/{transfer_id}", response=TransferOut, auth=VIEW)
+@router.get("/transfers/{transfer_id}", response=StockTransferOut, auth=VIEW)
 def get_transfer(request, transfer_id: int):
     return _own(request, TransferOrder, transfer_id)
 
 
-@router.post("/transfers/{transfer_id}/ship", response=TransferOut, auth=POST)
+@router.post("/transfers/{transfer_id}/ship", response=StockTransferOut, auth=POST)
 def ship_transfer(request, transfer_id: int):
     """Out of the origin now; the goods stay in transit until received."""
     return _command(request, TransferOrder, transfer_id, services.ship_transfer)
 
 
-@router.post("/transfers/{transfer_id}/receive", response=TransferOut, auth=POST)
+@router.post("/transfers/{transfer_id}/receive", response=StockTransferOut, auth=POST)
 def receive_transfer(request, transfer_id: int):
     return _command(request, TransferOrder, transfer_id, services.receive_transfer)
 
 
-@router.post("/transfers/{transfer_id}/cancel", response=TransferOut, auth=POST)
+@router.post("/transfers/{transfer_id}/cancel", response=StockTransferOut, auth=POST)
 def cancel_transfer(request, transfer_id: int):
     return _command(request, TransferOrder, transfer_id, services.cancel_transfer)
 

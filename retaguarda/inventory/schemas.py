@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
-from retaguarda.core.api_numbers import Amount, Measure
+from retaguarda.core.api import StrictSchema
+from retaguarda.core.api_numbers import Amount, Measure, QuantityIn
 from retaguarda.core.states import allowed_transitions, timeline
 
 
@@ -18,13 +19,13 @@ class WarehouseOut(Schema):
     version: int
 
 
-class WarehouseIn(Schema):
+class WarehouseIn(StrictSchema):
     code: str
     name: str
     allow_negative: bool = False
 
 
-class WarehousePatch(Schema):
+class WarehousePatch(StrictSchema):
     version: int
     code: str | None = None
     name: str | None = None
@@ -100,16 +101,16 @@ class MoveOut(Schema):
         return obj.user.get_username() if obj.user_id else None
 
 
-class ManualLineIn(Schema):
+class ManualLineIn(StrictSchema):
     product_id: int
-    quantity: Decimal
+    quantity: QuantityIn
     unit_cost: Decimal | None = None
     lot_id: int | None = None
     lot_code: str = ""
     expiry: datetime.date | None = None
 
 
-class ManualIn(Schema):
+class ManualIn(StrictSchema):
     warehouse_id: int
     direction: str  # "in" or "out"
     reason: str
@@ -171,7 +172,7 @@ class LotOut(Schema):
     expiry: datetime.date | None
 
 
-class LotIn(Schema):
+class LotIn(StrictSchema):
     product_id: int
     code: str
     expiry: datetime.date | None = None
@@ -196,21 +197,24 @@ class EventOut(Schema):
         return obj.user.get_username() if obj.user_id else None
 
 
-class TransferLineSchema(Schema):
+class TransferLineIn(StrictSchema):
     product_id: int
-    quantity: Decimal
+    quantity: QuantityIn
     lot_id: int | None = None
 
 
-class TransferIn(Schema):
+class StockTransferIn(StrictSchema):
     from_warehouse_id: int
     to_warehouse_id: int
     notes: str = ""
-    lines: list[TransferLineSchema]
+    lines: list[TransferLineIn]
 
 
-class TransferLineOut(TransferLineSchema):
+class TransferLineOut(Schema):
     id: int
+    product_id: int
+    quantity: Measure
+    lot_id: int | None = None
     sku: str
 
     @staticmethod
@@ -218,7 +222,7 @@ class TransferLineOut(TransferLineSchema):
         return obj.product.sku
 
 
-class TransferOut(Schema):
+class StockTransferOut(Schema):
     id: int
     number: int
     state: str
@@ -254,7 +258,7 @@ class TransferSummaryOut(Schema):
     created_at: datetime.datetime
 
 
-class CountIn(Schema):
+class CountIn(StrictSchema):
     warehouse_id: int
     product_ids: list[int] | None = None
     notes: str = ""
@@ -307,30 +311,30 @@ class CountOut(CountSummaryOut):
         return list(timeline(obj))
 
 
-class CountEntryIn(Schema):
+class CountEntryIn(StrictSchema):
     product_id: int
-    quantity: Decimal
+    quantity: QuantityIn
     lot_id: int | None = None
 
 
-class CountQuantitiesIn(Schema):
+class CountQuantitiesIn(StrictSchema):
     entries: list[CountEntryIn]
     add: bool = False  # add to what was counted (scans) instead of replacing it
 
 
-class ScanIn(Schema):
+class ScanIn(StrictSchema):
     code: str
 
 
-class ReservationLineIn(Schema):
+class ReservationLineIn(StrictSchema):
     line: int = 0
     product_id: int
     warehouse_id: int
-    quantity: Decimal
+    quantity: QuantityIn
     lot_id: int | None = None
 
 
-class ReservationIn(Schema):
+class ReservationIn(StrictSchema):
     source_type: str
     source_id: int
     lines: list[ReservationLineIn]
@@ -359,7 +363,7 @@ class ReservationOut(Schema):
         return obj.location.warehouse_id
 
 
-class ReleaseIn(Schema):
+class ReleaseIn(StrictSchema):
     source_type: str
     source_id: int
     source_line: int | None = None  # all lines of the document when absent

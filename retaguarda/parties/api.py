@@ -8,7 +8,7 @@ from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, idempotent, keyset_page_body
+from retaguarda.core.api import Page, StrictSchema, VersionIn, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.core.api_numbers import Amount
 from retaguarda.parties import selectors, services
@@ -20,7 +20,7 @@ READ = require("parties.view")
 WRITE = require("parties.change")
 
 
-class AddressIn(Schema):
+class AddressIn(StrictSchema):
     postal_code: str = Field(description="CEP, masked or not")
     street: str
     number: str = Field(description='"S/N" when there is none')
@@ -31,7 +31,7 @@ class AddressIn(Schema):
     is_delivery: bool = False
 
 
-class AddressPatch(Schema):
+class AddressPatch(StrictSchema):
     version: int | None = Field(None, description="the party's version, to refuse edits from a stale copy")
     postal_code: str | None = None
     street: str | None = None
@@ -63,14 +63,14 @@ class AddressOut(Schema):
         return obj.municipality.name
 
 
-class ContactIn(Schema):
+class ContactIn(StrictSchema):
     name: str
     role: str = ""
     email: str = ""
     phone: str = ""
 
 
-class ContactPatch(Schema):
+class ContactPatch(StrictSchema):
     version: int | None = None
     name: str | None = None
     role: str | None = None
@@ -86,7 +86,7 @@ class ContactOut(Schema):
     phone: str
 
 
-class PartyIn(Schema):
+class PartyIn(StrictSchema):
     kind: Literal["individual", "company"] | None = Field(None, description="inferred from the document when absent")
     document: str = Field(description="CPF or CNPJ (numeric or alphanumeric), masked or not")
     legal_name: str
@@ -109,7 +109,7 @@ class PartyIn(Schema):
     contacts: list[ContactIn] = []
 
 
-class PartyPatch(Schema):
+class PartyPatch(StrictSchema):
     version: int = Field(description="the version you read; a stale one is refused with 409")
     kind: Literal["individual", "company"] | None = None
     document: str | None = None
@@ -127,10 +127,6 @@ class PartyPatch(Schema):
     credit_limit: Decimal | None = None
     payment_terms: str | None = None
     lead_time_days: int | None = None
-
-
-class VersionIn(Schema):
-    version: int | None = None
 
 
 class PartyOut(Schema):

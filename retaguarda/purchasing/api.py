@@ -24,15 +24,15 @@ from retaguarda.purchasing.schemas import (
     DecisionIn,
     NfeImportOut,
     OrderIn,
-    OrderOut,
-    OrderSummaryOut,
+    PurchaseOrderOut,
+    PurchaseOrderSummaryOut,
     ReceiptIn,
     ReceiptOut,
     ReceiptSummaryOut,
+    ReorderSuggestionOut,
     RequestIn,
     RequestOut,
     RequestSummaryOut,
-    SuggestionOut,
     SuggestionPickIn,
     SupplierPerformanceOut,
 )
@@ -100,13 +100,13 @@ def cancel_request(request, request_id: int):
 # ---------------------------------------------------------------------------- orders
 
 
-@router.get("/orders", response=Page[OrderSummaryOut], auth=VIEW)
+@router.get("/orders", response=Page[PurchaseOrderSummaryOut], auth=VIEW)
 def list_orders(request, state: str = "", supplier_id: int | None = None, cursor: str | None = None, limit: int = 50):
     filters = {"supplier_id": supplier_id} if supplier_id else {}
     return _page(request, PurchaseOrder, state, cursor, limit, **filters)
 
 
-@router.post("/orders", response={201: OrderOut}, auth=ORDER)
+@router.post("/orders", response={201: PurchaseOrderOut}, auth=ORDER)
 @idempotent
 def create_order(request, body: OrderIn):
     order = services.create_order(
@@ -124,18 +124,18 @@ def create_order(request, body: OrderIn):
     return Status(201, order)
 
 
-@router.get("/orders/{order_id}", response=OrderOut, auth=VIEW)
+@router.get("/orders/{order_id}", response=PurchaseOrderOut, auth=VIEW)
 def get_order(request, order_id: int):
     return _own(request, PurchaseOrder, order_id)
 
 
-@router.post("/orders/{order_id}/send", response=OrderOut, auth=ORDER)
+@router.post("/orders/{order_id}/send", response=PurchaseOrderOut, auth=ORDER)
 def send_order(request, order_id: int):
     """Draft → ordered; the order's PDF is e-mailed to the supplier after commit."""
     return services.send_order(order_id, actor=actor_of(request))
 
 
-@router.post("/orders/{order_id}/cancel", response=OrderOut, auth=ORDER)
+@router.post("/orders/{order_id}/cancel", response=PurchaseOrderOut, auth=ORDER)
 def cancel_order(request, order_id: int, body: CancelIn):
     return services.cancel_order(order_id, actor=actor_of(request), reason=body.reason)
 
@@ -281,7 +281,7 @@ def confirm_nfe_import(request, import_id: int, body: ConfirmIn):
 # ---------------------------------------------------------------------------- suggestions
 
 
-@router.get("/suggestions", response=list[SuggestionOut], auth=VIEW)
+@router.get("/suggestions", response=list[ReorderSuggestionOut], auth=VIEW)
 def list_suggestions(request, window_days: int = selectors.SALES_WINDOW_DAYS):
     """Per product with a minimum and warehouse: the quantity to order (stock units) and by when."""
     rows = selectors.reorder_suggestions(request.company, window_days=max(1, min(window_days, 365)))
@@ -303,7 +303,7 @@ def list_suggestions(request, window_days: int = selectors.SALES_WINDOW_DAYS):
     ]
 
 
-@router.post("/suggestions/orders", response={201: list[OrderSummaryOut]}, auth=ORDER)
+@router.post("/suggestions/orders", response={201: list[PurchaseOrderSummaryOut]}, auth=ORDER)
 @idempotent
 def orders_from_suggestions(request, body: list[SuggestionPickIn]):
     """The picked suggestions become draft orders, one per supplier and warehouse."""

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from retaguarda.core.api import StrictSchema
 from retaguarda.core.states import allowed_transitions, timeline
 
 
@@ -36,23 +37,25 @@ class DocumentOut(Schema):
 # ---------------------------------------------------------------------------- requests
 
 
-class RequestLineSchema(Schema):
+class RequestLineSchema(StrictSchema):
     product_id: int
     quantity: Decimal = Field(description="in the product's stock unit, up to 4 decimal places")
 
 
-class RequestIn(Schema):
+class RequestIn(StrictSchema):
     reason: str
     needed_by: datetime.date | None = None
     lines: list[RequestLineSchema]
 
 
-class DecisionIn(Schema):
+class DecisionIn(StrictSchema):
     note: str = ""
 
 
-class RequestLineOut(RequestLineSchema):
+class RequestLineOut(Schema):
     id: int
+    product_id: int
+    quantity: Decimal
     sku: str
 
     @staticmethod
@@ -82,7 +85,7 @@ class RequestOut(RequestSummaryOut, DocumentOut):
 # ---------------------------------------------------------------------------- orders
 
 
-class CostLineSchema(Schema):
+class CostLineSchema(StrictSchema):
     product_id: int
     quantity: Decimal = Field(description="in the purchase unit, up to 4 decimal places")
     unit_cost: Decimal = Field(description="per purchase unit, before taxes, up to 10 decimal places")
@@ -97,7 +100,7 @@ class OrderLineSchema(CostLineSchema):
     request_line_id: int | None = None
 
 
-class OrderIn(Schema):
+class OrderIn(StrictSchema):
     supplier_id: int
     warehouse_id: int
     lines: list[OrderLineSchema]
@@ -111,11 +114,11 @@ class OrderIn(Schema):
     notes: str = ""
 
 
-class CancelIn(Schema):
+class CancelIn(StrictSchema):
     reason: str = ""
 
 
-class OrderLineOut(Schema):
+class PurchaseOrderLineOut(Schema):
     id: int
     product_id: int
     sku: str
@@ -134,7 +137,7 @@ class OrderLineOut(Schema):
         return obj.product.sku
 
 
-class OrderSummaryOut(Schema):
+class PurchaseOrderSummaryOut(Schema):
     id: int
     number: int
     state: str
@@ -145,7 +148,7 @@ class OrderSummaryOut(Schema):
     total: Decimal
 
 
-class OrderOut(OrderSummaryOut, DocumentOut):
+class PurchaseOrderOut(PurchaseOrderSummaryOut, DocumentOut):
     payment_terms: str
     freight: Decimal
     insurance: Decimal
@@ -157,7 +160,7 @@ class OrderOut(OrderSummaryOut, DocumentOut):
     notes: str
     sent_at: datetime.datetime | None
     version: int
-    lines: list[OrderLineOut]
+    lines: list[PurchaseOrderLineOut]
 
     @staticmethod
     def resolve_lines(obj):
@@ -184,12 +187,12 @@ class ReceiptLineSchema(CostLineSchema):
     cofins_credit: Decimal = Decimal(0)
 
 
-class InstallmentSchema(Schema):
+class PayableInstallmentSchema(StrictSchema):
     due_date: datetime.date
     amount: Decimal
 
 
-class ReceiptIn(Schema):
+class ReceiptIn(StrictSchema):
     supplier_id: int
     warehouse_id: int
     order_ids: list[int] = Field(default_factory=list, description="receive what is open on these orders")
@@ -201,7 +204,7 @@ class ReceiptIn(Schema):
     invoice_number: str = ""
     nfe_key: str = ""
     payment_terms: str | None = None
-    installments: list[InstallmentSchema] = Field(default_factory=list)
+    installments: list[PayableInstallmentSchema] = Field(default_factory=list)
 
 
 class ReceiptLineOut(Schema):
@@ -268,7 +271,7 @@ class ReceiptOut(ReceiptSummaryOut, DocumentOut):
     posted_at: datetime.datetime | None
     version: int
     lines: list[ReceiptLineOut]
-    installments: list[InstallmentSchema]
+    installments: list[PayableInstallmentSchema]
 
     @staticmethod
     def resolve_lines(obj):
@@ -322,13 +325,13 @@ class NfeImportOut(Schema):
     lines: list[PreviewLineOut]
 
 
-class AnswerIn(Schema):
+class AnswerIn(StrictSchema):
     item: int = Field(description="the item's nItem")
     product_id: int
     factor: Decimal | None = Field(None, description="stock units per unit of the supplier's")
 
 
-class ConfirmIn(Schema):
+class ConfirmIn(StrictSchema):
     warehouse_id: int
     answers: list[AnswerIn] = Field(default_factory=list)
     create_supplier: bool = False
@@ -338,7 +341,7 @@ class ConfirmIn(Schema):
 # ---------------------------------------------------------------------------- suggestions
 
 
-class SuggestionOut(Schema):
+class ReorderSuggestionOut(Schema):
     product_id: int
     sku: str
     warehouse_id: int
@@ -352,7 +355,7 @@ class SuggestionOut(Schema):
     order_by: datetime.date
 
 
-class SuggestionPickIn(Schema):
+class SuggestionPickIn(StrictSchema):
     product_id: int
     warehouse_id: int
     supplier_id: int | None

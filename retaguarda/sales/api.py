@@ -19,7 +19,6 @@ from retaguarda.core.api_auth import require
 from retaguarda.sales import pdf, selectors, services
 from retaguarda.sales.models import Quote, SalesChannel, SalesOrder, Salesperson, SalesReturn
 from retaguarda.sales.schemas import (
-    CancelIn,
     ChannelIn,
     ChannelOut,
     ChannelPatch,
@@ -27,6 +26,7 @@ from retaguarda.sales.schemas import (
     CommissionRuleIn,
     GoalIn,
     GoalOut,
+    OrderCancelIn,
     OrderCreateIn,
     OrderDetailOut,
     OrderOut,
@@ -211,7 +211,7 @@ def get_return(request, return_id: int):
 
 
 @router.post("/orders/{order_id}/cancel", response={200: OrderOut, **ERRORS}, auth=CHANGE)
-def cancel_order(request, order_id: int, body: CancelIn):
+def cancel_order(request, order_id: int, body: OrderCancelIn):
     return _command(request, order_id, services.cancel_order, reason=body.reason)
 
 

@@ -4,15 +4,13 @@ import datetime
 from decimal import Decimal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
+from retaguarda.core.api import StrictSchema
 from retaguarda.core.api_numbers import Amount, Measure
 from retaguarda.core.states import allowed_transitions, timeline
 from retaguarda.sales.services import CustomerIn, LineIn, OrderIn
 
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
+Strict = StrictSchema
 
 
 class ChannelOut(Schema):
@@ -50,7 +48,7 @@ class ChannelPatch(Strict):
     active: bool | None = None
 
 
-class AddressIn(Strict):
+class DeliveryAddressIn(Strict):
     postal_code: str = Field(max_length=9)
     street: str = Field(max_length=60)
     number: str = Field(max_length=60)
@@ -66,7 +64,7 @@ class CustomerSchema(Strict):
     name: str = Field(max_length=120)
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=20)
-    address: AddressIn | None = None
+    address: DeliveryAddressIn | None = None
 
 
 class OrderLineIn(Strict):
@@ -91,7 +89,7 @@ class OrderCreateIn(Strict):
     freight: Decimal = Decimal("0")
     insurance: Decimal = Decimal("0")
     other_costs: Decimal = Decimal("0")
-    delivery_address: AddressIn | None = None
+    delivery_address: DeliveryAddressIn | None = None
     notes: str = Field("", max_length=2000)
     lines: list[OrderLineIn] = Field(max_length=5000)
 
@@ -139,7 +137,7 @@ class QuoteCreateIn(OrderCreateIn):
     valid_until: datetime.date | None = Field(None, description="Default: 10 days after the quote's date")
 
 
-class CancelIn(Strict):
+class OrderCancelIn(Strict):
     reason: str = Field("", max_length=200)
 
 
@@ -161,7 +159,7 @@ class OrderLineOut(Schema):
     total: Amount
 
 
-class EventOut(Schema):
+class OrderEventOut(Schema):
     from_state: str
     to_state: str
     created_at: datetime.datetime
@@ -208,7 +206,7 @@ class OrderOut(OrderSummaryOut):
 
 
 class OrderDetailOut(OrderOut):
-    events: list[EventOut]
+    events: list[OrderEventOut]
 
     @staticmethod
     def resolve_events(obj):

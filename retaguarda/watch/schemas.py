@@ -3,11 +3,10 @@
 import datetime
 
 from ninja import Schema
-from pydantic import ConfigDict
 
+from retaguarda.core.api import StrictSchema
 
-class In(Schema):
-    model_config = ConfigDict(extra="forbid")
+In = StrictSchema
 
 
 class ParamOut(Schema):

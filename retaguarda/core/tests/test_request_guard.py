@@ -78,3 +78,16 @@ def test_a_nul_byte_in_a_page_form_never_reaches_the_database(web, company):
     response = web.post("/produtos/novo/", {"sku": "NUL\x00", "name": "Caneca"})
     assert response.status_code in (200, 422)
     assert not Product.objects.filter(sku__startswith="NUL").exists()
+
+
+def test_control_characters_in_a_page_form_are_refused_naming_the_field(web, company):
+    response = web.post("/produtos/novo/", {"sku": "ESC-1", "name": "Caneca\x1b[31m"})
+    assert response.status_code == 422
+    assert "name" in response.content.decode()
+    assert not Product.objects.filter(sku="ESC-1").exists()
+
+
+def test_a_lone_surrogate_in_json_is_refused_before_postgresql_sees_it(api, company):
+    response = api.post("/api/v1/parties", '{"name": "\\ud800"}', content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["details"][0]["field"] == "name"

@@ -1,0 +1,172 @@
+"""The OpenAPI document tells the truth about what every route may answer.
+
+Routes declare their success bodies; the failures every route shares come from the same plumbing
+(`core.api.install_error_handlers`, the request guard, the identity middleware), so they are declared here
+once, from what the route takes: any route may refuse malformed data (400, 422); a signed-in route may
+answer 401 and 403; a route with an id in its path 404; a write 409 (a state or a conflict); a route with a
+body 413. Idempotent writes document the `Idempotency-Key` header, signed-in routes the `X-Company` one.
+"""
+
+from functools import wraps
+
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+
+from retaguarda.core.api import ErrorOut, error_json
+from retaguarda.core.api_numbers import decimal_input_schema
+from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.request_guard import CONTROL_CLASS
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+DESCRIPTIONS = {
+    400: "Malformed request (a body that is not JSON, a malformed X-Company header).",
+    401: "Not signed in, the token is unknown or revoked, or the credentials are wrong.",
+    403: "The user may not do this in this company (or belongs to none).",
+    404: "No record with this id (in the path or the body) in the company.",
+    409: "The record's state or another record forbids it.",
+    413: "The body is larger than the limit.",
+    422: "Invalid data; `details` names each field and its problem.",
+}
+IDEMPOTENCY_HEADER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": "Repeat a write safely: the first answer for this key and body is replayed for 24 hours.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"^[\x21-\x7e]+$"},
+}
+COMPANY_HEADER = {
+    "in": "header",
+    "name": "X-Company",
+    "required": False,
+    "description": "The id of the company to work in (one of the user's); the user's current company without it.",
+    "schema": {"type": "string", "pattern": r"^([1-9][0-9]{0,17})?$"},
+}
+
+
+def _is_idempotent(operation) -> bool:
+    return any(getattr(d, "__name__", "") == "_idempotent" for d in getattr(operation, "_run_decorators", []))
+
+
+def _operations(api: NinjaAPI) -> dict:
+    """{operationId: ninja Operation} for every route of the API."""
+    found = {}
+    for bound in api._get_bound_routers():
+        for path_view in bound.path_operations.values():
+            for operation in path_view.operations:
+                found[api.get_openapi_operation_id(operation)] = operation
+    return found
+
+
+def declare_shared_errors(document: dict, api: NinjaAPI) -> dict:
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("ErrorOut", ErrorOut.model_json_schema())
+    operations = _operations(api)
+    for methods in document.get("paths", {}).values():
+        for method, spec in methods.items():
+            parameters = spec.setdefault("parameters", [])
+            statuses = [400, 401, 422]
+            if spec.get("security"):
+                statuses += [403, 404]
+                parameters.append(dict(COMPANY_HEADER))
+            if any(p.get("in") == "path" for p in parameters):
+                statuses.append(404)
+            if method != "get":
+                statuses.append(409)
+            if "requestBody" in spec:
+                statuses.append(413)
+            if _is_idempotent(operations.get(spec.get("operationId"))):
+                parameters.append(dict(IDEMPOTENCY_HEADER))
+            responses = spec.setdefault("responses", {})
+            for status in statuses:
+                responses.setdefault(
+                    str(status),
+                    {"description": DESCRIPTIONS[status], "content": {"application/json": {"schema": ERROR_REF}}},
+                )
+            if not parameters:
+                del spec["parameters"]
+            for parameter in parameters:
+                # Integers in the path or query are not bounded here: a page size is clamped, an id too
+                # large for a column is simply not found or refused by the database (422).
+                _state_input_limits(parameter.get("schema", {}), components, set(), bound_integers=False)
+            _state_input_limits(spec.get("requestBody", {}), components, set())
+    return document
+
+
+# Every input string is refused with control characters (the request guard), every integer beyond 64 bits
+# (no column holds it): the document says so, so a client generating data from it stays within.
+NO_CONTROL = f"^[^{CONTROL_CLASS}]*$"
+INT64 = {"minimum": -(2**63), "maximum": 2**63 - 1}
+
+
+def _state_input_limits(node, components: dict, seen: set, bound_integers: bool = True) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _state_input_limits(item, components, seen, bound_integers)
+        return
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref")
+    if ref and ref not in seen:
+        seen.add(ref)
+        _state_input_limits(components.get(ref.split("/")[-1], {}), components, seen, bound_integers)
+    branches = [b.get("type") for b in node.get("anyOf", [])]
+    if "number" in branches and "string" in branches:  # a bare Decimal field: what the one reader takes
+        node["anyOf"] = decimal_input_schema()["anyOf"] + [b for b in node["anyOf"] if b.get("type") == "null"]
+        return
+    kind = node.get("type")
+    if kind == "string" and "format" not in node and "enum" not in node and "pattern" not in node:
+        node["pattern"] = NO_CONTROL
+    elif kind == "integer" and bound_integers:
+        for key, value in INT64.items():
+            node.setdefault(key, value)
+    elif kind == "object" and node.get("additionalProperties") is not False:
+        node.setdefault("propertyNames", {"pattern": NO_CONTROL})
+    for key, value in node.items():
+        if key not in ("$ref", "pattern", "propertyNames"):
+            _state_input_limits(value, components, seen, bound_integers)
+
+
+def _query_names(operation) -> frozenset:
+    names = set()
+    for model in operation.models:
+        if model.__ninja_param_source__ == "query":
+            names.update(getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
+    return frozenset(names)
+
+
+def _refuse_unknown_query(operation):
+    """A query parameter the route does not take is refused naming it, like an unknown body field
+    (`?warehouse=3` for `?warehouse_id=3` would otherwise list every warehouse's rows)."""
+    known = _query_names(operation)
+
+    def wrap(run):
+        @wraps(run)
+        def checked(request, *args, **kwargs):
+            unknown = sorted(name for name in request.GET if name not in known)
+            if unknown:
+                message = _("Unknown query parameter: this route does not take it.")
+                details = [{"field": f"?{name}", "message": message} for name in unknown]
+                return error_json(ValidationFailed(message, details=details))
+            return run(request, *args, **kwargs)
+
+        return checked
+
+    return wrap
+
+
+class RetaguardaAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document declares the shared failures of every route, and whose routes
+    refuse query parameters they do not take."""
+
+    def _get_urls(self):
+        for bound in self._get_bound_routers():
+            for view in bound.path_operations.values():
+                for operation in view.operations:
+                    if not getattr(operation, "_query_checked", False):
+                        operation.run = _refuse_unknown_query(operation)(operation.run)
+                        operation._query_checked = True
+        return super()._get_urls()
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return declare_shared_errors(document, self)
