@@ -145,6 +145,9 @@ LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS"
 # Failed logins allowed per client address in the window, whatever the usernames tried (one address guessing
 # many accounts). Behind a proxy every client shares its address: raise it, or let the proxy throttle.
 LOGIN_FAILURE_IP_LIMIT = int(os.environ.get("LOGIN_FAILURE_IP_LIMIT", "20"))
+# core.request_guard: larger bodies answer 413 before any view reads them.
+MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES") or 2_621_440)
+MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES") or 20 * 1024 * 1024)
 
 LANGUAGE_CODE = "pt-br"
 LANGUAGES = [("pt-br", "Português (Brasil)")]  # the UI is Brazilian Portuguese whatever the browser asks
@@ -168,6 +171,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
+# Served over HTTPS (README, "Production"): plain HTTP redirected, browsers told to come back over HTTPS only.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]  # a local probe over plain HTTP
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS") or 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD")
+if env_bool("BEHIND_HTTPS_PROXY"):  # the proxy ends TLS and says so in X-Forwarded-Proto
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 
 from django.utils.csp import CSP  # noqa: E402
