@@ -177,11 +177,18 @@ class LotSchema(Schema):
     manufactured: datetime.date | None = None
 
 
+class ReceiptLotIn(StrictSchema):
+    code: str
+    quantity: Decimal = Field(description="in the line's unit")
+    expiry: datetime.date | None = None
+    manufactured: datetime.date | None = None
+
+
 class ReceiptLineSchema(CostLineSchema):
     order_line_id: int | None = None
     lot_code: str = ""
     lot_expiry: datetime.date | None = None
-    lots: list[LotSchema] = Field(default_factory=list, description="several lots of the line (instead of lot_code)")
+    lots: list[ReceiptLotIn] = Field(default_factory=list, description="several lots of the line (instead of lot_code)")
     icms_credit: Decimal = Decimal(0)
     pis_credit: Decimal = Decimal(0)
     cofins_credit: Decimal = Decimal(0)
@@ -389,7 +396,7 @@ class SupplierPerformanceOut(Schema):
     variations: list[PriceVariationOut]
 
 
-class CfopMappingIn(Schema):
+class CfopMappingIn(StrictSchema):
     entry_cfop: str = Field(description="4 digits starting with 1, 2 or 3, in the official table")
 
 

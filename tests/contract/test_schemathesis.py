@@ -11,7 +11,6 @@ its own savepoint, as a request of its own would be in its own transaction.
 
 import collections
 import contextlib
-import os
 
 import pytest
 import schemathesis
@@ -26,12 +25,7 @@ from retaguarda.access import services as access
 from retaguarda.config.wsgi import application
 from retaguarda.core.actor import Actor, Origin
 
-pytestmark = [
-    pytest.mark.django_db,
-    # Opt-in until it has passed once on CI's idle machine (about 20 minutes on a loaded 2-core machine):
-    # RETAGUARDA_FUZZ=1 ./dev test tests/contract
-    pytest.mark.skipif(not os.environ.get("RETAGUARDA_FUZZ"), reason="set RETAGUARDA_FUZZ=1 to fuzz the API"),
-]
+pytestmark = pytest.mark.django_db
 
 EXAMPLES = 5  # per operation and mode
 # Business rules no JSON Schema can state (check digits, an id that must exist in the company, a state the
