@@ -3,7 +3,7 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.db.models import Prefetch
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +16,7 @@ from retaguarda.access.forms import LoginForm, TokenForm, UserCreateForm, UserEd
 from retaguarda.access.models import ApiToken, Membership, User
 from retaguarda.companies.selectors import workable_companies
 from retaguarda.core.actor import actor_of
-from retaguarda.core.errors import DomainError, ValidationFailed
+from retaguarda.core.errors import DomainError, NotFound, ValidationFailed
 from retaguarda.core.scope import company_optional
 
 
@@ -81,6 +81,8 @@ def revoke_token(request, token_id: int):
     try:
         services.revoke_token(token_id, actor=actor_of(request))
         messages.success(request, _("Token revoked."))
+    except NotFound as exc:  # another user's token: the same 404 as any foreign id
+        raise Http404 from exc
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("access:tokens")

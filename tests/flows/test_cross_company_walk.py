@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import pytest
 from django.apps import apps
 from django.test import Client
+from django.urls import URLResolver, get_resolver
 
 from retaguarda.companies.models import Company
 from retaguarda.web import demo
@@ -162,5 +163,53 @@ def test_every_route_answers_404_for_another_companys_ids(make_company, make_use
                 failures.append((method.upper(), url, response.status_code, response.content[:160]))
 
     assert walked > 100  # the document really was walked
+    assert failures == [], "\n".join(map(str, failures))
+    assert _dump() == before
+
+
+def _page_routes():
+    """(route, view module) of every page whose address holds a value, from the URL patterns (the API's
+    own patterns excepted: walked above from its document)."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern), pattern
+
+    for route, pattern in walk(get_resolver().url_patterns):
+        if "<" in route and not route.startswith("api/"):
+            yield route, pattern.callback.__module__
+
+
+PAGE_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def test_every_page_with_an_id_answers_404_for_another_companys_ids(make_company, make_user, client):
+    demo.load()
+    company_b = Company.objects.get(cnpj=demo.DEMO_CNPJ)
+    company_a = make_company()
+    client.force_login(make_user("admin", companies=[company_a]))
+    ids = _ids_of_b(company_b)
+    before = _dump()
+
+    walked, failures = 0, []
+    for route, module in _page_routes():
+        app = module.split(".")[1]
+        converters = PAGE_PARAM.findall(route)
+        first_int = next((name for kind, name in converters if kind == "int"), None)
+        if first_int is None:
+            continue  # no id in the address (a rule's code): nothing of another company to name
+        for value in _candidates("/api/v1/" + app, first_int, ids):
+            url = "/" + PAGE_PARAM.sub(lambda m, v=value: str(v) if m.group(1) == "int" else "x", route)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                walked += 1
+                # 405: the page takes only the other method, and says nothing of the record.
+                if response.status_code not in (404, 405):
+                    failures.append((method.upper(), url, response.status_code))
+
+    assert walked > 100
     assert failures == [], "\n".join(map(str, failures))
     assert _dump() == before
