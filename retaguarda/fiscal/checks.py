@@ -1,8 +1,10 @@
 """System checks for talking to SEFAZ: the chain its servers' certificates are verified against.
 
 SEFAZ's web services present ICP-Brasil certificates, which the usual trust stores (Debian's
-ca-certificates, certifi) do not hold: without `SEFAZ_CA_BUNDLE` every real transmission fails its TLS
-verification, safely but only at the first note. `check --deploy` says so before that."""
+ca-certificates, certifi) do not hold. The chain ships with the product (the `certifi-icpbr` package:
+Mozilla's roots plus ICP-Brasil's v5, v10 and v11 roots and their intermediates), so an install verifies
+SEFAZ out of the box; `SEFAZ_CA_BUNDLE` replaces it with a file of the operator's (a newer chain from ITI,
+built with `retaguarda sefaz-ca-bundle`), and these checks refuse a file that is missing or holds no CA."""
 
 from pathlib import Path
 
@@ -33,6 +35,13 @@ def is_ca(certificate: x509.Certificate) -> bool:
         return False
 
 
+def shipped_bundle() -> str:
+    """The PEM file of the chain that ships with the product (used when `SEFAZ_CA_BUNDLE` is unset)."""
+    import certifi_icpbr  # only when a transmission to the official SEFAZ is prepared
+
+    return certifi_icpbr.where()
+
+
 @checks.register("fiscal")
 def sefaz_ca_bundle(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     path = getattr(settings, "SEFAZ_CA_BUNDLE", None)
@@ -45,17 +54,3 @@ def sefaz_ca_bundle(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             checks.Error(f"SEFAZ_CA_BUNDLE: {path} holds no CA certificate in PEM form.", hint=HOW, id="fiscal.E002")
         ]
     return []
-
-
-@checks.register("fiscal", deploy=True)
-def sefaz_ca_bundle_set(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    if getattr(settings, "SEFAZ_CA_BUNDLE", None) or not getattr(settings, "SEFAZ_OFFICIAL", True):
-        return []
-    return [
-        checks.Warning(
-            "SEFAZ_CA_BUNDLE is not set: SEFAZ's servers would be checked against the system's trust store, "
-            "which lacks the ICP-Brasil chain, and every transmission would fail its TLS verification.",
-            hint=HOW,
-            id="fiscal.W001",
-        )
-    ]

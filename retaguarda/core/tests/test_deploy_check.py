@@ -60,5 +60,5 @@ def test_the_deploy_check_is_clean_with_production_settings(tmp_path):
 def test_the_deploy_check_names_what_a_bare_install_lacks(tmp_path):
     result = _deploy_check(tmp_path, {})
     assert result.returncode != 0
-    for check in ("security.W004", "security.W008", "security.W012", "security.W016", "mail.E001", "fiscal.W001"):
+    for check in ("security.W004", "security.W008", "security.W012", "security.W016", "mail.E001"):
         assert check in result.stderr

@@ -23,7 +23,7 @@ from retaguarda.core import audit, outbox
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import DomainError
 from retaguarda.core.states import transition
-from retaguarda.fiscal import certificates
+from retaguarda.fiscal import certificates, checks
 from retaguarda.fiscal.errors import CertificateError
 from retaguarda.fiscal.models import FiscalDocument, FiscalSettings, SefazExchange
 from retaguarda.fiscal.sefaz import contingency
@@ -82,7 +82,7 @@ def transmitter_for(company, settings: FiscalSettings, emission_type: int = cont
     if settings.sefaz_url:
         ca_file = str(certificates.fake_sefaz_folder() / "ca.pem")
     else:
-        ca_file = getattr(django_settings, "SEFAZ_CA_BUNDLE", None) or True
+        ca_file = getattr(django_settings, "SEFAZ_CA_BUNDLE", None) or checks.shipped_bundle()
     arguments = {
         "uf": company.uf,
         "environment": settings.environment,

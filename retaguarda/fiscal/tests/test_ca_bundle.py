@@ -4,6 +4,7 @@ SEFAZ, and the real client trusts it only when that CA is in the bundle."""
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.hashes import SHA256
@@ -50,8 +51,22 @@ def test_the_official_sefaz_is_reached_with_the_bundle_and_never_without_verific
     transmitter = transmission.transmitter_for(simples, company_settings)
     assert transmitter.client.transport.session.verify == settings.SEFAZ_CA_BUNDLE
 
-    settings.SEFAZ_CA_BUNDLE = None  # unset: the system's trust store, never verify=False
-    assert transmission.transmitter_for(simples, company_settings).client.transport.session.verify is True
+    settings.SEFAZ_CA_BUNDLE = None  # unset: the chain that ships with the product, never verify=False
+    shipped = transmission.transmitter_for(simples, company_settings).client.transport.session.verify
+    assert shipped == checks.shipped_bundle()
+
+
+def test_the_shipped_chain_holds_the_icp_brasil_roots_that_sign_sefaz_servers():
+    from cryptography import x509
+
+    roots = {
+        c.subject.rfc4514_string()
+        for c in x509.load_pem_x509_certificates(Path(checks.shipped_bundle()).read_bytes())
+        if c.subject == c.issuer
+    }
+    for version in ("v5", "v10", "v11"):
+        assert any(f"CN=Autoridade Certificadora Raiz Brasileira {version}," in subject for subject in roots)
+    assert checks.bundle_certificates(checks.shipped_bundle())  # the check accepts it as a bundle
 
 
 def test_the_system_checks_name_a_missing_or_empty_bundle(settings, tmp_path):
@@ -62,9 +77,8 @@ def test_the_system_checks_name_a_missing_or_empty_bundle(settings, tmp_path):
     assert [m.id for m in checks.sefaz_ca_bundle()] == ["fiscal.E002"]
     settings.SEFAZ_CA_BUNDLE = str(pki.authority(tmp_path / "ca").ca_file)
     assert checks.sefaz_ca_bundle() == []
-
-    settings.SEFAZ_OFFICIAL, settings.SEFAZ_CA_BUNDLE = True, None
-    assert [m.id for m in checks.sefaz_ca_bundle_set()] == ["fiscal.W001"]
+    settings.SEFAZ_CA_BUNDLE = None  # the shipped chain: nothing to say
+    assert checks.sefaz_ca_bundle() == []
 
 
 def test_the_bundle_command_gathers_the_ca_certificates_of_a_zip_as_iti_publishes_it(tmp_path):
