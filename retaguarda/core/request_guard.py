@@ -10,6 +10,7 @@ import json
 import re
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -105,7 +106,11 @@ class RequestGuardMiddleware:
         content_type = request.META.get("CONTENT_TYPE", "")
         if content_type.startswith(FORM_TYPES) and request.method == "POST":
             # Page forms: a pasted NUL or escape code would crash PostgreSQL or be stored on SQLite.
-            fields += [name for name, values in request.POST.lists() if control_characters([name, *values])]
+            try:
+                posted = list(request.POST.lists())
+            except RequestDataTooBig:  # a form field over DATA_UPLOAD_MAX_MEMORY_SIZE: the same refusal
+                return _answer(request, 413, "core.too_large", too_large_message(max_body_bytes()))
+            fields += [name for name, values in posted if control_characters([name, *values])]
         elif content_type.startswith("application/json") and request.body:
             try:
                 body = json.loads(request.body)
