@@ -21,8 +21,12 @@ PRODUCTION = {
 }
 
 
+# The browser tests' fixtures set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a server never has it.
+NOT_INHERITED = ("DEBUG", "SEFAZ_CA_BUNDLE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def _deploy_check(tmp_path, env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SEFAZ_CA_BUNDLE", *PRODUCTION)}
+    clean = {k: v for k, v in os.environ.items() if k not in (*NOT_INHERITED, *PRODUCTION)}
     return subprocess.run(
         [sys.executable, "-m", "retaguarda.config.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env={**clean, "RETAGUARDA_DATA_DIR": str(tmp_path), **env},
