@@ -113,8 +113,10 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         _("Administration"),
         (
-            Link(_("Companies"), "companies:list", "companies.view"),
-            Link(_("Users"), "access:users", "access.view"),
+            # Everyone may read their company and the accountant every list, but these pages are for
+            # managing: only those who may change companies or users find them in the menu.
+            Link(_("Companies"), "companies:list", "companies.change"),
+            Link(_("Users"), "access:users", "access.change"),
             Link(_("Audit log"), "web:audit_log", "audit.view"),
             Link(_("Event deliveries"), "web:outbox", "outbox.view"),
         ),

@@ -120,3 +120,15 @@ def test_one_menu_item_is_current_even_when_two_addresses_match(admin_user):
 
     current = [link["url"] for link in links if link["active"]]
     assert current == ["/estoque/movimentacoes/"]
+
+
+def test_the_accountants_menu_leaves_out_companies_and_users_they_cannot_manage(accountant_user, admin_user):
+    from retaguarda.web.navigation import menu_for
+
+    def labels(user):
+        return {str(link["label"]) for section in menu_for(user) for link in section["links"]}
+
+    accountant = labels(accountant_user)
+    assert "Empresas" not in accountant and "Usuários" not in accountant
+    assert {"Auditoria", "Saldos", "Contas a receber"} <= accountant  # still reads everything else
+    assert {"Empresas", "Usuários"} <= labels(admin_user)
