@@ -9,7 +9,7 @@ from retaguarda.access.departments import permissions_of
 from retaguarda.access.models import ApiToken, Membership, User
 from retaguarda.companies.selectors import workable_companies
 from retaguarda.core.actor import Origin, actor_of
-from retaguarda.core.api import Page, StrictSchema, idempotent, keyset_page_body
+from retaguarda.core.api import Page, PageLimit, StrictSchema, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.core.errors import ValidationFailed
 
@@ -170,7 +170,7 @@ def _users_out(request, users) -> list[dict]:
 
 
 @router.get("/access/users", response=Page[UserOut], auth=require("access.view"))
-def list_users(request, cursor: str | None = None, limit: int = 50):
+def list_users(request, cursor: str | None = None, limit: PageLimit = 50):
     """The users of the current company, with their memberships in the companies you work in."""
     qs = User.objects.filter(memberships__company=request.company)
     page = keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("username", "id"))

@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from retaguarda.catalog import selectors, services
 from retaguarda.catalog.models import PriceList, Product
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, StrictSchema, VersionIn, idempotent, keyset_page_body
+from retaguarda.core.api import Page, PageLimit, StrictSchema, VersionIn, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.core.api_numbers import Measure
 
@@ -187,7 +187,7 @@ def list_products(
     category: str = "",
     variants: bool | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: PageLimit = 50,
 ):
     """Filters: `q` (name, SKU or GTIN words), `sku`, `gtin`, `ncm` (prefix), `active`, `type`
     (goods, service, kit), `category`, `variants` (include variations; by default only when searching)."""
@@ -364,7 +364,9 @@ def _items(body) -> list[dict] | None:
 
 
 @router.get("/price-lists", response=Page[PriceListOut], auth=VIEW)
-def list_price_lists(request, q: str = "", active: bool | None = None, cursor: str | None = None, limit: int = 50):
+def list_price_lists(
+    request, q: str = "", active: bool | None = None, cursor: str | None = None, limit: PageLimit = 50
+):
     qs = selectors.price_lists(company_id=_company_id(request), q=q, active=active)
     return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("name", "id"))
 

@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema, Status
 from retaguarda.companies import selectors, services
 from retaguarda.companies.models import Company
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, StrictSchema, VersionIn, idempotent, keyset_page_body
+from retaguarda.core.api import Page, PageLimit, StrictSchema, VersionIn, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 
 router = Router(tags=["companies"])
@@ -90,7 +90,7 @@ def _get(request, company_id: int) -> Company:
 
 
 @router.get("", response=Page[CompanyOut], auth=require("companies.view", company=False))
-def list_companies(request, active: bool | None = None, cursor: str | None = None, limit: int = 50):
+def list_companies(request, active: bool | None = None, cursor: str | None = None, limit: PageLimit = 50):
     """The companies you may work in, head offices and branches."""
     qs = selectors.companies_for(request.user)
     if active is not None:

@@ -4,7 +4,7 @@ import hashlib
 import json
 import logging
 from functools import wraps
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,13 +15,13 @@ from ninja import Schema
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from retaguarda.core import decimals, idempotency, request_guard
 from retaguarda.core.api_numbers import decimal_fields
 from retaguarda.core.errors import DomainError, IdempotencyConflict, ValidationFailed
 from retaguarda.core.models import IdempotencyKey
-from retaguarda.core.pagination import keyset_page
+from retaguarda.core.pagination import MAX_LIMIT, keyset_page
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,6 +59,11 @@ class ErrorOut(Schema):
     details: list = []
 
 
+# A list route's page size: `limit: PageLimit = 50`. Outside 1..200 it is refused (422), not clamped, and the
+# OpenAPI document states the bounds (a test checks every list route takes it).
+PageLimit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
+
+
 class Page(Schema, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
@@ -93,6 +98,11 @@ def _translate_pydantic(err: dict) -> str:
         return _("This field is required.")
     if kind.startswith("decimal") or kind in ("float_parsing", "int_parsing"):
         return _("Invalid number.")
+    if kind in ("greater_than_equal", "less_than_equal"):
+        ctx = err.get("ctx", {})
+        if kind == "greater_than_equal":
+            return _("Must be at least %(bound)s.") % {"bound": ctx.get("ge")}
+        return _("Must be at most %(bound)s.") % {"bound": ctx.get("le")}
     if kind.startswith("string_too_long"):
         return _("Text too long.")
     if kind.startswith("date") or kind.startswith("datetime"):

@@ -85,8 +85,8 @@ def declare_shared_errors(document: dict, api: NinjaAPI) -> dict:
             if not parameters:
                 del spec["parameters"]
             for parameter in parameters:
-                # Integers in the path or query are not bounded here: a page size is clamped, an id too
-                # large for a column is simply not found or refused by the database (422).
+                # Integers in the path or query are not bounded here: a page size states its own bounds
+                # (core.api.PageLimit), an id too large for a column is not found or refused (422).
                 _state_input_limits(parameter.get("schema", {}), components, set(), bound_integers=False)
             _state_input_limits(spec.get("requestBody", {}), components, set())
     return document

@@ -14,7 +14,7 @@ from ninja import File, Router, Status, UploadedFile
 from ninja.errors import HttpError
 
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, idempotent, keyset_page_body
+from retaguarda.core.api import Page, PageLimit, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.finance import selectors, services
 from retaguarda.finance.models import (
@@ -170,7 +170,7 @@ def list_titles(
     party_id: int | None = None,
     q: str = "",
     cursor: str | None = None,
-    limit: int = 50,
+    limit: PageLimit = 50,
 ):
     """Receivables and payables, newest first; `state` open, partially_settled, settled or cancelled."""
     qs = Title.objects.filter(company=_company(request))
@@ -278,7 +278,7 @@ def list_entries(
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: PageLimit = 50,
 ):
     """The financial ledger, newest first (append-only: reversals are rows of their own)."""
     qs = FinancialEntry.objects.filter(company=_company(request))
@@ -303,7 +303,7 @@ def create_direct_entry(request, body: DirectEntryIn):
 
 
 @router.get("/transfers", response=Page[TransferOut], auth=VIEW)
-def list_transfers(request, cursor: str | None = None, limit: int = 50):
+def list_transfers(request, cursor: str | None = None, limit: PageLimit = 50):
     return keyset_page_body(
         Transfer.objects.filter(company=_company(request)), cursor=cursor, limit=limit, ordering=("-id",)
     )
@@ -342,7 +342,7 @@ def update_recurring_bill(request, bill_id: int, body: RecurringBillPatch):
 
 
 @router.get("/statements", response=Page[StatementOut], auth=VIEW)
-def list_statements(request, account_id: int | None = None, cursor: str | None = None, limit: int = 50):
+def list_statements(request, account_id: int | None = None, cursor: str | None = None, limit: PageLimit = 50):
     qs = BankStatement.objects.filter(company=_company(request))
     if account_id:
         qs = qs.filter(account_id=account_id)
@@ -388,7 +388,7 @@ def _lines_out(lines: list[StatementLine]) -> list[dict]:
 
 @router.get("/statement-lines", response=Page[StatementLineOut], auth=VIEW)
 def list_statement_lines(
-    request, account_id: int | None = None, state: str = "", cursor: str | None = None, limit: int = 50
+    request, account_id: int | None = None, state: str = "", cursor: str | None = None, limit: PageLimit = 50
 ):
     """Statement lines oldest first, each with its matched entries or up to three suggestions."""
     qs = StatementLine.objects.filter(company=_company(request))

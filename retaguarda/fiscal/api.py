@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Status, UploadedFile
 
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, idempotent, keyset_page_body
+from retaguarda.core.api import Page, PageLimit, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.core.errors import DomainError
 from retaguarda.fiscal import certificates, selectors, services
@@ -92,7 +92,7 @@ def switch_contingency(request, body: ContingencyIn):
 
 
 @router.get("/operations", response=Page[OperationOut], auth=VIEW)
-def list_operations(request, cursor: str | None = None, limit: int = 50):
+def list_operations(request, cursor: str | None = None, limit: PageLimit = 50):
     """Naturezas da operação and the CFOP each takes within the state, to another state and abroad."""
     return keyset_page_body(
         selectors.operations(company=request.company), cursor=cursor, limit=limit, ordering=("name", "id")
@@ -101,7 +101,7 @@ def list_operations(request, cursor: str | None = None, limit: int = 50):
 
 @router.get("/tax-rules", response=Page[TaxRuleOut], auth=VIEW)
 def list_tax_rules(
-    request, tax: str | None = None, active: bool | None = None, cursor: str | None = None, limit: int = 50
+    request, tax: str | None = None, active: bool | None = None, cursor: str | None = None, limit: PageLimit = 50
 ):
     qs = selectors.tax_rules(company=request.company, tax=tax, active=active)
     return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("id",))
@@ -116,7 +116,7 @@ def create_tax_rule(request, body: TaxRuleIn):
 
 @router.get("/documents", response=Page[DocumentSummaryOut], auth=VIEW)
 def list_documents(
-    request, state: str | None = None, model: int | None = None, cursor: str | None = None, limit: int = 50
+    request, state: str | None = None, model: int | None = None, cursor: str | None = None, limit: PageLimit = 50
 ):
     qs = selectors.documents(company=request.company, state=state, model=model)
     return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("-id",))

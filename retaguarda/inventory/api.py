@@ -16,7 +16,7 @@ from ninja import Router, Status
 
 from retaguarda.catalog.models import Product
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, idempotent, keyset_page_body
+from retaguarda.core.api import Page, PageLimit, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.inventory import ownership, selectors, services
 from retaguarda.inventory.models import Lot, Reservation, StockCount, StockMove, TransferOrder, Warehouse
@@ -137,7 +137,7 @@ def _balance_out(row: selectors.BalanceRow) -> dict:
 
 
 @router.get("/warehouses", response=Page[WarehouseOut], auth=VIEW)
-def list_warehouses(request, cursor: str | None = None, limit: int = 50):
+def list_warehouses(request, cursor: str | None = None, limit: PageLimit = 50):
     qs = Warehouse.objects.filter(company=_company(request))
     return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("code", "id"))
 
@@ -172,7 +172,7 @@ def list_balances(
     product_id: int | None = None,
     q: str = "",
     cursor: str | None = None,
-    limit: int = 50,
+    limit: PageLimit = 50,
 ):
     """One row per product and warehouse: on hand, reserved, available, in transit, average cost, value."""
     rows, next_cursor = selectors.balances(
@@ -187,7 +187,7 @@ def balances_at(
     at: datetime.datetime | datetime.date,
     warehouse_id: int | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: PageLimit = 50,
 ):
     """Stock on hand at a past moment (a date means the end of that day), from the ledger."""
     moment = _moment(at)
@@ -225,7 +225,7 @@ def valuation(request):
 
 
 @router.get("/below-minimum", response=Page[BelowMinimumOut], auth=VIEW)
-def below_minimum(request, cursor: str | None = None, limit: int = 50):
+def below_minimum(request, cursor: str | None = None, limit: PageLimit = 50):
     rows, next_cursor = selectors.below_minimum(_company(request), cursor=cursor, limit=limit)
     items = [
         {
@@ -251,7 +251,7 @@ def list_moves(
     warehouse_id: int | None = None,
     source_type: str = "",
     cursor: str | None = None,
-    limit: int = 50,
+    limit: PageLimit = 50,
 ):
     items, next_cursor = selectors.moves(
         _company(request),
@@ -294,7 +294,7 @@ def create_manual_move(request, body: ManualIn):
 
 @router.get("/products/{product_id}/kardex", response=KardexOut, auth=VIEW)
 def product_kardex(
-    request, product_id: int, warehouse_id: int | None = None, cursor: str | None = None, limit: int = 50
+    request, product_id: int, warehouse_id: int | None = None, cursor: str | None = None, limit: PageLimit = 50
 ):
     """The product's moves oldest first, with the running quantity and value."""
     product = _own(request, Product, product_id)
@@ -336,7 +336,7 @@ def product_fefo(request, product_id: int, warehouse_id: int, quantity: Decimal)
 
 
 @router.get("/lots", response=Page[LotOut], auth=VIEW)
-def list_lots(request, product_id: int | None = None, cursor: str | None = None, limit: int = 50):
+def list_lots(request, product_id: int | None = None, cursor: str | None = None, limit: PageLimit = 50):
     qs = Lot.objects.filter(company=_company(request))
     if product_id:
         qs = qs.filter(product_id=product_id)
@@ -356,7 +356,7 @@ def create_lot(request, body: LotIn):
 
 
 @router.get("/transfers", response=Page[TransferSummaryOut], auth=VIEW)
-def list_transfers(request, state: str = "", cursor: str | None = None, limit: int = 50):
+def list_transfers(request, state: str = "", cursor: str | None = None, limit: PageLimit = 50):
     return _documents_page(request, TransferOrder, state, cursor, limit)
 
 
@@ -398,7 +398,7 @@ def cancel_transfer(request, transfer_id: int):
 
 
 @router.get("/counts", response=Page[CountSummaryOut], auth=VIEW)
-def list_counts(request, state: str = "", cursor: str | None = None, limit: int = 50):
+def list_counts(request, state: str = "", cursor: str | None = None, limit: PageLimit = 50):
     return _documents_page(request, StockCount, state, cursor, limit)
 
 
@@ -459,7 +459,7 @@ def list_reservations(
     source_id: int | None = None,
     state: str = "",
     cursor: str | None = None,
-    limit: int = 50,
+    limit: PageLimit = 50,
 ):
     items, next_cursor = selectors.reservations(
         _company(request), source_type=source_type, source_id=source_id, state=state, cursor=cursor, limit=limit

@@ -8,7 +8,7 @@ from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, StrictSchema, VersionIn, idempotent, keyset_page_body
+from retaguarda.core.api import Page, PageLimit, StrictSchema, VersionIn, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.core.api_numbers import Amount
 from retaguarda.parties import selectors, services
@@ -187,7 +187,7 @@ def list_parties(
     uf: str = "",
     city: str = "",
     cursor: str | None = None,
-    limit: int = 50,
+    limit: PageLimit = 50,
 ):
     """Search by name, CPF/CNPJ (masked or not) or city; filter by role, state and active flag."""
     qs = selectors.parties(company=request.company, q=q, role=role or "", active=active, uf=uf, city=city)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Router, Status, UploadedFile
 
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, idempotent, keyset_page_body
+from retaguarda.core.api import Page, PageLimit, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.purchasing import selectors, services
 from retaguarda.purchasing.models import CfopMapping, NfeImport, PurchaseOrder, PurchaseRequest, Receipt
@@ -61,7 +61,7 @@ def _page(request, model, state: str, cursor: str | None, limit: int, **filters)
 
 
 @router.get("/requests", response=Page[RequestSummaryOut], auth=VIEW)
-def list_requests(request, state: str = "", cursor: str | None = None, limit: int = 50):
+def list_requests(request, state: str = "", cursor: str | None = None, limit: PageLimit = 50):
     return _page(request, PurchaseRequest, state, cursor, limit)
 
 
@@ -101,7 +101,9 @@ def cancel_request(request, request_id: int):
 
 
 @router.get("/orders", response=Page[PurchaseOrderSummaryOut], auth=VIEW)
-def list_orders(request, state: str = "", supplier_id: int | None = None, cursor: str | None = None, limit: int = 50):
+def list_orders(
+    request, state: str = "", supplier_id: int | None = None, cursor: str | None = None, limit: PageLimit = 50
+):
     filters = {"supplier_id": supplier_id} if supplier_id else {}
     return _page(request, PurchaseOrder, state, cursor, limit, **filters)
 
@@ -144,7 +146,9 @@ def cancel_order(request, order_id: int, body: CancelIn):
 
 
 @router.get("/receipts", response=Page[ReceiptSummaryOut], auth=VIEW)
-def list_receipts(request, state: str = "", supplier_id: int | None = None, cursor: str | None = None, limit: int = 50):
+def list_receipts(
+    request, state: str = "", supplier_id: int | None = None, cursor: str | None = None, limit: PageLimit = 50
+):
     filters = {"supplier_id": supplier_id} if supplier_id else {}
     return _page(request, Receipt, state, cursor, limit, **filters)
 

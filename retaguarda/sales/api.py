@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import Router, Status
 
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import ErrorOut, Page, idempotent, keyset_page_body
+from retaguarda.core.api import ErrorOut, Page, PageLimit, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.sales import pdf, selectors, services
 from retaguarda.sales.models import Quote, SalesChannel, SalesOrder, Salesperson, SalesReturn
@@ -76,10 +76,10 @@ def list_orders(
     channel_id: int | None = None,
     customer_id: int | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: PageLimit = 50,
 ):
     qs = selectors.orders(request.company.pk, state=state, channel_id=channel_id, customer_id=customer_id)
-    return keyset_page_body(qs, cursor=cursor, limit=min(max(limit, 1), 200), ordering=("-id",))
+    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("-id",))
 
 
 @router.get("/orders/{order_id}", response={200: OrderDetailOut, 404: ErrorOut}, auth=VIEW)
@@ -95,11 +95,11 @@ def create_order(request, body: OrderCreateIn, confirm: bool = False):
 
 
 @router.get("/quotes", response=Page[QuoteOut], auth=VIEW)
-def list_quotes(request, state: str = "", cursor: str | None = None, limit: int = 50):
+def list_quotes(request, state: str = "", cursor: str | None = None, limit: PageLimit = 50):
     qs = Quote.objects.filter(company=request.company).prefetch_related("lines").select_related("order")
     if state:
         qs = qs.filter(state=state)
-    return keyset_page_body(qs, cursor=cursor, limit=min(max(limit, 1), 200), ordering=("-id",))
+    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("-id",))
 
 
 @router.post("/quotes", response={201: QuoteOut, **ERRORS}, auth=CHANGE)
@@ -198,11 +198,11 @@ def create_return(request, order_id: int, body: ReturnIn):
 
 
 @router.get("/returns", response=Page[ReturnOut], auth=VIEW)
-def list_returns(request, order_id: int | None = None, cursor: str | None = None, limit: int = 50):
+def list_returns(request, order_id: int | None = None, cursor: str | None = None, limit: PageLimit = 50):
     qs = SalesReturn.objects.filter(company=request.company)
     if order_id:
         qs = qs.filter(order_id=order_id)
-    return keyset_page_body(qs, cursor=cursor, limit=min(max(limit, 1), 200), ordering=("-id",))
+    return keyset_page_body(qs, cursor=cursor, limit=limit, ordering=("-id",))
 
 
 @router.get("/returns/{return_id}", response={200: ReturnOut, 404: ErrorOut}, auth=VIEW)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, idempotent, keyset_page_body
+from retaguarda.core.api import Page, PageLimit, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.watch import registry, selectors, services
 from retaguarda.watch.models import Occurrence, Routine, RuleSetting
@@ -96,7 +96,7 @@ def list_occurrences(
     assignee_id: int | None = None,
     late: bool = False,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: PageLimit = 50,
 ):
     """The inbox: most severe first, then the nearest deadline. `state`: a state, `active` (default),
     `closed`, or empty for all."""

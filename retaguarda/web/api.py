@@ -2,7 +2,7 @@ from datetime import datetime
 
 from ninja import Router, Schema
 
-from retaguarda.core.api import Page, keyset_page_body
+from retaguarda.core.api import Page, PageLimit, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.core.models import AuditRecord
 from retaguarda.core.scope import scoped
@@ -33,7 +33,7 @@ def audit_records(
     object_id: str = "",
     user_id: int | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: PageLimit = 50,
 ):
     qs = scoped(AuditRecord, request.company)
     if object_type:

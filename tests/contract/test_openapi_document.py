@@ -132,3 +132,34 @@ def test_an_unknown_query_parameter_is_refused_naming_it(api):
     assert response.status_code == 422
     assert [d["field"] for d in response.json()["details"]] == ["?warehouse"]
     assert api.get("/api/v1/products?limit=5").status_code == 200
+
+
+def test_every_page_size_states_its_bounds(document):
+    limits = {
+        (path, method): parameter["schema"]
+        for path, method, spec in _operations(document)
+        for parameter in spec.get("parameters", [])
+        if parameter["in"] == "query" and parameter["name"] == "limit"
+    }
+    assert len(limits) > 30  # the document really was walked
+    unbounded = sorted(
+        key for key, schema in limits.items() if (schema.get("minimum"), schema.get("maximum")) != (1, 200)
+    )
+    assert unbounded == [], f"page sizes without their 1-200 bounds: {unbounded}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("limit", ["0", "201", "-5"])
+def test_a_page_size_outside_the_bounds_is_refused(api, limit):
+    response = api.get(f"/api/v1/products?limit={limit}")
+
+    assert response.status_code == 422
+    [detail] = response.json()["details"]
+    assert detail["field"] == "limit"
+    assert detail["message"] in ("Deve ser no mínimo 1.", "Deve ser no máximo 200.")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("limit", ["1", "200"])
+def test_a_page_size_at_the_bounds_is_taken(api, limit):
+    assert api.get(f"/api/v1/parties?limit={limit}").status_code == 200
