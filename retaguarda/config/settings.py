@@ -225,6 +225,13 @@ SEFAZ_CA_BUNDLE = os.environ.get("SEFAZ_CA_BUNDLE") or None
 SEFAZ_TIMEOUT = float(os.environ.get("SEFAZ_TIMEOUT", "30"))
 FAKE_SEFAZ_DIR = DATA_DIR / "fake-sefaz"
 
+# CEP and CNPJ lookups on the party form (docs/lookups.md): off unless turned on, since an install may have
+# no internet; the addresses default to the public services and may point at another (or the local fake).
+LOOKUPS_ENABLED = env_bool("LOOKUPS_ENABLED") and not TESTING
+LOOKUP_CEP_URL = os.environ.get("LOOKUP_CEP_URL") or "https://viacep.com.br/ws"
+LOOKUP_CNPJ_URL = os.environ.get("LOOKUP_CNPJ_URL") or "https://brasilapi.com.br/api/cnpj/v1"
+LOOKUP_TIMEOUT = float(os.environ.get("LOOKUP_TIMEOUT") or 3)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,10 +1,14 @@
 """Forms only parse what the browser sends; the services validate and answer in Portuguese."""
 
+import json
+
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from retaguarda.br_tables.widgets import MunicipalityWidget
 from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.lookups import lookups
 from retaguarda.core.number_fields import NumberField
 from retaguarda.parties.models import IeIndicator, PartyKind
 
@@ -107,3 +111,32 @@ def apply_errors(exc: ValidationFailed, forms_by_prefix: dict[str, forms.Form], 
         if field not in target.fields:
             field = None
         target.add_error(field, detail["message"])
+
+
+def offer_lookups(party_form: forms.Form | None = None, address_form: forms.Form | None = None) -> None:
+    """When the install looks CEPs and CNPJs up (settings; core.lookups), the CNPJ and CEP fields ask as they
+    are typed (htmx) and a note beside them says what was found; the page fills only the fields still empty.
+    Nothing is stored until the user saves, and a lookup that fails only says so."""
+    service = lookups()
+    if service is None:
+        return
+    address_prefix = f"{address_form.prefix}-" if address_form is not None and address_form.prefix else ""
+    if party_form is not None and service.cnpj_url:
+        _ask_while_typing(party_form, "document", "parties:lookup_cnpj", {"address_prefix": address_prefix})
+    if address_form is not None and service.cep_url:
+        _ask_while_typing(address_form, "postal_code", "parties:lookup_cep", {"prefix": address_prefix})
+
+
+def _ask_while_typing(form: forms.Form, name: str, url_name: str, vals: dict) -> None:
+    field = form.fields[name]  # the form's own copy: another request's form is untouched
+    note = f"{form[name].auto_id}-lookup"
+    field.widget.attrs.update(
+        {
+            "hx-get": reverse(url_name),
+            "hx-trigger": "input changed delay:400ms",
+            "hx-target": f"#{note}",
+            "hx-sync": "this:replace",
+            "hx-vals": json.dumps(vals),
+        }
+    )
+    field.lookup_note = note

@@ -1,5 +1,7 @@
 """Pages for customers, suppliers and carriers. Every write goes through `parties.services`."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
@@ -8,12 +10,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from retaguarda.br_tables.models import Municipality
+from retaguarda.br_tables.widgets import MunicipalityWidget
+from retaguarda.core import lookups
 from retaguarda.core.actor import actor_of
 from retaguarda.core.audit_display import readable
 from retaguarda.core.errors import DomainError, ValidationFailed
 from retaguarda.core.pagination import keyset_window
+from retaguarda.core.validators import format_cep, normalize_cep, normalize_cnpj
 from retaguarda.parties import selectors, services
-from retaguarda.parties.forms import AddressForm, ContactForm, PartyForm, apply_errors, problems_beyond_the_form
+from retaguarda.parties.forms import (
+    AddressForm,
+    ContactForm,
+    PartyForm,
+    apply_errors,
+    offer_lookups,
+    problems_beyond_the_form,
+)
 from retaguarda.parties.models import Party, Role
 
 VIEW = "parties.view"
@@ -76,6 +89,7 @@ def party_list(request):
 def party_create(request):
     form = PartyForm(request.POST or None, initial={"kind": "company", "is_customer": True})
     address_form = AddressForm(request.POST or None, prefix="address")
+    offer_lookups(form, address_form)
     if request.method == "POST" and not (form.is_valid() & address_form.is_valid()):
         every_problem(request, {"": form, "addresses[0].": address_form})
     elif request.method == "POST":
@@ -110,6 +124,7 @@ def party_edit(request, pk: int):
     party = _party(request, pk)
     initial = {name: getattr(party, name) for name in PartyForm.base_fields}
     form = PartyForm(request.POST or None, initial=initial)
+    offer_lookups(form)
     if request.method == "POST" and not form.is_valid():
         every_problem(request, {"": form}, existing=party)
     elif request.method == "POST":
@@ -174,6 +189,8 @@ def _child_form(request, pk: int, child_id: int | None, *, form_class, related: 
             raise Http404
     initial = {name: getattr(child, name) for name in form_class.base_fields} if child else {}
     form = form_class(request.POST or None, initial=initial)
+    if form_class is AddressForm:
+        offer_lookups(address_form=form)
     if request.method == "POST" and form.is_valid():
         try:
             if child is None:
@@ -234,3 +251,76 @@ def address_remove(request, pk: int, address_id: int):
 @require_POST
 def contact_remove(request, pk: int, contact_id: int):
     return _remove(request, pk, contact_id, "contacts", services.remove_contact)
+
+
+# What the lookup views answer: a note beside the field, and what the page may put in the fields still empty
+# (web/app.js), keyed by the fields' prefix on the page. Nothing is stored here.
+ADDRESS_PREFIXES = ("", "address-")
+
+
+def _prefix(value: str) -> str:
+    return value if value in ADDRESS_PREFIXES else ""
+
+
+def _place_fields(place: lookups.PlaceFound) -> dict:
+    fields = {"postal_code": format_cep(place.postal_code) if place.postal_code else "", "street": place.street,
+              "number": place.number, "complement": place.complement, "district": place.district}  # fmt: skip
+    municipality = Municipality.objects.filter(code=place.municipality_code, is_active=True).first()
+    if municipality is None and place.municipality_name:
+        code = MunicipalityWidget().code_for(f"{place.municipality_name}/{place.uf}")
+        municipality = Municipality.objects.filter(code=code).first() if code else None
+    if municipality is not None:
+        fields["municipality_id"] = {"code": municipality.code, "label": str(municipality)}
+    return {name: value for name, value in fields.items() if value}
+
+
+def _lookup_note(request, status: str, note: str = "", fill: dict | None = None):
+    context = {"status": status, "note": note, "fill": json.dumps(fill) if fill else ""}
+    return render(request, "parties/partials/lookup_note.html", context)
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def lookup_cep(request):
+    prefix = _prefix(request.GET.get("prefix", ""))
+    typed = request.GET.get(f"{prefix}postal_code", "")
+    if len(normalize_cep(typed)) != 8:
+        return _lookup_note(request, "")
+    answer = lookups.find_cep(typed)
+    if answer.status == lookups.FOUND:
+        place = answer.found
+        fields = _place_fields(place)
+        fields.pop("postal_code", None)  # the user is typing it
+        summary = ", ".join(v for v in (place.street, place.district, f"{place.municipality_name}/{place.uf}") if v)
+        note = _("CEP found: %(place)s. Empty fields filled in; what you typed was kept.") % {"place": summary}
+        return _lookup_note(request, answer.status, note, {prefix: fields})
+    notes = {
+        lookups.NOT_FOUND: _("This CEP is not in the lookup service; type the address."),
+        lookups.UNAVAILABLE: _("The CEP lookup did not answer; type the address (saving does not depend on it)."),
+    }
+    return _lookup_note(request, answer.status, notes.get(answer.status, ""))
+
+
+@login_required
+@permission_required(CHANGE, raise_exception=True)
+def lookup_cnpj(request):
+    address_prefix = _prefix(request.GET.get("address_prefix", ""))
+    typed = normalize_cnpj(request.GET.get("document", ""))
+    if len(typed) != 14:  # a CPF or a CNPJ still being typed
+        return _lookup_note(request, "")
+    answer = lookups.find_cnpj(typed)
+    if answer.status == lookups.FOUND:
+        company = answer.found
+        names = {"legal_name": company.legal_name, "trade_name": company.trade_name}
+        fill = {"": {name: value for name, value in names.items() if value}}
+        if company.place is not None and address_prefix:
+            fill[address_prefix] = _place_fields(company.place)
+        note = _("CNPJ found: %(name)s. Empty fields filled in; what you typed was kept.") % {
+            "name": company.legal_name
+        }
+        return _lookup_note(request, answer.status, note, fill)
+    notes = {
+        lookups.NOT_FOUND: _("This CNPJ is not in the lookup service (or its check digits are wrong)."),
+        lookups.UNAVAILABLE: _("The CNPJ lookup did not answer; type the data (saving does not depend on it)."),
+    }
+    return _lookup_note(request, answer.status, notes.get(answer.status, ""))

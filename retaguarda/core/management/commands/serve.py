@@ -34,6 +34,16 @@ class Command(BaseCommand):
         if demo:
             call_command("demo")
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "retaguarda.config.settings"}
+        lookups_port = port + 2
+        fake_lookups = demo and "LOOKUPS_ENABLED" not in os.environ
+        if fake_lookups:
+            # The demo's party form looks CEPs and CNPJs up in the local fake (core.lookups.fake), with no
+            # internet needed; an install that configured its lookups keeps them.
+            env |= {
+                "LOOKUPS_ENABLED": "1",
+                "LOOKUP_CEP_URL": f"http://127.0.0.1:{lookups_port}/ws",
+                "LOOKUP_CNPJ_URL": f"http://127.0.0.1:{lookups_port}/api/cnpj/v1",
+            }
         web = subprocess.Popen(
             [
                 sys.executable,
@@ -71,6 +81,13 @@ class Command(BaseCommand):
                         str(port + 1),
                         "--point-demo",
                     ],
+                    env=env,
+                )
+            )
+        if fake_lookups:
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "retaguarda.config.cli", "fake-lookups", "--port", str(lookups_port)],
                     env=env,
                 )
             )

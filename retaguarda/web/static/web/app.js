@@ -14,7 +14,31 @@
     var v = value.replace(/\D/g, "").slice(0, 8);
     return v.length > 5 ? v.slice(0, 5) + "-" + v.slice(5) : v;
   }
+  // What a CEP or CNPJ lookup found (parties' lookup note) goes into the fields still empty, at the moment
+  // it arrives: a field the user typed in, even while the lookup ran, is never overwritten.
+  function fillEmptyFields(note) {
+    var form = note.closest("form");
+    var groups;
+    try { groups = JSON.parse(note.dataset.lookupFill); } catch (e) { return; }
+    note.removeAttribute("data-lookup-fill");
+    if (!form) { return; }
+    Object.keys(groups).forEach(function (prefix) {
+      var fields = groups[prefix];
+      Object.keys(fields).forEach(function (name) {
+        var value = fields[name];
+        if (value && typeof value === "object") {  // a lookup widget: the code submitted and the text shown
+          var code = form.elements[prefix + name];
+          var text = form.elements[prefix + name + "_search"];
+          if (code && text && !code.value && !text.value.trim()) { code.value = value.code; text.value = value.label; }
+          return;
+        }
+        var input = form.elements[prefix + name];
+        if (input && input.tagName && !input.value.trim() && value) { input.value = value; }
+      });
+    });
+  }
   function bind(root) {
+    root.querySelectorAll("[data-lookup-fill]").forEach(fillEmptyFields);
     root.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
       el.addEventListener("change", function () { el.form.submit(); });
     });
