@@ -19,6 +19,7 @@ from retaguarda.core import tabular
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError, NotFound, ValidationFailed
 from retaguarda.core.pagination import keyset_page, keyset_window
+from retaguarda.core.problems import put_on_form
 
 PAGE_SIZES = (25, 50, 100)
 STOCK_PANEL = "inventory/partials/product_stock.html"
@@ -28,19 +29,6 @@ CHANGE = "catalog.change"
 
 def _company_id(request) -> int | None:
     return request.company.pk if request.company else None
-
-
-def _apply_errors(form, exc: DomainError, labels: dict[str, str] | None = None) -> None:
-    """Put each service problem beside its field, or above the form when it has none there."""
-    labels = labels or {}
-    for detail in exc.details or [{"field": None, "message": exc.message}]:
-        field = detail.get("field")
-        message = detail.get("message") or exc.message
-        if field in form.fields:
-            form.add_error(field, message)
-        else:
-            prefix = labels.get((field or "").split(".")[0], "")
-            form.add_error(None, f"{prefix}{message}" if prefix else message)
 
 
 def _every_problem(form) -> None:
@@ -153,7 +141,7 @@ def product_create(request):
                 **data,
             )
         except ValidationFailed as exc:
-            _apply_errors(form, exc, {"variants": _("Variation: "), "components": _("Component: ")})
+            put_on_form(exc, form, labels={"variants": _("Variation: "), "components": _("Component: ")})
         else:
             messages.success(request, _("Product %(product)s created.") % {"product": product})
             return redirect("catalog:product_detail", product.pk)
@@ -208,7 +196,7 @@ def product_edit(request, product_id: int):
                 **form.service_fields(),
             )
         except DomainError as exc:
-            _apply_errors(form, exc)
+            put_on_form(exc, form)
         else:
             messages.success(request, _("Product saved."))
             return redirect("catalog:product_detail", product.pk)
@@ -391,7 +379,7 @@ def _pricelist_form(request, price_list=None):
                         **form.cleaned_data,
                     )
             except DomainError as exc:
-                _apply_errors(form, exc, {"items": _("Item: ")})
+                put_on_form(exc, form, labels={"items": _("Item: ")})
             else:
                 messages.success(request, _("Price list saved."))
                 return redirect("catalog:pricelist_detail", price_list.pk)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from retaguarda.br_tables.widgets import MunicipalityWidget
 from retaguarda.companies.models import TaxRegime
 from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.problems import put_on_form
 
 
 def _text(label, max_length, required=False, **attrs):
@@ -37,7 +38,4 @@ class CompanyForm(forms.Form):
             del self.fields["cnpj"]  # the CNPJ is the company: a new CNPJ is a new company
 
     def apply(self, exc: ValidationFailed) -> None:
-        details = exc.details or [{"field": None, "message": exc.message}]
-        for detail in details:
-            field = detail.get("field")
-            self.add_error(field if field in self.fields else None, detail["message"])
+        put_on_form(exc, self)

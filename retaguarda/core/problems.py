@@ -100,17 +100,44 @@ class Problems:
             raise self.error(error_class)
 
 
-def put_on_form(exc: DomainError, form, *, prefix: str = "", aliases: dict[str, str] | None = None) -> None:
+def put_on_form(
+    exc: DomainError,
+    form,
+    *,
+    prefix: str = "",
+    aliases: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+) -> None:
     """Put each problem of `exc` beside the form field it names, or above the form (non-field error).
 
     `prefix`: only problems under it go to this form, named without it (`"addresses[0]."`);
-    `aliases`: service names that a form shows under another field (`{"roles": "is_customer"}`)."""
-    aliases = aliases or {}
+    `aliases`: service names that a form shows under another field (`{"roles": "is_customer"}`);
+    `labels`: for a problem above the form, words put before it by the first part of its name
+    (`{"variants": "Variação: "}` for `variants.1.price`)."""
+    put_on_forms(exc, {prefix: form}, aliases=aliases, labels=labels)
+
+
+def put_on_forms(
+    exc: DomainError,
+    forms_by_prefix: dict,
+    *,
+    aliases: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+) -> None:
+    """`put_on_form` for a page of several forms (`{"": party_form, "addresses[0].": address_form}`): each
+    problem goes to the form of the longest prefix its name starts with, once; one under no prefix is left
+    out (a `""` form takes every other)."""
+    aliases, labels = aliases or {}, labels or {}
+    longest_first = sorted(forms_by_prefix.items(), key=lambda item: -len(item[0]))
     for detail in exc.details or [{"field": None, "message": exc.message}]:
         name = detail.get("field") or ""
-        if prefix:
+        message = detail.get("message") or exc.message
+        for prefix, form in longest_first:
             if not name.startswith(prefix):
                 continue
-            name = name[len(prefix) :]
-        name = aliases.get(name, name)
-        form.add_error(name if name in form.fields else None, detail.get("message") or exc.message)
+            field = aliases.get(name[len(prefix) :], name[len(prefix) :])
+            if field in form.fields:
+                form.add_error(field, message)
+            else:
+                form.add_error(None, f"{labels.get(field.split('.')[0], '')}{message}")
+            break

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from retaguarda.br_tables.widgets import MunicipalityWidget
-from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.lookups import lookups
 from retaguarda.core.number_fields import NumberField
 from retaguarda.parties.models import IeIndicator, PartyKind
@@ -91,26 +90,6 @@ def problems_beyond_the_form(forms_by_prefix: dict[str, forms.Form], check) -> l
     refused = {f"{prefix}{name}" for prefix, form in forms_by_prefix.items() for name in form.errors}
     refused |= {"roles"} if "is_customer" in party_form.errors else set()
     return [d for d in details if (d.get("field") or "") not in refused and d.get("field")]
-
-
-def apply_errors(exc: ValidationFailed, forms_by_prefix: dict[str, forms.Form], fallback: forms.Form) -> None:
-    """Put each problem the service found next to the field it names.
-
-    `forms_by_prefix` maps the service's field prefixes (`""`, `"addresses[0]."`) to forms.
-    """
-    details = exc.details or [{"field": None, "message": exc.message}]
-    for detail in details:
-        name = detail.get("field") or ""
-        target, field = fallback, None
-        for prefix, form in sorted(forms_by_prefix.items(), key=lambda item: -len(item[0])):
-            if name.startswith(prefix):
-                target, field = form, name[len(prefix) :]
-                break
-        if field == "roles":
-            field = "is_customer"
-        if field not in target.fields:
-            field = None
-        target.add_error(field, detail["message"])
 
 
 def offer_lookups(party_form: forms.Form | None = None, address_form: forms.Form | None = None) -> None:

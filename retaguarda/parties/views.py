@@ -17,13 +17,13 @@ from retaguarda.core.actor import actor_of
 from retaguarda.core.audit_display import readable
 from retaguarda.core.errors import DomainError, ValidationFailed
 from retaguarda.core.pagination import keyset_window
+from retaguarda.core.problems import put_on_form, put_on_forms
 from retaguarda.core.validators import format_cep, normalize_cep, normalize_cnpj
 from retaguarda.parties import selectors, services
 from retaguarda.parties.forms import (
     AddressForm,
     ContactForm,
     PartyForm,
-    apply_errors,
     offer_lookups,
     problems_beyond_the_form,
 )
@@ -32,6 +32,7 @@ from retaguarda.parties.models import Party, Role
 VIEW = "parties.view"
 CHANGE = "parties.change"
 PAGE_SIZES = (25, 50, 100)
+ROLES_ON_FORM = {"roles": "is_customer"}  # the service's "choose a role" shows beside the first role's box
 
 # The party's own history words its first two actions for a registration; the rest as the audit log does.
 ACTIONS = {
@@ -97,7 +98,7 @@ def party_create(request):
         try:
             party = services.create_party(actor=actor_of(request), addresses=addresses, **form.service_fields())
         except ValidationFailed as exc:
-            apply_errors(exc, {"": form, "addresses[0].": address_form}, form)
+            put_on_forms(exc, {"": form, "addresses[0].": address_form}, aliases=ROLES_ON_FORM)
         except DomainError as exc:
             form.add_error("document" if exc.code == "parties.duplicate_document" else None, exc.message)
         else:
@@ -131,7 +132,7 @@ def party_edit(request, pk: int):
         try:
             services.update_party(party.pk, actor=actor_of(request), version=_version(request), **form.service_fields())
         except ValidationFailed as exc:
-            apply_errors(exc, {"": form}, form)
+            put_on_form(exc, form, aliases=ROLES_ON_FORM)
         except DomainError as exc:
             form.add_error("document" if exc.code == "parties.duplicate_document" else None, exc.message)
         else:
@@ -148,7 +149,7 @@ def every_problem(request, forms_by_prefix: dict, existing: Party | None = None)
 
     details = problems_beyond_the_form(forms_by_prefix, check)
     if details:
-        apply_errors(ValidationFailed(details=details), forms_by_prefix, forms_by_prefix[""])
+        put_on_forms(ValidationFailed(details=details), forms_by_prefix, aliases=ROLES_ON_FORM)
 
 
 def _version(request) -> int | None:
@@ -198,7 +199,7 @@ def _child_form(request, pk: int, child_id: int | None, *, form_class, related: 
             else:
                 update(child.pk, actor=actor_of(request), version=_version(request), **form.cleaned_data)
         except ValidationFailed as exc:
-            apply_errors(exc, {"": form}, form)
+            put_on_form(exc, form, aliases=ROLES_ON_FORM)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:

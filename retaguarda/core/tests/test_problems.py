@@ -5,7 +5,7 @@ from django import forms
 
 from retaguarda.core.cleaning import clean_email, clean_phone, one_line, text
 from retaguarda.core.errors import NotFound, ValidationFailed
-from retaguarda.core.problems import Problems, put_on_form
+from retaguarda.core.problems import Problems, put_on_form, put_on_forms
 from retaguarda.core.validators import validate_cep
 
 
@@ -117,3 +117,19 @@ def test_phone_and_email_cleaning():
     clean_email("ana@", problems, "contact.email")
     assert [p["field"] for p in problems] == ["phone", "contact.email"]
     assert text(None) == "" and one_line("  Rua \n das   Flores ") == "Rua das Flores"
+
+
+def test_put_on_forms_sends_each_problem_to_one_form_by_its_longest_prefix():
+    problems = Problems()
+    problems.add("roles", "Choose a role.")
+    problems.add("addresses[0].postal_code", "Enter the CEP.")
+    problems.add("variants.1.price", "Negative price.")
+    main, address = AddressForm(data={}), AddressForm(data={})
+    main.is_valid(), address.is_valid()
+
+    put_on_forms(problems.error(), {"": main, "addresses[0].": address}, aliases={"roles": "is_customer"},
+                 labels={"variants": "Variação: "})  # fmt: skip
+
+    assert main.errors["is_customer"] == ["Choose a role."]
+    assert main.non_field_errors() == ["Variação: Negative price."]  # the CEP is the address form's alone
+    assert address.errors == {"postal_code": ["Enter the CEP."]}
