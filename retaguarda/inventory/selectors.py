@@ -247,10 +247,9 @@ class PastBalance:
     on_hand: Decimal
 
 
-def balances_at(
-    company, at: datetime, *, warehouse_id: int | None = None, cursor: str | None = None, limit: int = 50
-) -> tuple[list[PastBalance], str | None]:
-    """Stock on hand at `at` (in the warehouse, or in all the company's warehouses); 3 queries a page.
+def past_stock(company, at: datetime, *, warehouse_id: int | None = None):
+    """The company's products annotated with `past_on_hand`, their stock on hand at `at` (in the warehouse,
+    or in all the company's warehouses), those with none left out; 2 queries (the locations, the period).
 
     Each product's balance is its snapshot at the last period closed by `at` plus its moves dated
     after that period up to `at` (every move up to `at` when no period is closed yet)."""
@@ -277,9 +276,27 @@ def balances_at(
         total = Coalesce(Subquery(held, output_field=QTY), Value(ZERO), output_field=QTY) + Coalesce(
             Subquery(since, output_field=QTY), Value(ZERO), output_field=QTY
         )
-    qs = Product.objects.filter(company=company).annotate(past_on_hand=total).exclude(past_on_hand=0)
+    return Product.objects.filter(company=company).annotate(past_on_hand=total).exclude(past_on_hand=0)
+
+
+def balances_at(
+    company,
+    at: datetime,
+    *,
+    warehouse_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+    stock=None,
+) -> tuple[list[PastBalance], str | None]:
+    """One page of the stock on hand at `at` (`past_stock`, or the one given); 3 queries a page."""
+    qs = stock if stock is not None else past_stock(company, at, warehouse_id=warehouse_id)
     rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("sku", "id"))
     return [PastBalance(p, quantity(p.past_on_hand)) for p in rows], next_cursor
+
+
+def past_stock_total(stock) -> Decimal:
+    """The stock on hand of every page of `past_stock` (one query)."""
+    return quantity(stock.aggregate(t=Coalesce(DecimalSum("past_on_hand"), Value(ZERO), output_field=QTY))["t"])
 
 
 def _per_product(qs, expression):

@@ -132,16 +132,18 @@ def balances_at(request):
     company = request.company
     day = request.GET.get("date", "")
     warehouse = request.GET.get("warehouse", "")
-    rows, next_cursor, moment = [], None, None
+    rows, next_cursor, moment, total = [], None, None, None
     try:
         moment = datetime.combine(datetime.strptime(day, "%Y-%m-%d").date(), time.max) if day else None
     except ValueError:
         messages.error(request, _("Invalid date."))
     if moment is not None:
         moment = timezone.make_aware(moment)
+        stock = selectors.past_stock(company, moment, warehouse_id=_int(warehouse))
         rows, next_cursor = selectors.balances_at(
-            company, moment, warehouse_id=_int(warehouse), cursor=request.GET.get("cursor"), limit=_limit(request)
+            company, moment, cursor=request.GET.get("cursor"), limit=_limit(request), stock=stock
         )
+        total = selectors.past_stock_total(stock) if rows else None
     context = _listing(
         request,
         rows,
@@ -149,6 +151,7 @@ def balances_at(request):
         warehouses=selectors.warehouses(company),
         filters={"date": day, "warehouse": warehouse},
         moment=moment,
+        total=total,
     )
     return _page(request, "inventory/balances_at.html", context)
 

@@ -14,7 +14,7 @@ from .conftest import D
 
 PAGES = [
     ("balances", {}),
-    ("balances_at", {"at": "2030-01-01"}),
+    ("balances_at", {"date": "2030-01-01"}),
     ("moves", {}),
     ("move_new", {}),
     ("transfers", {}),
@@ -32,6 +32,9 @@ PAGES = [
 ]
 KARDEX_FIRST_PAGE = 9  # 8 once the session, user, company and departments are one query (issue 11, step 4)
 BALANCES = 9  # the list's totals over every page, not only the rows shown, are one more aggregate
+# The balance at a date also reads the warehouse's locations and the last closed period before its page and
+# total (the test asked with `at`, which the page does not read, and so measured an empty form until now).
+BALANCES_AT = 10
 
 
 @pytest.fixture
@@ -58,7 +61,7 @@ def inventory(stock, make_product, make_warehouse, actor):
 def test_an_inventory_page_runs_at_most_8_queries(web, inventory, name, params, django_assert_max_num_queries):
     url = reverse(f"inventory:{name}", args=[inventory[name]] if name in inventory else [])
     params = dict(params)
-    limit = {"kardex": KARDEX_FIRST_PAGE, "balances": BALANCES}.get(name, 8)
+    limit = {"kardex": KARDEX_FIRST_PAGE, "balances": BALANCES, "balances_at": BALANCES_AT}.get(name, 8)
     if params.get("cursor") == "next":
         first = web.get(url, {"limit": 4})
         params = {"limit": 4, "cursor": first.context["next_cursor"]}

@@ -193,3 +193,18 @@ def test_the_balance_list_totals_every_page(web, stock, warehouse, make_product)
     totals = html.split('class="totals"')[1].split("</tr>")[0]
 
     assert ">6</td>" in totals and "R$\u00a030,00" in totals
+
+
+def test_the_balance_at_a_date_totals_every_page_and_links_each_product_to_its_kardex(
+    web, stock, warehouse, make_product
+):
+    products = [make_product(f"T-{i}") for i in range(3)]
+    for product in products:
+        stock.receive(product, warehouse, "2.5", cost="5")
+
+    html = web.get(reverse("inventory:balances_at"), {"date": "2099-12-31", "limit": 2}).content.decode()
+    totals = html.split('class="totals"')[1].split("</tr>")[0]
+
+    assert ">7,5</td>" in totals  # three products of 2,5, two of them on this page
+    assert reverse("inventory:kardex", args=[products[0].pk]) in html
+    assert html.count("<tbody>") == 1 and html.split("<tbody>")[1].count("<tr>") == 2
