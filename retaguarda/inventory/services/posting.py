@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from retaguarda.catalog.models import Product
 from retaguarda.core.actor import Actor
+from retaguarda.core.bulk_insert import insert_instances
 from retaguarda.core.money import ZERO, cost, quantity
 from retaguarda.core.problems import Problems
 from retaguarda.core.scope import company_id_of
@@ -220,7 +221,7 @@ def post_moves(
         # 4. Write: the ledger (INSERT only), the balances, the costs.
         try:
             with transaction.atomic():
-                created = StockMove.objects.bulk_create(rows)
+                created = insert_instances(StockMove, rows)  # no per-value ORM work (core.bulk_insert)
         except IntegrityError as exc:
             if "source" in str(exc).lower() or "unique" in str(exc).lower():
                 raise AlreadyPosted() from exc

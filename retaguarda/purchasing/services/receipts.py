@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from retaguarda.companies.models import Company, TaxRegime
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
+from retaguarda.core.bulk_insert import insert_instances
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import ZERO, amount, quantity
 from retaguarda.core.numbering import document_number
@@ -46,6 +47,9 @@ from retaguarda.purchasing.services.landed import LandedIn, landed_costs
 from retaguarda.purchasing.services.lines import CostLineIn, goods_value, line_problems, load_products, unit_and_factor
 from retaguarda.purchasing.services.orders import Charges
 from retaguarda.purchasing.states import RECEIVABLE_STATES, OrderState, ReceiptState
+
+# What posting reads of a receipt line.
+POSTING_FIELDS = ("product_id", "order_line_id", "stock_quantity", "lot_code", "lot_expiry", "unit_stock_cost")
 
 
 @dataclass(frozen=True)
@@ -372,7 +376,7 @@ def create_receipt(data: ReceiptIn, *, actor: Actor) -> Receipt:
             raise NfeAlreadyImported() from exc
         for row in rows:
             row.receipt = receipt
-        ReceiptLine.objects.bulk_create(rows)
+        insert_instances(ReceiptLine, rows)
         ReceiptLineLot.objects.bulk_create(
             [lot for row, line in zip(rows, data.lines, strict=True) for lot in _line_lots(row, line)]
         )
@@ -409,7 +413,7 @@ def post_receipt(receipt_id: int, *, actor: Actor) -> Receipt:
     """Draft → posted: stock in at landed cost, order lines received, the payable created."""
     with transaction.atomic():
         receipt = transition(Receipt, receipt_id, to=ReceiptState.POSTED, actor=actor, queryset=scoped(Receipt, actor))
-        lines = list(receipt.lines.all())
+        lines = list(receipt.lines.only(*POSTING_FIELDS))
         _receive_on_orders(receipt, lines, actor=actor)
         _post_stock(receipt, lines, actor=actor)
         receipt.title = _create_payable(receipt, actor=actor)
@@ -470,6 +474,7 @@ def _post_stock(receipt: Receipt, lines: list[ReceiptLine], *, actor: Actor) -> 
     wanted = [(line.product_id, line.lot_code, line.lot_expiry) for line in lines if line.lot_code]
     wanted += [(by_line[lot.line_id].product_id, lot.code, lot.expiry) for lots in line_lots.values() for lot in lots]
     found = inventory.lots_for(actor=actor, wanted=wanted) if wanted else {}
+    reason = str(receipt)
     moves = []
     for line in lines:
         parts = [(lot.code, lot.stock_quantity) for lot in line_lots[line.pk]] or [(line.lot_code, line.stock_quantity)]
@@ -483,7 +488,7 @@ def _post_stock(receipt: Receipt, lines: list[ReceiptLine], *, actor: Actor) -> 
                     source=inventory.Source(Receipt.SOURCE, receipt.pk, line.pk),
                     lot_id=found[(line.product_id, code.strip())].pk if code else None,
                     unit_cost=line.unit_stock_cost,
-                    reason=str(receipt),
+                    reason=reason,
                 )
             )
     inventory.post_moves(moves, actor=actor)
