@@ -12,6 +12,7 @@ from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, PageLimit, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.purchasing import selectors, services
+from retaguarda.purchasing.answers import receipt_answer
 from retaguarda.purchasing.models import CfopMapping, NfeImport, PurchaseOrder, PurchaseRequest, Receipt
 from retaguarda.purchasing.nfe import services as nfe_services
 from retaguarda.purchasing.nfe.cfop import DEFAULT_ENTRY_CFOP
@@ -182,23 +183,23 @@ def create_receipt(request, body: ReceiptIn):
         ),
         actor=actor,
     )
-    return Status(201, receipt)
+    return receipt_answer(receipt, 201)
 
 
 @router.get("/receipts/{receipt_id}", response=ReceiptOut, auth=VIEW)
 def get_receipt(request, receipt_id: int):
-    return _own(request, Receipt, receipt_id)
+    return receipt_answer(_own(request, Receipt, receipt_id))
 
 
 @router.post("/receipts/{receipt_id}/post", response=ReceiptOut, auth=RECEIVE)
 def post_receipt(request, receipt_id: int):
     """Stock in at landed cost, the orders received, the payable created."""
-    return services.post_receipt(receipt_id, actor=actor_of(request))
+    return receipt_answer(services.post_receipt(receipt_id, actor=actor_of(request)))
 
 
 @router.post("/receipts/{receipt_id}/cancel", response=ReceiptOut, auth=RECEIVE)
 def cancel_receipt(request, receipt_id: int):
-    return services.cancel_receipt(receipt_id, actor=actor_of(request))
+    return receipt_answer(services.cancel_receipt(receipt_id, actor=actor_of(request)))
 
 
 # ---------------------------------------------------------------------------- NF-e imports
@@ -270,7 +271,7 @@ def get_nfe_import(request, import_id: int):
 def confirm_nfe_import(request, import_id: int, body: ConfirmIn):
     """The note enters: a posted receipt and its payable. Unmatched items need an answer."""
     _own(request, NfeImport, import_id)
-    return nfe_services.confirm_nfe(
+    receipt = nfe_services.confirm_nfe(
         import_id,
         nfe_services.ConfirmIn(
             warehouse_id=body.warehouse_id,
@@ -280,6 +281,7 @@ def confirm_nfe_import(request, import_id: int, body: ConfirmIn):
         ),
         actor=actor_of(request),
     )
+    return receipt_answer(receipt)
 
 
 # ---------------------------------------------------------------------------- suggestions

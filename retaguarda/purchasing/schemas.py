@@ -263,7 +263,9 @@ class ReceiptSummaryOut(Schema):
     total: Decimal
 
 
-class ReceiptOut(ReceiptSummaryOut, DocumentOut):
+class ReceiptHeadOut(ReceiptSummaryOut, DocumentOut):
+    """A receipt without its lines and installments (`answers` writes those directly)."""
+
     payment_terms: str
     freight: Decimal
     insurance: Decimal
@@ -277,6 +279,9 @@ class ReceiptOut(ReceiptSummaryOut, DocumentOut):
     title_id: int | None
     posted_at: datetime.datetime | None
     version: int
+
+
+class ReceiptOut(ReceiptHeadOut):
     lines: list[ReceiptLineOut]
     installments: list[PayableInstallmentSchema]
 
