@@ -18,6 +18,18 @@ from retaguarda.purchasing.nfe.reader import Nfe, NfeItem, read_nfe
 from retaguarda.purchasing.states import RECEIVABLE_STATES
 
 NO_GTIN = {"", "SEM GTIN"}
+# What the preview, its page and its answer read of a product (a narrow row: 500 of them per note).
+PRODUCT_FIELDS = (
+    "company_id",
+    "sku",
+    "name",
+    "gtin",
+    "product_type",
+    "is_variant_parent",
+    "unit",
+    "purchase_unit",
+    "purchase_factor",
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,7 @@ class PreviewLine:
     entry_cfop: str = ""
     order_line: PurchaseOrderLine | None = None
     order_price: Decimal | None = None  # the order's cost per stock unit
+    deson: Decimal = ZERO  # exempted ICMS the note deducts from this item (enters as a discount)
     problems: list[str] = field(default_factory=list)  # stop the confirmation
     warnings: list[str] = field(default_factory=list)  # shown, do not stop it
 
@@ -60,28 +73,28 @@ class Preview:
         return not self.problems and all(line.product is not None and not line.problems for line in self.lines)
 
 
-def preview(nfe_import: NfeImport, answers: dict[int, Answer] | None = None) -> Preview:
+def preview(nfe_import: NfeImport, answers: dict[int, Answer] | None = None, *, nfe: Nfe | None = None) -> Preview:
+    """`nfe`: the import's XML already read (right after the upload that read it), else read here."""
     answers = answers or {}
-    nfe = read_nfe(bytes(nfe_import.xml))
+    nfe = nfe or read_nfe(bytes(nfe_import.xml))
     company_id = nfe_import.company_id
     supplier = Party.objects.filter(company_id=company_id, document=nfe.emitter.document).first()
     problems = []
     if supplier is None:
         problems.append(_("The supplier %(cnpj)s is not registered yet.") % {"cnpj": nfe.emitter.document})
     items_total = sum((i.goods for i in nfe.items if i.in_total), ZERO)
+    deducted = deducted_deson(nfe)
     landed_total = sum(
         (i.goods - i.discount + i.freight + i.insurance + i.other + i.ipi + i.icms_st for i in nfe.items if i.in_total),
         ZERO,
-    )
-    if items_total != nfe.totals["vProd"] or landed_total != nfe.total - _unsupported(nfe):
+    ) - sum(deducted.values(), ZERO)
+    if items_total != nfe.totals["vProd"] or landed_total != nfe.total:
         problems.append(
             _(
                 "The note's totals (products %(prod)s, note %(nf)s) do not add up from its items (%(items)s, %(landed)s)."
             )
             % {"prod": nfe.totals["vProd"], "nf": nfe.total, "items": items_total, "landed": landed_total}
         )
-    if _unsupported(nfe):
-        problems.append(_("Notes with exempted ICMS (vICMSDeson) are not supported yet."))
     if nfe.duplicates and sum((d.amount for d in nfe.duplicates), ZERO) != nfe.total:
         problems.append(_("The note's installments do not add up to its total."))
 
@@ -89,15 +102,19 @@ def preview(nfe_import: NfeImport, answers: dict[int, Answer] | None = None) -> 
     if supplier is not None:
         memory = {
             sp.supplier_code: sp
-            for sp in SupplierProduct.objects.filter(
-                supplier=supplier, supplier_code__in={i.code for i in nfe.items}
-            ).select_related("product")
+            for sp in SupplierProduct.objects.filter(supplier=supplier, supplier_code__in={i.code for i in nfe.items})
+            .select_related("product")
+            .only("supplier_code", "unit", "factor", *(f"product__{name}" for name in PRODUCT_FIELDS))
         }
     gtins = {i.gtin for i in nfe.items} - NO_GTIN
     by_gtin: dict[str, list[Product]] = {}
-    for product in Product.objects.filter(company_id=company_id, gtin__in=gtins, is_active=True):
+    for product in Product.objects.filter(company_id=company_id, gtin__in=gtins, is_active=True).only(*PRODUCT_FIELDS):
         by_gtin.setdefault(product.gtin, []).append(product)
-    answered = Product.objects.filter(company_id=company_id).in_bulk({a.product_id for a in answers.values()})
+    answered = (
+        Product.objects.filter(company_id=company_id)
+        .only(*PRODUCT_FIELDS)
+        .in_bulk({a.product_id for a in answers.values()})
+    )
     company_map = dict(
         CfopMapping.objects.filter(company_id=company_id, supplier_cfop__in={i.cfop for i in nfe.items}).values_list(
             "supplier_cfop", "entry_cfop"
@@ -106,7 +123,9 @@ def preview(nfe_import: NfeImport, answers: dict[int, Answer] | None = None) -> 
 
     lines = []
     for item in nfe.items:
-        line = PreviewLine(item=item, entry_cfop=entry_cfop(item.cfop, company_map))
+        line = PreviewLine(
+            item=item, entry_cfop=entry_cfop(item.cfop, company_map), deson=deducted.get(item.number, ZERO)
+        )
         answer = answers.get(item.number)
         remembered = memory.get(item.code)
         if answer is not None:
@@ -128,7 +147,7 @@ def preview(nfe_import: NfeImport, answers: dict[int, Answer] | None = None) -> 
         line.problems += _lot_problems(item)
         line.stock_quantity = quantity(item.quantity * line.factor)
         if line.stock_quantity:
-            line.unit_cost = cost((item.goods - item.discount) / line.stock_quantity)
+            line.unit_cost = cost((item.goods - item.discount - line.deson) / line.stock_quantity)
         lines.append(line)
     _match_orders(supplier, lines)
     return Preview(nfe_import, nfe, supplier, lines, problems)
@@ -148,8 +167,31 @@ def _lot_problems(item: NfeItem) -> list[str]:
     return []
 
 
-def _unsupported(nfe: Nfe) -> Decimal:
-    return nfe.totals["vICMSDeson"]
+def deducted_deson(nfe: Nfe) -> dict[int, Decimal]:
+    """The exempted ICMS (vICMSDeson) each item takes off the note's value, by item number.
+
+    The layout's total is vNF = vProd - vDesc - vICMSDeson + vST + vFCPST + vFrete + vSeg + vOutro + vII + vIPI
+    + ...; since NT 2023.004 an item's `indDeduzDeson` says whether its vICMSDeson is deducted (1) or not
+    (0). Notes without the indicator (older, or issuers that omit it) are read the way their own vNF adds
+    up: deducted when their total comes out net of it. The buyer pays the note's value, so what is
+    deducted comes off the item's cost like a discount."""
+    counted = [i for i in nfe.items if i.in_total and i.icms_deson]
+    loose = [i for i in counted if i.deson_deducted is None]
+    if loose:
+        gross = sum(
+            (
+                i.goods - i.discount + i.freight + i.insurance + i.other + i.ipi + i.icms_st
+                for i in nfe.items
+                if i.in_total
+            ),
+            ZERO,
+        ) - sum((i.icms_deson for i in counted if i.deson_deducted), ZERO)
+        loose_deducted = gross - sum((i.icms_deson for i in loose), ZERO) == nfe.total
+    else:
+        loose_deducted = False
+    return {
+        i.number: i.icms_deson for i in counted if i.deson_deducted or (i.deson_deducted is None and loose_deducted)
+    }
 
 
 def _default_factor(item: NfeItem, product: Product | None, remembered: SupplierProduct | None) -> Decimal:

@@ -52,6 +52,8 @@ class NfeItem:
     cofins: Decimal = ZERO
     in_total: bool = True  # indTot
     lots: tuple[NfeLot, ...] = ()  # rastro
+    icms_deson: Decimal = ZERO  # vICMSDeson: ICMS exempted (desonerado), in the ICMS group
+    deson_deducted: bool | None = None  # indDeduzDeson (NT 2023.004): 1 True, 0 False, absent None
 
 
 @dataclass(frozen=True)
@@ -203,11 +205,19 @@ def _item(det: etree._Element) -> NfeItem:
         pis=_sum_any(pis, ("vPIS",)) if pis is not None else ZERO,
         cofins=_sum_any(cofins, ("vCOFINS",)) if cofins is not None else ZERO,
         in_total=_text(prod, "n:indTot", "1") == "1",
+        icms_deson=_sum_any(icms, ("vICMSDeson",)) if icms is not None else ZERO,
+        deson_deducted=_flag(icms, "indDeduzDeson") if icms is not None else None,
         lots=tuple(
             NfeLot(_text(r, "n:nLote"), _dec(r, "n:qLote"), _date(r, "n:dFab"), _date(r, "n:dVal"))
             for r in prod.findall("n:rastro", N)
         ),
     )
+
+
+def _flag(node, name: str) -> bool | None:
+    """A 0/1 indicator anywhere under `node` (the ICMS group's child varies with the CST); None when absent."""
+    found = next(node.iter(f"{{{NS}}}{name}"), None)
+    return None if found is None or not found.text else found.text.strip() == "1"
 
 
 def _date(node, path: str) -> date | None:

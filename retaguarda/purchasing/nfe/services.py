@@ -19,7 +19,7 @@ from retaguarda.purchasing.errors import NfeAlreadyImported, NfeRejected
 from retaguarda.purchasing.models import NfeImport, NfeImportState, Receipt, SupplierProduct
 from retaguarda.purchasing.nfe.files import xml_documents
 from retaguarda.purchasing.nfe.matching import Answer, Preview, preview
-from retaguarda.purchasing.nfe.reader import read_nfe
+from retaguarda.purchasing.nfe.reader import Nfe, read_nfe
 from retaguarda.purchasing.services.orders import Charges
 from retaguarda.purchasing.services.receipts import (
     InstallmentIn,
@@ -34,6 +34,18 @@ from retaguarda.purchasing.services.receipts import (
 def upload_nfe(files: Sequence[tuple[str, bytes]], *, actor: Actor) -> list[NfeImport]:
     """Keep each uploaded NF-e awaiting confirmation. Every file is checked first; one bad file refuses
     the whole upload with every file's problem listed, and nothing is saved."""
+    return [row for row, _nfe in _upload(files, actor=actor)]
+
+
+def upload_and_preview(files: Sequence[tuple[str, bytes]], *, actor: Actor) -> list[Preview]:
+    """`upload_nfe`, then each note's preview from the XML the upload already read (parsed and checked
+    against the schema once, not again from the stored bytes)."""
+    return [preview(row, nfe=nfe) for row, nfe in _upload(files, actor=actor)]
+
+
+def _upload(files: Sequence[tuple[str, bytes]], *, actor: Actor) -> list[tuple[NfeImport, Nfe | None]]:
+    """The imports kept, each with its note as read here, or None when an earlier upload of the same
+    key with other bytes is the one kept (its preview reads the stored XML)."""
     company_id = company_id_of(actor)
     our_cnpj = Company.objects.filter(pk=company_id).values_list("cnpj", flat=True).first()
     documents = xml_documents(list(files))
@@ -74,7 +86,8 @@ def upload_nfe(files: Sequence[tuple[str, bytes]], *, actor: Actor) -> list[NfeI
     with transaction.atomic():
         for name, data, nfe in read:
             if nfe.key in existing:
-                imports.append(existing[nfe.key])
+                row = existing[nfe.key]
+                imports.append((row, nfe if bytes(row.xml) == data else None))
                 continue
             try:
                 with transaction.atomic():
@@ -92,9 +105,10 @@ def upload_nfe(files: Sequence[tuple[str, bytes]], *, actor: Actor) -> list[NfeI
                     )
             except IntegrityError:  # the same key uploaded at the same moment
                 row = scoped(NfeImport, actor).get(access_key=nfe.key)
-            else:
-                audit.record(actor, row, "imported")
-            imports.append(row)
+                imports.append((row, nfe if bytes(row.xml) == data else None))
+                continue
+            audit.record(actor, row, "imported")
+            imports.append((row, nfe))
     return imports
 
 
@@ -150,7 +164,7 @@ def confirm_nfe(import_id: int, data: ConfirmIn, *, actor: Actor) -> Receipt:
                 unit_cost=line.item.unit_price,
                 unit=line.item.unit[:6],
                 factor=line.factor,
-                discount=line.item.discount,
+                discount=line.item.discount + line.deson,
                 ipi=line.item.ipi,
                 icms_st=line.item.icms_st,
                 order_line_id=line.order_line.pk if line.order_line is not None else None,
