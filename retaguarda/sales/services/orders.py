@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from retaguarda.catalog.models import Product
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
+from retaguarda.core.bulk_insert import insert_instances
 from retaguarda.core.decimal_sql import DecimalSum
 from retaguarda.core.errors import InvalidTransition, NotFound, ValidationFailed
 from retaguarda.core.formats import grouped
@@ -39,6 +40,7 @@ from retaguarda.sales.services.inputs import CustomerIn, LineIn, OrderIn
 from retaguarda.sales.services.pricing import list_prices
 from retaguarda.sales.services.reversals import cancel_invoiced
 from retaguarda.sales.states import RESERVED_STATES, OrderState
+from retaguarda.watch import triggers
 
 MAX_LINES = 5000
 OWNER = "sales"  # the app that owns `sales.order` reservations (inventory.ownership)
@@ -250,8 +252,9 @@ def line_rows(model, data: OrderIn, priced: Priced, **parent) -> list:
 
 def record_opened(document, actor: Actor, payload: dict | None = None, lines: int = 0, then: str = "") -> None:
     """A new document's first timeline event and its audit record; with `then`, the document was moved
-    on in the same transaction (an order taken and confirmed at once): its second event too, and both
-    audit records in one INSERT."""
+    on in the same transaction (an order taken and confirmed at once): its second event too. The events
+    go in one INSERT, the audit records in another, both written by hand (`insert_instances`); watch is told
+    of the events as their signal would have told it."""
     label = document._meta.label_lower
     first = then and OrderState.DRAFT
     events = [
@@ -284,9 +287,9 @@ def record_opened(document, actor: Actor, payload: dict | None = None, lines: in
             )
         )
         records.append(audit.build(actor, document, then, {"total": [None, str(document.total)]}))
-    for event in events:  # one by one: watch's triggers see a confirmation through post_save
-        event.save(force_insert=True)
-    AuditRecord.objects.bulk_create(records)
+    insert_instances(DocumentEvent, events)
+    triggers.timeline_written(events, company_id=document.company_id)  # watch sees the confirmation
+    insert_instances(AuditRecord, records)
 
 
 def create_order(data: OrderIn, *, actor: Actor, quote=None, confirm: bool = False) -> SalesOrder:
@@ -330,8 +333,8 @@ def create_order(data: OrderIn, *, actor: Actor, quote=None, confirm: bool = Fal
             if not insert_unless_conflict(order):
                 raise _duplicate(channel, order.external_id)
         else:
-            order.save(force_insert=True)
-        lines = SalesOrderLine.objects.bulk_create(line_rows(SalesOrderLine, data, priced, order=order))
+            insert_instances(SalesOrder, [order])
+        lines = insert_instances(SalesOrderLine, line_rows(SalesOrderLine, data, priced, order=order))
         attach_lines(order, lines)  # the answer shows them without reading them back
         record_opened(
             order,

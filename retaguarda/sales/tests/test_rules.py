@@ -1,10 +1,12 @@
 """Sales' watch rule: an order not shipped on its promised date opens for Logística and clears when it ships."""
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from retaguarda.core.models import OutboxEvent
 from retaguarda.sales import rules, services
 from retaguarda.sales.tests.conftest import deliver_all
 from retaguarda.watch import services as watch
@@ -44,3 +46,33 @@ def test_grace_days_hold_the_occurrence_back(actor, company, make_order, product
     services.confirm_order(order.pk, actor=actor)
     assert rules.order_late(company.pk, {"grace_days": 1}) == []
     assert [f.subject_id for f in rules.order_late(company.pk, {"grace_days": 0})] == [order.pk]
+
+
+def test_an_order_taken_and_confirmed_in_one_call_reaches_watch_like_a_confirmation(
+    api, company, channel, customer, product, warehouse, stock
+):
+    """`?confirm=true` writes its two timeline events in one INSERT and tells watch itself: the late
+    order opens on the delivery of that event, with no 15-minute run, and the draft event stays quiet."""
+    stock.receive(product, warehouse, "10", cost="4.00")
+    promised = timezone.localdate() - timedelta(days=3)
+    body = {
+        "channel_id": channel.pk,
+        "external_id": "LATE-1",
+        "customer_id": customer.pk,
+        "promised_ship_date": promised.isoformat(),
+        "lines": [{"sku": product.sku, "quantity": "1", "unit_price": "10"}],
+    }
+    response = api.post(
+        "/api/v1/sales/orders?confirm=true",
+        json.dumps(body),
+        content_type="application/json",
+        headers={"Idempotency-Key": "late-1"},
+    )
+    assert response.status_code == 201, response.content
+    order_id = response.json()["id"]
+    changed = OutboxEvent.objects.filter(type="watch.document_changed", payload__document_id=order_id)
+    assert [(e.company_id, e.payload["to_state"]) for e in changed] == [(company.pk, "confirmed")]
+
+    deliver_all()
+    occ = Occurrence.objects.get(company=company, rule=RULE)
+    assert (occ.subject_id, occ.state, occ.figures["days"]["value"]) == (str(order_id), "open", 3)

@@ -1,0 +1,60 @@
+"""`insert_instances` on the rows the intake and the outbox write: JSON (with the field's encoder), an IP
+address, nulls, auto_now dates and foreign keys read back as written, ids in order, on both engines."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from retaguarda.core.bulk_insert import insert_instances
+from retaguarda.core.models import AuditRecord, DocumentEvent, OutboxDelivery, OutboxEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_timeline_events_come_back_as_written_with_their_ids_in_order(admin_user):
+    events = [
+        DocumentEvent(
+            document_type="sales.salesorder",
+            document_id=n,
+            to_state="confirmed",
+            user=admin_user if n != 2 else None,
+            origin="api",
+            payload={"n": n, "total": "10.50", "nested": {"ok": True}} if n != 3 else {},
+        )
+        for n in range(1, 4)
+    ]
+    with transaction.atomic():
+        written = insert_instances(DocumentEvent, events)
+
+    assert written == events and all(e.pk and not e._state.adding for e in events)
+    assert [e.pk for e in events] == sorted(e.pk for e in events)
+    again = {e.pk: e for e in DocumentEvent.objects.filter(pk__in=[e.pk for e in events])}
+    for e in events:
+        read = again[e.pk]
+        assert (read.document_id, read.user_id, read.payload) == (e.document_id, e.user_id, e.payload)
+        assert read.created_at == e.created_at is not None  # auto_now_add set on the instance too
+
+
+def test_outbox_rows_and_audit_records(admin_user):
+    [event] = insert_instances(OutboxEvent, [OutboxEvent(type="t", company_id=None, payload={"v": Decimal("1.10")})])
+    rows = insert_instances(
+        OutboxDelivery,
+        [
+            OutboxDelivery(event=event, company_id=7, handler=f"h{n}", next_attempt_at=event.created_at)
+            for n in range(2)
+        ],
+    )
+    assert OutboxEvent.objects.get(pk=event.pk).payload == {"v": "1.10"}  # the field's encoder, as bulk_create
+    assert list(
+        OutboxDelivery.objects.filter(event=event).order_by("pk").values_list("pk", "handler", "lease_until", "state")
+    ) == [(rows[0].pk, "h0", None, "pending"), (rows[1].pk, "h1", None, "pending")]
+    records = [
+        AuditRecord(actor_label="x", origin="api", action="a", object_type="t", object_id="1", ip=ip, changes=c)
+        for ip, c in (("10.0.0.1", {"total": [None, "9.90"]}), (None, {}))
+    ]
+    insert_instances(AuditRecord, records)
+    assert [(r.ip, r.changes) for r in AuditRecord.objects.filter(pk__in=[r.pk for r in records]).order_by("pk")] == [
+        ("10.0.0.1", {"total": [None, "9.90"]}),
+        (None, {}),
+    ]
