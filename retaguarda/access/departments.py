@@ -36,7 +36,7 @@ GRANTS: dict[str, set[str]] = {
     SALES: {"sales.*", "parties.view", "parties.change", "catalog.view", "inventory.view", "inventory.reserve"},
     PURCHASING: {"purchasing.*", "parties.*", "catalog.*", "inventory.view"},
     STOCK: {"inventory.*", "catalog.view", "catalog.change", "parties.view", "purchasing.view", "purchasing.request"},
-    LOGISTICS: {"logistics.*", "inventory.view", "sales.view", "parties.view"},
+    LOGISTICS: {"logistics.*", "inventory.view", "sales.view", "sales.ship", "parties.view"},
     FINANCE: {"finance.*", "payments.*", "parties.view", "sales.view", "purchasing.view", "insights.view"},
     FISCAL: {"fiscal.*", "catalog.*", "parties.view", "companies.change", "sales.view", "purchasing.view"},
     ACCOUNTANT: {"*.view"},

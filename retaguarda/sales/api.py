@@ -43,6 +43,7 @@ from retaguarda.sales.schemas import (
 router = Router(tags=["sales"])
 VIEW = require("sales.view")
 CHANGE = require("sales.change")
+SHIP = require("sales.ship")  # Logística ships and delivers without changing orders otherwise
 ERRORS = {404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
@@ -171,12 +172,12 @@ def retry_invoicing(request, order_id: int):
     return _command(request, order_id, services.retry_invoicing)
 
 
-@router.post("/orders/{order_id}/ship", response={200: OrderOut, **ERRORS}, auth=CHANGE)
+@router.post("/orders/{order_id}/ship", response={200: OrderOut, **ERRORS}, auth=SHIP)
 def ship_order(request, order_id: int, body: ShipIn):
     return _command(request, order_id, services.ship_order, carrier=body.carrier, tracking_code=body.tracking_code)
 
 
-@router.post("/orders/{order_id}/deliver", response={200: OrderOut, **ERRORS}, auth=CHANGE)
+@router.post("/orders/{order_id}/deliver", response={200: OrderOut, **ERRORS}, auth=SHIP)
 def deliver_order(request, order_id: int):
     return _command(request, order_id, services.deliver_order)
 

@@ -7,6 +7,7 @@ header's totals are sums of the lines, so the note built from the order adds up 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retaguarda.core.models import CompanyScoped, Versioned
@@ -15,6 +16,7 @@ from retaguarda.sales.states import (
     ORDER_TRANSITIONS,
     QUOTE_TRANSITIONS,
     RETURN_TRANSITIONS,
+    WAITING_STATES,
     OrderState,
     QuoteState,
     ReturnState,
@@ -246,6 +248,15 @@ class SalesOrder(CompanyScoped, Versioned):
 
     def __str__(self):
         return _("Order %(number)s") % {"number": self.number}
+
+    @property
+    def is_late(self) -> bool:
+        """Promised, not shipped, and past the promised ship date (what `?late=1` lists)."""
+        return (
+            self.state in WAITING_STATES
+            and self.promised_ship_date is not None
+            and self.promised_ship_date < timezone.localdate()
+        )
 
     @property
     def installment_days(self) -> list[int]:

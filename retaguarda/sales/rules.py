@@ -7,13 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retaguarda.sales.models import SalesOrder
-from retaguarda.sales.states import OrderState
+from retaguarda.sales.states import WAITING_STATES, OrderState
 from retaguarda.watch.registry import Finding, Param, day, integer, on, rule, text
 from retaguarda.watch.states import Severity
 
 LOGISTICS = "logistics"
-# Orders the customer is still waiting for (a draft was never promised to anyone).
-WAITING = (OrderState.CONFIRMED, OrderState.INVOICING, OrderState.INVOICED)
 
 
 @rule(
@@ -36,7 +34,7 @@ def order_late(company_id: int, params, subjects=None) -> list[Finding]:
     rows = (
         orders.filter(
             company_id=company_id,
-            state__in=WAITING,
+            state__in=WAITING_STATES,
             promised_ship_date__lt=today - timedelta(days=params["grace_days"]),
         )
         .select_related("customer")

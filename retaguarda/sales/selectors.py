@@ -10,10 +10,7 @@ from retaguarda.fiscal.models import FiscalDocument
 from retaguarda.fiscal.services.transmission import hint_for
 from retaguarda.fiscal.states import DocumentState
 from retaguarda.sales.models import SalesOrder
-from retaguarda.sales.states import OrderState
-
-# Orders that still have to leave: past their promised date, they are late.
-OPEN_STATES = (OrderState.DRAFT, OrderState.CONFIRMED, OrderState.INVOICING, OrderState.INVOICED)
+from retaguarda.sales.states import WAITING_STATES, OrderState
 
 
 def parse_date(text: str) -> datetime.date | None:
@@ -59,7 +56,7 @@ def order_list(
             match |= Q(customer__document__startswith=digits)
         qs = qs.filter(match)
     if late:
-        qs = qs.filter(state__in=OPEN_STATES, promised_ship_date__lt=timezone.localdate())
+        qs = qs.filter(state__in=WAITING_STATES, promised_ship_date__lt=timezone.localdate())
     return qs
 
 

@@ -25,6 +25,10 @@ ORDER_TRANSITIONS = {
     OrderState.SHIPPED: {OrderState.DELIVERED},
 }
 
+# Orders promised to the customer and not yet shipped: past the promised ship date they are late (a
+# draft was never promised to anyone). One list for the watch rule, the orders page and the day's tasks.
+WAITING_STATES = (OrderState.CONFIRMED, OrderState.INVOICING, OrderState.INVOICED)
+
 # States whose stock is held by a reservation.
 RESERVED_STATES = (OrderState.CONFIRMED, OrderState.INVOICING)
 

@@ -32,7 +32,7 @@ from retaguarda.inventory.states import CountState
 from retaguarda.purchasing.models import NfeImport, NfeImportState, PurchaseOrder, PurchaseRequest
 from retaguarda.purchasing.states import RECEIVABLE_STATES, RequestState
 from retaguarda.sales.models import SalesOrder
-from retaguarda.sales.states import OrderState
+from retaguarda.sales.states import WAITING_STATES, OrderState
 from retaguarda.watch.models import Occurrence
 from retaguarda.watch.states import ACTIVE
 
@@ -120,12 +120,11 @@ def _occurrences(company_id, result, wanted) -> None:
 
 def _sales(company_id, day, result) -> None:
     orders = reverse("sales:orders")
-    waiting = (OrderState.CONFIRMED, OrderState.INVOICING, OrderState.INVOICED)
     row = SalesOrder.objects.filter(company_id=company_id).aggregate(
         drafts=Count("id", filter=Q(state=OrderState.DRAFT)),
         to_invoice=Count("id", filter=Q(state=OrderState.CONFIRMED)),
         to_ship=Count("id", filter=Q(state=OrderState.INVOICED)),
-        late=Count("id", filter=Q(state__in=waiting, promised_ship_date__lt=day)),
+        late=Count("id", filter=Q(state__in=WAITING_STATES, promised_ship_date__lt=day)),
         today=Count("id", filter=Q(order_date=day) & ~Q(state=OrderState.CANCELLED)),
         today_total=DecimalSum("total", filter=Q(order_date=day) & ~Q(state=OrderState.CANCELLED), default=ZERO),
         shipped=Count("id", filter=Q(shipped_at__date=day)),

@@ -2,9 +2,11 @@
 authorized through the outbox; then the reservation becomes a stock issue at average cost, the CMV is
 posted and the receivable has the payment terms' installments."""
 
+import json
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from retaguarda.finance.models import Installment, JournalEntry, Title
@@ -246,3 +248,35 @@ def test_an_order_over_the_item_limit_is_invoiced_as_several_notes_finished_when
     assert sum(n.total for n in notes) == order.total == D("70.00")  # freight spread over both notes
     assert Title.objects.get(pk=order.receivable_id).amount == D("70.00")
     assert StockMove.objects.filter(source_type="sales.order", source_id=order.pk).count() == 3
+
+
+def test_logistics_ships_and_delivers_but_changes_nothing_else(
+    fiscal_ready, actor, make_order, product, warehouse, stock, make_user, api_client_for, client
+):
+    """`sales.ship` (Logística's, within sales.* for Vendas): ship and deliver through the API and the
+    order's page; confirming, invoicing or cancelling stays Vendas' (403), and the page shows Logística
+    only its own buttons."""
+    order = invoiced_order(actor, make_order, product, warehouse, stock)
+    other = make_order([(product, "1", "20.00")])
+    logistics = make_user("logistics")
+    api = api_client_for(logistics)
+
+    assert api.post(f"/api/v1/sales/orders/{other.pk}/confirm").status_code == 403
+    assert api.post(f"/api/v1/sales/orders/{order.pk}/cancel", "{}", content_type="application/json").status_code == 403
+    client.force_login(logistics)
+    page = client.get(reverse("sales:order", args=[order.pk])).content.decode()
+    assert reverse("sales:order_action", args=[order.pk, "ship"]) in page
+    assert reverse("sales:order_action", args=[order.pk, "cancel"]) not in page
+    assert client.post(reverse("sales:order_action", args=[other.pk, "confirm"])).status_code == 403
+
+    shipped = api.post(
+        f"/api/v1/sales/orders/{order.pk}/ship",
+        json.dumps({"carrier": "Correios", "tracking_code": "BR123"}),
+        content_type="application/json",
+    )
+    assert shipped.status_code == 200, shipped.content
+    assert shipped.json()["state"] == OrderState.SHIPPED
+    client.post(reverse("sales:order_action", args=[order.pk, "deliver"]))
+    order.refresh_from_db()
+    other.refresh_from_db()
+    assert (order.state, order.carrier, other.state) == (OrderState.DELIVERED, "Correios", OrderState.DRAFT)

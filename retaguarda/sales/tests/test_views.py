@@ -44,15 +44,35 @@ def test_the_orders_page_runs_a_fixed_number_of_queries(web, make_order, product
     assert len(ctx.captured_queries) <= 8, [q["sql"][:80] for q in ctx.captured_queries]
 
 
-def test_the_late_filter_shows_open_orders_past_their_promised_date(web, make_order, product):
-    late = make_order([(product, "1", "10")], promised_ship_date=timezone.localdate() - timedelta(days=2))
+def test_the_late_filter_shows_promised_orders_past_their_date_never_drafts(
+    web, actor, make_order, product, warehouse, stock
+):
+    """The day's "orders past the promised date" count and the list its link opens agree: a draft was
+    never promised to anyone, so it is neither counted nor listed nor marked late."""
+    from retaguarda.sales import services
+    from retaguarda.web.today import today
+
+    stock.receive(product, warehouse, "10")
+    past = timezone.localdate() - timedelta(days=2)
+    late = make_order([(product, "1", "10")], promised_ship_date=past)
+    services.confirm_order(late.pk, actor=actor)
+    draft = make_order([(product, "1", "10")], promised_ship_date=past)
     on_time = make_order([(product, "1", "10")], promised_ship_date=timezone.localdate() + timedelta(days=2))
+    services.confirm_order(on_time.pk, actor=actor)
 
     page = web.get(reverse("sales:orders"), {"late": "1"}, headers={"HX-Request": "true"}).content.decode()
 
     assert reverse("sales:order", args=[late.pk]) in page
+    assert reverse("sales:order", args=[draft.pk]) not in page
     assert reverse("sales:order", args=[on_time.pk]) not in page
     assert "<html" not in page  # htmx gets the table alone
+    whole = web.get(reverse("sales:orders"), headers={"HX-Request": "true"}).content.decode()
+    assert whole.count('class="badge danger"') == 1  # the late badge: the confirmed order only
+    late.refresh_from_db()
+    on_time.refresh_from_db()
+    assert (late.is_late, draft.is_late, on_time.is_late) == (True, False, False)
+    [logistics] = today(actor.company_id, ["logistics"])
+    assert [t.count for t in logistics.tasks if t.url.endswith("?late=1")] == [1]
 
 
 def test_an_order_typed_by_sku_and_barcode_then_confirmed_from_its_page(
