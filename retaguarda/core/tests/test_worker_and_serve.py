@@ -78,3 +78,21 @@ def test_serve_starts_the_production_server_and_worker_on_the_embedded_database(
     assert f"http://localhost:{port}/" in output
     assert "demo1234" in output
     assert (tmp_path / "retaguarda.sqlite3").exists()
+
+
+def test_serve_on_a_postgresql_database_that_does_not_exist_says_createdb_instead_of_a_traceback(tmp_path):
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("needs a PostgreSQL server (DATABASE_URL)")
+    missing = url.rsplit("/", 1)[0] + "/retaguarda_never_created"
+    env = {**os.environ, "RETAGUARDA_DATA_DIR": str(tmp_path), "DATABASE_URL": missing}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "retaguarda.config.cli", "serve", "--no-worker", "--port", str(_free_port())],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "O banco de dados retaguarda_never_created não existe" in done.stderr
+    assert "createdb" in done.stderr and "retaguarda_never_created" in done.stderr

@@ -8,7 +8,8 @@ import time
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 from django.utils.translation import gettext as _
 
 from retaguarda.core.serving import web_processes_and_threads
@@ -29,7 +30,10 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, threads, demo, no_worker, **options):
         default_workers, default_threads = web_processes_and_threads(settings.DATABASES["default"]["ENGINE"])
         workers, threads = workers or default_workers, threads or default_threads
-        call_command("migrate", interactive=False, verbosity=0)
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+        except OperationalError as exc:
+            raise CommandError(database_unreachable(exc)) from None
         self.stdout.write(_("Database: %(name)s") % {"name": settings.DATABASES["default"]["NAME"]})
         if demo:
             call_command("demo")
@@ -122,3 +126,26 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     child.kill()
         return None
+
+
+def database_unreachable(exc: OperationalError) -> str:
+    """What to do when the database cannot be opened, instead of a traceback: a PostgreSQL database that
+    does not exist yet is created once with `createdb` (serve creates the tables, not the database)."""
+    db = settings.DATABASES["default"]
+    if "does not exist" in str(exc) and "postgresql" in db["ENGINE"]:
+        command = " ".join(
+            part
+            for part in (
+                "createdb",
+                f"-h {db['HOST']}" if db.get("HOST") else "",
+                f"-p {db['PORT']}" if db.get("PORT") else "",
+                f"-U {db['USER']}" if db.get("USER") else "",
+                db["NAME"],
+            )
+            if part
+        )
+        return _("The database %(name)s does not exist. Create it once with: %(command)s") % {
+            "name": db["NAME"],
+            "command": command,
+        }
+    return _("Cannot open the database %(name)s: %(error)s") % {"name": db["NAME"], "error": str(exc).strip()}
