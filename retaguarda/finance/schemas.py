@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Schema
 
 from retaguarda.core.api import StrictSchema
+from retaguarda.core.api_numbers import Amount
 
 
 class CategoryOut(Schema):
@@ -68,9 +69,9 @@ class AccountOut(Schema):
     bank_id: str | None
     branch: str
     number: str
-    opening_balance: Decimal
+    opening_balance: Amount
     opening_date: datetime.date
-    balance: Decimal
+    balance: Amount
     is_active: bool
     version: int
 
@@ -105,8 +106,8 @@ class InstallmentOut(Schema):
     id: int
     number: int
     due_date: datetime.date
-    amount: Decimal
-    amount_open: Decimal
+    amount: Amount
+    amount_open: Amount
     settled_on: datetime.date | None
 
 
@@ -138,8 +139,8 @@ class TitleOut(Schema):
     source_ref: str
     issue_date: datetime.date
     competence_date: datetime.date
-    amount: Decimal
-    amount_open: Decimal
+    amount: Amount
+    amount_open: Amount
     state: str
     version: int
     installments: list[InstallmentOut]
@@ -158,8 +159,8 @@ class TitleSummaryOut(Schema):
     description: str
     document_number: str
     issue_date: datetime.date
-    amount: Decimal
-    amount_open: Decimal
+    amount: Amount
+    amount_open: Amount
     state: str
 
 
@@ -186,12 +187,12 @@ class SettlementOut(Schema):
     title_id: int
     account_id: int | None
     date: datetime.date
-    principal: Decimal
-    paid: Decimal
-    interest: Decimal
-    fine: Decimal
-    discount: Decimal
-    withheld: Decimal
+    principal: Amount
+    paid: Amount
+    interest: Amount
+    fine: Amount
+    discount: Amount
+    withheld: Amount
     state: str
     reversed_on: datetime.date | None
 
@@ -219,7 +220,7 @@ class NoteOut(Schema):
     kind: str
     text: str
     promised_date: datetime.date | None
-    promised_amount: Decimal | None
+    promised_amount: Amount | None
     created_at: datetime.datetime
 
 
@@ -235,9 +236,9 @@ class EntryOut(Schema):
     cost_center_id: int | None
     settlement_id: int | None
     transfer_id: int | None
-    amount: Decimal
-    cash_delta: Decimal
-    principal_delta: Decimal
+    amount: Amount
+    cash_delta: Amount
+    principal_delta: Amount
     tax: str
     reverses_id: int | None
     memo: str
@@ -266,7 +267,7 @@ class TransferOut(Schema):
     from_account_id: int
     to_account_id: int
     date: datetime.date
-    amount: Decimal
+    amount: Amount
     memo: str
 
 
@@ -276,7 +277,7 @@ class StatementOut(Schema):
     file_name: str
     start_date: datetime.date | None
     end_date: datetime.date | None
-    ledger_balance: Decimal | None
+    ledger_balance: Amount | None
     ledger_balance_date: datetime.date | None
     lines_read: int
     lines_new: int
@@ -287,7 +288,7 @@ class SuggestionOut(Schema):
     target_id: int
     label: str
     date: datetime.date
-    amount: Decimal
+    amount: Amount
     score: int
 
 
@@ -297,7 +298,7 @@ class StatementLineOut(Schema):
     statement_id: int
     fitid: str
     date: datetime.date
-    amount: Decimal
+    amount: Amount
     bank_type: str
     memo: str
     name: str
@@ -332,7 +333,7 @@ class RecurringBillOut(Schema):
     party_id: int | None
     category_id: int
     cost_center_id: int | None
-    amount: Decimal
+    amount: Amount
     frequency: str
     start_date: datetime.date
     end_date: datetime.date | None
@@ -371,12 +372,12 @@ class RecurringBillPatch(StrictSchema):
 class CashFlowRowOut(Schema):
     start: datetime.date
     end: datetime.date
-    realized_in: Decimal
-    realized_out: Decimal
-    projected_in: Decimal
-    projected_out: Decimal
-    net: Decimal
-    balance: Decimal
+    realized_in: Amount
+    realized_out: Amount
+    projected_in: Amount
+    projected_out: Amount
+    net: Amount
+    balance: Amount
 
 
 class CashFlowOut(Schema):
@@ -384,12 +385,12 @@ class CashFlowOut(Schema):
     end: datetime.date
     granularity: str
     account_id: int | None
-    opening_balance: Decimal
-    closing_balance: Decimal
-    overdue_in: Decimal
-    overdue_out: Decimal
+    opening_balance: Amount
+    closing_balance: Amount
+    overdue_in: Amount
+    overdue_out: Amount
     first_negative_day: datetime.date | None
-    lowest_balance: Decimal
+    lowest_balance: Amount
     rows: list[CashFlowRowOut]
 
 
@@ -399,8 +400,8 @@ class DreRowOut(Schema):
     kind: str
     group: str
     category_id: int | None
-    values: list[Decimal]
-    total: Decimal
+    values: list[Amount]
+    total: Amount
 
 
 class DreOut(Schema):
@@ -414,19 +415,19 @@ class DreOut(Schema):
 class AgingRowOut(Schema):
     party_id: int | None
     party: str
-    current: Decimal
-    d1_30: Decimal
-    d31_60: Decimal
-    d61_90: Decimal
-    d90_plus: Decimal
-    total: Decimal
+    current: Amount
+    d1_30: Amount
+    d31_60: Amount
+    d61_90: Amount
+    d90_plus: Amount
+    total: Amount
 
 
 class AgingOut(Schema):
     today: datetime.date
     kind: str
     rows: list[AgingRowOut]
-    totals: dict[str, Decimal]
+    totals: dict[str, Amount]
 
 
 class FollowUpOut(Schema):
@@ -434,7 +435,7 @@ class FollowUpOut(Schema):
     party: str
     email: str
     phone: str
-    overdue_total: Decimal
+    overdue_total: Amount
     overdue_count: int
     oldest_due: datetime.date
     last_contact_at: datetime.datetime | None
@@ -470,7 +471,7 @@ class ReminderTemplatePatch(StrictSchema):
 
 class PositionOut(Schema):
     party_id: int
-    open_total: Decimal
-    overdue_total: Decimal
+    open_total: Amount
+    overdue_total: Amount
     overdue_count: int
     oldest_overdue: datetime.date | None

@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from retaguarda.core.api import StrictSchema
+from retaguarda.core.api_numbers import Amount, Measure
 from retaguarda.core.states import allowed_transitions
 from retaguarda.fiscal import certificates
 from retaguarda.fiscal.services import DocumentIn, InstallmentIn, ItemIn, PaymentIn
@@ -68,9 +69,9 @@ class DocumentInSchema(Strict):
 class TaxOut(Schema):
     tax: str
     cst: str
-    base: Decimal
-    rate: Decimal
-    value: Decimal
+    base: Amount
+    rate: Measure
+    value: Amount
     rule_id: int | None
     rule_name: str
     why: list[str]
@@ -83,11 +84,11 @@ class LineOut(Schema):
     description: str
     ncm: str
     cfop: str
-    quantity: Decimal
-    unit_price: Decimal
-    gross: Decimal
-    discount: Decimal
-    freight: Decimal
+    quantity: Measure
+    unit_price: Measure
+    gross: Amount
+    discount: Amount
+    freight: Amount
     taxes: list[TaxOut]
 
     @staticmethod
@@ -106,7 +107,7 @@ class DocumentSummaryOut(Schema):
     nature: str
     recipient_id: int | None
     recipient_name: str
-    total: Decimal
+    total: Amount
     issued_at: datetime.datetime | None
     source_type: str
     source_id: int | None
@@ -125,12 +126,12 @@ class DocumentOut(DocumentSummaryOut):
     purpose: int
     final_consumer: bool
     referenced_keys: list[str]
-    products_total: Decimal
-    discount_total: Decimal
-    freight_total: Decimal
-    insurance_total: Decimal
-    other_total: Decimal
-    tax_totals: dict[str, Decimal]
+    products_total: Amount
+    discount_total: Amount
+    freight_total: Amount
+    insurance_total: Amount
+    other_total: Amount
+    tax_totals: dict[str, Amount]
     qr_code: str
     protocol: str
     status_code: str
@@ -148,8 +149,8 @@ class DocumentOut(DocumentSummaryOut):
 
 
 class PreviewOut(Schema):
-    total: Decimal
-    tax_totals: dict[str, Decimal]
+    total: Amount
+    tax_totals: dict[str, Amount]
     lines: list[LineOut]
 
 
@@ -184,11 +185,11 @@ class TaxRuleOut(Schema):
     recipient: str
     product_origins: str
     cst: str
-    rate: Decimal | None
-    base_reduction: Decimal
-    mva: Decimal
-    st_rate: Decimal | None
-    credit_rate: Decimal
+    rate: Measure | None
+    base_reduction: Measure
+    mva: Measure
+    st_rate: Measure | None
+    credit_rate: Measure
     cclasstrib: str
     set_cfop: str
     legal_basis: str

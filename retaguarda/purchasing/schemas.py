@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from retaguarda.core.api import StrictSchema
+from retaguarda.core.api_numbers import Amount, Measure
 from retaguarda.core.states import allowed_transitions, timeline
 
 
@@ -55,7 +56,7 @@ class DecisionIn(StrictSchema):
 class RequestLineOut(Schema):
     id: int
     product_id: int
-    quantity: Decimal
+    quantity: Measure
     sku: str
 
     @staticmethod
@@ -122,14 +123,14 @@ class PurchaseOrderLineOut(Schema):
     id: int
     product_id: int
     sku: str
-    quantity: Decimal
+    quantity: Measure
     unit: str
-    factor: Decimal
-    unit_cost: Decimal
-    discount: Decimal
-    ipi: Decimal
-    icms_st: Decimal
-    received_quantity: Decimal
+    factor: Measure
+    unit_cost: Measure
+    discount: Amount
+    ipi: Amount
+    icms_st: Amount
+    received_quantity: Measure
     request_line_id: int | None
 
     @staticmethod
@@ -145,18 +146,18 @@ class PurchaseOrderSummaryOut(Schema):
     warehouse_id: int
     order_date: datetime.date
     expected_date: datetime.date | None
-    total: Decimal
+    total: Amount
 
 
 class PurchaseOrderOut(PurchaseOrderSummaryOut, DocumentOut):
     payment_terms: str
-    freight: Decimal
-    insurance: Decimal
-    other_expenses: Decimal
-    goods_total: Decimal
-    discount_total: Decimal
-    ipi_total: Decimal
-    icms_st_total: Decimal
+    freight: Amount
+    insurance: Amount
+    other_expenses: Amount
+    goods_total: Amount
+    discount_total: Amount
+    ipi_total: Amount
+    icms_st_total: Amount
     notes: str
     sent_at: datetime.datetime | None
     version: int
@@ -172,7 +173,7 @@ class PurchaseOrderOut(PurchaseOrderSummaryOut, DocumentOut):
 
 class LotSchema(Schema):
     code: str
-    quantity: Decimal = Field(description="in the line's unit")
+    quantity: Measure = Field(description="in the line's unit")
     expiry: datetime.date | None = None
     manufactured: datetime.date | None = None
 
@@ -199,6 +200,11 @@ class PayableInstallmentSchema(StrictSchema):
     amount: Decimal
 
 
+class PayableInstallmentOut(Schema):
+    due_date: datetime.date
+    amount: Amount
+
+
 class ReceiptIn(StrictSchema):
     supplier_id: int
     warehouse_id: int
@@ -219,24 +225,24 @@ class ReceiptLineOut(Schema):
     product_id: int
     sku: str
     order_line_id: int | None
-    quantity: Decimal
+    quantity: Measure
     unit: str
-    factor: Decimal
-    stock_quantity: Decimal
-    unit_cost: Decimal
-    goods_value: Decimal
-    discount: Decimal
-    freight_share: Decimal
-    insurance_share: Decimal
-    other_share: Decimal
-    ipi: Decimal
-    icms_st: Decimal
-    icms_credit: Decimal
-    pis_credit: Decimal
-    cofins_credit: Decimal
-    landed_total: Decimal
-    cost_value: Decimal
-    unit_stock_cost: Decimal
+    factor: Measure
+    stock_quantity: Measure
+    unit_cost: Measure
+    goods_value: Amount
+    discount: Amount
+    freight_share: Amount
+    insurance_share: Amount
+    other_share: Amount
+    ipi: Amount
+    icms_st: Amount
+    icms_credit: Amount
+    pis_credit: Amount
+    cofins_credit: Amount
+    landed_total: Amount
+    cost_value: Amount
+    unit_stock_cost: Measure
     cfop: str
     lot_code: str
     lot_expiry: datetime.date | None
@@ -260,22 +266,22 @@ class ReceiptSummaryOut(Schema):
     issue_date: datetime.date
     invoice_number: str
     nfe_key: str
-    total: Decimal
+    total: Amount
 
 
 class ReceiptHeadOut(ReceiptSummaryOut, DocumentOut):
     """A receipt without its lines and installments (`answers` writes those directly)."""
 
     payment_terms: str
-    freight: Decimal
-    insurance: Decimal
-    other_expenses: Decimal
-    goods_total: Decimal
-    discount_total: Decimal
-    ipi_total: Decimal
-    icms_st_total: Decimal
-    cost_total: Decimal
-    credits_total: Decimal
+    freight: Amount
+    insurance: Amount
+    other_expenses: Amount
+    goods_total: Amount
+    discount_total: Amount
+    ipi_total: Amount
+    icms_st_total: Amount
+    cost_total: Amount
+    credits_total: Amount
     title_id: int | None
     posted_at: datetime.datetime | None
     version: int
@@ -283,7 +289,7 @@ class ReceiptHeadOut(ReceiptSummaryOut, DocumentOut):
 
 class ReceiptOut(ReceiptHeadOut):
     lines: list[ReceiptLineOut]
-    installments: list[PayableInstallmentSchema]
+    installments: list[PayableInstallmentOut]
 
     @staticmethod
     def resolve_lines(obj):
@@ -305,17 +311,17 @@ class PreviewLineOut(Schema):
     cfop: str
     entry_cfop: str
     unit: str
-    quantity: Decimal
-    unit_price: Decimal
-    goods: Decimal
+    quantity: Measure
+    unit_price: Measure
+    goods: Amount
     product_id: int | None
     sku: str | None
     matched_by: str
-    factor: Decimal
-    stock_quantity: Decimal
+    factor: Measure
+    stock_quantity: Measure
     order_id: int | None
     order_number: int | None
-    price_difference: Decimal | None
+    price_difference: Measure | None
     problems: list[str]
     warnings: list[str]
     lots: list[LotSchema]
@@ -330,7 +336,7 @@ class NfeImportOut(Schema):
     supplier_id: int | None
     invoice_number: str
     issue_date: datetime.date
-    total: Decimal
+    total: Amount
     receipt_id: int | None
     ready: bool
     problems: list[str]
@@ -358,12 +364,12 @@ class ReorderSuggestionOut(Schema):
     sku: str
     warehouse_id: int
     supplier_id: int | None
-    on_hand: Decimal
-    reserved: Decimal
-    on_order: Decimal
-    daily_sales: Decimal
+    on_hand: Measure
+    reserved: Measure
+    on_order: Measure
+    daily_sales: Measure
     lead_time_days: int
-    quantity: Decimal = Field(description="stock units to order")
+    quantity: Measure = Field(description="stock units to order")
     order_by: datetime.date
 
 
@@ -380,9 +386,9 @@ class PriceVariationOut(Schema):
     order_number: int
     sku: str
     posted_on: datetime.date
-    ordered: Decimal = Field(description="cost per stock unit on the order, after its discount")
-    invoiced: Decimal = Field(description="cost per stock unit invoiced, after its discount, before taxes and charges")
-    stock_quantity: Decimal
+    ordered: Measure = Field(description="cost per stock unit on the order, after its discount")
+    invoiced: Measure = Field(description="cost per stock unit invoiced, after its discount, before taxes and charges")
+    stock_quantity: Measure
 
 
 class SupplierPerformanceOut(Schema):
@@ -391,13 +397,13 @@ class SupplierPerformanceOut(Schema):
     receipts: int = Field(description="receipts of its orders (with an expected date) posted in the window")
     on_time: int
     late: int
-    on_time_rate: Decimal | None = Field(description="percent")
-    average_days_late: Decimal | None
-    average_lead_days: Decimal | None = Field(description="from sending the order to posting the receipt")
+    on_time_rate: Measure | None = Field(description="percent")
+    average_days_late: Measure | None
+    average_lead_days: Measure | None = Field(description="from sending the order to posting the receipt")
     declared_lead_days: int
-    ordered_value: Decimal
-    variance: Decimal = Field(description="invoiced - ordered, for the quantities received")
-    variance_percent: Decimal | None
+    ordered_value: Amount
+    variance: Amount = Field(description="invoiced - ordered, for the quantities received")
+    variance_percent: Measure | None
     variations: list[PriceVariationOut]
 
 

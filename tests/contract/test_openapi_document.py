@@ -7,6 +7,7 @@ tomorrow is held to the same rules.
 
 import typing
 from collections import defaultdict
+from decimal import Decimal
 
 import pydantic
 import pytest
@@ -163,3 +164,57 @@ def test_a_page_size_outside_the_bounds_is_refused(api, limit):
 @pytest.mark.parametrize("limit", ["1", "200"])
 def test_a_page_size_at_the_bounds_is_taken(api, limit):
     assert api.get(f"/api/v1/parties?limit={limit}").status_code == 200
+
+
+def _bare_decimals(annotation) -> bool:
+    """A bare `Decimal` in an annotation (`Decimal`, `Decimal | None`, `list[Decimal]`, `dict[str, Decimal]`);
+    `Amount` and `Measure` are `Annotated[Decimal, ...]` and do not count."""
+    if annotation is Decimal:
+        return True
+    if typing.get_origin(annotation) is typing.Annotated:
+        return False
+    return any(_bare_decimals(arg) for arg in typing.get_args(annotation))
+
+
+def test_every_number_an_answer_carries_says_how_it_is_written():
+    """Answers write money at 2 places (`Amount`) and quantities, prices, costs and rates without meaningless
+    zeros (`Measure`), and the document says which: a bare `Decimal` would write "300.9000000000"."""
+    answers: set = set()
+    for bound in api._get_bound_routers():
+        for view in bound.path_operations.values():
+            for operation in view.operations:
+                for model in operation.response_models.values():
+                    _models_in(model, answers)
+    assert len(answers) > 100
+    bare = sorted(
+        f"{model.__module__}.{model.__name__}.{name}"
+        for model in answers
+        for name, field in model.model_fields.items()
+        if _bare_decimals(field.annotation) and not field.metadata
+    )
+    assert bare == [], f"answer fields without Amount or Measure: {bare}"
+
+
+@pytest.mark.django_db
+def test_a_purchase_order_answers_money_at_2_places_and_quantities_without_zeros(api, company, actor):
+    from retaguarda.catalog import services as catalog
+    from retaguarda.inventory import services as inventory
+    from retaguarda.parties import services as parties
+
+    supplier = parties.create_party(
+        actor=actor, kind="company", document="45723174000110", legal_name="Fornecedor", is_supplier=True
+    )
+    product = catalog.create_product(actor=actor, sku="P-1", name="Parafuso", ncm="73181500", price=Decimal("1"))
+    warehouse = inventory.create_warehouse(actor=actor, company_id=company.pk, code="CD", name="CD")
+    body = {
+        "supplier_id": supplier.pk,
+        "warehouse_id": warehouse.pk,
+        "lines": [{"product_id": product.pk, "quantity": "12.5", "unit_cost": "0.3"}],
+    }
+    created = api.post("/api/v1/purchasing/orders", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    order = created.json()
+
+    assert order["total"] == "3.75"
+    assert (order["lines"][0]["quantity"], order["lines"][0]["unit_cost"]) == ("12.5", "0.3")
+    assert order["freight"] == "0.00"
