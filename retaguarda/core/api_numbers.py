@@ -107,3 +107,54 @@ def decimal_fields(model) -> dict[str, tuple[int | None, int | None]]:
             scale = next((m for m in metadata if isinstance(m, Scale)), None)
             found[name] = (scale.places, scale.whole_digits) if scale else (None, None)
     return found
+
+
+def _parts(annotation):
+    """Every type and metadata item inside an annotation (`Measure | None`, `list[LotOut]`, `dict[str, Amount]`)."""
+    if get_origin(annotation) is Annotated:
+        base, *extra = get_args(annotation)
+        yield from extra
+        yield from _parts(base)
+        return
+    yield annotation
+    for arg in get_args(annotation):
+        yield from _parts(arg)
+
+
+@cache
+def _answer_fields(schema) -> dict[str, tuple]:
+    """{field name: (its decimals' writer or None, the schema nested in it or None)} of an answer schema."""
+    from pydantic import BaseModel
+
+    found = {}
+    for name, field in schema.model_fields.items():
+        parts = [*field.metadata, *_parts(field.annotation)]
+        writer = next((p.func for p in parts if isinstance(p, PlainSerializer)), None)
+        nested = next((p for p in parts if isinstance(p, type) and issubclass(p, BaseModel)), None)
+        found[name] = (writer, nested)
+    return found
+
+
+def write_decimals(body, schema):
+    """`body` (plain values: dicts, lists, Decimals) with each Decimal written as `schema` declares its field
+    (`Amount`, `Measure`), for answers written straight to JSON without going through the schema."""
+    if isinstance(body, list):
+        return [write_decimals(item, schema) for item in body]
+    if not isinstance(body, dict):
+        return body
+    fields = _answer_fields(schema)
+    written = {}
+    for name, value in body.items():
+        writer, nested = fields.get(name, (None, None))
+        if writer is not None and isinstance(value, Decimal):
+            value = writer(value)
+        elif writer is not None and isinstance(value, list | dict) and nested is None:
+            value = (
+                [writer(v) if isinstance(v, Decimal) else v for v in value]
+                if isinstance(value, list)
+                else {k: writer(v) if isinstance(v, Decimal) else v for k, v in value.items()}
+            )
+        elif nested is not None:
+            value = write_decimals(value, nested)
+        written[name] = value
+    return written

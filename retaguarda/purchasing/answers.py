@@ -3,28 +3,27 @@
 Through ninja, each of a 1,000-line receipt's 25,000 line values went through pydantic's validation of
 an ORM object and the encoder's fallback for Decimals: more CPU than creating or posting the receipt
 (cProfile, PostgreSQL). Here the lines are read as plain tuples in one query, their lots in one more,
-and written as the schema would write them (decimals as their text, dates ISO); the header still goes
+and written as the schema would write them (decimals by its Amount and Measure, dates ISO); the header still goes
 through the schema. An NF-e preview is already plain values (`api.preview_out`). Tests check these
 answers are what the schemas would write, field by field."""
 
 import json
 from collections import defaultdict
 from datetime import date
-from decimal import Decimal
 
 from django.http import HttpResponse
 from ninja.responses import NinjaJSONEncoder
 
+from retaguarda.core.api_numbers import write_decimals
 from retaguarda.purchasing.models import Receipt, ReceiptLine, ReceiptLineLot
-from retaguarda.purchasing.schemas import ReceiptHeadOut, ReceiptLineOut
+from retaguarda.purchasing.schemas import ReceiptHeadOut, ReceiptLineOut, ReceiptOut
 
 # ReceiptLineOut's fields read from the line's own columns (sku and lots are joined in).
 LINE_COLUMNS = tuple(name for name in ReceiptLineOut.model_fields if name not in ("sku", "lots"))
 
 
 def _plain(value):
-    if isinstance(value, Decimal):
-        return str(value)
+    """Dates as ISO text; Decimals stay, written as the schema declares them (`write_decimals`)."""
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -40,7 +39,7 @@ def receipt_body(receipt: Receipt) -> dict:
         .values_list("line_id", "code", "quantity", "expiry", "manufactured")
     ):
         lots[line_id].append(
-            {"code": code, "quantity": str(qty), "expiry": _plain(expiry), "manufactured": _plain(manufactured)}
+            {"code": code, "quantity": qty, "expiry": _plain(expiry), "manufactured": _plain(manufactured)}
         )
     lines = []
     for row in ReceiptLine.objects.filter(receipt=receipt).order_by("id").values_list(*LINE_COLUMNS, "product__sku"):
@@ -50,10 +49,10 @@ def receipt_body(receipt: Receipt) -> dict:
         lines.append(line)
     body["lines"] = lines
     body["installments"] = [
-        {"due_date": due.isoformat(), "amount": str(value)}
+        {"due_date": due.isoformat(), "amount": value}
         for due, value in receipt.installments.order_by("due_date", "id").values_list("due_date", "amount")
     ]
-    return body
+    return write_decimals(body, ReceiptOut)  # money at 2 places, quantities and costs without meaningless zeros
 
 
 def json_answer(body, status: int = 200) -> HttpResponse:

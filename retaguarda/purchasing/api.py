@@ -11,6 +11,7 @@ from ninja import File, Router, Status, UploadedFile
 from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, PageLimit, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
+from retaguarda.core.api_numbers import write_decimals
 from retaguarda.purchasing import selectors, services
 from retaguarda.purchasing.answers import json_answer, receipt_answer
 from retaguarda.purchasing.models import CfopMapping, NfeImport, PurchaseOrder, PurchaseRequest, Receipt
@@ -257,13 +258,15 @@ def upload_nfe(request, files: File[list[UploadedFile]]):
     """Upload one or more NF-e XML files or zips (multipart, field `files`); answers each note's preview."""
     actor = actor_of(request)
     uploaded = [(f.name or "arquivo", f.read()) for f in files[:MAX_UPLOAD_FILES]]
-    return json_answer([preview_out(p) for p in nfe_services.upload_and_preview(uploaded, actor=actor)], 201)
+    previews = nfe_services.upload_and_preview(uploaded, actor=actor)
+    return json_answer([write_decimals(preview_out(p), NfeImportOut) for p in previews], 201)
 
 
 @router.get("/nfe-imports/{import_id}", response=NfeImportOut, auth=VIEW)
 def get_nfe_import(request, import_id: int):
     _own(request, NfeImport, import_id)
-    return json_answer(preview_out(nfe_services.import_preview(import_id, actor=actor_of(request))))
+    preview = nfe_services.import_preview(import_id, actor=actor_of(request))
+    return json_answer(write_decimals(preview_out(preview), NfeImportOut))
 
 
 @router.post("/nfe-imports/{import_id}/confirm", response=ReceiptOut, auth=RECEIVE)
