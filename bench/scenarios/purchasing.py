@@ -29,7 +29,7 @@ BASE = "/api/v1/purchasing"
 
 
 def _ready() -> bool:
-    return apps.inventory_ready() and apps._has("retaguarda.purchasing.nfe.services", "upload_nfe")
+    return apps.inventory_ready() and apps._has("retaguarda.purchasing.nfe.services", "upload_and_preview")
 
 
 def _buyer(ctx):
@@ -191,7 +191,7 @@ def _imports(ctx, actor, token, rounds) -> tuple[list[Figure], int]:
     from retaguarda.core.xml_safe import parse_xml
     from retaguarda.fiscal.xml import schemas
     from retaguarda.purchasing.nfe.sample import supplier_note
-    from retaguarda.purchasing.nfe.services import import_preview, upload_nfe
+    from retaguarda.purchasing.nfe.services import upload_and_preview
 
     server = ctx.app_server()
     recipient = ctx.dataset.company.cnpj
@@ -207,8 +207,7 @@ def _imports(ctx, actor, token, rounds) -> tuple[list[Figure], int]:
         key, xml = supplier_note(NOTE_ITEMS, number=920000 + n, recipient=recipient)
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            (imported,) = upload_nfe([(f"{key}-nfe.xml", xml)], actor=actor)
-            preview = import_preview(imported.pk, actor=actor)
+            (preview,) = upload_and_preview([(f"{key}-nfe.xml", xml)], actor=actor)  # what the API route calls
             service.append(time.perf_counter() - started)
         queries = len(captured)
         errors += not preview.ready
