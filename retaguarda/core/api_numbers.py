@@ -135,6 +135,12 @@ def _answer_fields(schema) -> dict[str, tuple]:
     return found
 
 
+def field_writers(schema) -> dict[str, object]:
+    """{field name: the writer of its Decimals (`amount_text`, `measure_text`) or None} of an answer schema,
+    for a writer of many flat rows that applies them column by column."""
+    return {name: writer for name, (writer, _nested) in _answer_fields(schema).items()}
+
+
 def write_decimals(body, schema):
     """`body` (plain values: dicts, lists, Decimals) with each Decimal written as `schema` declares its field
     (`Amount`, `Measure`), for answers written straight to JSON without going through the schema."""

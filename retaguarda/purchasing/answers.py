@@ -10,20 +10,25 @@ answers are what the schemas would write, field by field."""
 import json
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from django.http import HttpResponse
 from ninja.responses import NinjaJSONEncoder
 
-from retaguarda.core.api_numbers import write_decimals
+from retaguarda.core.api_numbers import field_writers, write_decimals
 from retaguarda.purchasing.models import Receipt, ReceiptLine, ReceiptLineLot
-from retaguarda.purchasing.schemas import ReceiptHeadOut, ReceiptLineOut, ReceiptOut
+from retaguarda.purchasing.schemas import LotSchema, PayableInstallmentOut, ReceiptHeadOut, ReceiptLineOut
 
-# ReceiptLineOut's fields read from the line's own columns (sku and lots are joined in).
+# ReceiptLineOut's fields read from the line's own columns (sku and lots are joined in), each with the
+# writer its Decimals take (Amount, Measure), applied column by column.
 LINE_COLUMNS = tuple(name for name in ReceiptLineOut.model_fields if name not in ("sku", "lots"))
+LINE_WRITERS = tuple(field_writers(ReceiptLineOut)[name] for name in LINE_COLUMNS)
 
 
-def _plain(value):
-    """Dates as ISO text; Decimals stay, written as the schema declares them (`write_decimals`)."""
+def _plain(value, writer=None):
+    """Dates as ISO text, Decimals as the schema writes them."""
+    if isinstance(value, Decimal):
+        return writer(value) if writer is not None else value
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -39,20 +44,28 @@ def receipt_body(receipt: Receipt) -> dict:
         .values_list("line_id", "code", "quantity", "expiry", "manufactured")
     ):
         lots[line_id].append(
-            {"code": code, "quantity": qty, "expiry": _plain(expiry), "manufactured": _plain(manufactured)}
+            write_decimals(
+                {"code": code, "quantity": qty, "expiry": _plain(expiry), "manufactured": _plain(manufactured)},
+                LotSchema,
+            )
         )
     lines = []
     for row in ReceiptLine.objects.filter(receipt=receipt).order_by("id").values_list(*LINE_COLUMNS, "product__sku"):
-        line = {name: _plain(value) for name, value in zip(LINE_COLUMNS, row, strict=False)}
+        line = {
+            name: _plain(value, writer) for name, value, writer in zip(LINE_COLUMNS, row, LINE_WRITERS, strict=False)
+        }
         line["sku"] = row[-1]
         line["lots"] = lots.get(line["id"], [])
         lines.append(line)
     body["lines"] = lines
-    body["installments"] = [
-        {"due_date": due.isoformat(), "amount": value}
-        for due, value in receipt.installments.order_by("due_date", "id").values_list("due_date", "amount")
-    ]
-    return write_decimals(body, ReceiptOut)  # money at 2 places, quantities and costs without meaningless zeros
+    body["installments"] = write_decimals(
+        [
+            {"due_date": due.isoformat(), "amount": value}
+            for due, value in receipt.installments.order_by("due_date", "id").values_list("due_date", "amount")
+        ],
+        PayableInstallmentOut,
+    )
+    return body
 
 
 def json_answer(body, status: int = 200) -> HttpResponse:
