@@ -302,3 +302,22 @@ def test_fcp_of_the_emitters_state_on_internal_sales():
     rules = [Rule(1, "Venda", Tax.ICMS, cst="00"), Rule(2, "FCP", Tax.FCP), *IBS_CBS_2026]
     taxes = calculate(context(3, "RJ", "RJ", rules), [LineIn(1, "39241000", 0, gross=D("100.00"))]).lines[0]
     assert (taxes.value(Tax.ICMS), taxes.value(Tax.FCP)) == (D("20.00"), D("2.00"))  # RJ 20 % + FCP 2 %
+
+
+def test_a_rules_reasons_are_written_once_per_rule_and_language():
+    from django.utils import translation
+
+    from retaguarda.fiscal.taxes.matching import reasons
+
+    rule = Rule(1, "Venda interestadual", Tax.ICMS, cst="00", scope="interstate", origin_uf="SP")
+    with translation.override("en"):
+        english = reasons(rule)
+    with translation.override("pt-br"):
+        portuguese = reasons(rule)
+    assert english == ("from SP", "scope interstate")
+    assert portuguese == ("de SP", "destino interestadual")
+    with translation.override("en"):
+        assert reasons(rule) is english  # the same rule again: not written twice
+        assert reasons(Rule(1, "Venda interestadual", Tax.ICMS, cst="00", scope="internal")) == (
+            "scope within the state",
+        )
