@@ -1,4 +1,5 @@
-"""`insert_instances`: many new rows of one model in few statements, without Django's per-value work.
+"""`insert_instances` (many new rows of one model) and `update_columns` (some columns of many rows), in
+few statements, without Django's per-value work.
 
 `QuerySet.bulk_create` sends each value through its field's whole save path (pre_save, get_db_prep_save,
 to_python twice for a Decimal) and compiles the statement for every batch: for a 1,000-line receipt
@@ -87,3 +88,46 @@ def insert_instances(model, objs: list) -> list:
         obj._state.adding = False
         obj._state.db = connection.alias
     return objs
+
+
+def update_columns(model, objs: list, names: list[str]) -> None:
+    """UPDATE the columns `names` of saved `objs` of `model` to their instances' values, one statement
+    (a batch on SQLite): `bulk_update`'s CASE per row and column cost 30% of a 1,000-line note's issue.
+    Each value goes through its field as in `insert_instances`."""
+    if not objs:
+        return
+    meta = model._meta
+    pk = meta.pk
+    fields = [meta.get_field(name) for name in names]
+    plain = [_is_plain(f) for f in fields]
+    rows = []
+    for obj in objs:
+        row = [obj.pk]
+        for field, is_plain in zip(fields, plain, strict=True):
+            value = getattr(obj, field.attname)
+            if not (is_plain and type(value) in _PLAIN_VALUES):
+                value = field.get_db_prep_save(value, connection)
+            row.append(value)
+        rows.append(row)
+    qn = connection.ops.quote_name
+    table = qn(meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in [pk, *fields])
+            aliases = ", ".join(f"c{i}" for i in range(len(fields) + 1))
+            sets = ", ".join(f"{qn(f.column)} = v.c{i}" for i, f in enumerate(fields, 1))
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM UNNEST({arrays}) AS v({aliases}) WHERE {table}.{qn(pk.column)} = v.c0",
+                [list(c) for c in zip(*rows, strict=True)],
+            )
+            return
+        one = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+        sets = ", ".join(f"{qn(f.column)} = v.column{i}" for i, f in enumerate(fields, 2))
+        size = max(1, connection.ops.bulk_batch_size([pk, *fields], objs))
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([one] * len(batch))}) AS v "
+                f"WHERE {table}.{qn(pk.column)} = v.column1",
+                [v for row in batch for v in row],
+            )

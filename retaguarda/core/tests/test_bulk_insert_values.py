@@ -58,3 +58,21 @@ def test_outbox_rows_and_audit_records(admin_user):
         ("10.0.0.1", {"total": [None, "9.90"]}),
         (None, {}),
     ]
+
+
+def test_update_columns_writes_the_named_columns_of_every_row_and_nothing_else():
+    from retaguarda.core.bulk_insert import update_columns
+
+    events = insert_instances(OutboxEvent, [OutboxEvent(type="t", company_id=n, payload={"n": n}) for n in range(3)])
+    [untouched] = insert_instances(OutboxEvent, [OutboxEvent(type="t", company_id=9)])
+    for e in events:
+        e.type, e.payload, e.company_id = f"s{e.company_id}", {"taxes": {"icms": Decimal("1.10")}, "n": None}, 99
+    update_columns(OutboxEvent, events, ["type", "payload"])
+
+    rows = OutboxEvent.objects.filter(pk__in=[e.pk for e in [*events, untouched]]).order_by("pk")
+    assert [(r.company_id, r.type, r.payload) for r in rows] == [
+        (0, "s0", {"taxes": {"icms": "1.10"}, "n": None}),  # through the field's encoder
+        (1, "s1", {"taxes": {"icms": "1.10"}, "n": None}),
+        (2, "s2", {"taxes": {"icms": "1.10"}, "n": None}),
+        (9, "t", {}),  # another row, and a column not named (company_id), are left alone
+    ]

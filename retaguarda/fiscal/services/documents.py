@@ -14,6 +14,7 @@ from retaguarda.catalog.models import Product
 from retaguarda.companies.models import Company
 from retaguarda.core import audit, outbox
 from retaguarda.core.actor import Actor
+from retaguarda.core.bulk_insert import update_columns
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.models import DocumentEvent
 from retaguarda.core.money import ZERO, amount, quantize
@@ -439,7 +440,7 @@ def issue_document(document_id: int, *, actor: Actor, certificate=None) -> Fisca
         )
         document.xml = _sign_and_validate(document, lines, certificate).decode()
         document.save()
-        FiscalDocumentLine.objects.bulk_update(lines, ["cfop", "taxes"])
+        update_columns(FiscalDocumentLine, lines, ["cfop", "taxes"])  # taxes recomputed for the issue date
         outbox.emit(QUEUED_EVENT, {"document_id": document.pk}, company_id=company.pk)
         audit.record(actor, document, "issued", {"number": document.number, "key": document.key})
     return document
