@@ -12,7 +12,7 @@ from django.utils import timezone
 from retaguarda.catalog.models import Product, ProductType
 from retaguarda.core.decimal_sql import DecimalMul, DecimalNeg, DecimalSub, DecimalSum
 from retaguarda.core.money import ZERO, amount, cost, quantity
-from retaguarda.core.pagination import keyset_page
+from retaguarda.core.pagination import Window, keyset_page, keyset_window
 from retaguarda.inventory.models import (
     OWNED_KINDS,
     Location,
@@ -72,6 +72,9 @@ def warehouses(company) -> list[Warehouse]:
     return list(Warehouse.objects.filter(company=company).order_by("code", "id"))
 
 
+BALANCE_ORDER = ("sku", "product_id", "warehouse_id")
+
+
 def balances(
     company,
     *,
@@ -84,10 +87,32 @@ def balances(
 ) -> tuple[list[BalanceRow], str | None]:
     """One row per (product, warehouse) with stock, reservations or goods in transit; 3 queries a page
     (2 when the caller passes the company's `warehouses`, as a page with a warehouse filter has them)."""
-    qs = _balances_of(company, warehouse_id=warehouse_id, product_id=product_id, search=search)
+    grouped = _balance_groups(company, warehouse_id=warehouse_id, product_id=product_id, search=search)
+    rows, next_cursor = keyset_page(grouped, cursor=cursor, limit=limit, ordering=BALANCE_ORDER)
+    return _balance_rows(rows, warehouses), next_cursor
+
+
+def balances_window(
+    company,
+    *,
+    warehouse_id: int | None = None,
+    search: str = "",
+    cursor: str | None = None,
+    limit: int = 50,
+    warehouses: list[Warehouse] | None = None,
+) -> Window:
+    """`balances` for a screen: the page, the ways to both neighbours and the number of rows (one query more)."""
+    grouped = _balance_groups(company, warehouse_id=warehouse_id, search=search)
+    window = keyset_window(grouped, cursor=cursor, limit=limit, ordering=BALANCE_ORDER)
+    window.rows = _balance_rows(window.rows, warehouses)
+    return window
+
+
+def _balance_groups(company, *, warehouse_id=None, product_id=None, search: str = ""):
     internal = Q(location__kind=LocationKind.INTERNAL)
-    grouped = (
-        qs.values("product_id", "warehouse_id")
+    return (
+        _balances_of(company, warehouse_id=warehouse_id, product_id=product_id, search=search)
+        .values("product_id", "warehouse_id")
         .annotate(
             sku=F("product__sku"),
             total_on_hand=_qty_sum("on_hand", filter=internal),
@@ -96,7 +121,9 @@ def balances(
         )
         .exclude(total_on_hand=0, total_reserved=0, total_in_transit=0)
     )
-    rows, next_cursor = keyset_page(grouped, cursor=cursor, limit=limit, ordering=("sku", "product_id", "warehouse_id"))
+
+
+def _balance_rows(rows: list[dict], warehouses: list[Warehouse] | None) -> list[BalanceRow]:
     products = Product.objects.select_related("stock_cost").in_bulk({r["product_id"] for r in rows})
     if warehouses is not None:
         houses = {w.pk: w for w in warehouses}
@@ -112,7 +139,7 @@ def balances(
             average_cost=_average(products[r["product_id"]]),
         )
         for r in rows
-    ], next_cursor
+    ]
 
 
 def _balances_of(company, *, warehouse_id=None, product_id=None, search: str = ""):

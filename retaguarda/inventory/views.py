@@ -113,7 +113,7 @@ def balances(request):
     company = request.company
     filters = {"warehouse": request.GET.get("warehouse", ""), "q": request.GET.get("q", "").strip()}
     houses = selectors.warehouses(company)
-    rows, next_cursor = selectors.balances(
+    window = selectors.balances_window(
         company,
         warehouse_id=_int(filters["warehouse"]),
         search=filters["q"],
@@ -122,7 +122,7 @@ def balances(request):
         warehouses=houses,
     )
     totals = selectors.balance_totals(company, warehouse_id=_int(filters["warehouse"]), search=filters["q"])
-    context = _listing(request, rows, next_cursor, warehouses=houses, filters=filters, totals=totals)
+    context = _listing(request, window.rows, None, window=window, warehouses=houses, filters=filters, totals=totals)
     return _page(request, "inventory/balances.html", context)
 
 

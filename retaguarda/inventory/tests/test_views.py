@@ -208,3 +208,18 @@ def test_the_balance_at_a_date_totals_every_page_and_links_each_product_to_its_k
     assert ">7,5</td>" in totals  # three products of 2,5, two of them on this page
     assert reverse("inventory:kardex", args=[products[0].pk]) in html
     assert html.count("<tbody>") == 1 and html.split("<tbody>")[1].count("<tr>") == 2
+
+
+def test_the_balance_list_counts_its_rows_and_pages_both_ways(web, stock, warehouse, make_product):
+    for i in range(5):
+        stock.receive(make_product(f"T-{i}"), warehouse, "1")
+
+    first = web.get(reverse("inventory:balances"), {"limit": 2})
+    second = web.get(reverse("inventory:balances"), {"limit": 2, "cursor": first.context["window"].next_cursor})
+    back = web.get(reverse("inventory:balances"), {"limit": 2, "cursor": second.context["window"].previous_cursor})
+
+    assert "5 registros" in first.content.decode()
+    assert 'rel="prev"' not in first.content.decode() and 'rel="next"' in first.content.decode()
+    assert [r.product.sku for r in second.context["rows"]] == ["T-2", "T-3"]
+    assert 'rel="prev"' in second.content.decode()
+    assert [r.product.sku for r in back.context["rows"]] == ["T-0", "T-1"]
