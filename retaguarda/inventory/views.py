@@ -18,7 +18,7 @@ from retaguarda.catalog.models import Product
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
 from retaguarda.core.money import quantity
-from retaguarda.core.pagination import MAX_LIMIT, keyset_page
+from retaguarda.core.pagination import MAX_LIMIT, keyset_window
 from retaguarda.core.states import allowed_transitions, state_history
 from retaguarda.inventory import forms, selectors, services
 from retaguarda.inventory.models import (
@@ -68,6 +68,12 @@ def _page(request, template, context):
 def _listing(request, rows, next_cursor, **context) -> dict:
     """The context every paged list shares: its rows, the next cursor and the filters to keep."""
     return {"rows": rows, "next_cursor": next_cursor, "query": _query(request), **context}
+
+
+def _windowed(request, qs, ordering=("-id",), **context) -> dict:
+    """`_listing` through the shared pager: the page, both neighbours and the number of rows (one query more)."""
+    window = keyset_window(qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=ordering)
+    return _listing(request, window.rows, None, window=window, **context)
 
 
 def _active_warehouses(company):
@@ -368,8 +374,7 @@ def transfers(request):
     state = request.GET.get("state", "")
     if state:
         qs = qs.filter(state=state)
-    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=("-id",))
-    context = _listing(request, rows, next_cursor, states=TransferState.choices, filters={"state": state})
+    context = _windowed(request, qs, states=TransferState.choices, filters={"state": state})
     return _page(request, "inventory/transfers.html", context)
 
 
@@ -437,8 +442,7 @@ def transfer_action(request, transfer_id: int, action: str):
 @permission_required(VIEW, raise_exception=True)
 def counts(request):
     qs = StockCount.objects.filter(company=request.company).select_related("warehouse")
-    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=("-id",))
-    return _page(request, "inventory/counts.html", _listing(request, rows, next_cursor))
+    return _page(request, "inventory/counts.html", _windowed(request, qs))
 
 
 @login_required

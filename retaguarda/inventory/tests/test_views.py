@@ -223,3 +223,21 @@ def test_the_balance_list_counts_its_rows_and_pages_both_ways(web, stock, wareho
     assert [r.product.sku for r in second.context["rows"]] == ["T-2", "T-3"]
     assert 'rel="prev"' in second.content.decode()
     assert [r.product.sku for r in back.context["rows"]] == ["T-0", "T-1"]
+
+
+def test_the_transfer_list_counts_its_rows_and_pages_both_ways(web, actor, product, make_warehouse):
+    depot, shop = make_warehouse("CD"), make_warehouse("LOJA")
+    for _ in range(3):
+        services.create_transfer(
+            actor=actor,
+            from_warehouse_id=depot.pk,
+            to_warehouse_id=shop.pk,
+            lines=[services.TransferLineIn(product.pk, D(1))],
+        )
+
+    first = web.get(reverse("inventory:transfers"), {"limit": 2})
+    second = web.get(reverse("inventory:transfers"), {"limit": 2, "cursor": first.context["window"].next_cursor})
+
+    assert "3 registros" in first.content.decode()
+    assert len(first.context["rows"]) == 2 and len(second.context["rows"]) == 1
+    assert 'rel="prev"' in second.content.decode() and 'rel="next"' not in second.content.decode()
