@@ -264,7 +264,7 @@ class Title(CompanyScoped, Versioned):
         ]
 
     def __str__(self):
-        prefix = _("Receivable") if self.kind == TitleKind.RECEIVABLE else _("Payable")
+        prefix = TitleKind.RECEIVABLE.label if self.kind == TitleKind.RECEIVABLE else TitleKind.PAYABLE.label
         return f"{prefix} {self.number}"
 
     @property

@@ -180,6 +180,9 @@ class StockMove(SourceFields):
             models.Index(fields=["company", "product", "created_at"], name="inventory_move_prod_date_idx"),
             models.Index(fields=["from_location", "product"], name="inventory_move_from_idx"),
             models.Index(fields=["to_location", "product"], name="inventory_move_to_idx"),
+            # A document's moves, with or without lots (each unique constraint above covers one kind only):
+            # what watch re-checks after an order or a receipt moves.
+            models.Index(fields=["source_type", "source_id"], name="inventory_move_source_idx"),
         ]
 
     def __str__(self):

@@ -4,8 +4,7 @@ offending object of one company in one query."""
 import logging
 from datetime import timedelta
 
-from django.db.models import F, OuterRef, Q, Subquery
-from django.urls import reverse
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,15 +14,16 @@ from retaguarda.core.money import amount
 from retaguarda.inventory import selectors
 from retaguarda.inventory.models import Location, LocationKind, Lot, Reservation, StockBalance, StockMove
 from retaguarda.inventory.states import ReservationState
-from retaguarda.watch.registry import Finding, Param, day, integer, money, on, qty, rule, text
+from retaguarda.watch.registry import Finding, Param, day, integer, labels, link, money, on, qty, rule, text
 from retaguarda.watch.states import Severity
 
 STOCK = "stock"
 log = logging.getLogger("retaguarda.inventory.tasks")
 
 
-def _product_url(product_id: int) -> str:
-    return reverse("inventory:kardex", args=[product_id])
+def _kardex():
+    """The link of a finding: the product's kardex (built once per evaluation, see `link`)."""
+    return link("inventory:kardex")
 
 
 # The documents whose changes move stock or reservations, and the `source_type` their moves and
@@ -31,27 +31,27 @@ def _product_url(product_id: int) -> str:
 SOURCES = {"sales.salesorder": "sales.order", "purchasing.receipt": "purchasing.receipt"}
 
 
-def _touched(company_id: int, document_type: str, document_id: int, field: str) -> Q:
-    """`field` is among the products the document reserved or moved (inventory's own rows)."""
-    source = SOURCES[document_type]
-    mine = {"company_id": company_id, "source_type": source, "source_id": document_id}
-    reserved = Reservation.objects.filter(**mine).values("product_id")
-    moved = StockMove.objects.filter(**mine).values("product_id")
-    return Q(**{f"{field}__in": reserved}) | Q(**{f"{field}__in": moved})
+def _touched(company_id: int, document_type: str, document_id: int):
+    """The products the document reserved or moved (inventory's own rows), as one UNION of two index
+    lookups: no scan of the product or balance tables, whatever their size."""
+    mine = {"company_id": company_id, "source_type": SOURCES[document_type], "source_id": document_id}
+    reserved = Reservation.objects.filter(**mine).order_by().values_list("product_id", flat=True)
+    moved = StockMove.objects.filter(**mine).order_by().values_list("product_id", flat=True)
+    return reserved.union(moved).order_by()
 
 
 def _products_of(document_type: str):
     def subjects(company_id: int, document_id: int) -> list[int]:
-        touched = _touched(company_id, document_type, document_id, "pk")
-        return list(Product.objects.filter(touched, company_id=company_id).values_list("pk", flat=True))
+        return list(_touched(company_id, document_type, document_id))
 
     return subjects
 
 
 def _balances_of(document_type: str):
     def subjects(company_id: int, document_id: int) -> list[int]:
-        touched = _touched(company_id, document_type, document_id, "product_id")
-        return list(StockBalance.objects.filter(touched, company_id=company_id).values_list("pk", flat=True))
+        touched = _touched(company_id, document_type, document_id)
+        balances = StockBalance.objects.filter(company_id=company_id, product_id__in=touched).order_by()
+        return list(balances.values_list("pk", flat=True))
 
     return subjects
 
@@ -87,47 +87,40 @@ def below_minimum(company_id: int, params, subjects=None) -> list[Finding]:
     products = selectors.below_minimum_products(company_id)
     if subjects is not None:
         products = products.filter(pk__in=subjects)
+    url = _kardex()
+    say = labels(available=_("Available"), minimum=_("Minimum stock"), shortage=_("Shortage"))
     return [
         Finding(
             "catalog.product",
-            p.pk,
-            f"{p.sku} {p.name}",
+            pk,
+            f"{sku} {name}",
             {
-                "available": qty(p.available, _("Available")),
-                "minimum": qty(p.minimum_stock, _("Minimum stock")),
-                "shortage": qty(p.shortage, _("Shortage")),
+                "available": qty(available, say["available"]),
+                "minimum": qty(minimum, say["minimum"]),
+                "shortage": qty(shortage, say["shortage"]),
             },
-            _product_url(p.pk),
+            url(pk),
         )
-        for p in products.only("id", "sku", "name", "minimum_stock")
+        for pk, sku, name, minimum, available, shortage in products.order_by().values_list(
+            "id", "sku", "name", "minimum_stock", "available", "shortage"
+        )
     ]
 
 
-def _balance_label(b: StockBalance) -> str:
-    lot = f" · {_('lot')} {b.lot.code}" if b.lot_id else ""
-    return f"{b.product.sku} {b.product.name} · {b.warehouse.code} {b.location.name}{lot}"
-
-
-def _balances(company_id: int):
-    return (
-        StockBalance.objects.filter(company_id=company_id, location__kind=LocationKind.INTERNAL)
-        .select_related("product", "warehouse", "location", "lot")
-        .only(
-            "id",
-            "on_hand",
-            "reserved",
-            "lot",
-            "product",
-            "warehouse",
-            "location",
-            "lot__code",
-            "product__id",
-            "product__sku",
-            "product__name",
-            "warehouse__code",
-            "location__name",
+def _balances(company_id: int, subjects, condition: Q) -> list[tuple]:
+    """Internal balances meeting `condition` (of `subjects` only, when given) as plain rows: id, on hand,
+    reserved, product id, and a label naming the product, the place and the lot."""
+    rows = StockBalance.objects.filter(condition, company_id=company_id, location__kind=LocationKind.INTERNAL)
+    if subjects is not None:
+        rows = rows.filter(pk__in=subjects)
+    lot = str(_("lot"))
+    return [
+        (pk, on_hand, reserved, product_id, f"{sku} {name} · {warehouse} {location}" + (f" · {lot} {code}" if code else ""))
+        for pk, on_hand, reserved, product_id, sku, name, warehouse, location, code in rows.values_list(
+            "id", "on_hand", "reserved", "product_id", "product__sku", "product__name", "warehouse__code",
+            "location__name", "lot__code",
         )
-    )
+    ]  # fmt: skip
 
 
 @rule(
@@ -143,18 +136,10 @@ def _balances(company_id: int):
     triggers=BALANCE_TRIGGERS,
 )
 def negative_stock(company_id: int, params, subjects=None) -> list[Finding]:
-    balances = _balances(company_id).filter(on_hand__lt=0)
-    if subjects is not None:
-        balances = balances.filter(pk__in=subjects)
+    url, on_hand_label = _kardex(), str(_("On hand"))
     return [
-        Finding(
-            "inventory.balance",
-            b.pk,
-            _balance_label(b),
-            {"on_hand": qty(b.on_hand, _("On hand"))},
-            _product_url(b.product_id),
-        )
-        for b in balances
+        Finding("inventory.balance", pk, label, {"on_hand": qty(on_hand, on_hand_label)}, url(product_id))
+        for pk, on_hand, _reserved, product_id, label in _balances(company_id, subjects, Q(on_hand__lt=0))
     ]
 
 
@@ -172,18 +157,16 @@ def negative_stock(company_id: int, params, subjects=None) -> list[Finding]:
     triggers=BALANCE_TRIGGERS,
 )
 def reserved_above_on_hand(company_id: int, params, subjects=None) -> list[Finding]:
-    balances = _balances(company_id).filter(reserved__gt=F("on_hand"))
-    if subjects is not None:
-        balances = balances.filter(pk__in=subjects)
+    url, say = _kardex(), labels(reserved=_("Reserved"), on_hand=_("On hand"))
     return [
         Finding(
             "inventory.balance",
-            b.pk,
-            _balance_label(b),
-            {"reserved": qty(b.reserved, _("Reserved")), "on_hand": qty(b.on_hand, _("On hand"))},
-            _product_url(b.product_id),
+            pk,
+            label,
+            {"reserved": qty(reserved, say["reserved"]), "on_hand": qty(on_hand, say["on_hand"])},
+            url(product_id),
         )
-        for b in balances
+        for pk, on_hand, reserved, product_id, label in _balances(company_id, subjects, Q(reserved__gt=F("on_hand")))
     ]
 
 
@@ -202,35 +185,26 @@ def reserved_above_on_hand(company_id: int, params, subjects=None) -> list[Findi
 def stale_reservation(company_id: int, params) -> list[Finding]:
     now = timezone.now()
     cutoff = now - timedelta(days=params["days"])
-    rows = (
-        Reservation.objects.filter(company_id=company_id, state=ReservationState.ACTIVE, created_at__lt=cutoff)
-        .select_related("product")
-        .only(
-            "id",
-            "quantity",
-            "created_at",
-            "source_type",
-            "source_id",
-            "product",
-            "product__id",
-            "product__sku",
-            "product__name",
-        )
-    )
+    rows = Reservation.objects.filter(
+        company_id=company_id, state=ReservationState.ACTIVE, created_at__lt=cutoff
+    ).values_list("id", "quantity", "created_at", "source_type", "source_id", "product_id", "product__sku",
+                  "product__name")  # fmt: skip
+    url = _kardex()
+    say = labels(quantity=_("Quantity"), since=_("Reserved on"), days=_("Days"), source=_("Document"))
     return [
         Finding(
             "inventory.reservation",
-            r.pk,
-            f"{r.product.sku} {r.product.name} · {r.source_type} {r.source_id}",
+            pk,
+            f"{sku} {name} · {source_type} {source_id}",
             {
-                "quantity": qty(r.quantity, _("Quantity")),
-                "since": day(timezone.localdate(r.created_at), _("Reserved on")),
-                "days": integer((now - r.created_at).days, _("Days")),
-                "source": text(f"{r.source_type} {r.source_id}", _("Document")),
+                "quantity": qty(quantity, say["quantity"]),
+                "since": day(timezone.localdate(created_at), say["since"]),
+                "days": integer((now - created_at).days, say["days"]),
+                "source": text(f"{source_type} {source_id}", say["source"]),
             },
-            _product_url(r.product_id),
+            url(product_id),
         )
-        for r in rows
+        for pk, quantity, created_at, source_type, source_id, product_id, sku, name in rows
     ]
 
 
@@ -255,7 +229,7 @@ def ledger_drift(company_id: int, params) -> list[Finding]:
     drifts = selectors.drift(company_id)
     products = dict(Product.objects.filter(pk__in={d.product_id for d in drifts}).values_list("pk", "sku"))
     locations = dict(Location.objects.filter(pk__in={d.location_id for d in drifts}).values_list("pk", "name"))
-    found = []
+    found, url = [], _kardex()
     for d in drifts:
         log.error(
             "stock ledger drift: company=%s location=%s product=%s lot=%s %s stored=%s expected=%s",
@@ -278,7 +252,7 @@ def ledger_drift(company_id: int, params) -> list[Finding]:
                     "stored": qty(d.stored, _("Stored")),
                     "expected": qty(d.expected, _("From the moves")),
                 },
-                _product_url(d.product_id),
+                url(d.product_id),
             )
         )
     return found
@@ -312,6 +286,7 @@ def lot_expiring(company_id: int, params) -> list[Finding]:
         .select_related("product")
         .only("id", "code", "expiry", "product", "product__id", "product__sku", "product__name")
     )
+    url = _kardex()
     return [
         Finding(
             "inventory.lot",
@@ -323,7 +298,7 @@ def lot_expiring(company_id: int, params) -> list[Finding]:
                 "expiry": day(lot.expiry, _("Expiry date")),
                 "days": integer((lot.expiry - today).days, _("Days left")),
             },
-            _product_url(lot.product_id),
+            url(lot.product_id),
         )
         for lot in rows
     ]
@@ -342,9 +317,10 @@ def lot_expiring(company_id: int, params) -> list[Finding]:
     params=[Param("days", _("Days without a move"), 90, minimum=7)],
 )
 def dead_stock(company_id: int, params) -> list[Finding]:
-    """Products with stock whose latest move is older than N days (on the company-product-date index)."""
+    """Products with stock and no move since the cutoff: a NOT EXISTS probe of the company-product-date
+    index per product, and the latest move's date read only for the products found."""
     cutoff = timezone.now() - timedelta(days=params["days"])
-    last_move = StockMove.objects.filter(company_id=company_id, product=OuterRef("pk")).order_by("-created_at")
+    moves = StockMove.objects.filter(company_id=company_id, product=OuterRef("pk"))
     stocked = (
         StockBalance.objects.filter(product=OuterRef("pk"), location__kind=LocationKind.INTERNAL)
         .values("product")
@@ -353,25 +329,26 @@ def dead_stock(company_id: int, params) -> list[Finding]:
     )
     rows = (
         Product.objects.filter(company_id=company_id)
-        .annotate(
-            on_hand=Subquery(stocked, output_field=selectors.QTY),
-            last_move=Subquery(last_move.values("created_at")[:1]),
-            average_cost=F("stock_cost__average_cost"),
-        )
-        .filter(on_hand__gt=0, last_move__lt=cutoff)
-        .only("id", "sku", "name")
+        .filter(~Exists(moves.filter(created_at__gte=cutoff)))
+        .annotate(on_hand=Subquery(stocked, output_field=selectors.QTY))
+        .filter(on_hand__gt=0)
+        .annotate(last_move=Subquery(moves.order_by("-created_at").values("created_at")[:1]))
+        .order_by()
+        .values_list("id", "sku", "name", "on_hand", "last_move", "stock_cost__average_cost")
     )
+    url, tz = _kardex(), timezone.get_current_timezone()
+    say = labels(on_hand=_("On hand"), value=_("Value at average cost"), last_move=_("Last move"))
     return [
         Finding(
             "catalog.product",
-            p.pk,
-            f"{p.sku} {p.name}",
+            pk,
+            f"{sku} {name}",
             {
-                "on_hand": qty(p.on_hand, _("On hand")),
-                "value": money(amount(p.on_hand * (p.average_cost or 0)), _("Value at average cost")),
-                "last_move": day(timezone.localdate(p.last_move), _("Last move")),
+                "on_hand": qty(on_hand, say["on_hand"]),
+                "value": money(amount(on_hand * (average_cost or 0)), say["value"]),
+                "last_move": day(last_move.astimezone(tz).date() if last_move else None, say["last_move"]),
             },
-            _product_url(p.pk),
+            url(pk),
         )
-        for p in rows
+        for pk, sku, name, on_hand, last_move, average_cost in rows
     ]

@@ -48,6 +48,9 @@ class Occurrence(CompanyScoped, Versioned):
     deadline = models.DateTimeField(_("deadline"))
     explanation = models.TextField(_("explanation"), blank=True)
     figures = models.JSONField(default=dict, blank=True)
+    # A digest of the label, link and figures the run last wrote: a finding unchanged since costs the run a
+    # comparison of this string, not the figures read back and decoded (tens of thousands per run).
+    fingerprint = models.CharField(max_length=32, blank=True, default="")
     action_plan = models.TextField(_("action plan"), blank=True)
     firing = models.BooleanField(default=True)  # the rule still finds the object
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
@@ -201,3 +204,4 @@ class MailSent(models.Model):
     recipients = models.TextField()
     subject = models.CharField(max_length=200)
     sent_at = models.DateTimeField(auto_now_add=True)
+

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
+
 from retaguarda.watch.states import Severity
 
 
@@ -64,6 +66,25 @@ def day(value, label) -> Figure:
 
 def text(value, label) -> Figure:
     return Figure(label, value, "text")
+
+
+# An id no row has, that every path converter accepts (int, str, slug): `link` cuts the URL around it.
+_MARKER = 987654321987
+
+
+def link(viewname: str) -> Callable[[int | str], str]:
+    """`reverse(viewname, args=[pk])` for every pk at the cost of one `reverse`: resolving a URL costs
+    more than the rest of a finding, and a rule may have tens of thousands (overdue installments)."""
+    head, marker, tail = reverse(viewname, args=[_MARKER]).rpartition(str(_MARKER))
+    if not marker:  # a converter that rewrote the id: resolve each one
+        return lambda pk: reverse(viewname, args=[pk])
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def labels(**lazy) -> dict[str, str]:
+    """A rule's figure labels translated once per evaluation: `str()` of a lazy translation costs a
+    language lookup each time, several times per finding otherwise."""
+    return {key: str(value) for key, value in lazy.items()}
 
 
 @dataclass(frozen=True)

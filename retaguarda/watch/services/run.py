@@ -11,11 +11,13 @@ settings, the run lock, the occurrences of those rules (keys only), the rows tha
 bulk writes. State changes are checked against `Occurrence.TRANSITIONS` and written in bulk, each with its
 `DocumentEvent` and audit record (what `core.states.transition` does for one row)."""
 
+import hashlib
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -82,9 +84,26 @@ def evaluate(company_id: int, *, codes: list[str] | None = None, actor: Actor | 
     chosen = enabled_rules(company_id, codes)
     # The rules read outside the write transaction: on SQLite a long read inside it would hold every writer.
     found: dict[str, dict[tuple[str, str], Finding]] = {}
-    for rule, params in chosen:
-        found[rule.code] = {f.key: f for f in rule.find(company_id, params)}
+    with _without_jit():
+        for rule, params in chosen:
+            found[rule.code] = {f.key: f for f in rule.find(company_id, params)}
     return apply(company_id, [r for r, _p in chosen], found, actor=actor, now=now or timezone.now())
+
+
+@contextmanager
+def _without_jit():
+    """PostgreSQL compiles a query whose estimated cost passes `jit_above_cost` to machine code first; for
+    the rules (correlated subqueries over every product, tens of thousands of installments) the compiling
+    took longer than the query (below_minimum at scale 1: 661 ms with it, 136 ms without; BENCHMARKS.md).
+    Off for the rules' reads only, in a transaction (or savepoint) of their own, and put back as it was."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        (before, _off) = cursor.fetchone()
+        yield  # a rule that fails rolls this back, the setting with it
+        cursor.execute("SELECT set_config('jit', %s, true)", [before])
 
 
 def evaluate_document(
@@ -133,37 +152,15 @@ def apply(
         for code, ids in scope.items():
             if ids:
                 which |= Q(rule=code, subject_id__in=sorted(ids))
+        # An event's look mostly finds nothing to change: read without the run lock, and take it (and read
+        # again under it) only when something is to be written.
+        new, touch = _plan(company_id, which, by_code, found)
+        if not new and not touch:
+            return summary
     with transaction.atomic():
-        state, _created = RunState.objects.get_or_create(company_id=company_id)
-        RunState.objects.select_for_update().filter(pk=state.pk).get()
-        # The figures and label come along so that a finding unchanged since the last run costs a
-        # comparison only: no lock, no explanation formatted, no write (most of a steady run).
-        known = {
-            (rule, subject_type, subject_id): (pk, state_, firing, figures, label)
-            for pk, rule, subject_type, subject_id, state_, firing, figures, label in Occurrence.objects.filter(
-                which, company_id=company_id
-            ).values_list("id", "rule", "subject_type", "subject_id", "state", "firing", "figures", "subject_label")
-        }
-        new: list[tuple[Rule, Finding]] = []
-        touch: dict[int, tuple[str, Rule, Finding | None]] = {}  # pk -> (what, rule, finding)
-        for code, findings in found.items():
-            rule = by_code[code]
-            for key, finding in findings.items():
-                row = known.get((code, *key))
-                if row is None:
-                    new.append((rule, finding))
-                    continue
-                pk, state_, firing, figures, label = row
-                if state_ == S.RESOLVED or (state_ == S.DISMISSED and not firing):
-                    touch[pk] = ("reopen", rule, finding)
-                elif state_ in ACTIVE:
-                    if figures != _figures(finding) or label != str(finding.label)[:200]:
-                        touch[pk] = ("refresh", rule, finding)
-                elif not firing:
-                    touch[pk] = ("firing", rule, finding)  # dismissed, the problem back: stays dismissed
-        for (code, subject_type, subject_id), (pk, _state, firing, *_seen) in known.items():
-            if firing and (subject_type, subject_id) not in found.get(code, {}):
-                touch[pk] = ("clear", by_code[code], None)
+        # The run lock: runs of one company take turns (each sees the occurrences the previous one opened).
+        state, _created = RunState.objects.select_for_update().get_or_create(company_id=company_id)
+        new, touch = _plan(company_id, which, by_code, found)
         events: list[DocumentEvent] = []
         audits = []
         _open_new(company_id, new, actor, now, events, audits, summary)
@@ -176,8 +173,53 @@ def apply(
     return summary
 
 
+def _plan(company_id: int, which: Q, by_code: dict[str, Rule], found) -> tuple[list, dict]:
+    """What `found` changes: the findings with no occurrence yet (to open), and the occurrences to reopen,
+    refresh, mark firing again or resolve (pk -> (what, rule, finding)). One query: the occurrences' keys
+    and fingerprints, so a finding unchanged since the last run costs a comparison only."""
+    known = {
+        (rule, subject_type, subject_id): (pk, state_, firing, fingerprint)
+        for pk, rule, subject_type, subject_id, state_, firing, fingerprint in Occurrence.objects.filter(
+            which, company_id=company_id
+        )
+        .order_by()
+        .values_list("id", "rule", "subject_type", "subject_id", "state", "firing", "fingerprint")
+    }
+    new: list[tuple[Rule, Finding]] = []
+    touch: dict[int, tuple[str, Rule, Finding | None]] = {}
+    for code, findings in found.items():
+        rule = by_code[code]
+        for key, finding in findings.items():
+            row = known.get((code, *key))
+            if row is None:
+                new.append((rule, finding))
+                continue
+            pk, state_, firing, fingerprint = row
+            if state_ == S.RESOLVED or (state_ == S.DISMISSED and not firing):
+                touch[pk] = ("reopen", rule, finding)
+            elif state_ in ACTIVE:
+                if fingerprint != _fingerprint(finding):
+                    touch[pk] = ("refresh", rule, finding)
+            elif not firing:
+                touch[pk] = ("firing", rule, finding)  # dismissed, the problem back: stays dismissed
+    for (code, subject_type, subject_id), (pk, _state, firing, _digest) in known.items():
+        if firing and (subject_type, subject_id) not in found.get(code, {}):
+            touch[pk] = ("clear", by_code[code], None)
+    return new, touch
+
+
 def _figures(finding: Finding) -> dict:
     return {name: fig.as_json() for name, fig in finding.figures.items()}
+
+
+def _fingerprint(finding: Finding) -> str:
+    """What the occurrence shows of a finding (label, link, figures), digested. Each value as `str()` prints
+    it, in the rule's own figure order: cheaper than the JSON the occurrence keeps (a steady run digests
+    every finding), and as exact, since a figure that prints the same is shown the same."""
+    shown = [str(finding.label)[:200], finding.url[:300]]
+    for name, fig in finding.figures.items():
+        shown += (name, str(fig.label), fig.kind, str(fig.value))
+    return hashlib.blake2b("\x1f".join(shown).encode(), digest_size=16).hexdigest()
 
 
 def _open_new(company_id, new, actor, now, events, audits, summary) -> None:
@@ -198,6 +240,7 @@ def _open_new(company_id, new, actor, now, events, audits, summary) -> None:
             deadline=now + DEADLINE[rule.severity],
             explanation=explain(rule.explanation, figures),
             figures=figures,
+            fingerprint=_fingerprint(finding),
             opened_at=now,
         )
         occ.set_severity(rule.severity)
@@ -223,11 +266,12 @@ def _update(touch, actor, now, events, audits, summary) -> None:
         what, rule, finding = touch[occ.pk]
         if finding is not None:
             figures = _figures(finding)
-            text = explain(rule.explanation, figures)
-            if figures != occ.figures or text != occ.explanation or occ.subject_label != str(finding.label)[:200]:
-                occ.figures, occ.explanation = figures, text
+            fingerprint = _fingerprint(finding)
+            if fingerprint != occ.fingerprint:
+                occ.figures, occ.explanation = figures, explain(rule.explanation, figures)
                 occ.subject_label, occ.subject_url = str(finding.label)[:200], finding.url[:300]
-                fields |= {"figures", "explanation", "subject_label", "subject_url"}
+                occ.fingerprint = fingerprint
+                fields |= {"figures", "explanation", "subject_label", "subject_url", "fingerprint"}
                 if what == "refresh":
                     summary.refreshed += 1
                     changed.append(occ)
@@ -278,7 +322,38 @@ def _update(touch, actor, now, events, audits, summary) -> None:
     for occ in changed:
         occ.updated_at = now
     if changed:
-        Occurrence.objects.bulk_update(changed, sorted(fields | {"updated_at"}))
+        save_in_bulk(changed, sorted(fields | {"updated_at"}))
+
+
+BATCH = 1000
+
+
+def save_in_bulk(rows: list[Occurrence], fields: list[str]) -> None:
+    """Write `fields` of many occurrences. Django's `bulk_update` sends one CASE WHEN per field with a branch
+    per row, which the database walks for every row: quadratic in the batch (62,445 refreshed figures, as
+    every overdue installment's days change each morning, ran for over 8 minutes at scale 1). On PostgreSQL
+    one UPDATE ... FROM (VALUES ...) per thousand rows joins on the id instead: linear."""
+    if connection.vendor != "postgresql" or len(rows) <= 50:
+        Occurrence.objects.bulk_update(rows, fields, batch_size=100)
+        return
+    columns = [Occurrence._meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(c.column)} = v.{quote(c.column)}" for c in columns)
+    names = ", ".join(["id", *(quote(c.column) for c in columns)])
+    row = "(" + ", ".join(["%s::bigint", *(f"%s::{c.db_type(connection)}" for c in columns)]) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            params = []
+            for occ in batch:
+                params.append(occ.pk)
+                params += [c.get_db_prep_save(getattr(occ, c.attname), connection) for c in columns]
+            cursor.execute(
+                f"UPDATE {quote(Occurrence._meta.db_table)} SET {assignments} "
+                f"FROM (VALUES {', '.join([row] * len(batch))}) AS v({names}) "
+                f"WHERE {quote(Occurrence._meta.db_table)}.id = v.id",
+                params,
+            )
 
 
 def timeline_event(occ: Occurrence, from_state: str, to_state: str, actor: Actor, payload: dict) -> DocumentEvent:
