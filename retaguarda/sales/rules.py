@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retaguarda.sales.models import SalesOrder
 from retaguarda.sales.states import WAITING_STATES, OrderState
-from retaguarda.watch.registry import Finding, Param, day, integer, on, rule, text
+from retaguarda.watch.registry import Finding, Param, day, integer, labels, link, on, rule, text
 from retaguarda.watch.states import Severity
 
 LOGISTICS = "logistics"
@@ -56,6 +56,53 @@ def order_late(company_id: int, params, subjects=None) -> list[Finding]:
                     "state": text(str(OrderState(order.state).label).lower(), _("State")),
                 },
                 reverse("sales:order", args=[order.pk]),
+            )
+        )
+    return found
+
+
+@rule(
+    "sales.invoiced_not_shipped",
+    title=_("Authorized note not shipped"),
+    department=LOGISTICS,
+    severity=Severity.MEDIUM,
+    explanation=_(
+        "The note of %(order)s for %(customer)s was authorized on %(invoiced)s, %(hours)s hours ago, "
+        "and the goods have not left."
+    ),
+    steps=[
+        _("Pick, pack and hand the order to the carrier"),
+        _("Record the shipment with its carrier and tracking code"),
+        _("If it will not ship, cancel the order and its note while SEFAZ still accepts the cancellation"),
+    ],
+    params=[Param("hours", _("Hours after the note's authorization"), 24, minimum=1, maximum=720)],
+    # Shipped or cancelled: resolved at once, not on the next 15-minute run.
+    triggers=[on("sales.salesorder", "shipped", "cancelled")],
+)
+def invoiced_not_shipped(company_id: int, params, subjects=None) -> list[Finding]:
+    now = timezone.now()
+    orders = SalesOrder.objects.filter(pk__in=subjects) if subjects is not None else SalesOrder.objects
+    rows = orders.filter(
+        company_id=company_id, state=OrderState.INVOICED, invoiced_at__lt=now - timedelta(hours=params["hours"])
+    ).values_list("id", "number", "invoiced_at", "customer__trade_name", "customer__legal_name")
+    url = link("sales:order")
+    say = labels(order=_("Order"), customer=_("Customer"), invoiced=_("Note authorized at"), hours=_("Hours waiting"))
+    found = []
+    for pk, number, invoiced_at, trade_name, legal_name in rows:
+        customer = trade_name or legal_name
+        order = SalesOrder(pk=pk, number=number)
+        found.append(
+            Finding(
+                "sales.order",
+                pk,
+                f"{order} · {customer}"[:200],
+                {
+                    "order": text(str(order), say["order"]),
+                    "customer": text(customer, say["customer"]),
+                    "invoiced": text(f"{timezone.localtime(invoiced_at):%d/%m/%Y %H:%M}", say["invoiced"]),
+                    "hours": integer(int((now - invoiced_at).total_seconds() // 3600), say["hours"]),
+                },
+                url(pk),
             )
         )
     return found

@@ -1,14 +1,20 @@
-"""Sales' watch rule: an order not shipped on its promised date opens for Logística and clears when it ships."""
+"""Sales' watch rules: an order not shipped on its promised date, and an authorized note whose goods have not
+left, open for Logística and clear when the order ships or is cancelled; confirming an order re-checks the
+stock rules of its products at once (inventory's triggers)."""
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from retaguarda.core.models import OutboxEvent
 from retaguarda.sales import rules, services
-from retaguarda.sales.tests.conftest import deliver_all
+from retaguarda.sales.models import SalesOrder
+from retaguarda.sales.tests.conftest import deliver_all, invoiced_order
 from retaguarda.watch import services as watch
 from retaguarda.watch.models import Occurrence
 
@@ -76,3 +82,63 @@ def test_an_order_taken_and_confirmed_in_one_call_reaches_watch_like_a_confirmat
     deliver_all()
     occ = Occurrence.objects.get(company=company, rule=RULE)
     assert (occ.subject_id, occ.state, occ.figures["days"]["value"]) == (str(order_id), "open", 3)
+
+
+NOT_SHIPPED = "sales.invoiced_not_shipped"
+
+
+def test_an_authorized_note_not_shipped_in_time_opens_for_logistics_and_resolves_when_the_order_ships(
+    fiscal_ready, actor, company, make_order, product, warehouse, stock, django_capture_on_commit_callbacks
+):
+    order = invoiced_order(actor, make_order, product, warehouse, stock)
+    assert rules.invoiced_not_shipped(company.pk, {"hours": 24}) == []  # authorized a moment ago
+
+    SalesOrder.objects.filter(pk=order.pk).update(invoiced_at=timezone.now() - timedelta(hours=30))
+    watch.evaluate(company.pk, codes=[NOT_SHIPPED])
+    occ = Occurrence.objects.get(company=company, rule=NOT_SHIPPED)
+    assert (occ.subject_type, occ.subject_id, occ.department, occ.state) == (
+        "sales.order",
+        str(order.pk),
+        "logistics",
+        "open",
+    )
+    assert occ.figures["hours"]["value"] == 30
+    assert rules.invoiced_not_shipped(company.pk, {"hours": 31}) == []  # the threshold is the company's
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ship_order(order.pk, actor=actor, carrier="Transportadora Paulista")
+    deliver_all()  # the order's timeline event re-checks it: no 15-minute wait
+    occ.refresh_from_db()
+    assert (occ.state, occ.resolution) == ("resolved", "cleared")
+
+
+def test_confirming_an_order_rechecks_its_products_minimum_at_once_and_cancelling_clears_it(
+    actor, company, make_order, make_product, warehouse, stock, django_capture_on_commit_callbacks
+):
+    products = [make_product(minimum_stock=5) for _ in range(4)]
+    for product in products:
+        stock.receive(product, warehouse, "8", cost="4.00")
+    below = "inventory.below_minimum"
+
+    def confirmed(lines):
+        order = make_order([(p, "4", "10") for p in lines])
+        with django_capture_on_commit_callbacks(execute=True):
+            services.confirm_order(order.pk, actor=actor)
+        with CaptureQueriesContext(connection) as delivery:
+            deliver_all()
+        return order, len(delivery.captured_queries)
+
+    one, _cost = confirmed(products[:1])
+    occ = Occurrence.objects.get(company=company, rule=below)  # opened by the event, not by a run
+    assert (occ.subject_id, occ.state) == (str(products[0].pk), "open")
+    assert Decimal(occ.figures["available"]["value"]) == 4
+    _one_line, one_line_cost = confirmed(products[1:2])
+    _two_lines, two_line_cost = confirmed(products[2:])
+    assert Occurrence.objects.filter(company=company, rule=below, state="open").count() == 4
+    assert one_line_cost == two_line_cost  # the re-check costs the same queries for 1 and 2 lines
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_order(one.pk, actor=actor, reason="Cliente desistiu")
+    deliver_all()
+    occ.refresh_from_db()
+    assert (occ.state, occ.resolution) == ("resolved", "cleared")
