@@ -207,3 +207,18 @@ def test_a_run_mails_the_department_once_what_it_opened(fake_rule, run, company,
     run()  # nothing new: nothing mailed
     outbox.deliver_due()
     assert len(mailoutbox) == 1
+
+
+def test_many_refreshed_occurrences_are_written_with_their_new_figures(fake_rule, run, company):
+    """Past 50 rows PostgreSQL takes the UPDATE ... FROM (VALUES) path; SQLite bulk_update: same result."""
+    fake_rule.found = {i: i for i in range(120)}
+    run()
+    fake_rule.found = {i: i + 1000 for i in range(120)}
+
+    summary = run()
+
+    assert summary.refreshed == 120
+    rows = Occurrence.objects.filter(company=company, rule=CODE)
+    assert sorted(int(o.figures["n"]["value"]) for o in rows) == list(range(1000, 1120))
+    assert {o.explanation for o in rows if o.subject_id == "7"} == {"N vale 1007"}
+    assert run().refreshed == 0  # the new fingerprints were written too
