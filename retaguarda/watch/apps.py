@@ -17,9 +17,10 @@ class WatchConfig(AppConfig):
             notifications,  # noqa: F401  (registers the outbox handler)
             triggers,  # noqa: F401  (timeline events -> event-driven evaluation)
         )
-        from retaguarda.watch.tasks import run_watch
+        from retaguarda.watch.tasks import run_watch, weekly_digest
 
         periodic.register(run_watch, every=timedelta(minutes=15))
+        periodic.register(weekly_digest, every=timedelta(days=7))
         register_action_labels(
             {
                 "opened": pgettext_lazy("audit action", "opened"),

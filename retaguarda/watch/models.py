@@ -205,3 +205,20 @@ class MailSent(models.Model):
     subject = models.CharField(max_length=200)
     sent_at = models.DateTimeField(auto_now_add=True)
 
+
+class DepartmentSetting(CompanyScoped, Versioned):
+    """A department's manager in a company: who is told when an occurrence of the department escalates
+    past its deadline (the company's administrators while none is set)."""
+
+    department = models.CharField(_("department"), max_length=20, choices=DEPARTMENT_CHOICES)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("manager"),
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company", "department"], name="watch_departmentsetting_unique")]

@@ -24,3 +24,18 @@ def run_watch() -> int:
             continue
         total += summary.opened + summary.reopened
     return total
+
+
+@task
+def weekly_digest() -> int:
+    """Every company's weekly digest (seven days after the last; the worker's periodic schedule)."""
+    from retaguarda.companies.models import Company
+    from retaguarda.watch.services.digest import send_digest
+
+    total = 0
+    for company_id in Company.objects.order_by("pk").values_list("pk", flat=True):
+        try:
+            total += send_digest(company_id)
+        except Exception:  # one company's failure must not stop the others' digest
+            log.exception("watch digest failed: company=%s", company_id)
+    return total

@@ -17,4 +17,6 @@ urlpatterns = [
     path("regras/", views.rule_list, name="rules"),
     path("regras/<str:code>/", views.rule_settings, name="rule_settings"),
     path("executar/", views.run_now, name="run"),
+    path("departamentos/", views.departments, name="departments"),
+    path("departamentos/<str:code>/", views.department_manager, name="department_manager"),
 ]

@@ -26,7 +26,15 @@ from retaguarda.core.pagination import MAX_LIMIT, keyset_page
 from retaguarda.core.states import allowed_transitions, timeline
 from retaguarda.watch import registry, selectors, services
 from retaguarda.watch.figures import printed
-from retaguarda.watch.models import DEPARTMENT_CHOICES, Frequency, Occurrence, Routine, RuleSetting
+from retaguarda.watch.models import (
+    DEPARTMENT_CHOICES,
+    DepartmentSetting,
+    Frequency,
+    Occurrence,
+    Routine,
+    RuleSetting,
+)
+from retaguarda.watch.services.digest import WEEK
 from retaguarda.watch.states import OccurrenceState, Severity
 
 VIEW = "watch.view"
@@ -416,3 +424,64 @@ def badge(request):
         return HttpResponse("")
     late = _("%(n)s occurrences to do") % {"n": count}
     return HttpResponse(format_html('<span class="badge warn" title="{}">{}</span>', late, count))
+
+
+def _hours(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value.total_seconds() / 3600:.1f}".replace(".", ",") + " h"
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def departments(request):
+    """Each department's last seven days (opened, resolved, late, mean time to resolve: the weekly digest)
+    and its manager, who is told when its occurrences escalate. A fixed number of queries."""
+    company = request.company
+    visible = selectors.departments_of(request.user, company.pk)
+    now = timezone.now()
+    week = {row.code: row for row in selectors.digest(company.pk, start=now - WEEK, end=now, departments=visible)}
+    managers = {
+        department: (manager_id, name)
+        for department, manager_id, name in DepartmentSetting.objects.filter(company=company).values_list(
+            "department", "manager_id", "manager__username"
+        )
+    }
+    rows = [
+        {
+            "code": code,
+            "label": label,
+            "digest": week.get(code),
+            "mean": _hours(week[code].mean_to_resolve) if code in week else "—",
+            "manager_id": managers.get(code, (None, None))[0],
+            "manager": managers.get(code, (None, None))[1],
+        }
+        for code, label in DEPARTMENTS.items()
+        if visible is None or code in visible
+    ]
+    context = {
+        "rows": rows,
+        "start": now - WEEK,
+        "end": now,
+        "may_manage": request.user.has_perm(MANAGE),
+        "users": _company_users(company),
+    }
+    return render(request, "watch/departments.html", context)
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_POST
+def department_manager(request, code: str):
+    if code not in DEPARTMENTS:
+        raise Http404
+    raw = request.POST.get("manager", "")
+    try:
+        services.save_department_manager(
+            actor=actor_of(request), department=code, manager_id=int(raw) if raw.isdigit() else None
+        )
+    except DomainError as exc:
+        _show_error(request, exc)
+    else:
+        messages.success(request, _("Department manager saved."))
+    return redirect("watch:departments")

@@ -1,6 +1,8 @@
 """Watch services, the only writers of occurrences and routines."""
 
 from retaguarda.core.actor import Actor
+from retaguarda.watch.services.departments import save_department_manager
+from retaguarda.watch.services.digest import send_digest
 from retaguarda.watch.services.escalation import escalate
 from retaguarda.watch.services.occurrences import (
     acknowledge,
@@ -41,7 +43,9 @@ __all__ = [
     "reopen",
     "resolve",
     "run_company",
+    "save_department_manager",
     "save_routine",
     "save_rule_setting",
+    "send_digest",
     "start",
 ]

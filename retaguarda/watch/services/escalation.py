@@ -1,6 +1,8 @@
 """Escalation: an occurrence still open past its deadline goes one severity up, so what is late climbs the
-inbox instead of sinking in it. It keeps its deadline (it is still late, and shows so); it climbs again
-only if the new severity's time passes too. Critical is the top. Two queries and a bulk update."""
+inbox instead of sinking in it, and the department's manager is told (an outbox event per department, mailed
+after the commit: `notifications.mail_manager`). It keeps its deadline (it is still late, and shows so); it
+climbs again only if the new severity's time passes too. Critical is the top: a critical occurrence that is
+late is already the first line of its inbox. Two queries, a bulk update and the events."""
 
 from datetime import datetime
 
@@ -11,6 +13,7 @@ from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.models import AuditRecord
 from retaguarda.watch.models import Occurrence
+from retaguarda.watch.notifications import emit_escalated
 from retaguarda.watch.states import ACTIVE, DEADLINE, Severity
 
 NEXT = {Severity.LOW: Severity.MEDIUM, Severity.MEDIUM: Severity.HIGH, Severity.HIGH: Severity.CRITICAL}
@@ -40,4 +43,8 @@ def escalate(company_id: int, *, actor: Actor | None = None, now: datetime | Non
         if late:
             Occurrence.objects.bulk_update(late, ["severity", "rank", "escalated_at", "version", "updated_at"])
             AuditRecord.objects.bulk_create(audits)
+            by_department: dict[str, list[int]] = {}
+            for occ in late:
+                by_department.setdefault(occ.department, []).append(occ.pk)
+            emit_escalated(company_id, by_department)
     return late
