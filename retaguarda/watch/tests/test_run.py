@@ -210,7 +210,7 @@ def test_a_run_mails_the_department_once_what_it_opened(fake_rule, run, company,
 
 
 def test_many_refreshed_occurrences_are_written_with_their_new_figures(fake_rule, run, company):
-    """Past 50 rows PostgreSQL takes the UPDATE ... FROM (VALUES) path; SQLite bulk_update: same result."""
+    """Written through core.bulk_insert.update_columns (not bulk_update) on both engines."""
     fake_rule.found = {i: i for i in range(120)}
     run()
     fake_rule.found = {i: i + 1000 for i in range(120)}
