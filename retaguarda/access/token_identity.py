@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from retaguarda.access.models import ApiToken, Department, Membership, User, hash_token
 from retaguarda.companies.models import Company
+from retaguarda.core.raw_rows import Columns, per_vendor
 
 TOUCH_EVERY = timedelta(minutes=1)  # a busy integration should not write on every call
 
@@ -27,39 +28,13 @@ class TokenIdentity:
     department_codes: set[str]
 
 
-class _Columns:
-    """One model's columns in a hand-written SELECT, turned back into an instance the way the ORM
-    does it (the backend's converters: SQLite's dates and booleans, PostgreSQL's time zones)."""
-
-    def __init__(self, model, alias: str):
-        qn = connection.ops.quote_name
-        self.model = model
-        self.fields = list(model._meta.concrete_fields)
-        self.attnames = [f.attname for f in self.fields]
-        self.sql = ", ".join(f"{alias}.{qn(f.column)}" for f in self.fields)
-        self.converters = []
-        for i, field in enumerate(self.fields):
-            col = field.get_col(alias)
-            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            if found:
-                self.converters.append((i, found, col))
-
-    def build(self, values: list):
-        for i, found, col in self.converters:
-            value = values[i]
-            for convert in found:
-                value = convert(value, col, connection)
-            values[i] = value
-        return self.model.from_db(connection.alias, self.attnames, values)
-
-
 class _Statement:
     """The SELECT for one database vendor, built once: with the header's company or the fallbacks."""
 
     def __init__(self):
         qn = connection.ops.quote_name
-        self.user = _Columns(User, "u")
-        self.company = _Columns(Company, "c")
+        self.user = Columns(User, "u")
+        self.company = Columns(Company, "c")
         t = qn(ApiToken._meta.db_table)
         m = qn(Membership._meta.db_table)
         link = Membership.departments.through._meta
@@ -99,14 +74,7 @@ class _Statement:
         return value
 
 
-_statements: dict[str, _Statement] = {}
-
-
-def _statement() -> _Statement:
-    statement = _statements.get(connection.vendor)
-    if statement is None:
-        statement = _statements[connection.vendor] = _Statement()
-    return statement
+_statement = per_vendor(_Statement)
 
 
 def resolve_token(raw: str, *, header_company_id: int | None, preferred_company_id: int | None):

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +17,7 @@ from retaguarda.catalog.models import Product
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.money import ZERO, quantity
+from retaguarda.core.raw_rows import Columns, marks, per_vendor
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.transactions import joined
 from retaguarda.inventory.errors import AlreadyReserved, InsufficientStock
@@ -51,25 +51,95 @@ class Need:
     lot_id: int | None = None
 
 
+class _ReserveSql:
+    """A reservation's own statements, written by hand: with the ORM, compiling them cost more CPU
+    than everything else in the request (docs/request-cost.md). Built once per database vendor."""
+
+    INSERT_BATCH = 1000  # rows per INSERT: 11 parameters each, under SQLite's 32,766
+
+    def __init__(self):
+        qn = connection.ops.quote_name
+        self.product = Columns(Product, "p", STOCK_PRODUCT_FIELDS)
+        self.location = Columns(Location, "l", ("company_id", "warehouse_id", "kind", "name"))
+        self.products = (
+            f"SELECT {self.product.sql} FROM {qn(Product._meta.db_table)} p WHERE p.company_id = %s AND p.id IN "
+        )
+        self.locations = (
+            f"SELECT {self.location.sql} FROM {qn(Location._meta.db_table)} l "
+            "WHERE l.company_id = %s AND l.kind = %s AND l.warehouse_id IN "
+        )
+        meta = Reservation._meta
+        table = qn(meta.db_table)
+        self.fields = [
+            meta.get_field(name)
+            for name in (
+                "company",
+                "product",
+                "location",
+                "lot",
+                "quantity",
+                "state",
+                "source_type",
+                "source_id",
+                "source_line",
+                "user",
+                "created_at",
+            )
+        ]
+        columns = ", ".join(qn(f.column) for f in self.fields)
+        # PostgreSQL types a VALUES list from its values (a column of NULLs would be text); SQLite
+        # takes each value as the column's affinity makes it.
+        if connection.vendor == "postgresql":
+            casts = {"quantity": "numeric", "state": "text", "source_type": "text", "created_at": "timestamptz"}
+            self.row = "(" + ", ".join(f"CAST(%s AS {casts.get(f.name, 'bigint')})" for f in self.fields) + ")"
+        else:
+            self.row = "(" + marks(len(self.fields)) + ")"
+        self.insert = f"INSERT INTO {table} ({columns}) SELECT * FROM (VALUES {{rows}}) v"
+        # The twin check rides on the first INSERT: nothing is written when the document's line already
+        # holds an active reservation, so the refusal leaves the caller's transaction as it was.
+        self.twins = f"SELECT 1 FROM {table} r WHERE r.company_id = %s AND r.state = %s AND ({{sources}})"
+        self.source = "(r.source_type = %s AND r.source_id = %s AND r.source_line IN ({lines}))"
+        self.returning = " RETURNING id, source_type, source_id, source_line, product_id, location_id, lot_id"
+
+
+_reserve_sql = per_vendor(_ReserveSql)
+
+
+def _read(sql: str, params: list, columns: Columns) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [columns.build(values) for values in cursor.fetchall()]
+
+
 def reserve(needs: Sequence[Need], *, actor: Actor, owner: str | None = None) -> list[Reservation]:
     """Reserve every need or none; one `InsufficientStock` lists every product short.
 
     Reservations never oversell, even in a warehouse that allows negative stock. A source type an app
-    registered (`inventory.ownership`) is reserved only with `owner=` that app."""
+    registered (`inventory.ownership`) is reserved only with `owner=` that app.
+
+    Five statements whatever the number of needs (plus one per 1,000 reservations beyond the first
+    1,000, and one when a need names a lot or a kit): products, stock locations, the balance rows
+    locked, the reservations inserted unless a twin exists, the balances updated."""
     if not needs:
         return []
     check_owner((n.source.type for n in needs), owner)
     company_id = company_id_of(actor)
+    st = _reserve_sql()
     # Everything before the writes only reads, locks and checks: a refusal leaves a caller's
     # transaction as it was, so joining it needs no savepoint.
     with joined():
-        products = scoped(Product, company_id).only(*STOCK_PRODUCT_FIELDS).in_bulk({n.product_id for n in needs})
-        warehouse_ids = {n.warehouse_id for n in needs}
+        product_ids = sorted({n.product_id for n in needs})
+        products = {
+            p.pk: p for p in _read(f"{st.products}({marks(len(product_ids))})", [company_id, *product_ids], st.product)
+        }
+        warehouse_ids = sorted({n.warehouse_id for n in needs})
         stocks = {
             loc.warehouse_id: loc
-            for loc in scoped(Location, company_id)
-            .select_related("warehouse")
-            .filter(warehouse_id__in=warehouse_ids, kind=LocationKind.INTERNAL)
+            for loc in _read(
+                f"{st.locations}({marks(len(warehouse_ids))})",
+                [company_id, LocationKind.INTERNAL.value, *warehouse_ids],
+                st.location,
+            )
         }
         missing = [n for n in needs if n.warehouse_id not in stocks or n.product_id not in products]
         if missing:
@@ -92,19 +162,9 @@ def reserve(needs: Sequence[Need], *, actor: Actor, owner: str | None = None) ->
                 raise ValidationFailed(
                     details=[{"field": "quantity", "message": _("Quantity must be positive (4 decimal places).")}]
                 )
-        # One condition per document, its lines in a list: an OR per line nests past SQLite's expression
-        # depth limit (1,000) on an order of that many lines.
-        lines_of: dict[tuple[str, int], set[int]] = defaultdict(set)
-        for n in needs:
-            lines_of[(n.source.type, n.source.id)].add(n.source.line)
-        source_q = Q()
-        for (st, sid), lines in lines_of.items():
-            source_q |= Q(source_type=st, source_id=sid, source_line__in=sorted(lines))
 
         pairs = {(n.product_id, stocks[n.warehouse_id].pk) for n in needs}
         buckets = lock_balances(pairs)
-        if scoped(Reservation, company_id).filter(source_q, state=ReservationState.ACTIVE).exists():
-            raise AlreadyReserved()
         report: dict[PairKey, Pair] = {}
         planned: list[tuple[Need, Bucket, Decimal]] = []
         for n in needs:
@@ -116,6 +176,9 @@ def reserve(needs: Sequence[Need], *, actor: Actor, owner: str | None = None) ->
                 planned.append((n, bucket, qty))
         short = shortfalls(report, products, {loc.pk: loc for loc in stocks.values()})
         if short:
+            # A retry of a reservation already made finds the stock it took gone: say what happened.
+            if _twin_exists(st, needs, company_id):
+                raise AlreadyReserved()
             raise InsufficientStock(short)
         merged: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
         for n, bucket, qty in planned:
@@ -134,19 +197,87 @@ def reserve(needs: Sequence[Need], *, actor: Actor, owner: str | None = None) ->
             )
             for (source, product_id, location_id, lot_key), qty in merged.items()
         ]
-        # No savepoint: the same line of the same product and place locks the same balance row, so
-        # the check above has already seen any twin; an IntegrityError here spoils the whole transaction.
+        # The same line of the same product and place locks the same balance row, so a twin committed
+        # meanwhile is seen by the first INSERT's check; an IntegrityError still spoils the whole
+        # transaction (no savepoint), which is why it is raised rather than caught and carried on.
         with transaction.atomic(savepoint=False):
             try:
-                created = Reservation.objects.bulk_create(rows)
+                inserted = _insert(st, rows, company_id)
             except IntegrityError as exc:
                 raise AlreadyReserved() from exc
-            apply_balance_deltas(by_balance_key(buckets).values())
+            if inserted:
+                apply_balance_deltas(by_balance_key(buckets).values())
+        if not inserted:  # raised out here: nothing was written, the caller's transaction is untouched
+            raise AlreadyReserved()
     # What was read on the way is what the caller shows: no second read of the rows just written.
     locations = {loc.pk: loc for loc in stocks.values()}
-    for r in created:
+    for r in rows:
         r.product, r.location = products[r.product_id], locations[r.location_id]
-    return created
+    return rows
+
+
+def _twin_condition(st: _ReserveSql, lines) -> tuple[str, list]:
+    """The active reservations of these (source type, source id, line): the SELECT and its parameters
+    after the company's id."""
+    lines_of: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for source_type, source_id, line in lines:
+        lines_of[(source_type, source_id)].add(line)
+    # One condition per document, its lines in a list: an OR per line nests past SQLite's expression
+    # depth limit (1,000) on an order of that many lines.
+    sql = st.twins.format(sources=" OR ".join(st.source.format(lines=marks(len(ls))) for ls in lines_of.values()))
+    params: list = [ReservationState.ACTIVE.value]
+    for (source_type, source_id), ls in lines_of.items():
+        params += [source_type, source_id, *sorted(ls)]
+    return sql, params
+
+
+def _twin_exists(st: _ReserveSql, needs, company_id: int) -> bool:
+    sql, params = _twin_condition(st, ((n.source.type, n.source.id, n.source.line) for n in needs))
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " LIMIT 1", [company_id, *params])
+        return cursor.fetchone() is not None
+
+
+def _insert(st: _ReserveSql, rows: list[Reservation], company_id: int) -> bool:
+    """INSERT the reservations and give each its id; False, with nothing written, when an active twin
+    already holds one of their document lines (the first batch's INSERT checks it)."""
+    now = timezone.now()
+    stored_now = connection.ops.adapt_datetimefield_value(now)
+    ids: dict[tuple, int] = {}
+    for start in range(0, len(rows), st.INSERT_BATCH):
+        batch = rows[start : start + st.INSERT_BATCH]
+        params = []
+        for r in batch:
+            params += [
+                r.company_id,
+                r.product_id,
+                r.location_id,
+                r.lot_id,
+                str(r.quantity),
+                ReservationState.ACTIVE.value,
+                r.source_type,
+                r.source_id,
+                r.source_line,
+                r.user_id,
+                stored_now,
+            ]
+        sql = st.insert.format(rows=", ".join([st.row] * len(batch)))
+        if start == 0:
+            twin_sql, twin_params = _twin_condition(st, ((r.source_type, r.source_id, r.source_line) for r in rows))
+            sql += f" WHERE NOT EXISTS ({twin_sql})"
+            params += [company_id, *twin_params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql + st.returning, params)
+            returned = cursor.fetchall()
+        if start == 0 and not returned:
+            return False
+        for pk, *key in returned:
+            ids[tuple(key)] = pk
+    for r in rows:
+        r.pk = ids[(r.source_type, r.source_id, r.source_line, r.product_id, r.location_id, r.lot_id)]
+        r.state, r.created_at = ReservationState.ACTIVE, now
+        r._state.adding, r._state.db = False, connection.alias
+    return True
 
 
 def _active_reservations(

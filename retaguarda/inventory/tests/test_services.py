@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.db import transaction
 
 from retaguarda.core.errors import InvalidTransition, ValidationFailed
 from retaguarda.core.models import DocumentEvent
@@ -144,6 +145,56 @@ def test_reserving_the_same_line_twice_is_refused(stock, product, warehouse, act
         services.reserve([need], actor=actor)
 
     assert stock.reserved(product, warehouse) == D(1)
+
+
+def test_a_retry_of_a_reservation_that_took_the_last_units_is_told_it_is_already_reserved(
+    stock, product, warehouse, actor
+):
+    stock.receive(product, warehouse, "2")
+    need = Need(product.pk, warehouse.pk, D(2), Source("manual.order", 1, 1))
+    services.reserve([need], actor=actor)
+
+    with pytest.raises(AlreadyReserved):
+        services.reserve([need], actor=actor)  # not "insufficient stock": its own reservation took them
+
+
+def test_a_refused_twin_leaves_the_callers_transaction_usable(stock, make_product, warehouse, actor):
+    a, b = make_product(), make_product()
+    stock.receive(a, warehouse, "5")
+    stock.receive(b, warehouse, "5")
+    services.reserve([Need(a.pk, warehouse.pk, D(1), Source("manual.order", 1, 1))], actor=actor)
+
+    with transaction.atomic():
+        with pytest.raises(AlreadyReserved):
+            # line 1 of the document is held (by another product, so no unique index would notice)
+            services.reserve(
+                [
+                    Need(b.pk, warehouse.pk, D(1), Source("manual.order", 1, 2)),
+                    Need(b.pk, warehouse.pk, D(1), Source("manual.order", 1, 1)),
+                ],
+                actor=actor,
+            )
+        services.reserve([Need(b.pk, warehouse.pk, D(1), Source("manual.order", 2, 1))], actor=actor)
+
+    assert (stock.reserved(a, warehouse), stock.reserved(b, warehouse)) == (D(1), D(1))
+    assert Reservation.objects.filter(source_id=1).count() == 1
+
+
+def test_many_reservations_are_written_in_batches_each_with_its_id(stock, make_product, warehouse, actor, monkeypatch):
+    from retaguarda.inventory.services import reservations
+
+    monkeypatch.setattr(reservations._ReserveSql, "INSERT_BATCH", 2)
+    products = [make_product() for _ in range(5)]
+    for p in products:
+        stock.receive(p, warehouse, "10")
+    needs = [Need(p.pk, warehouse.pk, D(i), Source("manual.order", 4, i)) for i, p in enumerate(products, 1)]
+
+    created = services.reserve(needs, actor=actor)
+
+    stored = {r.pk: (r.product_id, r.quantity, r.source_line) for r in Reservation.objects.filter(source_id=4)}
+    assert {r.pk: (r.product_id, r.quantity, r.source_line) for r in created} == stored
+    assert len(stored) == 5
+    assert [stock.reserved(p, warehouse) for p in products] == [D(1), D(2), D(3), D(4), D(5)]
 
 
 def test_reserving_is_all_lines_or_none(stock, make_product, warehouse, actor):

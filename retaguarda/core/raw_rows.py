@@ -1,0 +1,66 @@
+"""Hand-written statements on the hot path: their columns, their rows as model instances, built once.
+
+A statement that runs on every request costs more CPU in Django's SQL compiler than in the database
+(docs/request-cost.md). Such a statement is written by hand, its text built once per database vendor
+(`per_vendor`), and its rows turned back into model instances the way the ORM does it (`Columns`),
+so the code around it keeps working with models. User input goes only into parameters.
+"""
+
+from collections.abc import Callable, Iterable
+
+from django.db import connection
+
+
+class Columns:
+    """Some (or all) of a model's columns in a hand-written SELECT, read back through the backend's
+    converters (SQLite's dates, booleans and decimals, PostgreSQL's time zones) into instances."""
+
+    def __init__(self, model, alias: str, fields: Iterable[str] | None = None):
+        qn = connection.ops.quote_name
+        meta = model._meta
+        self.model = model
+        if fields is None:
+            self.fields = list(meta.concrete_fields)
+        else:
+            wanted = [meta.pk.attname, *(f for f in fields if f not in (meta.pk.attname, "pk"))]
+            by_attname = {f.attname: f for f in meta.concrete_fields}
+            self.fields = [by_attname[name] for name in wanted]
+        self.attnames = [f.attname for f in self.fields]
+        self.sql = ", ".join(f"{alias}.{qn(f.column)}" for f in self.fields)
+        self.converters = []
+        for i, field in enumerate(self.fields):
+            col = field.get_col(alias)
+            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if found:
+                self.converters.append((i, found, col))
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def build(self, values):
+        """One instance from this model's values of a row (a list, or a slice of a longer row)."""
+        values = list(values)
+        for i, found, col in self.converters:
+            value = values[i]
+            for convert in found:
+                value = convert(value, col, connection)
+            values[i] = value
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+def per_vendor[T](build: Callable[[], T]) -> Callable[[], T]:
+    """`build()` run once per database vendor (its statements quote names and cast the vendor's way)."""
+    built: dict[str, T] = {}
+
+    def get() -> T:
+        found = built.get(connection.vendor)
+        if found is None:
+            found = built[connection.vendor] = build()
+        return found
+
+    return get
+
+
+def marks(n: int) -> str:
+    """`%s, %s, ...`: the placeholders of an IN list or a row of n values."""
+    return ", ".join(["%s"] * n)
