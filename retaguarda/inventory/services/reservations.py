@@ -61,12 +61,18 @@ class _ReserveSql:
         qn = connection.ops.quote_name
         self.product = Columns(Product, "p", STOCK_PRODUCT_FIELDS)
         self.location = Columns(Location, "l", ("company_id", "warehouse_id", "kind", "name"))
-        self.products = (
-            f"SELECT {self.product.sql} FROM {qn(Product._meta.db_table)} p WHERE p.company_id = %s AND p.id IN "
-        )
+        product_table, location_table = qn(Product._meta.db_table), qn(Location._meta.db_table)
         self.locations = (
-            f"SELECT {self.location.sql} FROM {qn(Location._meta.db_table)} l "
-            "WHERE l.company_id = %s AND l.kind = %s AND l.warehouse_id IN "
+            f"SELECT {self.location.sql} FROM {location_table} l "
+            "WHERE l.company_id = %s AND l.kind = %s AND l.warehouse_id IN ({warehouses})"
+        )
+        # The products and the stock locations in one round trip: each row is one or the other, the
+        # other's columns NULL (the product's id is never NULL).
+        self.products_and_locations = (
+            f"SELECT {self.product.sql}, {', '.join(['NULL'] * len(self.location))} FROM {product_table} p "
+            "WHERE p.company_id = %s AND p.id IN ({products}) UNION ALL "
+            f"SELECT {', '.join(['NULL'] * len(self.product))}, {self.location.sql} FROM {location_table} l "
+            "WHERE l.company_id = %s AND l.kind = %s AND l.warehouse_id IN ({warehouses})"
         )
         meta = Reservation._meta
         table = qn(meta.db_table)
@@ -105,21 +111,53 @@ class _ReserveSql:
 _reserve_sql = per_vendor(_ReserveSql)
 
 
-def _read(sql: str, params: list, columns: Columns) -> list:
+def _products_and_locations(
+    st: _ReserveSql, company_id: int, needs: Sequence[Need], products: dict[int, Product] | None
+) -> tuple[dict[int, Product], dict[int, Location]]:
+    """The company's products of the needs (unless the caller read them) and the stock location of
+    each of its warehouses the needs name, by warehouse id."""
+    warehouse_ids = sorted({n.warehouse_id for n in needs})
+    location_params = [company_id, LocationKind.INTERNAL.value, *warehouse_ids]
+    if products is not None:
+        sql, params = st.locations.format(warehouses=marks(len(warehouse_ids))), location_params
+    else:
+        product_ids = sorted({n.product_id for n in needs})
+        sql = st.products_and_locations.format(products=marks(len(product_ids)), warehouses=marks(len(warehouse_ids)))
+        params = [company_id, *product_ids, *location_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [columns.build(values) for values in cursor.fetchall()]
+        rows = cursor.fetchall()
+    found: dict[int, Product] = dict(products) if products is not None else {}
+    stocks: dict[int, Location] = {}
+    n_product = 0 if products is not None else len(st.product)
+    for values in rows:
+        if n_product and values[0] is not None:
+            product = st.product.build(values[:n_product])
+            found[product.pk] = product
+        else:
+            location = st.location.build(values[n_product:])
+            stocks[location.warehouse_id] = location
+    return found, stocks
 
 
-def reserve(needs: Sequence[Need], *, actor: Actor, owner: str | None = None) -> list[Reservation]:
+def reserve(
+    needs: Sequence[Need],
+    *,
+    actor: Actor,
+    owner: str | None = None,
+    products: dict[int, Product] | None = None,
+) -> list[Reservation]:
     """Reserve every need or none; one `InsufficientStock` lists every product short.
 
     Reservations never oversell, even in a warehouse that allows negative stock. A source type an app
-    registered (`inventory.ownership`) is reserved only with `owner=` that app.
+    registered (`inventory.ownership`) is reserved only with `owner=` that app. A warehouse that is not
+    the actor's company's is `NotFound`; a product, a `ValidationFailed` naming it. `products`: the
+    needs' products when the caller has read them already (by id, with at least
+    `STOCK_PRODUCT_FIELDS`); their company is checked all the same.
 
-    Five statements whatever the number of needs (plus one per 1,000 reservations beyond the first
-    1,000, and one when a need names a lot or a kit): products, stock locations, the balance rows
-    locked, the reservations inserted unless a twin exists, the balances updated."""
+    Four statements whatever the number of needs (one more per 1,000 reservations beyond the first
+    1,000, and one when a need names a lot or a kit): the products and stock locations, the balance
+    rows locked, the reservations inserted unless a twin holds one of their lines, the balances updated."""
     if not needs:
         return []
     check_owner((n.source.type for n in needs), owner)
@@ -128,22 +166,12 @@ def reserve(needs: Sequence[Need], *, actor: Actor, owner: str | None = None) ->
     # Everything before the writes only reads, locks and checks: a refusal leaves a caller's
     # transaction as it was, so joining it needs no savepoint.
     with joined():
-        product_ids = sorted({n.product_id for n in needs})
-        products = {
-            p.pk: p for p in _read(f"{st.products}({marks(len(product_ids))})", [company_id, *product_ids], st.product)
-        }
-        warehouse_ids = sorted({n.warehouse_id for n in needs})
-        stocks = {
-            loc.warehouse_id: loc
-            for loc in _read(
-                f"{st.locations}({marks(len(warehouse_ids))})",
-                [company_id, LocationKind.INTERNAL.value, *warehouse_ids],
-                st.location,
-            )
-        }
-        missing = [n for n in needs if n.warehouse_id not in stocks or n.product_id not in products]
-        if missing:
-            raise ValidationFailed(details=[{"field": "warehouse_id", "message": _("Warehouse or product not found.")}])
+        products, stocks = _products_and_locations(st, company_id, needs, products)
+        if any(n.warehouse_id not in stocks for n in needs):
+            raise NotFound()
+        unknown = {n.product_id for n in needs if getattr(products.get(n.product_id), "company_id", None) != company_id}
+        if unknown:
+            check_stocked(products, unknown, company_id)  # "Product N not found.", each of them
         check_lots(needs, company_id)
         needs = expand_kits(
             needs,

@@ -72,10 +72,10 @@ def test_a_reservation_costs_the_same_for_1_and_20_lines(route_api, stocked):
         assert len(created) == n
         return count
 
-    # identity (token, user, company, departments in one), key INSERT, warehouses, products, locations,
-    # lock balances, reservations INSERT unless a twin holds the line, balances UPDATE, key UPDATE
+    # identity (token, user, company, departments in one), key INSERT, products and stock locations (in
+    # one), lock balances, reservations INSERT unless a twin holds the line, balances UPDATE, key UPDATE
     # (+ the test's SAVEPOINT/RELEASE)
-    assert at_both_sizes(measure) == [11, 11]
+    assert at_both_sizes(measure) == [9, 9]
 
 
 def test_releasing_a_document_costs_the_same_for_1_and_20_lines(route_api, stocked):

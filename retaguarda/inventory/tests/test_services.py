@@ -3,12 +3,14 @@ from datetime import date
 import pytest
 from django.db import transaction
 
+from retaguarda.catalog.models import Product
 from retaguarda.core.errors import InvalidTransition, ValidationFailed
 from retaguarda.core.models import DocumentEvent
 from retaguarda.inventory import selectors, services
 from retaguarda.inventory.errors import AlreadyPosted, AlreadyReserved, InsufficientStock, NegativeStockExists
 from retaguarda.inventory.models import LocationKind, ProductCost, Reservation, StockMove
 from retaguarda.inventory.services import CountEntry, ManualLine, MoveIn, Need, Source, TransferLineIn
+from retaguarda.inventory.services.posting import STOCK_PRODUCT_FIELDS
 from retaguarda.inventory.states import CountState, ReservationState, TransferState
 
 from .conftest import D
@@ -195,6 +197,27 @@ def test_many_reservations_are_written_in_batches_each_with_its_id(stock, make_p
     assert {r.pk: (r.product_id, r.quantity, r.source_line) for r in created} == stored
     assert len(stored) == 5
     assert [stock.reserved(p, warehouse) for p in products] == [D(1), D(2), D(3), D(4), D(5)]
+
+
+def test_a_caller_may_hand_over_the_products_it_read_and_their_company_is_still_checked(
+    stock, make_product, make_company, warehouse, actor
+):
+    a, other_company_product = make_product(), make_product(company=make_company())
+    stock.receive(a, warehouse, "5")
+    read = Product.objects.only(*STOCK_PRODUCT_FIELDS).in_bulk([a.pk, other_company_product.pk])
+
+    with pytest.raises(ValidationFailed):
+        services.reserve(
+            [Need(other_company_product.pk, warehouse.pk, D(1), Source("manual.order", 5, 1))],
+            actor=actor,
+            products=read,
+        )
+    [made] = services.reserve(
+        [Need(a.pk, warehouse.pk, D(2), Source("manual.order", 5, 1))], actor=actor, products=read
+    )
+
+    assert (made.product, made.quantity, stock.reserved(a, warehouse)) == (read[a.pk], D(2), D(2))
+    assert set(read) == {a.pk, other_company_product.pk}  # the caller's dict is left as it was
 
 
 def test_reserving_is_all_lines_or_none(stock, make_product, warehouse, actor):

@@ -66,9 +66,9 @@ def test_taking_and_confirming_an_order_costs_the_same_for_1_and_20_lines(route_
     counts = at_both_sizes(lambda n: _intake(route_api, channel, customer, stocked(n), confirm=True)[0])
     # the above, the order INSERTed confirmed (its two events in one INSERT, its two audit records in
     # another), watch's trigger for the confirmation (outbox event, delivery: the company is the order's,
-    # no lookup), then inventory's reservation: products, locations, lock balances, twin check, INSERT,
-    # balances UPDATE
-    assert counts == [23, 23]
+    # no lookup), then inventory's reservation: products and locations (one query), lock balances,
+    # INSERT unless a twin holds a line, balances UPDATE
+    assert counts == [21, 21]
 
 
 def test_confirming_costs_the_same_for_1_and_20_lines(route_api, channel, customer, stocked):
@@ -82,4 +82,4 @@ def test_confirming_costs_the_same_for_1_and_20_lines(route_api, channel, custom
     counts = at_both_sizes(measure)
     # identity (one query), the order's company check, then the confirmation as above, then the
     # answer: the order and its lines
-    assert counts == [22, 22]
+    assert counts == [20, 20]
