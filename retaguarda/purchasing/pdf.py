@@ -2,7 +2,6 @@
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from fpdf import FPDF
 
 from retaguarda.core.formats import grouped
 from retaguarda.core.validators import format_document
@@ -34,6 +33,8 @@ def _latin(text: str) -> str:
 
 
 def order_pdf(order: PurchaseOrder) -> bytes:
+    from fpdf import FPDF  # about 50 MiB with fontTools and Pillow: loaded when a PDF is made, not by every worker
+
     company, supplier = order.company, order.supplier
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)

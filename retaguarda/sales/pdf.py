@@ -3,7 +3,6 @@
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from retaguarda.core.validators import format_document
 from retaguarda.sales.models import Quote
@@ -20,6 +19,8 @@ def _qty(value) -> str:
 
 
 def quote_pdf(quote: Quote) -> bytes:
+    from fpdf import FPDF  # about 50 MiB with fontTools and Pillow: loaded when a PDF is made, not by every worker
+
     company = quote.company
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
