@@ -13,7 +13,8 @@ from django.db import connection
 
 class Columns:
     """Some (or all) of a model's columns in a hand-written SELECT, read back through the backend's
-    converters (SQLite's dates, booleans and decimals, PostgreSQL's time zones) into instances."""
+    converters (SQLite's dates, booleans and decimals, PostgreSQL's time zones) into instances.
+    `fields` are attnames (`company_id`); the SELECT lists them in the model's order (`attnames`)."""
 
     def __init__(self, model, alias: str, fields: Iterable[str] | None = None):
         qn = connection.ops.quote_name
@@ -22,9 +23,13 @@ class Columns:
         if fields is None:
             self.fields = list(meta.concrete_fields)
         else:
-            wanted = [meta.pk.attname, *(f for f in fields if f not in (meta.pk.attname, "pk"))]
-            by_attname = {f.attname: f for f in meta.concrete_fields}
-            self.fields = [by_attname[name] for name in wanted]
+            # In the model's order, whatever the caller's: `from_db` given some of the fields takes the
+            # values in that order. The primary key always comes, first.
+            wanted = {meta.pk.attname, *fields} - {"pk"}
+            self.fields = [f for f in meta.concrete_fields if f.attname in wanted]
+            unknown = wanted - {f.attname for f in self.fields}
+            if unknown:
+                raise ValueError(f"{model.__name__} has no column {sorted(unknown)}")
         self.attnames = [f.attname for f in self.fields]
         self.sql = ", ".join(f"{alias}.{qn(f.column)}" for f in self.fields)
         self.converters = []
