@@ -42,15 +42,20 @@ class _Shape:
         # PostgreSQL: one array per column (as Django's own bulk insert does there): a short statement
         # whatever the number of rows, which the driver parses once and keeps.
         arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in self.fields)
-        self.unnest = f"{self.head}SELECT * FROM UNNEST({arrays}){self.returning}"
+        self.unnest = f"{self.head}SELECT * FROM UNNEST({arrays})"
         self.one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
 
 
 _shapes: dict[tuple[str, type], _Shape] = {}
 
 
-def insert_instances(model, objs: list) -> list:
-    """INSERT `objs` (new instances of `model`, pk unset) and set their primary keys; returns `objs`."""
+def insert_instances(model, objs: list, *, unless: tuple[str, list] | None = None) -> list:
+    """INSERT `objs` (new instances of `model`, pk unset) and set their primary keys; returns `objs`.
+
+    `unless`: a SELECT and its parameters that the first statement checks as it inserts (`INSERT ...
+    SELECT ... WHERE NOT EXISTS`): when it finds a row nothing is written and `[]` is returned, so a
+    check that must see what committed while the caller waited for a lock costs no round trip of its
+    own, and its refusal leaves the caller's transaction as it was (`inventory.services.reserve`)."""
     if not objs:
         return objs
     if not connection.features.can_return_rows_from_bulk_insert:  # never the two engines this project runs on
@@ -69,20 +74,33 @@ def insert_instances(model, objs: list) -> list:
             row.append(value)
         rows.append(row)
 
+    guard, guard_params = (f" WHERE NOT EXISTS ({unless[0]})", list(unless[1])) if unless else ("", [])
     ids = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(shape.unnest, [list(c) for c in zip(*rows, strict=True)])
+            cursor.execute(
+                f"{shape.unnest}{guard}{shape.returning}", [list(c) for c in zip(*rows, strict=True)] + guard_params
+            )
             ids = [r[0] for r in cursor.fetchall()]
+            if unless and not ids:
+                return []
         else:
             size = max(1, connection.ops.bulk_batch_size(fields, objs))
+            if unless:  # the first statement carries the check's parameters too
+                size = max(1, size - -(-len(guard_params) // len(fields)))
             for start in range(0, len(rows), size):
                 batch = rows[start : start + size]
-                cursor.execute(
-                    f"{shape.head}VALUES {', '.join([shape.one] * len(batch))}{shape.returning}",
-                    [v for row in batch for v in row],
-                )
+                values = [v for row in batch for v in row]
+                many = ", ".join([shape.one] * len(batch))
+                if unless and start == 0:
+                    sql = f"{shape.head}SELECT * FROM (VALUES {many}){guard}{shape.returning}"
+                    values += guard_params
+                else:
+                    sql = f"{shape.head}VALUES {many}{shape.returning}"
+                cursor.execute(sql, values)
                 ids += [r[0] for r in cursor.fetchall()]
+                if unless and not ids:
+                    return []
     for obj, new_id in zip(objs, ids, strict=True):
         setattr(obj, shape.pk.attname, new_id)
         obj._state.adding = False

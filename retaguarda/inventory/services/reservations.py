@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from retaguarda.catalog.models import Product
 from retaguarda.core.actor import Actor
+from retaguarda.core.bulk_insert import insert_instances
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.money import ZERO, quantity
 from retaguarda.core.raw_rows import Columns, marks, per_vendor
@@ -55,8 +56,6 @@ class _ReserveSql:
     """A reservation's own statements, written by hand: with the ORM, compiling them cost more CPU
     than everything else in the request (docs/request-cost.md). Built once per database vendor."""
 
-    INSERT_BATCH = 1000  # rows per INSERT: 11 parameters each, under SQLite's 32,766
-
     def __init__(self):
         qn = connection.ops.quote_name
         self.product = Columns(Product, "p", STOCK_PRODUCT_FIELDS)
@@ -74,38 +73,11 @@ class _ReserveSql:
             f"SELECT {', '.join(['NULL'] * len(self.product))}, {self.location.sql} FROM {location_table} l "
             "WHERE l.company_id = %s AND l.kind = %s AND l.warehouse_id IN ({warehouses})"
         )
-        meta = Reservation._meta
-        table = qn(meta.db_table)
-        self.fields = [
-            meta.get_field(name)
-            for name in (
-                "company",
-                "product",
-                "location",
-                "lot",
-                "quantity",
-                "state",
-                "source_type",
-                "source_id",
-                "source_line",
-                "user",
-                "created_at",
-            )
-        ]
-        columns = ", ".join(qn(f.column) for f in self.fields)
-        # PostgreSQL types a VALUES list from its values (a column of NULLs would be text); SQLite
-        # takes each value as the column's affinity makes it.
-        if connection.vendor == "postgresql":
-            casts = {"quantity": "numeric", "state": "text", "source_type": "text", "created_at": "timestamptz"}
-            self.row = "(" + ", ".join(f"CAST(%s AS {casts.get(f.name, 'bigint')})" for f in self.fields) + ")"
-        else:
-            self.row = "(" + marks(len(self.fields)) + ")"
-        self.insert = f"INSERT INTO {table} ({columns}) SELECT * FROM (VALUES {{rows}}) v"
+        table = qn(Reservation._meta.db_table)
         # The twin check rides on the first INSERT: nothing is written when the document's line already
         # holds an active reservation, so the refusal leaves the caller's transaction as it was.
         self.twins = f"SELECT 1 FROM {table} r WHERE r.company_id = %s AND r.state = %s AND ({{sources}})"
         self.source = "(r.source_type = %s AND r.source_id = %s AND r.source_line IN ({lines}))"
-        self.returning = " RETURNING id, source_type, source_id, source_line, product_id, location_id, lot_id"
 
 
 _reserve_sql = per_vendor(_ReserveSql)
@@ -268,44 +240,9 @@ def _twin_exists(st: _ReserveSql, needs, company_id: int) -> bool:
 
 def _insert(st: _ReserveSql, rows: list[Reservation], company_id: int) -> bool:
     """INSERT the reservations and give each its id; False, with nothing written, when an active twin
-    already holds one of their document lines (the first batch's INSERT checks it)."""
-    now = timezone.now()
-    stored_now = connection.ops.adapt_datetimefield_value(now)
-    ids: dict[tuple, int] = {}
-    for start in range(0, len(rows), st.INSERT_BATCH):
-        batch = rows[start : start + st.INSERT_BATCH]
-        params = []
-        for r in batch:
-            params += [
-                r.company_id,
-                r.product_id,
-                r.location_id,
-                r.lot_id,
-                str(r.quantity),
-                ReservationState.ACTIVE.value,
-                r.source_type,
-                r.source_id,
-                r.source_line,
-                r.user_id,
-                stored_now,
-            ]
-        sql = st.insert.format(rows=", ".join([st.row] * len(batch)))
-        if start == 0:
-            twin_sql, twin_params = _twin_condition(st, ((r.source_type, r.source_id, r.source_line) for r in rows))
-            sql += f" WHERE NOT EXISTS ({twin_sql})"
-            params += [company_id, *twin_params]
-        with connection.cursor() as cursor:
-            cursor.execute(sql + st.returning, params)
-            returned = cursor.fetchall()
-        if start == 0 and not returned:
-            return False
-        for pk, *key in returned:
-            ids[tuple(key)] = pk
-    for r in rows:
-        r.pk = ids[(r.source_type, r.source_id, r.source_line, r.product_id, r.location_id, r.lot_id)]
-        r.state, r.created_at = ReservationState.ACTIVE, now
-        r._state.adding, r._state.db = False, connection.alias
-    return True
+    already holds one of their document lines (the INSERT checks it: `insert_instances(unless=)`)."""
+    twin_sql, twin_params = _twin_condition(st, ((r.source_type, r.source_id, r.source_line) for r in rows))
+    return bool(insert_instances(Reservation, rows, unless=(twin_sql, [company_id, *twin_params])))
 
 
 def _active_reservations(
