@@ -17,6 +17,9 @@ router = Router(tags=["access"])
 
 
 class TokenRequest(StrictSchema):
+    writes = (ApiToken,)
+    # A password is never stored: it is bounded like the one a user can be given (the hash's column).
+    columns = {"username": User.username, "password": User.password}
     username: str
     password: str
     name: str = "API"
@@ -60,18 +63,20 @@ class UserOut(Schema):
 
 
 class UserIn(StrictSchema):
-    username: str = Field(min_length=1, max_length=150)
-    password: str = Field(min_length=8, max_length=128)
-    first_name: str = Field("", max_length=150)
-    last_name: str = Field("", max_length=150)
-    email: str = Field("", max_length=254)
+    writes = (User,)
+    username: str = Field(min_length=1)
+    password: str = Field(min_length=8)
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
     memberships: list[MembershipIO] = Field(min_length=1)
 
 
 class UserPatch(StrictSchema):
-    first_name: str | None = Field(None, max_length=150)
-    last_name: str | None = Field(None, max_length=150)
-    email: str | None = Field(None, max_length=254)
+    writes = (User,)
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
     is_active: bool | None = None
     memberships: list[MembershipIO] | None = Field(
         None, description="replaces the memberships in the companies you administer; others stay"
@@ -106,6 +111,7 @@ def my_tokens(request):
 
 
 class NewTokenIn(StrictSchema):
+    writes = (ApiToken,)
     name: str
 
 

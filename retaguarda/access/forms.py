@@ -2,28 +2,32 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from retaguarda.access.departments import DEPARTMENTS
+from retaguarda.access.models import ApiToken, User
+from retaguarda.core.text_limits import model_text_field
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(
+    username = model_text_field(
+        User,
+        "username",
         label=_("Username"),
-        max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
-    password = forms.CharField(
-        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    # Never stored: bounded like a password a user can be given (the hash's column).
+    password = model_text_field(
+        User, "password", label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("What or where it will be used for."))
+    name = model_text_field(ApiToken, "name", label=_("Token name"), help_text=_("What or where it will be used for."))
 
 
 class UserCreateForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
-    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
-    email = forms.EmailField(label=_("Email"), required=False)
-    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, min_length=8)
+    username = model_text_field(User, "username", label=_("Username"))
+    first_name = model_text_field(User, "first_name", label=_("Name"), required=False)
+    email = forms.EmailField(label=_("Email"), required=False, max_length=User._meta.get_field("email").max_length)
+    password = model_text_field(User, "password", label=_("Initial password"), widget=forms.PasswordInput, min_length=8)
     departments = forms.MultipleChoiceField(
         label=_("Departments"), choices=list(DEPARTMENTS.items()), widget=forms.CheckboxSelectMultiple
     )
@@ -32,9 +36,9 @@ class UserCreateForm(forms.Form):
 class UserEditForm(forms.Form):
     """A user as seen from the current company: their name, e-mail, departments here, and whether they may sign in."""
 
-    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    email = forms.EmailField(label=_("Email"), required=False)
+    first_name = model_text_field(User, "first_name", label=_("Name"), required=False)
+    last_name = model_text_field(User, "last_name", label=_("Last name"), required=False)
+    email = forms.EmailField(label=_("Email"), required=False, max_length=User._meta.get_field("email").max_length)
     departments = forms.MultipleChoiceField(
         label=_("Departments in this company"),
         choices=list(DEPARTMENTS.items()),

@@ -94,6 +94,7 @@ class ProductDetailOut(ProductOut):
 
 
 class VariantIn(StrictSchema):
+    writes = (Product,)
     attributes: dict[str, str]
     sku: str | None = None
     gtin: str | None = None
@@ -103,12 +104,15 @@ class VariantIn(StrictSchema):
 
 
 class ComponentIn(StrictSchema):
+    writes = (Product,)
     product_id: int | None = None
     sku: str | None = None
     quantity: Decimal
 
 
 class ProductFields(StrictSchema):
+    writes = (Product,)
+    typed = frozenset({"ncm", "cest"})
     name: str | None = None
     description: str | None = None
     gtin: str | None = None
@@ -313,6 +317,7 @@ class PriceListDetailOut(PriceListOut):
 
 
 class PriceListItemIn(StrictSchema):
+    writes = (Product,)
     product_id: int | None = None
     sku: str | None = None
     fixed_price: Decimal | None = None
@@ -320,6 +325,7 @@ class PriceListItemIn(StrictSchema):
 
 
 class PriceListFields(StrictSchema):
+    writes = (PriceList,)
     channel: str | None = None
     customer_group: str | None = None
     valid_from: datetime.date | None = None

@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from retaguarda.br_tables.widgets import NcmWidget
-from retaguarda.catalog.models import GoodsOrigin, ProductType
-from retaguarda.core import tabular
+from retaguarda.catalog.models import GoodsOrigin, PriceList, Product, ProductType
+from retaguarda.core.decimals import typed_decimal
 from retaguarda.core.number_fields import NumberField
+from retaguarda.core.text_limits import model_text_field
 
 ATTRIBUTE_ROWS = 3
 COMPONENT_ROWS = 6
@@ -19,19 +20,19 @@ def _decimal(label, required=False, min_places=0, **kwargs):
 
 class ProductForm(forms.Form):
     # Required fields and numbers are checked by the service, with every other problem, in one round.
-    sku = forms.CharField(label=_("SKU"), max_length=60, required=False)
-    name = forms.CharField(label=_("name"), max_length=120, required=False)
+    sku = model_text_field(Product, "sku", label=_("SKU"), required=False)
+    name = model_text_field(Product, "name", label=_("name"), required=False)
     product_type = forms.ChoiceField(label=_("type"), choices=ProductType.choices, initial=ProductType.GOODS)
-    gtin = forms.CharField(label=_("GTIN"), max_length=14, required=False, help_text=_("Barcode, or SEM GTIN."))
-    ncm = forms.CharField(label=_("NCM"), widget=NcmWidget(), required=False)
-    cest = forms.CharField(label=_("CEST"), max_length=10, required=False)
+    gtin = model_text_field(Product, "gtin", label=_("GTIN"), required=False, help_text=_("Barcode, or SEM GTIN."))
+    ncm = model_text_field(Product, "ncm", typed=True, label=_("NCM"), widget=NcmWidget(), required=False)
+    cest = model_text_field(Product, "cest", typed=True, label=_("CEST"), required=False)
     origin = forms.TypedChoiceField(
         label=_("origin"), choices=GoodsOrigin.choices, coerce=int, initial=GoodsOrigin.NATIONAL
     )
-    category = forms.CharField(label=_("category"), max_length=60, required=False)
-    unit = forms.CharField(label=_("commercial unit"), max_length=6, initial="UN")
-    tax_unit = forms.CharField(label=_("tax unit"), max_length=6, initial="UN")
-    purchase_unit = forms.CharField(label=_("purchase unit"), max_length=6, initial="UN")
+    category = model_text_field(Product, "category", label=_("category"), required=False)
+    unit = model_text_field(Product, "unit", label=_("commercial unit"), initial="UN")
+    tax_unit = model_text_field(Product, "tax_unit", label=_("tax unit"), initial="UN")
+    purchase_unit = model_text_field(Product, "purchase_unit", label=_("purchase unit"), initial="UN")
     purchase_factor = _decimal(_("units per purchase unit"), initial=1)
     cost = _decimal(_("cost"), initial=0, min_places=2)
     price = _decimal(_("sale price"), initial=0, min_places=2)
@@ -88,7 +89,7 @@ def variants_from(post) -> list[dict]:
             if value:
                 if field == "price":
                     try:
-                        value = tabular.parse_decimal(value)
+                        value = typed_decimal(value)
                     except ValueError:
                         continue
                 row[field] = value
@@ -103,7 +104,7 @@ def components_from(post) -> list[dict]:
         quantity = (post.get(f"component_qty_{i}") or "").strip()
         if sku:
             try:
-                amount = tabular.parse_decimal(quantity or "1")
+                amount = typed_decimal(quantity or "1")
             except ValueError:
                 amount = None
             rows.append({"sku": sku, "quantity": amount})
@@ -111,9 +112,9 @@ def components_from(post) -> list[dict]:
 
 
 class PriceListForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=80)
-    channel = forms.CharField(label=_("sales channel"), max_length=60, required=False)
-    customer_group = forms.CharField(label=_("customer group"), max_length=60, required=False)
+    name = model_text_field(PriceList, "name", label=_("name"))
+    channel = model_text_field(PriceList, "channel", label=_("sales channel"), required=False)
+    customer_group = model_text_field(PriceList, "customer_group", label=_("customer group"), required=False)
     valid_from = forms.DateField(label=_("valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     valid_until = forms.DateField(
         label=_("valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -132,7 +133,7 @@ def items_from(post) -> tuple[list[dict], list[str]]:
             continue
         raw = (post.get(f"item_value_{i}") or "").strip()
         try:
-            value = tabular.parse_decimal(raw)
+            value = typed_decimal(raw)
         except ValueError:
             problems.append(_("%(sku)s: invalid number %(value)s.") % {"sku": sku, "value": raw})
             continue

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from retaguarda.catalog import services, validation
 from retaguarda.catalog.models import Product, ProductType
 from retaguarda.core import tabular
+from retaguarda.core.decimals import typed_decimal
 from retaguarda.core.tabular import Column, Exporter, Importer, Row
 from retaguarda.core.tabular.layouts import Layout, layout_of
 from retaguarda.core.text import fold
@@ -72,7 +73,7 @@ def parse_components(value: str) -> list[tuple[str, Decimal]]:
         if not found:
             sku, quantity = part, "1"
         try:
-            amount = tabular.parse_decimal(quantity.strip())
+            amount = typed_decimal(quantity)
         except ValueError:
             raise ValueError(_("Write the components as SKU*quantity | SKU*quantity.")) from None
         if not sku.strip() or amount <= 0:
@@ -110,7 +111,7 @@ FIELDS = {
 COLUMN_OF = {field: column for column, field in FIELDS.items()}
 COLUMN_OF.update({"parent_sku": "variacao_de", "attributes": "atributos", "components": "componentes"})
 
-_dec = tabular.parse_decimal
+_dec = typed_decimal
 COLUMNS = (
     Column("sku", required=True, aliases=("codigo", "referencia")),
     Column("nome", aliases=("descricao_curta", "produto", "name")),

@@ -6,13 +6,14 @@ the whole file) and returns them in a `core.problems.Problems`. NCM and CEST are
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from retaguarda.br_tables.models import Cest, Ncm
 from retaguarda.catalog.models import GoodsOrigin, ProductType
+from retaguarda.core.decimals import typed_decimal
 from retaguarda.core.problems import Problems
 from retaguarda.core.validators import SEM_GTIN, is_valid_gtin, only_digits
 
@@ -115,8 +116,8 @@ def normalize(data: dict) -> dict:
             if isinstance(value, float):
                 raise TypeError("money and quantities are Decimal, never float")
             try:
-                data[key] = Decimal(str(value))
-            except InvalidOperation:
+                data[key] = typed_decimal(value)
+            except ValueError:
                 data[key] = value  # product_problems reports it
     return data
 

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from retaguarda.catalog import forms, selectors, services, validation
 from retaguarda.catalog.models import Product, ProductType
-from retaguarda.core import tabular
 from retaguarda.core.actor import actor_of
+from retaguarda.core.decimals import typed_decimal
 from retaguarda.core.errors import DomainError, NotFound, ValidationFailed
 from retaguarda.core.pagination import keyset_page, keyset_window
 from retaguarda.core.problems import put_on_form
@@ -266,7 +266,7 @@ def variant_add(request, product_id: int):
     price = request.POST.get("price", "").strip()
     if price:
         try:
-            own["price"] = tabular.parse_decimal(price)
+            own["price"] = typed_decimal(price)
         except ValueError as exc:
             messages.error(request, str(exc))
             return redirect("catalog:product_detail", product.pk)

@@ -15,6 +15,8 @@ router = Router(tags=["companies"])
 
 
 class CompanyIn(StrictSchema):
+    writes = (Company,)
+    typed = frozenset({"cnpj", "state_registration", "cnae", "postal_code", "phone", "municipality_id"})
     legal_name: str
     trade_name: str = ""
     cnpj: str = Field(description="numeric or alphanumeric, masked or not")
@@ -34,6 +36,8 @@ class CompanyIn(StrictSchema):
 
 
 class CompanyPatch(StrictSchema):
+    writes = (Company,)
+    typed = frozenset({"state_registration", "cnae", "postal_code", "phone", "municipality_id"})
     version: int = Field(description="the version you read; a stale one is refused with 409")
     legal_name: str | None = None
     trade_name: str | None = None

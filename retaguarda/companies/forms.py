@@ -4,33 +4,38 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from retaguarda.br_tables.widgets import MunicipalityWidget
-from retaguarda.companies.models import TaxRegime
+from retaguarda.companies.models import Company, TaxRegime
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.problems import put_on_form
+from retaguarda.core.text_limits import model_text_field
 
 
-def _text(label, max_length, required=False, **attrs):
-    return forms.CharField(
-        label=label, max_length=max_length, required=required, widget=forms.TextInput(attrs=attrs or None)
+def _text(name, label, required=False, typed=False, **attrs):
+    return model_text_field(
+        Company, name, typed=typed, label=label, required=required, widget=forms.TextInput(attrs=attrs or None)
     )
 
 
 class CompanyForm(forms.Form):
-    legal_name = _text(_("Legal name"), 120, True)
-    trade_name = _text(_("Trade name"), 120)
-    cnpj = _text(_("CNPJ"), 18, True, **{"data-mask": "document", "autocomplete": "off"})
-    state_registration = _text(_("State registration (IE)"), 20, True, placeholder=_("digits, or ISENTO"))
-    municipal_registration = _text(_("Municipal registration (IM)"), 20)
-    cnae = _text(_("Main CNAE"), 10, placeholder="4759-8/99")
+    legal_name = _text("legal_name", _("Legal name"), True)
+    trade_name = _text("trade_name", _("Trade name"))
+    cnpj = _text("cnpj", _("CNPJ"), True, True, **{"data-mask": "document", "autocomplete": "off"})
+    state_registration = _text(
+        "state_registration", _("State registration (IE)"), True, True, placeholder=_("digits, or ISENTO")
+    )
+    municipal_registration = _text("municipal_registration", _("Municipal registration (IM)"))
+    cnae = _text("cnae", _("Main CNAE"), typed=True, placeholder="4759-8/99")
     tax_regime = forms.TypedChoiceField(label=_("Tax regime (CRT)"), choices=TaxRegime.choices, coerce=int)
-    postal_code = _text(_("CEP"), 9, True, **{"data-mask": "cep", "inputmode": "numeric"})
-    street = _text(_("Street"), 60, True)
-    number = _text(_("Number"), 60, True)
-    complement = _text(_("Complement"), 60)
-    district = _text(_("District"), 60, True)
-    municipality_id = forms.CharField(label=_("Municipality"), required=False, widget=MunicipalityWidget())
-    phone = _text(_("Phone"), 20, type="tel")
-    email = _text(_("E-mail"), 254, type="email")
+    postal_code = _text("postal_code", _("CEP"), True, True, **{"data-mask": "cep", "inputmode": "numeric"})
+    street = _text("street", _("Street"), True)
+    number = _text("number", _("Number"), True)
+    complement = _text("complement", _("Complement"))
+    district = _text("district", _("District"), True)
+    municipality_id = model_text_field(
+        Company, "municipality_id", typed=True, label=_("Municipality"), required=False, widget=MunicipalityWidget()
+    )
+    phone = _text("phone", _("Phone"), typed=True, type="tel")
+    email = _text("email", _("E-mail"), type="email")
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

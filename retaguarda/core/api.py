@@ -3,8 +3,8 @@
 import hashlib
 import json
 import logging
-from functools import wraps
-from typing import Annotated, Generic, TypeVar
+from functools import cache, wraps
+from typing import Annotated, ClassVar, Generic, TypeVar, get_args
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,7 +17,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from retaguarda.core import decimals, idempotency, request_guard
+from retaguarda.core import decimals, idempotency, request_guard, text_limits
 from retaguarda.core.api_numbers import decimal_fields
 from retaguarda.core.errors import DomainError, IdempotencyConflict, ValidationFailed
 from retaguarda.core.models import IdempotencyKey
@@ -27,11 +27,29 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def _state_text_limits(schema: dict, cls) -> None:
+    """The document says what `StrictSchema._read_input` refuses: each text field's `maxLength`."""
+    properties = schema.get("properties", {})
+    for name, limit in text_fields(cls).items():
+        prop = properties.get(name, {}) if limit else {}
+        for branch in prop.get("anyOf", [prop]):
+            if branch.get("type") == "string":
+                branch["maxLength"] = limit
+
+
 class StrictSchema(Schema):
     """The base of every request body: a field the route does not know is refused (422 naming it), never
-    silently dropped (`preco` instead of `price` would save a product at zero)."""
+    silently dropped (`preco` instead of `price` would save a product at zero).
 
-    model_config = ConfigDict(extra="forbid")
+    `writes` names the models the body fills: a text field named like one of their columns is refused
+    beyond the column's `max_length` (`core.text_limits`), before the database (SQLite would store it)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_state_text_limits)
+    writes: ClassVar[tuple] = ()
+    # A field named unlike its column: {"reason": SalesOrder.cancel_reason}.
+    columns: ClassVar[dict] = {}
+    # Fields typed with punctuation the service strips (a CNPJ with dots): `text_limits.TYPED_LENGTHS`.
+    typed: ClassVar[frozenset] = frozenset()
 
     @model_validator(mode="wrap")
     @classmethod
@@ -43,9 +61,14 @@ class StrictSchema(Schema):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _read_decimals(cls, value, info: ValidationInfo):
-        """Every decimal field through the one reader (`core.decimals`): NaN, infinity, exponents, extra places
-        and digits beyond the column are refused naming the field, never rounded or left to the database."""
+    def _read_input(cls, value, info: ValidationInfo):
+        """Text within its column; every decimal field through the one reader (`core.decimals`): NaN,
+        infinity, exponents, extra places and digits beyond the column are refused naming the field, never
+        rounded or left to the database."""
+        if isinstance(value, str):
+            limit = text_fields(cls).get(info.field_name)
+            if limit and len(value) > limit:
+                raise ValueError(text_limits.too_long_message(limit))
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
             raise ValueError(_("Number too large."))  # no column holds it (SQLite would not even bind it)
         limits = decimal_fields(cls).get(info.field_name)
@@ -53,6 +76,30 @@ class StrictSchema(Schema):
             return value
         places, whole_digits = limits
         return decimals.read_decimal(value, places=places, whole_digits=whole_digits)
+
+
+@cache
+def text_fields(schema) -> dict[str, int | None]:
+    """{field: max_length} of `schema`'s text fields whose column is known (a `TYPED_LENGTHS` format, a
+    `columns` entry, a same-named column of a model it `writes`); None for a column without a limit (a
+    `TextField`: only the body size bounds it)."""
+    found = {}
+    for name, field in schema.model_fields.items():
+        if field.annotation is not str and str not in get_args(field.annotation):
+            continue
+        if name in schema.typed:
+            found[name] = text_limits.TYPED_LENGTHS[name]
+        elif name in schema.columns:
+            found[name] = schema.columns[name].field.max_length
+        else:
+            for model in schema.writes:
+                if name in text_limits.char_limits(model):
+                    found[name] = text_limits.char_limits(model)[name]
+                    break
+                if name in text_limits.free_texts(model):
+                    found[name] = None
+                    break
+    return found
 
 
 class VersionIn(StrictSchema):
@@ -112,7 +159,7 @@ def _translate_pydantic(err: dict) -> str:
             return _("Must be at least %(bound)s.") % {"bound": ctx.get("ge")}
         return _("Must be at most %(bound)s.") % {"bound": ctx.get("le")}
     if kind.startswith("string_too_long"):
-        return _("Text too long.")
+        return text_limits.too_long_message(err.get("ctx", {}).get("max_length", 0))
     if kind.startswith("date") or kind.startswith("datetime"):
         return _("Invalid date.")
     if kind == "value_error":

@@ -12,6 +12,7 @@ from typing import Annotated, get_args, get_origin
 from pydantic import PlainSerializer, WithJsonSchema
 
 from retaguarda.core import decimals
+from retaguarda.core.money import QUANTITY_PLACES, QUANTITY_WHOLE_DIGITS
 
 CENT = Decimal("0.01")
 
@@ -87,7 +88,7 @@ def decimal_input_schema(places: int | None = None, whole_digits: int | None = N
     }
 
 
-QuantityIn = Annotated[Decimal, Scale(4, 14)]
+QuantityIn = Annotated[Decimal, Scale(QUANTITY_PLACES, QUANTITY_WHOLE_DIGITS)]
 MoneyIn = Annotated[Decimal, Scale(2, 16)]
 
 

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.db.models.signals import pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +17,11 @@ class CoreConfig(AppConfig):
 
         connection_created.connect(register_sqlite_gate, dispatch_uid="retaguarda-ledger-gate")
         connection_created.connect(register_sqlite_functions, dispatch_uid="retaguarda-exact-decimal")
+
+        from retaguarda.core.text_limits import check_lengths
+
+        # Text over its column is refused on both engines before the database (SQLite would keep it).
+        pre_save.connect(check_lengths, dispatch_uid="retaguarda-text-lengths")
 
         from retaguarda.core import periodic, tasks
 

@@ -66,6 +66,11 @@ def read_decimal(value, *, places: int | None = None, whole_digits: int | None =
     return check_decimal(number, places=places, whole_digits=whole_digits)
 
 
+def typed_decimal(value) -> Decimal:
+    """What a person typed in a form, a sheet or a file (`R$ 1.234,56`), within the widest column."""
+    return read_decimal(value, typed=True)
+
+
 def check_decimal(number: Decimal, *, places: int | None = None, whole_digits: int | None = None) -> Decimal:
     """`number` itself when it fits `places` decimals and `whole_digits` integer digits, else `ValueError`."""
     places = MAX_PLACES if places is None else places

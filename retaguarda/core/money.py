@@ -11,6 +11,8 @@ QUANTITY_PLACES = 4
 PRICE_PLACES = 10
 COST_PLACES = 6
 RATE_PLACES = 4
+# Digits before the point of a quantity column (max_digits 18 with 4 places).
+QUANTITY_WHOLE_DIGITS = 14
 
 ZERO = Decimal("0")
 

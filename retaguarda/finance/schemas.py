@@ -5,8 +5,21 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from retaguarda.br_tables.models import Bank
 from retaguarda.core.api import StrictSchema
 from retaguarda.core.api_numbers import Amount
+from retaguarda.finance.models import (
+    CashAccount,
+    Category,
+    CollectionNote,
+    CostCenter,
+    FinancialEntry,
+    RecurringBill,
+    ReminderTemplate,
+    Settlement,
+    Title,
+    Transfer,
+)
 
 
 class CategoryOut(Schema):
@@ -23,6 +36,7 @@ class CategoryOut(Schema):
 
 
 class CategoryIn(StrictSchema):
+    writes = (Category,)
     code: str
     name: str
     kind: str
@@ -32,6 +46,7 @@ class CategoryIn(StrictSchema):
 
 
 class CategoryPatch(StrictSchema):
+    writes = (Category,)
     version: int
     code: str | None = None
     name: str | None = None
@@ -51,11 +66,13 @@ class CostCenterOut(Schema):
 
 
 class CostCenterIn(StrictSchema):
+    writes = (CostCenter,)
     code: str
     name: str
 
 
 class CostCenterPatch(StrictSchema):
+    writes = (CostCenter,)
     version: int
     code: str | None = None
     name: str | None = None
@@ -77,6 +94,8 @@ class AccountOut(Schema):
 
 
 class AccountIn(StrictSchema):
+    writes = (CashAccount,)
+    columns = {"bank_id": Bank.ispb}
     kind: str
     name: str
     bank_id: str | None = None
@@ -87,6 +106,8 @@ class AccountIn(StrictSchema):
 
 
 class AccountPatch(StrictSchema):
+    writes = (CashAccount,)
+    columns = {"bank_id": Bank.ispb}
     version: int
     name: str | None = None
     bank_id: str | None = None
@@ -112,6 +133,8 @@ class InstallmentOut(Schema):
 
 
 class TitleIn(StrictSchema):
+    writes = (Title,)
+    typed = frozenset({"nfe_key"})
     kind: str
     category_id: int
     installments: list[InstallmentIn]
@@ -165,11 +188,13 @@ class TitleSummaryOut(Schema):
 
 
 class WithholdingIn(StrictSchema):
+    writes = (FinancialEntry,)
     tax: str
     amount: Decimal
 
 
 class SettleIn(StrictSchema):
+    writes = (Settlement,)
     installment_id: int | None = None
     account_id: int | None = None
     date: datetime.date | None = None
@@ -198,15 +223,18 @@ class SettlementOut(Schema):
 
 
 class ReverseIn(StrictSchema):
+    columns = {"reason": Settlement.memo}
     date: datetime.date | None = None
     reason: str = ""
 
 
 class CancelIn(StrictSchema):
+    columns = {"reason": FinancialEntry.memo}
     reason: str = ""
 
 
 class NoteIn(StrictSchema):
+    writes = (CollectionNote,)
     kind: str = "note"
     text: str = ""
     promised_date: datetime.date | None = None
@@ -245,6 +273,7 @@ class EntryOut(Schema):
 
 
 class DirectEntryIn(StrictSchema):
+    writes = (FinancialEntry,)
     account_id: int
     category_id: int
     amount: Decimal
@@ -255,6 +284,7 @@ class DirectEntryIn(StrictSchema):
 
 
 class TransferIn(StrictSchema):
+    writes = (Transfer,)
     from_account_id: int
     to_account_id: int
     amount: Decimal
@@ -313,6 +343,7 @@ class SettleItemIn(StrictSchema):
 
 
 class CreateItemIn(StrictSchema):
+    writes = (FinancialEntry,)
     category_id: int
     amount: Decimal
     party_id: int | None = None
@@ -343,6 +374,7 @@ class RecurringBillOut(Schema):
 
 
 class RecurringBillIn(StrictSchema):
+    writes = (RecurringBill,)
     description: str
     category_id: int
     amount: Decimal
@@ -356,6 +388,7 @@ class RecurringBillIn(StrictSchema):
 
 
 class RecurringBillPatch(StrictSchema):
+    writes = (RecurringBill,)
     version: int
     description: str | None = None
     category_id: int | None = None
@@ -454,6 +487,7 @@ class ReminderTemplateOut(Schema):
 
 
 class ReminderTemplateIn(StrictSchema):
+    writes = (ReminderTemplate,)
     name: str
     days_offset: int
     subject: str
@@ -461,6 +495,7 @@ class ReminderTemplateIn(StrictSchema):
 
 
 class ReminderTemplatePatch(StrictSchema):
+    writes = (ReminderTemplate,)
     version: int
     name: str | None = None
     days_offset: int | None = None

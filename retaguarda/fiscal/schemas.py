@@ -9,12 +9,22 @@ from retaguarda.core.api import StrictSchema
 from retaguarda.core.api_numbers import Amount, Measure
 from retaguarda.core.states import allowed_transitions
 from retaguarda.fiscal import certificates
+from retaguarda.fiscal.models import (
+    FiscalDocument,
+    FiscalDocumentLine,
+    FiscalEvent,
+    FiscalSettings,
+    Operation,
+    TaxRule,
+    Voiding,
+)
 from retaguarda.fiscal.services import DocumentIn, InstallmentIn, ItemIn, PaymentIn
 
 Strict = StrictSchema
 
 
 class ItemSchema(Strict):
+    writes = (FiscalDocumentLine,)
     product_id: int
     quantity: Decimal = Field(description="up to 4 decimals")
     unit_price: Decimal = Field(description="up to 10 decimals")
@@ -27,7 +37,10 @@ class ItemSchema(Strict):
 
 class PaymentSchema(Strict):
     method: str = Field(
-        description="tPag: 01 cash, 03 credit card, 04 debit card, 15 boleto, 17 PIX, 90 none, 99 other"
+        min_length=2,
+        max_length=2,
+        pattern=r"^[0-9]{2}$",
+        description="tPag: 01 cash, 03 credit card, 04 debit card, 15 boleto, 17 PIX, 90 none, 99 other",
     )
     amount: Decimal
 
@@ -38,6 +51,8 @@ class InstallmentSchema(Strict):
 
 
 class DocumentInSchema(Strict):
+    writes = (FiscalDocument,)
+    columns = {"operation": Operation.code}
     model: int = Field(55, description="55 NF-e, 65 NFC-e")
     recipient_id: int | None = None
     operation: str | None = Field(None, description="operation code; default: the company's sale (or return)")
@@ -196,6 +211,7 @@ class TaxRuleOut(Schema):
 
 
 class TaxRuleIn(Strict):
+    writes = (TaxRule,)
     name: str
     tax: str
     priority: int = 0
@@ -255,20 +271,24 @@ class BatchIn(Strict):
 
 
 class ContingencyIn(Strict):
+    columns = {"reason": FiscalSettings.contingency_reason}
     on: bool
     reason: str = Field("", description="15 to 256 characters, printed on every note (xJust); required to enter")
 
 
 class CscIn(Strict):
+    writes = (FiscalSettings,)
     csc_id: str = Field(description="1 to 6 digits, given by SEFAZ")
     csc: str = Field(description="16 to 36 letters and digits, given by SEFAZ")
 
 
 class NoteCancelIn(Strict):
+    columns = {"reason": Voiding.reason}
     reason: str = Field(description="15 to 255 characters")
 
 
 class CorrectionIn(Strict):
+    writes = (FiscalEvent,)
     text: str = Field(description="15 to 1000 characters")
 
 
@@ -294,6 +314,7 @@ class ExchangeOut(Schema):
 
 
 class VoidingIn(Strict):
+    writes = (Voiding,)
     model: int = 55
     series: int
     first: int

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from retaguarda.catalog.models import Product
+from retaguarda.core.decimals import typed_decimal
 from retaguarda.core.money import quantity as quantity_at_scale
 from retaguarda.core.number_fields import plain_number
-from retaguarda.core.tabular.parsers import parse_decimal
 
 LINE_ROWS = 8
 
@@ -62,7 +62,7 @@ class TypedLine:
 
 def number(text: str) -> Decimal:
     """A number as people type it (12,5 · 1.234,56 · 12.5); ValueError in Portuguese when it is not one."""
-    return parse_decimal(text.strip())
+    return typed_decimal(text)
 
 
 def products_by_code(company, codes: set[str]) -> dict[str, Product]:

@@ -5,9 +5,11 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from retaguarda.catalog.models import Product
 from retaguarda.core.api import StrictSchema
 from retaguarda.core.api_numbers import Amount, Measure, QuantityIn
 from retaguarda.core.states import allowed_transitions, timeline
+from retaguarda.inventory.models import Lot, ManualOperation, Reservation, StockCount, TransferOrder, Warehouse
 
 
 class WarehouseOut(Schema):
@@ -20,12 +22,14 @@ class WarehouseOut(Schema):
 
 
 class WarehouseIn(StrictSchema):
+    writes = (Warehouse,)
     code: str
     name: str
     allow_negative: bool = False
 
 
 class WarehousePatch(StrictSchema):
+    writes = (Warehouse,)
     version: int
     code: str | None = None
     name: str | None = None
@@ -102,6 +106,7 @@ class MoveOut(Schema):
 
 
 class ManualLineIn(StrictSchema):
+    columns = {"lot_code": Lot.code}
     product_id: int
     quantity: QuantityIn
     unit_cost: Decimal | None = None
@@ -111,6 +116,7 @@ class ManualLineIn(StrictSchema):
 
 
 class ManualIn(StrictSchema):
+    writes = (ManualOperation,)
     warehouse_id: int
     direction: str  # "in" or "out"
     reason: str
@@ -173,6 +179,7 @@ class LotOut(Schema):
 
 
 class LotIn(StrictSchema):
+    writes = (Lot,)
     product_id: int
     code: str
     expiry: datetime.date | None = None
@@ -204,6 +211,7 @@ class TransferLineIn(StrictSchema):
 
 
 class StockTransferIn(StrictSchema):
+    writes = (TransferOrder,)
     from_warehouse_id: int
     to_warehouse_id: int
     notes: str = ""
@@ -259,6 +267,7 @@ class TransferSummaryOut(Schema):
 
 
 class CountIn(StrictSchema):
+    writes = (StockCount,)
     warehouse_id: int
     product_ids: list[int] | None = None
     notes: str = ""
@@ -323,6 +332,7 @@ class CountQuantitiesIn(StrictSchema):
 
 
 class ScanIn(StrictSchema):
+    columns = {"code": Product.sku}
     code: str
 
 
@@ -335,6 +345,7 @@ class ReservationLineIn(StrictSchema):
 
 
 class ReservationIn(StrictSchema):
+    writes = (Reservation,)
     source_type: str
     source_id: int
     lines: list[ReservationLineIn]
@@ -364,6 +375,7 @@ class ReservationOut(Schema):
 
 
 class ReleaseIn(StrictSchema):
+    writes = (Reservation,)
     source_type: str
     source_id: int
     source_line: int | None = None  # all lines of the document when absent

@@ -12,7 +12,7 @@ from retaguarda.core.api import Page, PageLimit, StrictSchema, VersionIn, idempo
 from retaguarda.core.api_auth import require
 from retaguarda.core.api_numbers import Amount
 from retaguarda.parties import selectors, services
-from retaguarda.parties.models import Party
+from retaguarda.parties.models import Party, PartyAddress, PartyContact
 
 router = Router(tags=["parties"])
 
@@ -21,6 +21,8 @@ WRITE = require("parties.change")
 
 
 class AddressIn(StrictSchema):
+    writes = (PartyAddress,)
+    typed = frozenset({"postal_code", "municipality_id"})
     postal_code: str = Field(description="CEP, masked or not")
     street: str
     number: str = Field(description='"S/N" when there is none')
@@ -32,6 +34,8 @@ class AddressIn(StrictSchema):
 
 
 class AddressPatch(StrictSchema):
+    writes = (PartyAddress,)
+    typed = frozenset({"postal_code", "municipality_id"})
     version: int | None = Field(None, description="the party's version, to refuse edits from a stale copy")
     postal_code: str | None = None
     street: str | None = None
@@ -64,6 +68,8 @@ class AddressOut(Schema):
 
 
 class ContactIn(StrictSchema):
+    writes = (PartyContact,)
+    typed = frozenset({"phone"})
     name: str
     role: str = ""
     email: str = ""
@@ -71,6 +77,8 @@ class ContactIn(StrictSchema):
 
 
 class ContactPatch(StrictSchema):
+    writes = (PartyContact,)
+    typed = frozenset({"phone"})
     version: int | None = None
     name: str | None = None
     role: str | None = None
@@ -87,6 +95,8 @@ class ContactOut(Schema):
 
 
 class PartyIn(StrictSchema):
+    writes = (Party,)
+    typed = frozenset({"document", "state_registration", "phone"})
     kind: Literal["individual", "company"] | None = Field(None, description="inferred from the document when absent")
     document: str = Field(description="CPF or CNPJ (numeric or alphanumeric), masked or not")
     legal_name: str
@@ -110,6 +120,8 @@ class PartyIn(StrictSchema):
 
 
 class PartyPatch(StrictSchema):
+    writes = (Party,)
+    typed = frozenset({"document", "state_registration", "phone"})
     version: int = Field(description="the version you read; a stale one is refused with 409")
     kind: Literal["individual", "company"] | None = None
     document: str | None = None

@@ -9,20 +9,28 @@ from django.utils.translation import gettext_lazy as _
 from retaguarda.br_tables.widgets import MunicipalityWidget
 from retaguarda.core.lookups import lookups
 from retaguarda.core.number_fields import NumberField
-from retaguarda.parties.models import IeIndicator, PartyKind
+from retaguarda.core.text_limits import model_text_field
+from retaguarda.parties.models import IeIndicator, Party, PartyAddress, PartyContact, PartyKind
 
 
-def _text(label, max_length, required=False, **attrs):
-    return forms.CharField(
-        label=label, max_length=max_length, required=required, widget=forms.TextInput(attrs=attrs or None)
+def _text(model, name, label, required=False, typed=False, **attrs):
+    return model_text_field(
+        model, name, typed=typed, label=label, required=required, widget=forms.TextInput(attrs=attrs or None)
     )
 
 
 class PartyForm(forms.Form):
     kind = forms.ChoiceField(label=_("Person type"), choices=PartyKind.choices, widget=forms.RadioSelect)
-    document = _text(_("CPF/CNPJ"), 18, True, **{"data-mask": "document", "inputmode": "text", "autocomplete": "off"})
-    legal_name = _text(_("Name / legal name"), 120, True)
-    trade_name = _text(_("Trade name"), 120)
+    document = _text(
+        Party,
+        "document",
+        _("CPF/CNPJ"),
+        True,
+        True,
+        **{"data-mask": "document", "inputmode": "text", "autocomplete": "off"},
+    )
+    legal_name = _text(Party, "legal_name", _("Name / legal name"), True)
+    trade_name = _text(Party, "trade_name", _("Trade name"))
     is_customer = forms.BooleanField(label=_("Customer"), required=False)
     is_supplier = forms.BooleanField(label=_("Supplier"), required=False)
     is_carrier = forms.BooleanField(label=_("Carrier"), required=False)
@@ -32,15 +40,18 @@ class PartyForm(forms.Form):
         coerce=int,
         initial=IeIndicator.NON_TAXPAYER,
     )
-    state_registration = _text(_("State registration (IE)"), 20)
-    municipal_registration = _text(_("Municipal registration (IM)"), 15)
-    email = _text(_("E-mail"), 254, type="email")
-    phone = _text(_("Phone"), 20, type="tel")
+    state_registration = _text(Party, "state_registration", _("State registration (IE)"), typed=True)
+    municipal_registration = _text(Party, "municipal_registration", _("Municipal registration (IM)"))
+    email = _text(Party, "email", _("E-mail"), type="email")
+    phone = _text(Party, "phone", _("Phone"), typed=True, type="tel")
     # Numbers as people type them (1.500,00); what cannot be read goes to the service as typed, which
     # says what is wrong together with every other problem.
     credit_limit = NumberField(label=_("Credit limit (R$)"), required=False, min_places=2)
-    payment_terms = _text(_("Payment terms (days)"), 60, placeholder="30/60/90")
-    lead_time_days = _text(_("Lead time (days)"), 6, inputmode="numeric")
+    payment_terms = _text(Party, "payment_terms", _("Payment terms (days)"), placeholder="30/60/90")
+    # A whole number of days, typed as text and read by the service.
+    lead_time_days = forms.CharField(
+        label=_("Lead time (days)"), required=False, max_length=6, widget=forms.TextInput({"inputmode": "numeric"})
+    )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
     ROLE_FIELDS = ("is_customer", "is_supplier", "is_carrier")
@@ -57,12 +68,25 @@ class PartyForm(forms.Form):
 
 
 class AddressForm(forms.Form):
-    postal_code = _text(_("CEP"), 9, **{"data-mask": "cep", "inputmode": "numeric", "placeholder": "00000-000"})
-    street = _text(_("Street"), 60)
-    number = _text(_("Number"), 60, placeholder=_("S/N when none"))
-    complement = _text(_("Complement"), 60)
-    district = _text(_("District"), 60)
-    municipality_id = forms.CharField(label=_("Municipality"), required=False, widget=MunicipalityWidget())
+    postal_code = _text(
+        PartyAddress,
+        "postal_code",
+        _("CEP"),
+        typed=True,
+        **{"data-mask": "cep", "inputmode": "numeric", "placeholder": "00000-000"},
+    )
+    street = _text(PartyAddress, "street", _("Street"))
+    number = _text(PartyAddress, "number", _("Number"), placeholder=_("S/N when none"))
+    complement = _text(PartyAddress, "complement", _("Complement"))
+    district = _text(PartyAddress, "district", _("District"))
+    municipality_id = model_text_field(
+        PartyAddress,
+        "municipality_id",
+        typed=True,
+        label=_("Municipality"),
+        required=False,
+        widget=MunicipalityWidget(),
+    )
     is_billing = forms.BooleanField(label=_("Billing address"), required=False)
     is_delivery = forms.BooleanField(label=_("Delivery address"), required=False)
 
@@ -73,10 +97,10 @@ class AddressForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    name = _text(_("Name"), 80)
-    role = _text(_("Role"), 60, placeholder=_("Purchasing, accounts payable..."))
-    email = _text(_("E-mail"), 254, type="email")
-    phone = _text(_("Phone"), 20, type="tel")
+    name = _text(PartyContact, "name", _("Name"))
+    role = _text(PartyContact, "role", _("Role"), placeholder=_("Purchasing, accounts payable..."))
+    email = _text(PartyContact, "email", _("E-mail"), type="email")
+    phone = _text(PartyContact, "phone", _("Phone"), typed=True, type="tel")
 
 
 def problems_beyond_the_form(forms_by_prefix: dict[str, forms.Form], check) -> list[dict]:

@@ -8,6 +8,15 @@ from ninja import Field, Schema
 from retaguarda.core.api import StrictSchema
 from retaguarda.core.api_numbers import Amount, Measure
 from retaguarda.core.states import allowed_transitions, timeline
+from retaguarda.purchasing.models import (
+    CfopMapping,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseRequest,
+    Receipt,
+    ReceiptLine,
+    ReceiptLineLot,
+)
 
 
 class EventOut(Schema):
@@ -44,12 +53,14 @@ class RequestLineSchema(StrictSchema):
 
 
 class RequestIn(StrictSchema):
+    writes = (PurchaseRequest,)
     reason: str
     needed_by: datetime.date | None = None
     lines: list[RequestLineSchema]
 
 
 class DecisionIn(StrictSchema):
+    columns = {"note": PurchaseRequest.decision_note}
     note: str = ""
 
 
@@ -87,6 +98,7 @@ class RequestOut(RequestSummaryOut, DocumentOut):
 
 
 class CostLineSchema(StrictSchema):
+    writes = (PurchaseOrderLine,)
     product_id: int
     quantity: Decimal = Field(description="in the purchase unit, up to 4 decimal places")
     unit_cost: Decimal = Field(description="per purchase unit, before taxes, up to 10 decimal places")
@@ -98,10 +110,12 @@ class CostLineSchema(StrictSchema):
 
 
 class OrderLineSchema(CostLineSchema):
+    writes = (PurchaseOrderLine,)
     request_line_id: int | None = None
 
 
 class OrderIn(StrictSchema):
+    writes = (PurchaseOrder,)
     supplier_id: int
     warehouse_id: int
     lines: list[OrderLineSchema]
@@ -116,6 +130,7 @@ class OrderIn(StrictSchema):
 
 
 class CancelIn(StrictSchema):
+    columns = {"reason": PurchaseRequest.reason}
     reason: str = ""
 
 
@@ -179,6 +194,7 @@ class LotSchema(Schema):
 
 
 class ReceiptLotIn(StrictSchema):
+    writes = (ReceiptLineLot,)
     code: str
     quantity: Decimal = Field(description="in the line's unit")
     expiry: datetime.date | None = None
@@ -186,6 +202,7 @@ class ReceiptLotIn(StrictSchema):
 
 
 class ReceiptLineSchema(CostLineSchema):
+    writes = (ReceiptLine,)
     order_line_id: int | None = None
     lot_code: str = ""
     lot_expiry: datetime.date | None = None
@@ -206,6 +223,8 @@ class PayableInstallmentOut(Schema):
 
 
 class ReceiptIn(StrictSchema):
+    writes = (Receipt,)
+    typed = frozenset({"nfe_key"})
     supplier_id: int
     warehouse_id: int
     order_ids: list[int] = Field(default_factory=list, description="receive what is open on these orders")
@@ -350,6 +369,7 @@ class AnswerIn(StrictSchema):
 
 
 class ConfirmIn(StrictSchema):
+    writes = (Receipt,)
     warehouse_id: int
     answers: list[AnswerIn] = Field(default_factory=list)
     create_supplier: bool = False
@@ -408,6 +428,7 @@ class SupplierPerformanceOut(Schema):
 
 
 class CfopMappingIn(StrictSchema):
+    writes = (CfopMapping,)
     entry_cfop: str = Field(description="4 digits starting with 1, 2 or 3, in the official table")
 
 

@@ -5,9 +5,12 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from retaguarda.catalog.models import Product
 from retaguarda.core.api import StrictSchema
 from retaguarda.core.api_numbers import Amount, Measure
 from retaguarda.core.states import allowed_transitions, timeline
+from retaguarda.parties.models import Party, PartyAddress
+from retaguarda.sales.models import CommissionRule, Quote, SalesChannel, SalesGoal, SalesOrder, Salesperson, SalesReturn
 from retaguarda.sales.services import CustomerIn, LineIn, OrderIn
 
 Strict = StrictSchema
@@ -27,6 +30,7 @@ class ChannelOut(Schema):
 
 
 class ChannelIn(Strict):
+    writes = (SalesChannel,)
     code: str = Field(max_length=20)
     name: str = Field(max_length=80)
     kind: str
@@ -37,6 +41,7 @@ class ChannelIn(Strict):
 
 
 class ChannelPatch(Strict):
+    writes = (SalesChannel,)
     version: int
     code: str | None = Field(None, max_length=20)
     name: str | None = Field(None, max_length=80)
@@ -49,25 +54,32 @@ class ChannelPatch(Strict):
 
 
 class DeliveryAddressIn(Strict):
-    postal_code: str = Field(max_length=9)
-    street: str = Field(max_length=60)
-    number: str = Field(max_length=60)
-    complement: str = Field("", max_length=60)
-    district: str = Field(max_length=60)
-    municipality_id: str = Field(max_length=7, description="IBGE code of the municipality")
+    writes = (PartyAddress,)
+    typed = frozenset({"postal_code", "municipality_id"})
+    postal_code: str
+    street: str
+    number: str
+    complement: str = ""
+    district: str
+    municipality_id: str = Field(description="IBGE code of the municipality")
 
 
 class CustomerSchema(Strict):
     """A customer not registered yet: found by CPF/CNPJ (alphanumeric CNPJ too), else registered."""
 
-    document: str = Field(max_length=18)
-    name: str = Field(max_length=120)
-    email: str = Field("", max_length=254)
-    phone: str = Field("", max_length=20)
+    writes = (Party,)
+    columns = {"name": Party.legal_name}
+    typed = frozenset({"document", "phone"})
+
+    document: str
+    name: str
+    email: str = ""
+    phone: str = ""
     address: DeliveryAddressIn | None = None
 
 
 class OrderLineIn(Strict):
+    writes = (Product,)
     sku: str = Field("", max_length=60, description="SKU or GTIN, when `product_id` is not given")
     product_id: int | None = None
     quantity: Decimal
@@ -76,6 +88,7 @@ class OrderLineIn(Strict):
 
 
 class OrderCreateIn(Strict):
+    writes = (SalesOrder,)
     channel_id: int
     external_id: str = Field("", max_length=80, description="The channel's order id: taken once per channel")
     customer_id: int | None = None
@@ -134,14 +147,18 @@ class OrderCreateIn(Strict):
 
 
 class QuoteCreateIn(OrderCreateIn):
+    writes = (Quote,)
+    columns = {"external_id": SalesOrder.external_id}
     valid_until: datetime.date | None = Field(None, description="Default: 10 days after the quote's date")
 
 
 class OrderCancelIn(Strict):
+    columns = {"reason": SalesOrder.cancel_reason}
     reason: str = Field("", max_length=200)
 
 
 class ShipIn(Strict):
+    writes = (SalesOrder,)
     carrier: str = Field("", max_length=80)
     tracking_code: str = Field("", max_length=80)
 
@@ -251,6 +268,7 @@ class ReturnLineSchema(Strict):
 
 
 class ReturnIn(Strict):
+    writes = (SalesReturn,)
     lines: list[ReturnLineSchema] = Field(max_length=5000)
     reason: str = Field(max_length=200)
     destination: str = Field("stock", description="stock (back to the warehouse) or scrap")
@@ -294,11 +312,13 @@ class SalespersonOut(Schema):
 
 
 class SalespersonIn(Strict):
+    writes = (Salesperson,)
     name: str = Field(max_length=80)
     email: str = Field("", max_length=254)
 
 
 class GoalIn(Strict):
+    writes = (SalesGoal,)
     month: datetime.date = Field(description="Any day of the month")
     metric: str = Field(description="revenue, orders or margin")
     target: Decimal
@@ -332,6 +352,7 @@ class CommissionLineOut(Schema):
 
 
 class CommissionRuleIn(Strict):
+    writes = (CommissionRule,)
     salesperson_id: int
     rate: Decimal
     category: str = Field("", max_length=60)

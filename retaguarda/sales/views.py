@@ -3,7 +3,7 @@ the channels. Reads go through `selectors`, writes through `services`, like the 
 
 import csv
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from retaguarda.catalog.models import PriceList
 from retaguarda.core.actor import actor_of
+from retaguarda.core.decimals import read_decimal
 from retaguarda.core.errors import DomainError, ValidationFailed
 from retaguarda.core.pagination import MAX_LIMIT, keyset_page
 from retaguarda.core.states import allowed_transitions, state_history
@@ -52,15 +53,14 @@ def _int(value) -> int | None:
 
 
 def _decimal(text: str, default: Decimal | None = None) -> Decimal | None:
-    """A number as people type it here: "1.234,56" or "1234.56"; None when it is not one."""
+    """A number as people type it here ("1.234,56", "1234.56"), read by the one reader; None when it is
+    not one (NaN, infinity and exponents included). The services check each field's places and range."""
     text = (text or "").strip()
     if not text:
         return default
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
     try:
-        return Decimal(text)
-    except InvalidOperation:
+        return read_decimal(text, typed=True)
+    except ValueError:
         return None
 
 

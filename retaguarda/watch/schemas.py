@@ -5,6 +5,7 @@ import datetime
 from ninja import Schema
 
 from retaguarda.core.api import StrictSchema
+from retaguarda.watch.models import Occurrence, OccurrenceComment, Routine
 
 In = StrictSchema
 
@@ -84,6 +85,7 @@ class AssignIn(In):
 
 
 class CommentIn(In):
+    writes = (OccurrenceComment,)
     text: str
 
 
@@ -95,14 +97,17 @@ class CommentOut(Schema):
 
 
 class ResolveIn(In):
+    columns = {"note": Occurrence.close_reason}
     note: str = ""
 
 
 class DismissIn(In):
+    columns = {"reason": Occurrence.close_reason}
     reason: str
 
 
 class PlanIn(In):
+    writes = (Occurrence,)
     version: int
     action_plan: str | None = None
     deadline: datetime.datetime | None = None
@@ -113,6 +118,7 @@ class StepCheckIn(In):
 
 
 class RoutineIn(In):
+    writes = (Routine,)
     name: str
     department: str
     frequency: str
@@ -126,6 +132,7 @@ class RoutineIn(In):
 
 
 class RoutinePatch(RoutineIn):
+    writes = (Routine,)
     version: int
 
 

@@ -9,6 +9,8 @@ from retaguarda.catalog.errors import InvalidKit
 from retaguarda.catalog.models import KitComponent, Product, ProductType
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
+from retaguarda.core.decimals import read_decimal
+from retaguarda.core.money import QUANTITY_PLACES
 from retaguarda.core.problems import Problems
 from retaguarda.core.scope import scoped
 from retaguarda.core.versioning import lock_for_edit
@@ -22,15 +24,14 @@ def resolve_components(company_id: int, components: list[dict], kit: Product | N
         ref = entry.get("product_id") or entry.get("component_id") or (entry.get("sku") or "").strip()
         if isinstance(ref, str) and ref.isdigit() and not entry.get("sku"):
             ref = int(ref)
-        quantity = entry.get("quantity")
         try:
-            quantity = Decimal(str(quantity).replace(",", "."))
-        except ArithmeticError:
+            quantity = read_decimal(entry.get("quantity"), places=QUANTITY_PLACES, typed=True)
+        except ValueError as exc:
             quantity = None
-        if quantity is None or not quantity.is_finite() or quantity <= 0:
-            problems.add(f"components.{i}.quantity", _("The quantity must be greater than zero."))
-        elif quantity != quantity.quantize(Decimal("0.0001")):
-            problems.add(f"components.{i}.quantity", _("At most %(places)d decimal places.") % {"places": 4})
+            problems.add(f"components.{i}.quantity", str(exc))
+        else:
+            if quantity <= 0:
+                problems.add(f"components.{i}.quantity", _("The quantity must be greater than zero."))
         if ref in (None, ""):
             problems.add(f"components.{i}.product_id", _("Required field."))
         wanted.append((i, ref, quantity))

@@ -11,6 +11,8 @@ from retaguarda.catalog.models import PriceList, PriceListItem, Product
 from retaguarda.catalog.services.product_data import unknown_fields
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
+from retaguarda.core.decimals import read_decimal
+from retaguarda.core.money import PRICE_PLACES, RATE_PLACES
 from retaguarda.core.problems import Problems
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.versioning import lock_for_edit
@@ -37,6 +39,17 @@ def _price_list_problems(price_list: PriceList) -> Problems:
     return problems
 
 
+def _number(value, places: int, field: str, problems: Problems) -> Decimal | None:
+    """An item's price or percentage through the one reader (None when not given)."""
+    if value in (None, ""):
+        return None
+    try:
+        return read_decimal(value, places=places, typed=True)
+    except ValueError as exc:
+        problems.add(field, str(exc))
+        return None
+
+
 def _resolve_items(company_id: int, items: list[dict]) -> tuple[list[PriceListItem], list]:
     problems = Problems()
     refs = [i.get("product_id") or i.get("sku") for i in items]
@@ -51,14 +64,15 @@ def _resolve_items(company_id: int, items: list[dict]) -> tuple[list[PriceListIt
             problems.add(prefix + "product_id", _("Product %(ref)s not found.") % {"ref": ref})
         elif product.pk in seen:
             problems.add(prefix + "product_id", _("%(product)s appears twice.") % {"product": product})
-        fixed, percentage = item.get("fixed_price"), item.get("percentage")
-        fixed = None if fixed in (None, "") else Decimal(str(fixed))
-        percentage = None if percentage in (None, "") else Decimal(str(percentage))
-        if (fixed is None) == (percentage is None):
+        found_before = len(problems.items)
+        fixed = _number(item.get("fixed_price"), PRICE_PLACES, prefix + "fixed_price", problems)
+        percentage = _number(item.get("percentage"), RATE_PLACES, prefix + "percentage", problems)
+        read = len(problems.items) == found_before  # a number that could not be read is reported as such
+        if read and (fixed is None) == (percentage is None):
             problems.add(prefix + "fixed_price", _("Give either a fixed price or a percentage, not both."))
-        elif fixed is not None and (fixed < 0 or fixed >= Decimal(10) ** 12):
+        elif read and fixed is not None and (fixed < 0 or fixed >= Decimal(10) ** 12):
             problems.add(prefix + "fixed_price", _("Cannot be negative.") if fixed < 0 else _("Value too large."))
-        elif percentage is not None and not (Decimal(-100) < percentage < Decimal(10000)):
+        elif read and percentage is not None and not (Decimal(-100) < percentage < Decimal(10000)):
             problems.add(prefix + "percentage", _("The percentage must be above -100 and below 10000."))
         if product is not None:
             seen.add(product.pk)

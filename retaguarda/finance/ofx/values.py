@@ -5,7 +5,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-from retaguarda.core.tabular import parse_decimal
+from retaguarda.core.decimals import typed_decimal
 
 _DATE = re.compile(
     r"^(\d{4})(\d{2})(\d{2})"  # date
@@ -48,6 +48,6 @@ def parse_amount(text: str) -> Decimal | None:
     if not raw:
         return None
     try:
-        return parse_decimal(raw)
+        return typed_decimal(raw)
     except ValueError:
         return None

@@ -7,9 +7,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
+from retaguarda.core.decimals import typed_decimal
 from retaguarda.core.errors import DomainError
 from retaguarda.core.pagination import MAX_LIMIT
-from retaguarda.core.tabular import parse_decimal
 
 VIEW = "finance.view"
 CHANGE = "finance.change"
@@ -35,7 +35,7 @@ def money(text: str | None) -> Decimal | None:
     if not text:
         return None
     try:
-        return parse_decimal(text)
+        return typed_decimal(text)
     except ValueError:
         return Decimal("NaN")  # refused by the service with the field's own message
 

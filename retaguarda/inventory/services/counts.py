@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from retaguarda.catalog.models import Product
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
+from retaguarda.core.decimals import read_decimal
 from retaguarda.core.errors import NotFound, ValidationFailed
-from retaguarda.core.money import ZERO, quantity
+from retaguarda.core.money import QUANTITY_PLACES, QUANTITY_WHOLE_DIGITS, ZERO, quantity
 from retaguarda.core.numbering import document_number
 from retaguarda.core.problems import Problems
 from retaguarda.core.scope import scoped
@@ -174,13 +175,15 @@ def parse_count_csv(count_id: int, text: str, *, actor: Actor) -> list[CountEntr
         if len(parts) < 2:
             problems.add(f"line {number}", _("Expected SKU;quantity."))
             continue
-        sku, qty_text = parts[0], parts[1].replace(".", "").replace(",", ".") if "," in parts[1] else parts[1]
+        sku = parts[0]
         try:
-            qty = Decimal(qty_text)
-        except ArithmeticError:
+            qty = read_decimal(parts[1], places=QUANTITY_PLACES, whole_digits=QUANTITY_WHOLE_DIGITS, typed=True)
+        except ValueError as exc:
             if number == 1:
                 continue  # a header line
-            problems.add(f"line {number}", _("Invalid quantity: %(value)s") % {"value": parts[1]})
+            problems.add(
+                f"line {number}", _("Invalid quantity %(value)s: %(reason)s") % {"value": parts[1], "reason": exc}
+            )
             continue
         rows.append((number, sku, qty))
     skus = {sku.upper() for _n, sku, _q in rows}
