@@ -152,3 +152,29 @@ def test_a_save_with_text_over_its_column_is_refused_naming_the_field(company):
     assert refused.value.details[0]["field"] == "name"
     assert f"{limit} caracteres" in refused.value.details[0]["message"]
     assert not Warehouse.objects.filter(code="LONGO").exists()
+
+
+def test_a_page_reading_its_post_by_hand_refuses_long_text_and_keeps_what_was_typed(make_user, client):
+    from retaguarda.inventory.models import Warehouse
+
+    client.force_login(make_user("admin"))
+    typed = "Depósito " + "x" * char_limits(Warehouse)["name"]
+    response = client.post("/estoque/depositos/", {"code": "LONGO", "name": typed})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"no máximo {char_limits(Warehouse)['name']} caracteres" in page
+    assert typed in page
+    assert not Warehouse.objects.filter(code="LONGO").exists()
+
+
+def test_a_page_form_refuses_long_text_and_keeps_what_was_typed(make_user, client):
+    from retaguarda.catalog.models import Product
+
+    client.force_login(make_user("admin"))
+    typed = "Caneca " + "x" * char_limits(Product)["name"]
+    response = client.post("/produtos/novo/", {"sku": "LONGO", "name": typed, "ncm": "69120000"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"no máximo {char_limits(Product)['name']} caracteres" in page
+    assert typed in page
+    assert not Product.objects.filter(sku="LONGO").exists()
