@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Schema
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
@@ -28,13 +29,17 @@ T = TypeVar("T")
 
 
 def _state_text_limits(schema: dict, cls) -> None:
-    """The document says what `StrictSchema._read_input` refuses: each text field's `maxLength`."""
+    """The document says what `StrictSchema._read_input` refuses: each text field's `maxLength`, and the
+    values a column with choices takes as an `enum`."""
     properties = schema.get("properties", {})
     for name, limit in text_fields(cls).items():
         prop = properties.get(name, {}) if limit else {}
+        choices = choice_fields(cls).get(name)
         for branch in prop.get("anyOf", [prop]):
             if branch.get("type") == "string":
                 branch["maxLength"] = limit
+                if choices:
+                    branch["enum"] = list(choices)
 
 
 class StrictSchema(Schema):
@@ -69,6 +74,9 @@ class StrictSchema(Schema):
             limit = text_fields(cls).get(info.field_name)
             if limit and len(value) > limit:
                 raise ValueError(text_limits.too_long_message(limit))
+            choices = choice_fields(cls).get(info.field_name)
+            if choices and value not in choices:
+                raise ValueError(_("Choose one of: %(choices)s.") % {"choices": ", ".join(c for c in choices if c)})
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
             raise ValueError(_("Number too large."))  # no column holds it (SQLite would not even bind it)
         limits = decimal_fields(cls).get(info.field_name)
@@ -78,6 +86,21 @@ class StrictSchema(Schema):
         return decimals.read_decimal(value, places=places, whole_digits=whole_digits)
 
 
+def _column(schema, name: str):
+    """The model field that holds `schema`'s field `name` (a `columns` entry, else a same-named column of
+    a model it `writes`), or None."""
+    if name in schema.columns:
+        return schema.columns[name].field
+    for model in schema.writes:
+        if name in text_limits.char_limits(model) or name in text_limits.free_texts(model):
+            return model._meta.get_field(name)
+    return None
+
+
+def _is_text(field) -> bool:
+    return field.annotation is str or str in get_args(field.annotation)
+
+
 @cache
 def text_fields(schema) -> dict[str, int | None]:
     """{field: max_length} of `schema`'s text fields whose column is known (a `TYPED_LENGTHS` format, a
@@ -85,20 +108,28 @@ def text_fields(schema) -> dict[str, int | None]:
     `TextField`: only the body size bounds it)."""
     found = {}
     for name, field in schema.model_fields.items():
-        if field.annotation is not str and str not in get_args(field.annotation):
+        if not _is_text(field):
             continue
+        column = None if name in schema.typed else _column(schema, name)
         if name in schema.typed:
             found[name] = text_limits.TYPED_LENGTHS[name]
-        elif name in schema.columns:
-            found[name] = schema.columns[name].field.max_length
-        else:
-            for model in schema.writes:
-                if name in text_limits.char_limits(model):
-                    found[name] = text_limits.char_limits(model)[name]
-                    break
-                if name in text_limits.free_texts(model):
-                    found[name] = None
-                    break
+        elif column is not None:
+            found[name] = column.max_length
+    return found
+
+
+@cache
+def choice_fields(schema) -> dict[str, tuple[str, ...]]:
+    """{field: the values it takes} of `schema`'s text fields whose column has choices (the field's own
+    default too: `""` for "none" where the column allows it)."""
+    found = {}
+    for name, field in schema.model_fields.items():
+        column = _column(schema, name) if _is_text(field) and name not in schema.typed else None
+        if column is not None and column.choices:
+            values = tuple(str(value) for value, _label in column.choices)
+            if isinstance(field.default, str) and field.default not in values:
+                values += (field.default,)
+            found[name] = values
     return found
 
 
@@ -158,6 +189,14 @@ def _translate_pydantic(err: dict) -> str:
         if kind == "greater_than_equal":
             return _("Must be at least %(bound)s.") % {"bound": ctx.get("ge")}
         return _("Must be at most %(bound)s.") % {"bound": ctx.get("le")}
+    if kind == "string_too_short":
+        minimum = err.get("ctx", {}).get("min_length", 1)
+        return ngettext("Write at least %(min)d character.", "Write at least %(min)d characters.", minimum) % {
+            "min": minimum
+        }
+    if kind == "too_short":
+        minimum = err.get("ctx", {}).get("min_length", 1)
+        return ngettext("Include at least %(min)d item.", "Include at least %(min)d items.", minimum) % {"min": minimum}
     if kind.startswith("string_too_long"):
         return text_limits.too_long_message(err.get("ctx", {}).get("max_length", 0))
     if kind.startswith("date") or kind.startswith("datetime"):

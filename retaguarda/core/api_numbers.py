@@ -73,13 +73,14 @@ class Scale:
         return {**schema, **decimal_input_schema(self.places, self.whole_digits)}
 
 
-def decimal_input_schema(places: int | None = None, whole_digits: int | None = None) -> dict:
+def decimal_input_schema(places: int | None = None, whole_digits: int | None = None, comma: bool = True) -> dict:
     """What `core.decimals.read_decimal` takes, as JSON Schema: a whole number, or text with a dot or a
     comma and at most `places` decimals. Floating-point JSON numbers are refused (they are not exact)."""
     places = decimals.MAX_PLACES if places is None else places
     whole_digits = decimals.MAX_WHOLE_DIGITS if whole_digits is None else whole_digits
     largest = 10**whole_digits - 1
-    fraction = rf"([.,][0-9]{{1,{places}}})?" if places else ""
+    point = "[.,]" if comma else r"\."
+    fraction = rf"({point}[0-9]{{1,{places}}})?" if places else ""
     return {
         "anyOf": [
             {"type": "integer", "minimum": -largest, "maximum": largest},

@@ -28,6 +28,8 @@ def read_decimal(value, *, places: int | None = None, whole_digits: int | None =
     (`R$ 1.234,56`, spaces around)."""
     if isinstance(value, bool) or value is None:
         raise ValueError(_("Enter a number."))
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        value = int(value)  # `5.0` is the integer 5 to JSON Schema, and exact
     if isinstance(value, float):
         # Binary floating point is not exact (0.1 + 0.2): decimals travel as text, whole numbers as integers.
         raise ValueError(_('Send decimals as text, such as "2.50", not as a floating-point number.'))

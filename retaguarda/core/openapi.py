@@ -95,7 +95,7 @@ def declare_shared_errors(document: dict, api: NinjaAPI) -> dict:
 # Every input string is refused with control characters (the request guard), every integer beyond 64 bits
 # (no column holds it): the document says so, so a client generating data from it stays within.
 NO_CONTROL = f"^[^{CONTROL_CLASS}]*$"
-INT64 = {"minimum": -(2**63), "maximum": 2**63 - 1}
+INT64 = {"minimum": -(2**63 - 1), "maximum": 2**63 - 1}  # `StrictSchema` refuses abs(value) >= 2**63
 
 
 def _state_input_limits(node, components: dict, seen: set, bound_integers: bool = True) -> None:
@@ -111,7 +111,9 @@ def _state_input_limits(node, components: dict, seen: set, bound_integers: bool 
         _state_input_limits(components.get(ref.split("/")[-1], {}), components, seen, bound_integers)
     branches = [b.get("type") for b in node.get("anyOf", [])]
     if "number" in branches and "string" in branches:  # a bare Decimal field: what the one reader takes
-        node["anyOf"] = decimal_input_schema()["anyOf"] + [b for b in node["anyOf"] if b.get("type") == "null"]
+        # (a query string's decimal is parsed by the route itself, with a dot only)
+        accepted = decimal_input_schema(comma=bound_integers)["anyOf"]
+        node["anyOf"] = accepted + [b for b in node["anyOf"] if b.get("type") == "null"]
         return
     kind = node.get("type")
     if kind == "string" and "format" not in node and "enum" not in node and "pattern" not in node:

@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from retaguarda.br_tables.models import Bank
 from retaguarda.core.api import StrictSchema
@@ -137,7 +137,7 @@ class TitleIn(StrictSchema):
     typed = frozenset({"nfe_key"})
     kind: str
     category_id: int
-    installments: list[InstallmentIn]
+    installments: list[InstallmentIn] = Field(min_length=1)
     issue_date: datetime.date | None = None
     competence_date: datetime.date | None = None
     party_id: int | None = None
@@ -489,7 +489,7 @@ class ReminderTemplateOut(Schema):
 class ReminderTemplateIn(StrictSchema):
     writes = (ReminderTemplate,)
     name: str
-    days_offset: int
+    days_offset: int = Field(ge=-60, le=120, description="days from the due date (-60 to 120)")
     subject: str
     body: str
 
@@ -498,7 +498,7 @@ class ReminderTemplatePatch(StrictSchema):
     writes = (ReminderTemplate,)
     version: int
     name: str | None = None
-    days_offset: int | None = None
+    days_offset: int | None = Field(None, ge=-60, le=120)
     subject: str | None = None
     body: str | None = None
     is_active: bool | None = None

@@ -56,7 +56,7 @@ class DocumentInSchema(Strict):
     model: int = Field(55, description="55 NF-e, 65 NFC-e")
     recipient_id: int | None = None
     operation: str | None = Field(None, description="operation code; default: the company's sale (or return)")
-    items: list[ItemSchema]
+    items: list[ItemSchema] = Field(min_length=1)
     payments: list[PaymentSchema] = []
     installments: list[InstallmentSchema] = []
     referenced_keys: list[str] = []
@@ -273,7 +273,9 @@ class BatchIn(Strict):
 class ContingencyIn(Strict):
     columns = {"reason": FiscalSettings.contingency_reason}
     on: bool
-    reason: str = Field("", description="15 to 256 characters, printed on every note (xJust); required to enter")
+    reason: str = Field(
+        "", description="15 to 256 characters, printed on every note (xJust); required to enter (empty to leave)"
+    )
 
 
 class CscIn(Strict):
@@ -284,12 +286,14 @@ class CscIn(Strict):
 
 class NoteCancelIn(Strict):
     columns = {"reason": Voiding.reason}
-    reason: str = Field(description="15 to 255 characters")
+    reason: str = Field(min_length=15, description="15 to 255 characters (spaces in a row count as one)")
 
 
 class CorrectionIn(Strict):
     writes = (FiscalEvent,)
-    text: str = Field(description="15 to 1000 characters")
+    text: str = Field(
+        min_length=15, max_length=1000, description="15 to 1000 characters (spaces in a row count as one)"
+    )
 
 
 class FiscalEventOut(Schema):
@@ -319,7 +323,7 @@ class VoidingIn(Strict):
     series: int
     first: int
     last: int
-    reason: str
+    reason: str = Field(min_length=15, description="15 to 255 characters (spaces in a row count as one)")
 
 
 class VoidingOut(Schema):

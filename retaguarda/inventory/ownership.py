@@ -53,7 +53,7 @@ def check_public_hold(source_type: str) -> None:
 
 def check_public(source_type: str, field: str = "source_type") -> None:
     """The public reservation API speaks only `manual.*`."""
-    if not _PUBLIC.match(source_type or ""):
+    if not _PUBLIC.fullmatch(source_type or ""):
         raise ValidationFailed(
             details=[
                 {

@@ -4,12 +4,14 @@ import datetime
 from decimal import Decimal
 
 from ninja import Schema
+from pydantic import Field
 
 from retaguarda.catalog.models import Product
 from retaguarda.core.api import StrictSchema
 from retaguarda.core.api_numbers import Amount, Measure, QuantityIn
 from retaguarda.core.states import allowed_transitions, timeline
 from retaguarda.inventory.models import Lot, ManualOperation, Reservation, StockCount, TransferOrder, Warehouse
+from retaguarda.inventory.ownership import PUBLIC_PATTERN
 
 
 class WarehouseOut(Schema):
@@ -121,7 +123,7 @@ class ManualIn(StrictSchema):
     direction: str  # "in" or "out"
     reason: str
     counterpart: str | None = None  # supplier, customer, adjustment, scrap
-    lines: list[ManualLineIn]
+    lines: list[ManualLineIn] = Field(min_length=1)
 
 
 class ManualOut(Schema):
@@ -215,7 +217,7 @@ class StockTransferIn(StrictSchema):
     from_warehouse_id: int
     to_warehouse_id: int
     notes: str = ""
-    lines: list[TransferLineIn]
+    lines: list[TransferLineIn] = Field(min_length=1)
 
 
 class TransferLineOut(Schema):
@@ -346,9 +348,9 @@ class ReservationLineIn(StrictSchema):
 
 class ReservationIn(StrictSchema):
     writes = (Reservation,)
-    source_type: str
+    source_type: str = Field(json_schema_extra={"pattern": PUBLIC_PATTERN})
     source_id: int
-    lines: list[ReservationLineIn]
+    lines: list[ReservationLineIn] = Field(min_length=1)
 
 
 class ReservationOut(Schema):
@@ -376,6 +378,6 @@ class ReservationOut(Schema):
 
 class ReleaseIn(StrictSchema):
     writes = (Reservation,)
-    source_type: str
+    source_type: str = Field(json_schema_extra={"pattern": PUBLIC_PATTERN})
     source_id: int
     source_line: int | None = None  # all lines of the document when absent

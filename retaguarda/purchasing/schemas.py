@@ -56,7 +56,7 @@ class RequestIn(StrictSchema):
     writes = (PurchaseRequest,)
     reason: str
     needed_by: datetime.date | None = None
-    lines: list[RequestLineSchema]
+    lines: list[RequestLineSchema] = Field(min_length=1)
 
 
 class DecisionIn(StrictSchema):
@@ -118,7 +118,7 @@ class OrderIn(StrictSchema):
     writes = (PurchaseOrder,)
     supplier_id: int
     warehouse_id: int
-    lines: list[OrderLineSchema]
+    lines: list[OrderLineSchema] = Field(min_length=1)
     freight: Decimal = Decimal(0)
     insurance: Decimal = Decimal(0)
     other_expenses: Decimal = Decimal(0)

@@ -104,7 +104,7 @@ class OrderCreateIn(Strict):
     other_costs: Decimal = Decimal("0")
     delivery_address: DeliveryAddressIn | None = None
     notes: str = Field("", max_length=2000)
-    lines: list[OrderLineIn] = Field(max_length=5000)
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=5000)
 
     def to_input(self) -> OrderIn:
         customer = None
@@ -269,7 +269,7 @@ class ReturnLineSchema(Strict):
 
 class ReturnIn(Strict):
     writes = (SalesReturn,)
-    lines: list[ReturnLineSchema] = Field(max_length=5000)
+    lines: list[ReturnLineSchema] = Field(min_length=1, max_length=5000)
     reason: str = Field(max_length=200)
     destination: str = Field("stock", description="stock (back to the warehouse) or scrap")
 

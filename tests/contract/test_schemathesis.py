@@ -24,13 +24,62 @@ from schemathesis.generation import GenerationMode
 from retaguarda.access import services as access
 from retaguarda.config.wsgi import application
 from retaguarda.core.actor import Actor, Origin
+from retaguarda.core.request_guard import control_characters
 
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = 5  # per operation and mode
-# Business rules no JSON Schema can state (check digits, an id that must exist in the company, a state the
-# record must be in) answer 422 to requests the document cannot call invalid: see docs/API.md.
-EXCLUDED_CHECKS = ["positive_data_acceptance"]
+ACCEPTANCE = "positive_data_acceptance"
+# Valid data by the document must be accepted (2xx, or 404 for an id not in the company, 409 for a state)
+# except on these operations, where a rule no JSON Schema can state answers 422 to some valid requests.
+_ID = "an id in the body must name a row of this company (a fresh one, empty here): else 422 naming the field"
+_ABOVE_ZERO = "quantities and amounts must be above zero, which a decimal's text pattern does not state"
+_BLANK = "a required text is blank once its spaces are trimmed, which `minLength` does not state"
+_TOGETHER = "fields checked together (one date after another, a field required by another's value)"
+_DIGITS = "document check digits (CNPJ, CPF)"
+_TABLE = "a code must be in an official table (NCM, CFOP, municipality)"
+_FILE = "an upload must be the file it names (an OFX statement, an NF-e, a certificate)"
+_SETUP = "the company's fiscal settings must exist first"
+_TRIMMED = "the service trims spaces and reads any Unicode digit, so a pattern would be narrower than it"
+ACCEPTANCE_EXCLUDED = {
+    ("GET", "/api/v1/finance/cashflow"): _TOGETHER,
+    ("GET", "/api/v1/finance/dre"): _TOGETHER,
+    ("POST", "/api/v1/access/users"): _ID + " (a company the caller administers)",
+    ("POST", "/api/v1/companies"): _DIGITS + "; " + _TABLE,
+    ("POST", "/api/v1/finance/accounts"): _TOGETHER + ": a bank account names its bank",
+    ("POST", "/api/v1/finance/categories"): _BLANK,
+    ("POST", "/api/v1/finance/cost-centers"): _BLANK,
+    ("POST", "/api/v1/finance/entries"): _ID,
+    ("POST", "/api/v1/finance/recurring-bills"): _ID,
+    ("POST", "/api/v1/finance/statements"): _FILE,
+    ("POST", "/api/v1/finance/titles"): _ABOVE_ZERO + "; " + _TOGETHER,
+    ("POST", "/api/v1/finance/transfers"): _ID + "; " + _TOGETHER,
+    ("POST", "/api/v1/fiscal/certificate"): _SETUP + "; " + _FILE,
+    ("POST", "/api/v1/fiscal/contingency"): _TOGETHER + ": entering needs a reason",
+    ("POST", "/api/v1/fiscal/documents"): _ABOVE_ZERO + "; " + _TOGETHER + ": an NF-e needs a recipient",
+    ("POST", "/api/v1/fiscal/preview"): _ABOVE_ZERO + "; " + _TOGETHER + ": an NF-e needs a recipient",
+    ("POST", "/api/v1/fiscal/voidings"): _TOGETHER + ": at most 10,000 numbers from first to last",
+    ("PUT", "/api/v1/fiscal/csc"): _TRIMMED,
+    ("POST", "/api/v1/inventory/counts"): _ID,
+    ("POST", "/api/v1/inventory/moves"): _ID,
+    ("POST", "/api/v1/inventory/reservations"): _ID,
+    ("POST", "/api/v1/inventory/transfers"): _ID + "; " + _ABOVE_ZERO,
+    ("POST", "/api/v1/inventory/warehouses"): _BLANK,
+    ("POST", "/api/v1/parties"): _DIGITS,
+    ("POST", "/api/v1/products"): _TABLE,
+    ("POST", "/api/v1/purchasing/nfe-imports"): _FILE,
+    ("POST", "/api/v1/purchasing/orders"): _ID,
+    ("POST", "/api/v1/purchasing/receipts"): _ID,
+    ("POST", "/api/v1/purchasing/requests"): _ID,
+    ("POST", "/api/v1/purchasing/requests/{request_id}/reject"): _BLANK,
+    ("POST", "/api/v1/purchasing/suggestions/orders"): _ID,
+    ("PUT", "/api/v1/purchasing/cfop-map/{supplier_cfop}"): _TABLE,
+    ("POST", "/api/v1/sales/channels"): _ID,
+    ("POST", "/api/v1/sales/goals"): _ABOVE_ZERO + "; " + _TOGETHER + ": a salesperson's or a channel's",
+    ("POST", "/api/v1/sales/orders"): _ID + "; " + _ABOVE_ZERO,
+    ("POST", "/api/v1/sales/quotes"): _ID + "; " + _ABOVE_ZERO,
+    ("POST", "/api/v1/watch/routines"): _TOGETHER + ": a weekly routine names its weekday",
+}
 
 
 def _failures_of(group) -> list:
@@ -66,13 +115,35 @@ def test_the_api_keeps_its_contract(make_company, make_user, wsgi_in_this_transa
                 _fuzz(operation, mode, headers, failures)()
 
     assert operations > 150  # the document really was walked
-    report = [f"{key}: {len(seen)}x\n{seen[0][:1200]}" for key, seen in sorted(failures.items())]
-    assert not report, f"{len(report)} kinds of failure\n\n" + "\n\n".join(report[:40])
+    report = [f"{key}: {len(seen)}x\n{_answer_of(seen[0])}" for key, seen in sorted(failures.items())]
+    assert not report, f"{len(report)} kinds of failure\n\n" + "\n\n".join(report)
 
 
-def _excluded():
+def _answer_of(failure: str) -> str:
+    """The status and body a failure reports, and how to reproduce it (the rest is schemathesis' prose)."""
+    start = failure.find("[")
+    return failure[start : start + 900] if start >= 0 else failure[:900]
+
+
+def _excluded(operation, mode, case) -> list:
+    """The checks left out for this case: acceptance on the operations above, on a page cursor the
+    server did not hand out, and on a case holding a control character, which the document forbids in
+    every string: schemathesis 4 reuses values it has seen across operations without checking them
+    against the field's own pattern."""
     load_all_checks()
-    return CHECKS.get_by_names(EXCLUDED_CHECKS)
+    key = (operation.method.upper(), operation.path)
+    if mode is GenerationMode.NEGATIVE or key in ACCEPTANCE_EXCLUDED or _holds_control(case) or _resumes(case):
+        return CHECKS.get_by_names([ACCEPTANCE])
+    return []
+
+
+def _resumes(case) -> bool:
+    """A page cursor is opaque: only one the server handed out is valid, any other string is a 422."""
+    return bool((case.query or {}).get("cursor"))
+
+
+def _holds_control(case) -> bool:
+    return bool(control_characters([case.query, case.body, case.path_parameters]))
 
 
 def _fuzz(operation, mode, headers: dict, failures: dict):
@@ -83,7 +154,7 @@ def _fuzz(operation, mode, headers: dict, failures: dict):
     def call(case):
         try:
             with transaction.atomic():
-                case.call_and_validate(headers=headers, excluded_checks=_excluded())
+                case.call_and_validate(headers=headers, excluded_checks=_excluded(operation, mode, case))
         except (Exception, BaseExceptionGroup) as group:  # every failure is collected, then reported
             for failure in _failures_of(group):
                 title = str(failure).strip().splitlines()[0]

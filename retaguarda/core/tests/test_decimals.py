@@ -10,7 +10,13 @@ from retaguarda.inventory.models import StockMove
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("12.5", Decimal("12.5")), ("12,5", Decimal("12.5")), (3, Decimal(3)), ("-0.0001", Decimal("-0.0001"))],
+    [
+        ("12.5", Decimal("12.5")),
+        ("12,5", Decimal("12.5")),
+        (3, Decimal(3)),
+        ("-0.0001", Decimal("-0.0001")),
+        (5.0, Decimal(5)),  # a whole JSON number written with a point is still that integer
+    ],
 )
 def test_plain_numbers_are_read_exactly(value, expected):
     assert read_decimal(value, places=4) == expected
