@@ -486,10 +486,14 @@ class ReminderTemplateOut(Schema):
     version: int
 
 
+OFFSET_RANGE = {"minimum": -60, "maximum": 120}
+
+
 class ReminderTemplateIn(StrictSchema):
     writes = (ReminderTemplate,)
     name: str
-    days_offset: int = Field(ge=-60, le=120, description="days from the due date (-60 to 120)")
+    # The range is stated for clients; the service checks it with the other fields, every problem at once.
+    days_offset: int = Field(json_schema_extra=OFFSET_RANGE, description="days from the due date (-60 to 120)")
     subject: str
     body: str
 
@@ -498,7 +502,7 @@ class ReminderTemplatePatch(StrictSchema):
     writes = (ReminderTemplate,)
     version: int
     name: str | None = None
-    days_offset: int | None = Field(None, ge=-60, le=120)
+    days_offset: int | None = Field(None, json_schema_extra=OFFSET_RANGE)
     subject: str | None = None
     body: str | None = None
     is_active: bool | None = None

@@ -2,7 +2,8 @@
 
 Each operation gets a fixed number of generated requests, valid and invalid by the document, from a fixed
 seed, so the run is the same on every machine and fits CI's time on both engines. Every answer must be
-declared by the document with the body it declares, invalid data must be refused and no request may
+declared by the document with the body it declares, invalid data must be refused, valid data accepted
+(but on the operations `ACCEPTANCE_EXCLUDED` names, with the rule no schema states) and no request may
 answer 5xx. The route that revokes a token is left out (the run would revoke its own).
 
 The requests go through Django's WSGI handler in this process, inside the test's transaction: each one in

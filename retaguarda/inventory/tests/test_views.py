@@ -107,6 +107,25 @@ def test_a_count_typed_scanned_and_uploaded_then_posted(web, stock, make_product
     assert "<td>Em contagem</td><td>Postado</td>" in history and "counting" not in history
 
 
+@pytest.mark.parametrize("typed", ["NaN", "Infinity", "1e30", "1,12345", "99999999999999999999"])
+def test_a_count_refuses_what_is_not_a_quantity_typed_or_uploaded(web, stock, product, warehouse, typed):
+    """Issue 8: `NaN` in a count form was a 500; typed or in the uploaded sheet, it is a message now and
+    nothing is saved."""
+    stock.receive(product, warehouse, "4")
+    web.post(reverse("inventory:count_new"), {"warehouse": warehouse.pk, "start": "1"})
+    count = StockCount.objects.get()
+    line = count.lines.get(product=product)
+
+    page = web.post(reverse("inventory:count_action", args=[count.pk, "quantities"]), {f"line_{line.pk}": typed})
+    sheet = SimpleUploadedFile("contagem.csv", f"SKU;quantidade\n{product.sku};{typed}\n".encode(), "text/csv")
+    upload = web.post(reverse("inventory:count_action", args=[count.pk, "upload"]), {"file": sheet}, follow=True)
+
+    assert page.status_code == 200 and typed in page.content.decode()
+    assert upload.status_code == 200 and f"Quantidade inválida {typed}" in upload.content.decode()
+    line.refresh_from_db()
+    assert line.counted is None
+
+
 def test_the_product_stock_panel_renders_for_a_product(web, stock, product, warehouse, rf, admin_user):
     from django.template.loader import render_to_string
 
