@@ -9,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +34,7 @@ from retaguarda.parties.errors import DuplicateDocument
 from retaguarda.parties.models import Party
 from retaguarda.sales.errors import CreditLimitExceeded, CustomerOverdue, DuplicateExternalId, UnknownProducts
 from retaguarda.sales.models import SalesChannel, SalesOrder, SalesOrderLine, Salesperson
+from retaguarda.sales.services import lookups
 from retaguarda.sales.services.amounts import OrderMoney, order_money
 from retaguarda.sales.services.inputs import CustomerIn, LineIn, OrderIn
 from retaguarda.sales.services.pricing import list_prices
@@ -44,7 +44,6 @@ from retaguarda.watch import triggers
 
 MAX_LINES = 5000
 OWNER = "sales"  # the app that owns `sales.order` reservations (inventory.ownership)
-PRODUCT_FIELDS = ("id", "company_id", "sku", "gtin", "name", "price", "parent_id", "product_type", "is_active")
 TERMS = re.compile(r"^\s*\d{1,3}(\s*/\s*\d{1,3})*\s*$")
 
 
@@ -92,9 +91,7 @@ def _products(company_id: int, lines: tuple[LineIn, ...]) -> tuple[list[Product]
     """Each line's product, found by id, SKU or GTIN in one query; every unknown one listed."""
     ids = {line.product_id for line in lines if line.product_id is not None}
     codes = {line.sku.strip() for line in lines if line.product_id is None}
-    found = list(
-        scoped(Product, company_id).filter(Q(pk__in=ids) | Q(sku__in=codes) | Q(gtin__in=codes)).only(*PRODUCT_FIELDS)
-    )
+    found = lookups.products(company_id, ids, codes)
     by_id = {p.pk: p for p in found}
     by_sku = {p.sku: p for p in found}
     by_gtin = {p.gtin: p for p in found if p.gtin and p.gtin != "SEM GTIN"}
@@ -122,7 +119,8 @@ def _products(company_id: int, lines: tuple[LineIn, ...]) -> tuple[list[Product]
 def customer_for(customer: CustomerIn, *, actor: Actor) -> Party:
     """The company's party with this CPF/CNPJ, or a new customer registered from what the channel sent."""
     document = re.sub(r"[\s./-]", "", customer.document).upper()
-    found = scoped(Party, actor).filter(document=document).first()
+    company_id = company_id_of(actor)
+    found = lookups.party_by_document(company_id, document)
     if found is not None:
         return found
     try:
@@ -138,7 +136,7 @@ def customer_for(customer: CustomerIn, *, actor: Actor) -> Party:
         )
     except DuplicateDocument:
         # A concurrent order registered the same customer first (create_party's savepoint kept ours clean).
-        found = scoped(Party, actor).filter(document=document).first()
+        found = lookups.party_by_document(company_id, document)
         if found is None:
             raise
         return found
@@ -146,9 +144,7 @@ def customer_for(customer: CustomerIn, *, actor: Actor) -> Party:
 
 def _check_refs(data: OrderIn, company_id: int) -> tuple[SalesChannel | None, list[dict]]:
     problems = []
-    channel = (
-        scoped(SalesChannel, company_id).select_related("price_list", "warehouse").filter(pk=data.channel_id).first()
-    )
+    channel = lookups.channel(company_id, data.channel_id)
     if channel is None or not channel.active:
         problems.append({"field": "channel_id", "message": _("Sales channel not found.")})
     if (
@@ -220,7 +216,7 @@ def price_input(data: OrderIn, company_id: int) -> Priced:
 
 def customer_of(data: OrderIn, company_id: int, actor: Actor) -> Party:
     if data.customer_id is not None:
-        customer = scoped(Party, company_id).filter(pk=data.customer_id, is_customer=True).first()
+        customer = lookups.customer(company_id, data.customer_id)
         if customer is None:
             raise ValidationFailed(details=[{"field": "customer_id", "message": _("Customer not found.")}])
         return customer
