@@ -340,7 +340,12 @@ def create_order(data: OrderIn, *, actor: Actor, quote=None, confirm: bool = Fal
             then=OrderState.CONFIRMED if confirm else "",
         )
         if confirm:
-            reserve_lines(order, ((line.number, line.product_id, line.quantity) for line in lines), actor=actor)
+            reserve_lines(
+                order,
+                ((line.number, line.product_id, line.quantity) for line in lines),
+                actor=actor,
+                products={p.pk: p for p in priced.products},  # read above with every field inventory needs
+            )
     return order
 
 
@@ -449,9 +454,10 @@ def confirm_order(order_id: int, *, actor: Actor) -> SalesOrder:
     return order
 
 
-def reserve_lines(order: SalesOrder, lines, *, actor: Actor) -> None:
+def reserve_lines(order: SalesOrder, lines, *, actor: Actor, products: dict | None = None) -> None:
     """The confirmation's effects, inside its transaction: the credit check, then one reservation of
-    every line (all or nothing). `lines`: (number, product id, quantity) of each line."""
+    every line (all or nothing). `lines`: (number, product id, quantity) of each line; `products`, when
+    the caller has read them (`lookups.PRODUCT_FIELDS`), spares inventory reading them again."""
     check_credit(order)
     source = SalesOrder.SOURCE_TYPE
     inventory.reserve(
@@ -461,6 +467,7 @@ def reserve_lines(order: SalesOrder, lines, *, actor: Actor) -> None:
         ],
         actor=actor,
         owner=OWNER,
+        products=products,
     )
 
 
