@@ -3,6 +3,7 @@
 import hashlib
 import json
 import logging
+import re
 from functools import cache, wraps
 from typing import Annotated, ClassVar, Generic, TypeVar, get_args
 
@@ -299,16 +300,19 @@ def _carries_secret(body) -> bool:
     return False
 
 
+_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+
+
 def _idempotent(run):
     # This wraps ninja's `Operation.run`, outside its exception handlers: refusals answer here.
     @wraps(run)
     def wrapper(request, *args, **kwargs):
         key = request.headers.get("Idempotency-Key")
         user = request.user  # resolved by CurrentCompanyMiddleware, before the route's own auth runs
-        if not key or not user.is_authenticated:
+        if key is None or not user.is_authenticated:
             return run(request, *args, **kwargs)
-        if len(key) > 200:
-            return error_json(ValidationFailed(_("Idempotency key too long (200 characters at most).")))
+        if not _KEY.fullmatch(key):  # the document's pattern: an empty or odd key is refused, not ignored
+            return error_json(ValidationFailed(_("Idempotency key: 1 to 200 visible ASCII characters.")))
         digest = _request_hash(request)
         # One transaction holds the key from the first INSERT to the stored answer: a concurrent
         # request with the same key waits on the unique index, then reads the answer. The INSERT

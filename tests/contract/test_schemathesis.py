@@ -12,6 +12,7 @@ its own savepoint, as a request of its own would be in its own transaction.
 
 import collections
 import contextlib
+import uuid
 
 import pytest
 import schemathesis
@@ -50,6 +51,7 @@ ACCEPTANCE_EXCLUDED = {
     ("POST", "/api/v1/finance/accounts"): _TOGETHER + ": a bank account names its bank",
     ("POST", "/api/v1/finance/categories"): _BLANK,
     ("POST", "/api/v1/finance/cost-centers"): _BLANK,
+    ("POST", "/api/v1/finance/collections/reminder-templates"): _BLANK,
     ("POST", "/api/v1/finance/entries"): _ID,
     ("POST", "/api/v1/finance/recurring-bills"): _ID,
     ("POST", "/api/v1/finance/statements"): _FILE,
@@ -59,6 +61,7 @@ ACCEPTANCE_EXCLUDED = {
     ("POST", "/api/v1/fiscal/contingency"): _TOGETHER + ": entering needs a reason",
     ("POST", "/api/v1/fiscal/documents"): _ABOVE_ZERO + "; " + _TOGETHER + ": an NF-e needs a recipient",
     ("POST", "/api/v1/fiscal/preview"): _ABOVE_ZERO + "; " + _TOGETHER + ": an NF-e needs a recipient",
+    ("POST", "/api/v1/fiscal/tax-rules"): _TABLE + " (cClassTrib); its name and NCM prefix rules are not stated yet",
     ("POST", "/api/v1/fiscal/voidings"): _TOGETHER + ": at most 10,000 numbers from first to last",
     ("PUT", "/api/v1/fiscal/csc"): _TRIMMED,
     ("POST", "/api/v1/inventory/counts"): _ID,
@@ -153,6 +156,10 @@ def _fuzz(operation, mode, headers: dict, failures: dict):
         max_examples=EXAMPLES, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck)
     )
     def call(case):
+        if mode is GenerationMode.POSITIVE and "Idempotency-Key" in (case.headers or {}):
+            # A client sends a fresh key per request; the generator repeats keys across cases, and a
+            # repeated key with another body is rightly a 422 conflict, a rule no schema states.
+            case.headers["Idempotency-Key"] = uuid.uuid4().hex
         try:
             with transaction.atomic():
                 case.call_and_validate(headers=headers, excluded_checks=_excluded(operation, mode, case))

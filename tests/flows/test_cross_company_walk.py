@@ -96,7 +96,8 @@ def _example(schema: dict, components: dict, depth: int = 0):
         return "2026-01-01"
     if schema.get("format") == "date-time":
         return "2026-01-01T00:00:00Z"
-    return "x" * max(20, schema.get("minLength", 1))
+    size = max(20, schema.get("minLength", 1))
+    return "x" * min(size, schema.get("maxLength", size))  # text the schema bounds fits its column
 
 
 def _is_text(schema: dict, components: dict) -> bool:

@@ -12,19 +12,22 @@ Its records (`fake_records.json`, made up for this project) can be added to (`fa
 
 import json
 import re
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from retaguarda.core.local_server import LocalServer
 
 RECORDS = Path(__file__).with_name("fake_records.json")
 _CEP_PATH = re.compile(r"^/ws/([^/]*)/json/?$")
 _CNPJ_PATH = re.compile(r"^/api/cnpj/v1/([^/]*)$")
 
 
-class FakeLookups:
+class FakeLookups(LocalServer):
     """`with FakeLookups() as fake:` serves on 127.0.0.1 (a free port unless one is given); point the app at
     `fake.cep_url` and `fake.cnpj_url`."""
+
+    thread_name = "fake-lookups"
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         records = json.loads(RECORDS.read_text(encoding="utf-8"))
@@ -35,7 +38,6 @@ class FakeLookups:
         self.delay = 0.0
         self.server = ThreadingHTTPServer((host, port), _handler_class(self))
         self.server.daemon_threads = True
-        self.thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -78,25 +80,6 @@ class FakeLookups:
                 return 404, {"message": f"CNPJ {cnpj} não encontrado.", "type": "not_found", "name": "NotFoundError"}
             return 200, record
         return 404, {"message": "not found"}
-
-    def start(self) -> "FakeLookups":
-        self.thread = threading.Thread(target=self.server.serve_forever, name="fake-lookups", daemon=True)
-        self.thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        self.server.serve_forever()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
 
 def _handler_class(fake: FakeLookups):

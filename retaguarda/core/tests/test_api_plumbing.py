@@ -101,6 +101,18 @@ def test_idempotency_key_replays_the_first_answer_once(api, company):
     assert conflict.json()["code"] == "core.idempotency_conflict"
 
 
+@pytest.mark.parametrize("key", ["", "a b", "chave-é", "k" * 201])
+def test_a_key_the_document_forbids_is_refused_not_ignored(api, company, key):
+    from retaguarda.parties.models import Party
+
+    answer = api.post(
+        "/api/v1/parties", json.dumps(PARTY), content_type="application/json", headers={"Idempotency-Key": key}
+    )
+    assert answer.status_code == 422, answer.content
+    assert "Chave de idempotência" in answer.json()["message"]
+    assert not Party.objects.filter(company=company).exists()
+
+
 def test_without_a_key_each_post_creates(api, admin_user):
     from retaguarda.access.models import ApiToken
 

@@ -25,6 +25,7 @@ from lxml import etree
 from signxml import XMLVerifier
 from signxml.exceptions import InvalidSignature
 
+from retaguarda.core.local_server import LocalServer
 from retaguarda.fiscal.sefaz import pki
 from retaguarda.fiscal.xml import schemas
 
@@ -476,8 +477,10 @@ def _handler_class(sefaz: Sefaz):
     return Handler
 
 
-class FakeSefaz:
+class FakeSefaz(LocalServer):
     """`with FakeSefaz(folder) as fake:` serves on 127.0.0.1 (a free port unless one is given)."""
+
+    thread_name = "fake-sefaz"
 
     def __init__(self, folder: Path, host: str = "127.0.0.1", port: int = 0):
         self.ca = pki.authority(folder)
@@ -491,31 +494,11 @@ class FakeSefaz:
         self.server = ThreadingHTTPServer((host, port), _handler_class(self.sefaz))
         self.server.daemon_threads = True
         self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        self.thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
         return f"https://{host}:{port}"
-
-    def start(self) -> "FakeSefaz":
-        self.thread = threading.Thread(target=self.server.serve_forever, name="fake-sefaz", daemon=True)
-        self.thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        self.server.serve_forever()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
 
 def digest_of(xml: bytes) -> str:

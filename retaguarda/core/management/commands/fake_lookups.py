@@ -1,11 +1,10 @@
 """`retaguarda fake-lookups [--port 8081]`: the local fake CEP and CNPJ services (core.lookups.fake), for the
 demo and for installs with no internet; point LOOKUP_CEP_URL and LOOKUP_CNPJ_URL at the addresses it prints."""
 
-import signal
-
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from retaguarda.core.local_server import serve_until_terminated
 from retaguarda.core.lookups.fake import FakeLookups
 
 
@@ -23,14 +22,4 @@ class Command(BaseCommand):
                 % {"cep": fake.cep_url, "cnpj": fake.cnpj_url}
             )
         )
-
-        def stop(signum, frame):
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            fake.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            fake.server.server_close()
+        serve_until_terminated(fake)

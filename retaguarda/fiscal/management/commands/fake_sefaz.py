@@ -1,12 +1,11 @@
 """`retaguarda fake-sefaz [--port 8443] [--point-demo]`: the local fake SEFAZ (TLS, its own CA, client
 certificates required), for the demo and for trying the fiscal flow on a laptop with no SEFAZ in reach."""
 
-import signal
-
 from django.core.management.base import BaseCommand
 from django.db import connections
 from django.utils.translation import gettext as _
 
+from retaguarda.core.local_server import serve_until_terminated
 from retaguarda.fiscal import certificates
 from retaguarda.fiscal.sefaz.fake import FakeSefaz
 
@@ -30,14 +29,4 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(_("Fake SEFAZ at %(url)s (CA: %(ca)s)") % {"url": fake.url, "ca": fake.ca.ca_file})
         )
-
-        def stop(signum, frame):
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            fake.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            fake.server.server_close()
+        serve_until_terminated(fake)
