@@ -1,7 +1,6 @@
 """Catalog pages: products (list, form, detail, variations, kits), price lists, import and export."""
 
 import itertools
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -18,7 +17,7 @@ from retaguarda.catalog.models import Product, ProductType
 from retaguarda.core.actor import actor_of
 from retaguarda.core.decimals import typed_decimal
 from retaguarda.core.errors import DomainError, NotFound, ValidationFailed
-from retaguarda.core.pagination import keyset_page, keyset_window
+from retaguarda.core.pagination import requested_limit, screen_page
 from retaguarda.core.problems import put_on_form
 
 PAGE_SIZES = (25, 50, 100)
@@ -63,9 +62,8 @@ def product_list(request):
         "type": params.get("type") or "",
         "status": params.get("status") or "active",
         "category": params.get("category") or "",
-        "limit": int(params["limit"]) if params.get("limit", "").isdigit() else PAGE_SIZES[1],
+        "limit": requested_limit(request, PAGE_SIZES[1], sizes=PAGE_SIZES),
     }
-    filters["limit"] = filters["limit"] if filters["limit"] in PAGE_SIZES else PAGE_SIZES[1]
     qs = selectors.products(
         company_id=_company_id(request),
         q=filters["q"],
@@ -73,14 +71,9 @@ def product_list(request):
         product_type=filters["type"] if filters["type"] in ProductType.values else "",
         category=filters["category"],
     )
-    window = keyset_window(qs, cursor=params.get("cursor"), limit=filters["limit"], ordering=("name", "id"))
-    query = params.copy()
-    query.pop("cursor", None)
     context = {
-        "rows": window.rows,
-        "window": window,
+        **screen_page(request, qs, ordering=("name", "id"), limit=filters["limit"]),
         "filters": filters,
-        "query": query.urlencode(),
         "types": ProductType.choices,
         "page_sizes": PAGE_SIZES,
     }
@@ -316,14 +309,10 @@ def kit_components(request, product_id: int):
 def pricelist_list(request):
     q = (request.GET.get("q") or "").strip()
     qs = selectors.price_lists(company_id=_company_id(request), q=q)
-    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=50, ordering=("name", "id"))
     context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
+        **screen_page(request, qs, ordering=("name", "id")),
         "q": q,
         "today": timezone.localdate(),
-        "query": urlencode({"q": q}) if q else "",
-        "paged": bool(request.GET.get("cursor")),
     }
     template = "catalog/pricelist_list.html#table" if request.htmx else "catalog/pricelist_list.html"
     return render(request, template, context)

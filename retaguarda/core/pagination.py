@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 from retaguarda.core.errors import ValidationFailed
 
 MAX_LIMIT = 200
+# A screen counts its rows up to here and says "more than" past it: the count's cost stays bounded
+# however large a ledger grows (the kardex, the stock moves, an account's entries).
+COUNT_CAP = 10_000
 
 
 def _encode(values: list[Any]) -> str:
@@ -79,6 +82,7 @@ class Window:
     next_cursor: str | None
     previous_cursor: str | None
     total: int | None = None
+    more_than_total: bool = False  # the rows go past `total` (= COUNT_CAP), which was not counted further
 
 
 def _reverse(ordering: tuple[str, ...]) -> tuple[str, ...]:
@@ -93,12 +97,20 @@ def keyset_window(
     ordering: tuple[str, ...] = ("-id",),
     count: bool = True,
 ) -> Window:
-    """`keyset_page` with a way back: pages forward and backward, and (one more query) the total.
+    """`keyset_page` with a way back: pages forward and backward, and (one more query) the total, counted
+    up to `COUNT_CAP`.
 
     A cursor that cannot be read starts again at the first page: a screen has no use for the error.
     """
     limit = max(1, min(int(limit), MAX_LIMIT))
-    total = qs.order_by().count() if count else None
+    window = _window(qs, cursor=cursor, limit=limit, ordering=ordering)
+    if count:
+        counted = qs.order_by()[: COUNT_CAP + 1].count()
+        window.total, window.more_than_total = min(counted, COUNT_CAP), counted > COUNT_CAP
+    return window
+
+
+def _window(qs: QuerySet, *, cursor: str | None, limit: int, ordering: tuple[str, ...]) -> Window:
     backwards = bool(cursor) and cursor.startswith(BACK)
     values = None
     if cursor:
@@ -110,7 +122,7 @@ def keyset_window(
             values = None
     if values is None:
         rows, next_cursor = keyset_page(qs, cursor=None, limit=limit, ordering=ordering)
-        return Window(rows, next_cursor, None, total)
+        return Window(rows, next_cursor, None)
     key = lambda row: _encode([_value(row, spec.lstrip("-")) for spec in ordering])  # noqa: E731
     if backwards:
         reverse = _reverse(ordering)
@@ -119,11 +131,46 @@ def keyset_window(
         rows = list(reversed(rows[:limit]))
         if not rows:
             rows, next_cursor = keyset_page(qs, cursor=None, limit=limit, ordering=ordering)
-            return Window(rows, next_cursor, None, total)
-        return Window(rows, key(rows[-1]), BACK + key(rows[0]) if more_before else None, total)
+            return Window(rows, next_cursor, None)
+        return Window(rows, key(rows[-1]), BACK + key(rows[0]) if more_before else None)
     rows = list(qs.order_by(*ordering).filter(_after(ordering, values))[: limit + 1])
     more_after = len(rows) > limit
     rows = rows[:limit]
     next_cursor = key(rows[-1]) if more_after else None
     previous_cursor = BACK + key(rows[0]) if rows else None
-    return Window(rows, next_cursor, previous_cursor, total)
+    return Window(rows, next_cursor, previous_cursor)
+
+
+def requested_limit(request, default: int = 50, sizes: tuple[int, ...] | None = None) -> int:
+    """The page size a list page was asked for (`?limit=`), within 1..MAX_LIMIT, or one of `sizes` when the
+    page offers a choice; anything else is `default`."""
+    value = request.GET.get("limit", "")
+    if not value.isdigit():
+        return default
+    if sizes:
+        return int(value) if int(value) in sizes else default
+    return max(1, min(int(value), MAX_LIMIT))
+
+
+def query_without_cursor(request) -> str:
+    """The list's filters as a query string, for the pager's links to add their cursor to."""
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    return params.urlencode()
+
+
+def screen_page(
+    request,
+    qs: QuerySet,
+    *,
+    ordering: tuple[str, ...] = ("-id",),
+    limit: int | None = None,
+    default_limit: int = 50,
+) -> dict:
+    """The context every list page shares (`web/partials/pager.html` reads it): `rows`, the `window`
+    (total, previous and next) and the filters to keep in the pager's links (`query`).
+    Two queries: the page and the count."""
+    if limit is None:
+        limit = requested_limit(request, default_limit)
+    window = keyset_window(qs, cursor=request.GET.get("cursor"), limit=limit, ordering=ordering)
+    return {"rows": window.rows, "window": window, "query": query_without_cursor(request)}

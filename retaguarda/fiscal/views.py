@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
-from retaguarda.core.pagination import MAX_LIMIT, keyset_page
+from retaguarda.core.pagination import screen_page
 from retaguarda.core.states import allowed_transitions, state_history
 from retaguarda.fiscal import certificates, selectors, services
 from retaguarda.fiscal.models import TAX_CHOICES, DocumentModel
@@ -30,17 +30,6 @@ CHANGE = "fiscal.change"
 ISSUE = "fiscal.issue"
 TAX_LABELS = dict(TAX_CHOICES)
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def _limit(request, default=50) -> int:
-    value = request.GET.get("limit", "")
-    return max(1, min(int(value), MAX_LIMIT)) if value.isdigit() else default
-
-
-def _query(request) -> str:
-    params = request.GET.copy()
-    params.pop("cursor", None)
-    return params.urlencode()
 
 
 def _error(request, exc: DomainError):
@@ -67,11 +56,8 @@ def documents(request):
         state=state if state in DocumentState.values else None,
         model=int(model) if model in ("55", "65") else None,
     )
-    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=("-id",))
     context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "query": _query(request),
+        **screen_page(request, qs),
         "states": DocumentState.choices,
         "models": DocumentModel.choices,
         "filters": {"state": state, "model": model},
@@ -191,11 +177,8 @@ def correction_dacce(request, document_id: int, sequence: int):
 def tax_rules(request):
     tax = request.GET.get("tax", "")
     qs = selectors.tax_rules(company=request.company, tax=tax or None)
-    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=_limit(request, 100), ordering=("id",))
     context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "query": _query(request),
+        **screen_page(request, qs, ordering=("id",), default_limit=100),
         "taxes": TAX_CHOICES,
         "filters": {"tax": tax},
     }

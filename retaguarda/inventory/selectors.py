@@ -317,8 +317,13 @@ def balances_at(
 ) -> tuple[list[PastBalance], str | None]:
     """One page of the stock on hand at `at` (`past_stock`, or the one given); 3 queries a page."""
     qs = stock if stock is not None else past_stock(company, at, warehouse_id=warehouse_id)
-    rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("sku", "id"))
-    return [PastBalance(p, quantity(p.past_on_hand)) for p in rows], next_cursor
+    rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=SKU_ORDER)
+    return past_balances(rows), next_cursor
+
+
+def past_balances(products) -> list[PastBalance]:
+    """Rows of `past_stock` as the page shows them."""
+    return [PastBalance(p, quantity(p.past_on_hand)) for p in products]
 
 
 def past_stock_total(stock) -> Decimal:
@@ -344,6 +349,12 @@ def moves(
     cursor: str | None = None,
     limit: int = 50,
 ) -> tuple[list[StockMove], str | None]:
+    qs = move_list(company, product_id=product_id, warehouse_id=warehouse_id, source_type=source_type)
+    return keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
+
+
+def move_list(company, *, product_id: int | None = None, warehouse_id: int | None = None, source_type: str = ""):
+    """The company's stock moves, filtered, with what a row shows joined (newest first by `-id`)."""
     qs = StockMove.objects.filter(company=company).select_related(
         "product", "lot", "from_location", "to_location", "user"
     )
@@ -353,7 +364,7 @@ def moves(
         qs = qs.filter(Q(from_location__warehouse_id=warehouse_id) | Q(to_location__warehouse_id=warehouse_id))
     if source_type:
         qs = qs.filter(source_type=source_type)
-    return keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
+    return qs
 
 
 @dataclass
@@ -376,6 +387,7 @@ class Kardex:
     opening_value: Decimal
     lines: list[KardexLine] = field(default_factory=list)
     next_cursor: str | None = None
+    window: Window | None = None  # the screen's page (`kardex_window`): total and both neighbours
 
 
 def _signed(scope):
@@ -405,6 +417,28 @@ def kardex(
 
     Without a warehouse the scope is the whole company (warehouses and goods in transit), so
     transfers show but do not change the running quantity."""
+    qs, scope_ids, in_scope = _kardex_moves(company, product, warehouse_id)
+    rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("id",))
+    result = _kardex_lines(company, product, qs, scope_ids, in_scope, rows, first_page=not cursor)
+    result.next_cursor = next_cursor
+    return result
+
+
+def kardex_window(
+    company, product: Product, *, warehouse_id: int | None = None, cursor: str | None = None, limit: int = 50
+) -> Kardex:
+    """`kardex` for a screen: pages both ways and counts the moves (one query more)."""
+    qs, scope_ids, in_scope = _kardex_moves(company, product, warehouse_id)
+    window = keyset_window(qs, cursor=cursor, limit=limit, ordering=("id",))
+    first_page = window.previous_cursor is None
+    result = _kardex_lines(company, product, qs, scope_ids, in_scope, window.rows, first_page=first_page)
+    result.next_cursor, result.window = window.next_cursor, window
+    return result
+
+
+def _kardex_moves(company, product: Product, warehouse_id: int | None):
+    """The product's moves in the kardex's scope, the scope's location ids (a subquery) and the same
+    test in Python for the locations a page loads."""
     scope = Location.objects.filter(company=company)
     scope = (
         scope.filter(warehouse_id=warehouse_id, kind=LocationKind.INTERNAL)
@@ -423,16 +457,20 @@ def kardex(
         .filter(Q(to_location_id__in=scope_ids) | Q(from_location_id__in=scope_ids))
         .select_related("product", "lot", "from_location", "to_location", "user")
     )
-    rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("id",))
+    return qs, scope_ids, in_scope
+
+
+def _kardex_lines(company, product: Product, qs, scope_ids, in_scope, rows, *, first_page: bool) -> Kardex:
+    """The running quantity and value along `rows`, from the balance before the first of them."""
     qty_expr, value_expr = _signed(scope_ids)
     opening = {"q": ZERO, "v": ZERO}
-    if rows and cursor:  # the first page starts at the product's first move: nothing comes before it
+    if rows and not first_page:  # the first page starts at the product's first move: nothing comes before it
         opening = _kardex_opening(company, product, scope_ids, rows[0].id) or qs.filter(id__lt=rows[0].id).aggregate(
             q=Coalesce(DecimalSum(qty_expr), Value(ZERO), output_field=QTY),
             v=Coalesce(DecimalSum(value_expr), Value(ZERO), output_field=EXACT_VALUE),
         )
     running, running_value = quantity(opening["q"]), Decimal(opening["v"])
-    result = Kardex(product=product, opening=running, opening_value=amount(running_value), next_cursor=next_cursor)
+    result = Kardex(product=product, opening=running, opening_value=amount(running_value))
     for move in rows:
         into, out_of = in_scope(move.to_location), in_scope(move.from_location)
         q_in = move.quantity if into and not out_of else ZERO
@@ -540,7 +578,10 @@ def below_minimum(company, *, cursor: str | None = None, limit: int = 50) -> tup
     """Stocked products whose available stock (all warehouses) is below their minimum; 1 query a page.
 
     Each product carries `stock_on_hand`, `stock_reserved` and `available`."""
-    return keyset_page(below_minimum_products(company), cursor=cursor, limit=limit, ordering=("sku", "id"))
+    return keyset_page(below_minimum_products(company), cursor=cursor, limit=limit, ordering=SKU_ORDER)
+
+
+SKU_ORDER = ("sku", "id")
 
 
 def below_minimum_products(company):

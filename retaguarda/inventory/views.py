@@ -18,7 +18,7 @@ from retaguarda.catalog.models import Product
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
 from retaguarda.core.money import quantity
-from retaguarda.core.pagination import MAX_LIMIT, keyset_window
+from retaguarda.core.pagination import query_without_cursor, requested_limit, screen_page
 from retaguarda.core.states import allowed_transitions, state_history
 from retaguarda.inventory import forms, selectors, services
 from retaguarda.inventory.models import (
@@ -34,19 +34,8 @@ POST = "inventory.post"
 CHANGE = "inventory.change"
 
 
-def _limit(request, default=50) -> int:
-    value = request.GET.get("limit", "")
-    return max(1, min(int(value), MAX_LIMIT)) if value.isdigit() else default
-
-
 def _int(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
-
-
-def _query(request) -> str:
-    params = request.GET.copy()
-    params.pop("cursor", None)
-    return params.urlencode()
 
 
 def _require(request, perm):
@@ -63,17 +52,6 @@ def _error(request, exc: DomainError):
 
 def _page(request, template, context):
     return render(request, f"{template}#table" if request.htmx else template, context)
-
-
-def _listing(request, rows, next_cursor, **context) -> dict:
-    """The context every paged list shares: its rows, the next cursor and the filters to keep."""
-    return {"rows": rows, "next_cursor": next_cursor, "query": _query(request), **context}
-
-
-def _windowed(request, qs, ordering=("-id",), **context) -> dict:
-    """`_listing` through the shared pager: the page, both neighbours and the number of rows (one query more)."""
-    window = keyset_window(qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=ordering)
-    return _listing(request, window.rows, None, window=window, **context)
 
 
 def _active_warehouses(company):
@@ -124,11 +102,18 @@ def balances(request):
         warehouse_id=_int(filters["warehouse"]),
         search=filters["q"],
         cursor=request.GET.get("cursor"),
-        limit=_limit(request),
+        limit=requested_limit(request),
         warehouses=houses,
     )
     totals = selectors.balance_totals(company, warehouse_id=_int(filters["warehouse"]), search=filters["q"])
-    context = _listing(request, window.rows, None, window=window, warehouses=houses, filters=filters, totals=totals)
+    context = {
+        "rows": window.rows,
+        "window": window,
+        "query": query_without_cursor(request),
+        "warehouses": houses,
+        "filters": filters,
+        "totals": totals,
+    }
     return _page(request, "inventory/balances.html", context)
 
 
@@ -138,7 +123,7 @@ def balances_at(request):
     company = request.company
     day = request.GET.get("date", "")
     warehouse = request.GET.get("warehouse", "")
-    rows, next_cursor, moment, total = [], None, None, None
+    listing, moment, total = {"rows": []}, None, None
     try:
         moment = datetime.combine(datetime.strptime(day, "%Y-%m-%d").date(), time.max) if day else None
     except ValueError:
@@ -146,19 +131,16 @@ def balances_at(request):
     if moment is not None:
         moment = timezone.make_aware(moment)
         stock = selectors.past_stock(company, moment, warehouse_id=_int(warehouse))
-        rows, next_cursor = selectors.balances_at(
-            company, moment, cursor=request.GET.get("cursor"), limit=_limit(request), stock=stock
-        )
-        total = selectors.past_stock_total(stock) if rows else None
-    context = _listing(
-        request,
-        rows,
-        next_cursor,
-        warehouses=selectors.warehouses(company),
-        filters={"date": day, "warehouse": warehouse},
-        moment=moment,
-        total=total,
-    )
+        listing = screen_page(request, stock, ordering=selectors.SKU_ORDER)
+        listing["rows"] = selectors.past_balances(listing["rows"])
+        total = selectors.past_stock_total(stock) if listing["rows"] else None
+    context = {
+        **listing,
+        "warehouses": selectors.warehouses(company),
+        "filters": {"date": day, "warehouse": warehouse},
+        "moment": moment,
+        "total": total,
+    }
     return _page(request, "inventory/balances_at.html", context)
 
 
@@ -176,10 +158,8 @@ def valuation(request):
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def below_minimum(request):
-    rows, next_cursor = selectors.below_minimum(
-        request.company, cursor=request.GET.get("cursor"), limit=_limit(request)
-    )
-    return _page(request, "inventory/below_minimum.html", _listing(request, rows, next_cursor))
+    qs = selectors.below_minimum_products(request.company)
+    return _page(request, "inventory/below_minimum.html", screen_page(request, qs, ordering=selectors.SKU_ORDER))
 
 
 # What a kardex row says its document is, and the page that shows it (by the source's id): no query.
@@ -209,8 +189,8 @@ def kardex(request, product_id: int):
     company = request.company
     product = get_object_or_404(Product.objects.select_related("stock_cost"), pk=product_id, company=company)
     warehouse = request.GET.get("warehouse", "")
-    result = selectors.kardex(
-        company, product, warehouse_id=_int(warehouse), cursor=request.GET.get("cursor"), limit=_limit(request)
+    result = selectors.kardex_window(
+        company, product, warehouse_id=_int(warehouse), cursor=request.GET.get("cursor"), limit=requested_limit(request)
     )
     _documents(result.lines)
     stock = selectors.product_stock(product)
@@ -218,10 +198,10 @@ def kardex(request, product_id: int):
         "product": product,
         "kardex": result,
         "in_transit": sum((r["in_transit"] for r in stock["rows"]), Decimal(0)),
-        "next_cursor": result.next_cursor,
+        "window": result.window,
         "warehouses": selectors.warehouses(company),
         "filters": {"warehouse": warehouse},
-        "query": _query(request),
+        "query": query_without_cursor(request),
         "stock": stock,
     }
     return _page(request, "inventory/kardex.html", context)
@@ -237,16 +217,13 @@ def moves(request):
     filters = {"warehouse": request.GET.get("warehouse", ""), "product": request.GET.get("product", "").strip()}
     product = _product_by_code(company, filters["product"]) if filters["product"] else None
     if filters["product"] and product is None:
-        rows, next_cursor = [], None
+        listing = {"rows": []}
     else:
-        rows, next_cursor = selectors.moves(
-            company,
-            product_id=product.pk if product else None,
-            warehouse_id=_int(filters["warehouse"]),
-            cursor=request.GET.get("cursor"),
-            limit=_limit(request),
+        qs = selectors.move_list(
+            company, product_id=product.pk if product else None, warehouse_id=_int(filters["warehouse"])
         )
-    context = _listing(request, rows, next_cursor, warehouses=selectors.warehouses(company), filters=filters)
+        listing = screen_page(request, qs)
+    context = {**listing, "warehouses": selectors.warehouses(company), "filters": filters}
     return _page(request, "inventory/moves.html", context)
 
 
@@ -374,7 +351,7 @@ def transfers(request):
     state = request.GET.get("state", "")
     if state:
         qs = qs.filter(state=state)
-    context = _windowed(request, qs, states=TransferState.choices, filters={"state": state})
+    context = {**screen_page(request, qs), "states": TransferState.choices, "filters": {"state": state}}
     return _page(request, "inventory/transfers.html", context)
 
 
@@ -442,7 +419,7 @@ def transfer_action(request, transfer_id: int, action: str):
 @permission_required(VIEW, raise_exception=True)
 def counts(request):
     qs = StockCount.objects.filter(company=request.company).select_related("warehouse")
-    return _page(request, "inventory/counts.html", _windowed(request, qs))
+    return _page(request, "inventory/counts.html", screen_page(request, qs))
 
 
 @login_required

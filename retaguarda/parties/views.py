@@ -16,7 +16,7 @@ from retaguarda.core import lookups
 from retaguarda.core.actor import actor_of
 from retaguarda.core.audit_display import readable
 from retaguarda.core.errors import DomainError, ValidationFailed
-from retaguarda.core.pagination import keyset_window
+from retaguarda.core.pagination import requested_limit, screen_page
 from retaguarda.core.problems import put_on_form, put_on_forms
 from retaguarda.core.validators import format_cep, normalize_cep, normalize_cnpj
 from retaguarda.parties import selectors, services
@@ -64,19 +64,10 @@ def party_list(request):
     role = role if role in Role.values else ""
     status = request.GET.get("status") or "active"
     active = {"active": True, "inactive": False}.get(status)
-    try:
-        limit = int(request.GET.get("limit") or PAGE_SIZES[0])
-    except ValueError:
-        limit = PAGE_SIZES[0]
-    limit = limit if limit in PAGE_SIZES else PAGE_SIZES[0]
+    limit = requested_limit(request, PAGE_SIZES[0], sizes=PAGE_SIZES)
     qs = selectors.parties(company=request.company, q=q, role=role, active=active)
-    window = keyset_window(qs, cursor=request.GET.get("cursor"), limit=limit, ordering=("legal_name", "id"))
-    params = request.GET.copy()
-    params.pop("cursor", None)
     context = {
-        "rows": window.rows,
-        "window": window,
-        "query": params.urlencode(),
+        **screen_page(request, qs, ordering=("legal_name", "id"), limit=limit),
         "filters": {"q": q, "role": role, "status": status, "limit": limit},
         "roles": Role.choices,
         "page_sizes": PAGE_SIZES,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
 from retaguarda.core.money import ZERO
-from retaguarda.core.pagination import keyset_page
+from retaguarda.core.pagination import screen_page
 from retaguarda.core.states import allowed_transitions, state_history
 from retaguarda.inventory import forms as line_forms
 from retaguarda.inventory.models import Warehouse
@@ -33,23 +33,11 @@ REQUEST = "purchasing.request"
 APPROVE = "purchasing.approve"
 ORDER = "purchasing.order"
 RECEIVE = "purchasing.receive"
-MAX_LIMIT = 200
 ORDER_CELLS = ("cost", "discount", "ipi", "icms_st")
-
-
-def _limit(request, default=50) -> int:
-    value = request.GET.get("limit", "")
-    return max(1, min(int(value), MAX_LIMIT)) if value.isdigit() else default
 
 
 def _int(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
-
-
-def _query(request) -> str:
-    params = request.GET.copy()
-    params.pop("cursor", None)
-    return params.urlencode()
 
 
 def _error(request, exc: DomainError) -> None:
@@ -60,15 +48,12 @@ def _error(request, exc: DomainError) -> None:
 
 
 def _list(request, qs, template, **context):
-    """A keyset page of `qs`; htmx asks for the table alone."""
+    """A page of `qs` with its total and both neighbours; htmx asks for the table alone."""
     state = request.GET.get("state", "")
     if state:
         qs = qs.filter(state=state)
-    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=("-id",))
     context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "query": _query(request),
+        **screen_page(request, qs),
         "filters": {"state": state},
         **context,
     }

@@ -18,7 +18,7 @@ from retaguarda.catalog.models import PriceList
 from retaguarda.core.actor import actor_of
 from retaguarda.core.decimals import read_decimal
 from retaguarda.core.errors import DomainError, ValidationFailed
-from retaguarda.core.pagination import MAX_LIMIT, keyset_page
+from retaguarda.core.pagination import query_without_cursor, screen_page
 from retaguarda.core.states import allowed_transitions, state_history
 from retaguarda.finance.selectors import customer_position
 from retaguarda.inventory.models import Warehouse
@@ -41,11 +41,6 @@ from retaguarda.sales.states import OrderState, QuoteState
 VIEW = "sales.view"
 CHANGE = "sales.change"
 SHIP = "sales.ship"  # Logística ships and delivers without changing orders otherwise
-
-
-def _limit(request, default=50) -> int:
-    value = request.GET.get("limit", "")
-    return max(1, min(int(value), MAX_LIMIT)) if value.isdigit() else default
 
 
 def _int(value) -> int | None:
@@ -71,12 +66,6 @@ def _error(request, exc: DomainError):
             messages.error(request, detail["message"])
 
 
-def _query(request) -> str:
-    params = request.GET.copy()
-    params.pop("cursor", None)
-    return params.urlencode()
-
-
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def orders(request):
@@ -98,12 +87,8 @@ def orders(request):
         customer=filters["q"],
         late=bool(filters["late"]),
     )
-    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=("-id",))
     context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "paged": bool(request.GET.get("cursor")),
-        "query": _query(request),
+        **screen_page(request, qs),
         "filters": filters,
         "states": OrderState.choices,
         "channels": list(SalesChannel.objects.filter(company=company).order_by("code")),
@@ -209,12 +194,8 @@ def quotes(request):
     state = request.GET.get("state", "")
     if state:
         qs = qs.filter(state=state)
-    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=("-id",))
     context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "paged": bool(request.GET.get("cursor")),
-        "query": _query(request),
+        **screen_page(request, qs),
         "filters": {"state": state},
         "states": QuoteState.choices,
         "today": timezone.localdate(),
@@ -543,7 +524,7 @@ def commissions(request):
         "rules": CommissionRule.objects.filter(company=company).select_related("salesperson"),
         "basis": services.commissions.basis_of(company.pk),
         "bases": CommissionBasis.choices,
-        "query": _query(request),
+        "query": query_without_cursor(request),
     }
     return render(request, "sales/commissions.html", context)
 

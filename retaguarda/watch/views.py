@@ -22,7 +22,7 @@ from retaguarda.core.actor import actor_of
 from retaguarda.core.audit import action_label
 from retaguarda.core.errors import DomainError, ValidationFailed
 from retaguarda.core.models import AuditRecord
-from retaguarda.core.pagination import MAX_LIMIT, keyset_page
+from retaguarda.core.pagination import screen_page
 from retaguarda.core.states import allowed_transitions, timeline
 from retaguarda.watch import registry, selectors, services
 from retaguarda.watch.figures import printed
@@ -58,11 +58,6 @@ def _show_error(request, exc: DomainError) -> None:
             messages.error(request, detail["message"])
 
 
-def _limit(request, default: int = 50) -> int:
-    value = request.GET.get("limit", "")
-    return max(1, min(int(value), MAX_LIMIT)) if value.isdigit() else default
-
-
 def _visible(request, occurrence_id: int) -> Occurrence:
     """The occurrence, if the user's company and departments may see it; 404 otherwise."""
     departments = selectors.departments_of(request.user, request.company.pk)
@@ -92,16 +87,8 @@ def inbox(request):
         assignee_id=request.user.pk if filters["mine"] else None,
         late=bool(filters["late"]),
     )
-    rows, next_cursor = keyset_page(
-        qs, cursor=request.GET.get("cursor"), limit=_limit(request), ordering=selectors.INBOX_ORDER
-    )
-    params = request.GET.copy()
-    params.pop("cursor", None)
     context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "query": params.urlencode(),
-        "paged": bool(request.GET.get("cursor")),
+        **screen_page(request, qs, ordering=selectors.INBOX_ORDER),
         "filters": filters,
         "counts": counts,
         "states": OccurrenceState.choices,

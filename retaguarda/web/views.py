@@ -17,7 +17,7 @@ from retaguarda.core.actor import actor_of
 from retaguarda.core.audit_display import object_label, readable
 from retaguarda.core.errors import DomainError
 from retaguarda.core.models import AuditRecord, OutboxDelivery
-from retaguarda.core.pagination import keyset_page, keyset_window
+from retaguarda.core.pagination import screen_page
 from retaguarda.core.request_guard import max_body_bytes, too_large_message
 from retaguarda.core.scope import scoped
 from retaguarda.web import figures, today
@@ -74,19 +74,16 @@ def audit_log(request):
             qs = qs.filter(created_at__lt=datetime.combine(end, time.min, tz))
     except ValueError:
         messages.error(request, _("Invalid date in the filter."))
-    window = keyset_window(qs, cursor=request.GET.get("cursor"), limit=AUDIT_PAGE, ordering=("-id",))
+    listing = screen_page(request, qs, limit=AUDIT_PAGE)
     users = User.objects.filter(auditrecord__company=request.company).distinct().order_by("username")
-    params = request.GET.copy()
-    params.pop("cursor", None)
     context = {
-        "records": readable(window.rows),
-        "window": window,
+        **listing,
+        "records": readable(listing["rows"]),
         "users": users,
         "kinds": _audited_kinds(),
         "kind": kind.lower(),
         "one_object": f"{object_label(kind.lower())} {pk}" if pk else "",
         "filters": {"user": user_id, "object": object_q, "from": date_from, "to": date_to},
-        "query": params.urlencode(),
     }
     template = "web/audit_log.html#table" if request.htmx else "web/audit_log.html"
     return render(request, template, context)
@@ -175,15 +172,11 @@ def outbox_failures(request):
     else:
         state = ""
         qs = qs.filter(Q(state=OutboxDelivery.State.FAILED) | Q(state=OutboxDelivery.State.PENDING, attempts__gt=0))
-    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=50, ordering=("-id",))
-    params = request.GET.copy()
-    params.pop("cursor", None)
+    listing = screen_page(request, qs)
     context = {
-        "deliveries": rows,
-        "next_cursor": next_cursor,
-        "paged": bool(request.GET.get("cursor")),
+        **listing,
+        "deliveries": listing["rows"],
         "state": state,
-        "query": params.urlencode(),
         "can_retry": request.user.has_perm("outbox.retry"),
     }
     template = "web/outbox.html#table" if request.htmx else "web/outbox.html"

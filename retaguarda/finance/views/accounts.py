@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from retaguarda.br_tables.models import Bank
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
-from retaguarda.core.pagination import keyset_page
+from retaguarda.core.pagination import screen_page
 from retaguarda.finance import services
 from retaguarda.finance.models import CashAccount, CashAccountKind, Category, FinancialEntry, Transfer
 from retaguarda.finance.views.common import (
@@ -18,10 +18,8 @@ from retaguarda.finance.views.common import (
     VIEW,
     day,
     integer,
-    limit,
     money,
     page,
-    query_without_cursor,
     require,
     show_error,
 )
@@ -92,14 +90,9 @@ def account_detail(request, account_id: int):
             messages.success(request, _("Account saved."))
             return redirect("finance:account", account.pk)
     qs = FinancialEntry.objects.filter(account=account).select_related("party", "category", "title")
-    rows, next_cursor = keyset_page(
-        qs, cursor=request.GET.get("cursor"), limit=limit(request), ordering=("-date", "-id")
-    )
     context = {
         "account": account,
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "query": query_without_cursor(request),
+        **screen_page(request, qs, ordering=("-date", "-id")),
         "banks": _banks(),
         "data": request.POST,
     }
@@ -157,11 +150,8 @@ def transfer_list(request):
             messages.success(request, _("Transfer recorded."))
             return redirect("finance:transfers")
     qs = Transfer.objects.filter(company=company).select_related("from_account", "to_account")
-    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=limit(request), ordering=("-id",))
     context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "query": query_without_cursor(request),
+        **screen_page(request, qs),
         "accounts": CashAccount.objects.filter(company=company, is_active=True).order_by("name"),
         "data": request.POST,
         "today": timezone.localdate(),

@@ -1,4 +1,4 @@
-"""What the finance pages share: permissions, form values, error messages, list paging."""
+"""What the finance pages share: permissions, form values, error messages, the table partial for htmx."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -9,7 +9,6 @@ from django.shortcuts import render
 
 from retaguarda.core.decimals import typed_decimal
 from retaguarda.core.errors import DomainError
-from retaguarda.core.pagination import MAX_LIMIT
 
 VIEW = "finance.view"
 CHANGE = "finance.change"
@@ -52,17 +51,6 @@ def day(text: str | None, default: date | None = None) -> date | None:
 
 def integer(text) -> int | None:
     return int(text) if text and str(text).isdigit() else None
-
-
-def limit(request, default: int = 50) -> int:
-    value = request.GET.get("limit", "")
-    return max(1, min(int(value), MAX_LIMIT)) if value.isdigit() else default
-
-
-def query_without_cursor(request) -> str:
-    params = request.GET.copy()
-    params.pop("cursor", None)
-    return params.urlencode()
 
 
 def page(request, template: str, context: dict):

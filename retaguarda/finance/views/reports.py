@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
-from retaguarda.core.pagination import keyset_page
+from retaguarda.core.pagination import query_without_cursor, screen_page
 from retaguarda.core.tabular import CONTENT_TYPES, export_filename, write_export
 from retaguarda.finance import selectors, services
 from retaguarda.finance.exports import CashFlowExport, DreExport
@@ -29,7 +29,7 @@ from retaguarda.finance.models import (
     TitleKind,
 )
 from retaguarda.finance.selectors.dre import CASH_KINDS
-from retaguarda.finance.views.common import CHANGE, VIEW, day, integer, limit, query_without_cursor, require, show_error
+from retaguarda.finance.views.common import CHANGE, VIEW, day, integer, require, show_error
 
 
 def _export(request, exporter, name: str, fmt: str) -> HttpResponse:
@@ -171,13 +171,8 @@ def dre_detail(request):
         qs = qs.select_related("entry", "category", "party")
     if center:
         qs = qs.filter(cost_center_id=center)
-    rows, next_cursor = keyset_page(
-        qs, cursor=request.GET.get("cursor"), limit=limit(request, 100), ordering=("date", "id")
-    )
     context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "query": query_without_cursor(request),
+        **screen_page(request, qs, ordering=("date", "id"), default_limit=100),
         "basis": basis,
         "start": start,
         "end": end,

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
-from retaguarda.core.pagination import keyset_page
+from retaguarda.core.pagination import screen_page
 from retaguarda.finance import selectors, services
 from retaguarda.finance.models import BankStatement, CashAccount, Category, StatementLine
 from retaguarda.finance.states import LineState
-from retaguarda.finance.views.common import POST, VIEW, integer, limit, money, query_without_cursor, require, show_error
+from retaguarda.finance.views.common import POST, VIEW, integer, money, require, show_error
 
 MAX_UPLOAD = 20 * 1024 * 1024
 SPLIT_ROWS = 5
@@ -49,12 +49,14 @@ def statement_list(request):
                         % {"account": s.account, "new": s.lines_new, "read": s.lines_read},
                     )
                 return redirect(f"{reverse('finance:reconciliation')}?account={imported[0].account_id}")
-    statements = BankStatement.objects.filter(company=company).select_related("account").order_by("-id")[:50]
+    statements = BankStatement.objects.filter(company=company).select_related("account")
+    listing = screen_page(request, statements)
     return render(
         request,
         "finance/statements.html",
         {
-            "statements": statements,
+            **listing,
+            "statements": listing["rows"],
             "accounts": CashAccount.objects.filter(company=company, is_active=True).order_by("name"),
             "data": request.POST,
         },
@@ -73,15 +75,14 @@ def reconciliation(request):
         qs = qs.filter(account_id=account_id)
     if state in LineState.values:
         qs = qs.filter(state=state)
-    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=limit(request), ordering=("date", "id"))
+    listing = screen_page(request, qs, ordering=("date", "id"))
+    rows = listing["rows"]
     hints = selectors.suggestions(rows)
     for row in rows:
         row.hints = hints.get(row.pk, [])
     services.ensure_chart(company.pk)
     context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "query": query_without_cursor(request),
+        **listing,
         "accounts": accounts,
         "filters": {"account": account_id, "state": state},
         "states": LineState.choices,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError, ValidationFailed
-from retaguarda.core.pagination import keyset_page
+from retaguarda.core.pagination import screen_page
 from retaguarda.core.states import state_history
 from retaguarda.finance import selectors, services
 from retaguarda.finance.models import (
@@ -34,10 +34,8 @@ from retaguarda.finance.views.common import (
     VIEW,
     day,
     integer,
-    limit,
     money,
     page,
-    query_without_cursor,
     show_error,
 )
 
@@ -80,7 +78,8 @@ def title_list(request, kind: str | None = None):
         window = window.filter(due_date__lt=today)
     if due_from or due_to or filters["overdue"]:
         qs = qs.filter(pk__in=window.values("title_id"))
-    rows, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), limit=limit(request), ordering=("-id",))
+    listing = screen_page(request, qs)
+    rows = listing["rows"]
     next_due: dict[int, object] = {}
     for title_id, due in (
         Installment.objects.filter(title__in=rows, amount_open__gt=0)
@@ -92,9 +91,7 @@ def title_list(request, kind: str | None = None):
         row.next_due = next_due.get(row.pk)
     context = {
         "kind": kind,
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "query": query_without_cursor(request),
+        **listing,
         "filters": filters,
         "states": TitleState.choices,
         "today": today,

@@ -99,10 +99,17 @@ def test_audit_log_shows_a_change_to_a_field_named_items(web, actor, company):
 def test_shared_list_pieces_read_in_portuguese():
     from django.template.loader import render_to_string
 
+    from retaguarda.core.pagination import Window
+
     assert "inativo" in render_to_string("web/partials/active_badge.html", {"active": False})
     assert ">ativo<" in render_to_string("web/partials/active_badge.html", {"active": True})
-    pager = render_to_string("web/partials/pager.html", {"paged": True, "next_cursor": "abc", "query": "q=x"})
-    assert "Primeira página" in pager and "Próxima página" in pager and "?q=x&amp;cursor=abc" in pager
+    window = Window([], next_cursor="abc", previous_cursor="p.xyz", total=1234)
+    pager = render_to_string("web/partials/pager.html", {"window": window, "query": "q=x"})
+    assert "1234 registros" in pager and "Próxima página" in pager and "?q=x&amp;cursor=abc" in pager
+    assert "Página anterior" in pager and "?q=x&amp;cursor=p.xyz" in pager
+    capped = Window([], next_cursor="abc", previous_cursor=None, total=10_000, more_than_total=True)
+    pager = render_to_string("web/partials/pager.html", {"window": capped, "query": ""})
+    assert "Mais de 10.000 registros" in pager and "Página anterior" not in pager and 'href="?cursor=abc"' in pager
 
 
 def test_an_api_403_from_django_reads_as_a_refused_operation(rf):
