@@ -29,11 +29,15 @@ def safe_id(value: str) -> str:
     return _SAFE_ID.sub("", value or "")[:80]
 
 
+NCM_LABEL_LENGTH = 120  # "8471.30.12 - Máquinas automáticas..." cut where a form's line ends
+
+
 class LookupWidget(forms.Widget):
     template_name = "br_tables/widgets/lookup.html"
     search_url_name = ""
     pick_url_name = ""
     placeholder = ""
+    search_length = 0  # the `maxlength` of the typed text: the longest label a pick can show
 
     def label_for(self, value) -> str:
         raise NotImplementedError
@@ -52,6 +56,7 @@ class LookupWidget(forms.Widget):
                 "pick_url": reverse(self.pick_url_name),
                 "vals": json.dumps({"field": name, "id": widget_id}),
                 "placeholder": self.placeholder,
+                "search_length": self.search_length,
             }
         )
         return context
@@ -77,6 +82,7 @@ class MunicipalityWidget(LookupWidget):
     search_url_name = "br_tables:municipality_search"
     pick_url_name = "br_tables:municipality_pick"
     placeholder = _("Type the city, e.g. Campinas/SP")
+    search_length = Municipality._meta.get_field("name").max_length + len("/SP")
 
     def label_for(self, value) -> str:
         municipality = Municipality.objects.filter(code=str(value)).first()
@@ -94,10 +100,11 @@ class NcmWidget(LookupWidget):
     search_url_name = "br_tables:ncm_search"
     pick_url_name = "br_tables:ncm_pick"
     placeholder = _("Type the code or the description")
+    search_length = NCM_LABEL_LENGTH
 
     def label_for(self, value) -> str:
         ncm = Ncm.objects.filter(code=str(value).replace(".", "")).first()
-        return f"{ncm} - {ncm.description}"[:120] if ncm else ""
+        return f"{ncm} - {ncm.description}"[:NCM_LABEL_LENGTH] if ncm else ""
 
     def code_for(self, text: str) -> str | None:
         digits = text.split(" - ")[0].replace(".", "").strip()

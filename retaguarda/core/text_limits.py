@@ -2,7 +2,8 @@
 
 SQLite stores a text longer than its column and PostgreSQL refuses it, so an over-long value must be
 refused before the database on both engines, naming the field, in Portuguese. API bodies
-(`core.api.StrictSchema.writes`), page forms (`model_text_field`) and, for whatever else reaches a
+(`core.api.StrictSchema.writes`), page forms (`model_text_field`), the inputs of hand-written pages
+(`input_length`, through the `{% max_length %}` template tag) and, for whatever else reaches a
 model (a page reading its POST by hand), every save (`check_lengths`, connected to `pre_save`) take the
 limit from here, never from a number copied by hand.
 """
@@ -32,6 +33,18 @@ TYPED_LENGTHS = {
 }
 
 
+# Inputs of a page that fill no text column of their own: a whole number (a count, a number of days, a
+# row's number), a variation's attribute name or value (kept in the product's JSON and in its children's
+# SKUs), the comma-separated values of an attribute ("P, M, G": room for dozens of them), a password.
+INPUT_LENGTHS = {
+    "integer": 13,
+    "attribute_name": 30,
+    "attribute_value": 30,
+    "attribute_values": 1000,
+    "password": 128,  # a certificate's password, kept encrypted (a text column of any length)
+}
+
+
 @cache
 def char_limits(model) -> dict[str, int]:
     """{field name: max_length} of `model`'s bounded text columns."""
@@ -46,6 +59,33 @@ def char_limits(model) -> dict[str, int]:
 def free_texts(model) -> frozenset[str]:
     """The names of `model`'s unbounded text columns (`TextField`): only the body size limits them."""
     return frozenset(f.name for f in model._meta.concrete_fields if isinstance(f, models.TextField))
+
+
+def typed_number_length(max_digits: int, places: int) -> int:
+    """The characters a number of that column takes typed the Brazilian way, at most: its digits, a dot
+    every three whole digits, the comma and a sign (`-1.234.567,89`)."""
+    whole = max_digits - places
+    return max_digits + max(whole - 1, 0) // 3 + (1 if places else 0) + 1
+
+
+@cache
+def input_length(label: str) -> int:
+    """The `maxlength` of a page's input for `app.Model.field` (a text column's `max_length`, a number
+    column typed with its punctuation) or for a typed format (`typed.cnpj`: `TYPED_LENGTHS`, `INPUT_LENGTHS`).
+    A name that is neither is an error: a page must not guess."""
+    from django.apps import apps
+
+    owner, _sep, name = label.rpartition(".")
+    if owner == "typed":
+        return TYPED_LENGTHS.get(name) or INPUT_LENGTHS[name]
+    field = apps.get_model(owner)._meta.get_field(name)
+    if isinstance(field, models.CharField) and field.max_length:
+        return field.max_length
+    if isinstance(field, models.DecimalField):
+        return typed_number_length(field.max_digits, field.decimal_places)
+    if isinstance(field, models.IntegerField):
+        return typed_number_length(10, 0)
+    raise ValueError(f"{label} has no length to bound an input with")
 
 
 def too_long_message(limit: int) -> str:

@@ -26,6 +26,7 @@ from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.problems import Problems
 from retaguarda.core.scope import scoped
+from retaguarda.core.text_limits import INPUT_LENGTHS
 from retaguarda.core.validators import SEM_GTIN
 from retaguarda.core.versioning import lock_for_edit
 
@@ -47,16 +48,23 @@ def plan_variants(parent: dict, variations: dict, overrides: list[dict]) -> tupl
     clean: dict[str, list[str]] = {}
     for name, values in variations.items():
         label = str(name).strip()
-        if not label or len(label) > 30:
-            problems.add("variations", _("Each attribute needs a name of up to 30 characters."))
+        if not label or len(label) > INPUT_LENGTHS["attribute_name"]:
+            problems.add(
+                "variations",
+                _("Each attribute needs a name of up to %(max)d characters.")
+                % {"max": INPUT_LENGTHS["attribute_name"]},
+            )
             continue
         values = [str(v).strip() for v in (values or []) if str(v).strip()]
         if not values:
             problems.add(f"variations.{label}", _("Attribute %(name)s has no values.") % {"name": label})
         if len({v.casefold() for v in values}) != len(values):
             problems.add(f"variations.{label}", _("Attribute %(name)s repeats a value.") % {"name": label})
-        if any(len(v) > 30 for v in values):
-            problems.add(f"variations.{label}", _("Values have at most 30 characters."))
+        if any(len(v) > INPUT_LENGTHS["attribute_value"] for v in values):
+            problems.add(
+                f"variations.{label}",
+                _("Values have at most %(max)d characters.") % {"max": INPUT_LENGTHS["attribute_value"]},
+            )
         clean[label] = values
     combos = list(itertools.product(*clean.values())) if clean else []
     if len(combos) > MAX_COMBINATIONS:

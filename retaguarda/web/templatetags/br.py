@@ -7,6 +7,7 @@ from django import template
 from retaguarda.core.audit import action_label
 from retaguarda.core.formats import grouped
 from retaguarda.core.number_fields import plain_number
+from retaguarda.core.text_limits import input_length
 from retaguarda.core.validators import format_cep, format_document
 
 register = template.Library()
@@ -71,3 +72,10 @@ def ncm(value):
 def audit_action(value):
     """The audit verb in the reader's language: created → criado."""
     return action_label(value)
+
+
+@register.simple_tag
+def max_length(label: str) -> int:
+    """`maxlength="{% max_length 'finance.CashAccount.name' %}"`: the limit read from the column (or
+    `typed.cnpj` for a format typed with its punctuation), never a number copied into the template."""
+    return input_length(label)
