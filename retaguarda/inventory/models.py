@@ -359,6 +359,10 @@ class ProductCost(models.Model):
         constraints = [models.CheckConstraint(condition=Q(average_cost__gte=0), name="inventory_cost_non_negative")]
 
 
+# A manual operation has no states: posted is its timeline's one event.
+POSTED = "posted"
+
+
 class ManualOperation(CompanyScoped):
     """A manual entry or exit (with its reason): the source document of its moves."""
 

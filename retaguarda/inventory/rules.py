@@ -11,10 +11,35 @@ from django.utils.translation import gettext_lazy as _
 from retaguarda.catalog.models import Product
 from retaguarda.core.decimal_sql import DecimalSum
 from retaguarda.core.money import amount
-from retaguarda.inventory import selectors
-from retaguarda.inventory.models import Location, LocationKind, Lot, Reservation, StockBalance, StockMove
-from retaguarda.inventory.states import ReservationState
-from retaguarda.watch.registry import Finding, Param, day, integer, labels, link, money, on, qty, rule, text
+from retaguarda.inventory import selectors, touched
+from retaguarda.inventory.models import (
+    POSTED,
+    Location,
+    LocationKind,
+    Lot,
+    ManualOperation,
+    Reservation,
+    StockBalance,
+    StockCount,
+    StockMove,
+    TransferOrder,
+)
+from retaguarda.inventory.states import CountState, ReservationState, TransferState
+from retaguarda.watch.registry import (
+    Finding,
+    Param,
+    current_document,
+    day,
+    integer,
+    labels,
+    link,
+    money,
+    on,
+    qty,
+    rule,
+    shared,
+    text,
+)
 from retaguarda.watch.states import Severity
 
 STOCK = "stock"
@@ -26,48 +51,46 @@ def _kardex():
     return link("inventory:kardex")
 
 
-# The documents whose changes move stock or reservations, and the `source_type` their moves and
-# reservations carry here (names only: inventory imports none of those apps).
-SOURCES = {"sales.salesorder": "sales.order", "purchasing.receipt": "purchasing.receipt"}
+def _touched_by(company_id: int, document_type: str, document_id: int) -> touched.Touched:
+    """The stock the document touched, read once for the triggers and rules of its evaluation."""
+    key = ("inventory.touched", company_id, document_type, document_id)
+    return shared(key, lambda: touched.read(company_id, document_type, document_id))
 
 
-def _touched(company_id: int, document_type: str, document_id: int):
-    """The products the document reserved or moved (inventory's own rows), as one UNION of two index
-    lookups: no scan of the product or balance tables, whatever their size."""
-    mine = {"company_id": company_id, "source_type": SOURCES[document_type], "source_id": document_id}
-    reserved = Reservation.objects.filter(**mine).order_by().values_list("product_id", flat=True)
-    moved = StockMove.objects.filter(**mine).order_by().values_list("product_id", flat=True)
-    return reserved.union(moved).order_by()
+def _touched_now(company_id: int) -> touched.Touched | None:
+    """The stock touched by the document whose change is being evaluated, if it is one that moves stock."""
+    document = current_document()
+    if document is None or document[0] not in touched.SOURCES:
+        return None
+    return _touched_by(company_id, *document)
 
 
 def _products_of(document_type: str):
     def subjects(company_id: int, document_id: int) -> list[int]:
-        return list(_touched(company_id, document_type, document_id))
+        return [p.pk for p in _touched_by(company_id, document_type, document_id).products]
 
     return subjects
 
 
 def _balances_of(document_type: str):
     def subjects(company_id: int, document_id: int) -> list[int]:
-        touched = _touched(company_id, document_type, document_id)
-        balances = StockBalance.objects.filter(company_id=company_id, product_id__in=touched).order_by()
-        return list(balances.values_list("pk", flat=True))
+        found = _touched_by(company_id, document_type, document_id)
+        return [b.pk for rows in found.balances.values() for b in rows]
 
     return subjects
 
 
 # Confirming, cancelling or invoicing an order reserves, releases or issues stock; posting or
-# cancelling a receipt brings it in or takes it back.
-ORDER_STATES = ("confirmed", "cancelled", "invoiced", "shipped")
-RECEIPT_STATES = ("posted", "cancelled")
-PRODUCT_TRIGGERS = [
-    on("sales.salesorder", *ORDER_STATES, subjects=_products_of("sales.salesorder")),
-    on("purchasing.receipt", *RECEIPT_STATES, subjects=_products_of("purchasing.receipt")),
-]
-BALANCE_TRIGGERS = [
-    on("sales.salesorder", *ORDER_STATES, subjects=_balances_of("sales.salesorder")),
-    on("purchasing.receipt", *RECEIPT_STATES, subjects=_balances_of("purchasing.receipt")),
-]
+# cancelling a receipt brings it in or takes it back; so do manual entries and exits, counts and transfers.
+MOVING_STATES = {
+    "sales.salesorder": ("confirmed", "cancelled", "invoiced", "shipped"),
+    "purchasing.receipt": ("posted", "cancelled"),
+    ManualOperation._meta.label_lower: (POSTED,),
+    StockCount._meta.label_lower: (CountState.POSTED,),
+    TransferOrder._meta.label_lower: (TransferState.SHIPPED, TransferState.RECEIVED),
+}
+PRODUCT_TRIGGERS = [on(doc, *states, subjects=_products_of(doc)) for doc, states in MOVING_STATES.items()]
+BALANCE_TRIGGERS = [on(doc, *states, subjects=_balances_of(doc)) for doc, states in MOVING_STATES.items()]
 
 
 @rule(
@@ -84,36 +107,59 @@ BALANCE_TRIGGERS = [
     triggers=PRODUCT_TRIGGERS,
 )
 def below_minimum(company_id: int, params, subjects=None) -> list[Finding]:
+    url = _kardex()
+    say = labels(available=_("Available"), minimum=_("Minimum stock"), shortage=_("Shortage"))
+    touched_now = _touched_now(company_id) if subjects is not None else None
+    if touched_now is not None:
+        return [
+            _short(p.pk, p.sku, p.name, p.minimum_stock, available, p.minimum_stock - available, url, say)
+            for p in touched_now.products
+            if str(p.pk) in subjects and p.is_active and p.is_stocked and p.minimum_stock > 0
+            for available in [touched_now.available(p.pk)]
+            if available < p.minimum_stock
+        ]
     products = selectors.below_minimum_products(company_id)
     if subjects is not None:
         products = products.filter(pk__in=subjects)
-    url = _kardex()
-    say = labels(available=_("Available"), minimum=_("Minimum stock"), shortage=_("Shortage"))
     return [
-        Finding(
-            "catalog.product",
-            pk,
-            f"{sku} {name}",
-            {
-                "available": qty(available, say["available"]),
-                "minimum": qty(minimum, say["minimum"]),
-                "shortage": qty(shortage, say["shortage"]),
-            },
-            url(pk),
-        )
+        _short(pk, sku, name, minimum, available, shortage, url, say)
         for pk, sku, name, minimum, available, shortage in products.order_by().values_list(
             "id", "sku", "name", "minimum_stock", "available", "shortage"
         )
     ]
 
 
-def _balances(company_id: int, subjects, condition: Q) -> list[tuple]:
+def _short(pk, sku, name, minimum, available, shortage, url, say) -> Finding:
+    return Finding(
+        "catalog.product",
+        pk,
+        f"{sku} {name}",
+        {
+            "available": qty(available, say["available"]),
+            "minimum": qty(minimum, say["minimum"]),
+            "shortage": qty(shortage, say["shortage"]),
+        },
+        url(pk),
+    )
+
+
+def _balances(company_id: int, subjects, condition: Q, test) -> list[tuple]:
     """Internal balances meeting `condition` (of `subjects` only, when given) as plain rows: id, on hand,
-    reserved, product id, and a label naming the product, the place and the lot."""
+    reserved, product id, and a label naming the product, the place and the lot. In the evaluation of a
+    document that moved stock, `test(on_hand, reserved)` judges the balances it touched instead."""
+    lot = str(_("lot"))
+    touched_now = _touched_now(company_id) if subjects is not None else None
+    if touched_now is not None:
+        return [
+            (b.pk, b.on_hand, b.reserved, p.pk, f"{p.sku} {p.name} · {b.warehouse.code} {b.location.name}"
+             + (f" · {lot} {b.lot.code}" if b.lot else ""))
+            for p in touched_now.products
+            for b in touched_now.internal(p.pk)
+            if str(b.pk) in subjects and test(b.on_hand, b.reserved)
+        ]  # fmt: skip
     rows = StockBalance.objects.filter(condition, company_id=company_id, location__kind=LocationKind.INTERNAL)
     if subjects is not None:
         rows = rows.filter(pk__in=subjects)
-    lot = str(_("lot"))
     return [
         (pk, on_hand, reserved, product_id, f"{sku} {name} · {warehouse} {location}" + (f" · {lot} {code}" if code else ""))
         for pk, on_hand, reserved, product_id, sku, name, warehouse, location, code in rows.values_list(
@@ -139,7 +185,9 @@ def negative_stock(company_id: int, params, subjects=None) -> list[Finding]:
     url, on_hand_label = _kardex(), str(_("On hand"))
     return [
         Finding("inventory.balance", pk, label, {"on_hand": qty(on_hand, on_hand_label)}, url(product_id))
-        for pk, on_hand, _reserved, product_id, label in _balances(company_id, subjects, Q(on_hand__lt=0))
+        for pk, on_hand, _reserved, product_id, label in _balances(
+            company_id, subjects, Q(on_hand__lt=0), lambda on_hand, _r: on_hand < 0
+        )
     ]
 
 
@@ -166,7 +214,9 @@ def reserved_above_on_hand(company_id: int, params, subjects=None) -> list[Findi
             {"reserved": qty(reserved, say["reserved"]), "on_hand": qty(on_hand, say["on_hand"])},
             url(product_id),
         )
-        for pk, on_hand, reserved, product_id, label in _balances(company_id, subjects, Q(reserved__gt=F("on_hand")))
+        for pk, on_hand, reserved, product_id, label in _balances(
+            company_id, subjects, Q(reserved__gt=F("on_hand")), lambda on_hand, reserved: reserved > on_hand
+        )
     ]
 
 

@@ -21,7 +21,9 @@ occurrences, opens the new ones, refreshes the figures of the rest and resolves 
     from retaguarda.inventory import rules  # noqa: F401  (registers the watch rules)
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -228,6 +230,45 @@ def triggered_by(document_type: str, to_state: str) -> list[tuple[Rule, Trigger]
                 found.append((r, trigger))
                 break
     return found
+
+
+@dataclass
+class _Evaluation:
+    document_type: str
+    document_id: int
+    memo: dict = field(default_factory=dict)
+
+
+_current: ContextVar[_Evaluation | None] = ContextVar("watch_evaluation", default=None)
+
+
+@contextmanager
+def evaluating(document_type: str, document_id: int) -> Iterator[None]:
+    """While the rules a document's change triggered are evaluated (`services.run.evaluate_document`):
+    what they read through `shared` is read once for all of them."""
+    token = _current.set(_Evaluation(document_type, document_id))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current_document() -> tuple[str, int] | None:
+    """The document whose change is being evaluated, or None (a scheduled run, a direct call)."""
+    now = _current.get()
+    return None if now is None else (now.document_type, now.document_id)
+
+
+def shared[T](key: Hashable, read: Callable[[], T]) -> T:
+    """`read()` once per evaluation of one document's change: the triggers and rules it re-evaluates that
+    need the same rows (the stock the document touched) read them in one query, not one each. Outside
+    such an evaluation, read every time."""
+    now = _current.get()
+    if now is None:
+        return read()
+    if key not in now.memo:
+        now.memo[key] = read()
+    return now.memo[key]
 
 
 def watched_documents() -> set[str]:

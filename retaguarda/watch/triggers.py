@@ -64,7 +64,10 @@ def _emit(instance: DocumentEvent, company_id: int) -> None:
             outbox.emit(EVENT, payload, company_id=company_id)
 
 
-@outbox.handler(EVENT)
+# Not atomic: evaluating the same objects twice finds the same state, so a crash between the evaluation's
+# commit and the delivery's mark only repeats it; most evaluations change nothing and then write nothing,
+# and a transaction around them cost two round trips of the path's few (`apply` opens its own to write).
+@outbox.handler(EVENT, atomic=False)
 def evaluate_after_change(event) -> None:
     """Idempotent: evaluating the same objects twice finds the same state."""
     from retaguarda.watch.services.run import evaluate_document

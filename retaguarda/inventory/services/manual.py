@@ -8,12 +8,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import quantity
 from retaguarda.core.numbering import document_number
-from retaguarda.inventory.models import LocationKind, ManualOperation, StockMove
+from retaguarda.core.states import record_opened
+from retaguarda.inventory.models import POSTED, LocationKind, ManualOperation, StockMove
 from retaguarda.inventory.services.lots import lot_for
 from retaguarda.inventory.services.posting import MoveIn, Source, post_moves
 from retaguarda.inventory.services.scope import warehouse_of
@@ -95,5 +95,6 @@ def manual_move(
                 )
             )
         created = post_moves(moves, actor=actor)
-        audit.record_created(actor, op)
+        # Its timeline's one event (and audit record): what watch's stock rules look again after.
+        record_opened(op, POSTED, actor=actor)
     return op, created

@@ -2,12 +2,16 @@
 
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from retaguarda.core import outbox
 from retaguarda.inventory import rules
-from retaguarda.inventory.models import Reservation
-from retaguarda.inventory.services import Need, Source, release, reserve
+from retaguarda.inventory.models import ManualOperation, Reservation
+from retaguarda.inventory.services import ManualLine, Need, Source, manual_move, release, reserve
 from retaguarda.inventory.tests.conftest import D
+from retaguarda.watch import registry
 from retaguarda.watch import services as watch
 from retaguarda.watch.models import Occurrence
 
@@ -135,3 +139,66 @@ def test_stock_without_a_move_for_n_days_is_dead_until_it_moves(company, make_pr
     with monkeypatch.context() as m:
         m.setattr(rules.timezone, "now", lambda: later - timedelta(days=100))
         assert rules.dead_stock(company.pk, {"days": 90}) == []
+
+
+def _enter(actor, warehouse, *lines):
+    """A manual entry from a supplier of (product, quantity[, lot code]) lines."""
+    op, _moves = manual_move(
+        actor=actor,
+        warehouse_id=warehouse.pk,
+        direction="in",
+        counterpart="supplier",
+        reason="Compra do fornecedor",
+        lines=[ManualLine(p.pk, D(q), unit_cost=D("8.40"), lot_code=lot) for p, q, lot in lines],
+    )
+    return op
+
+
+def test_a_manual_entry_resolves_the_below_minimum_occurrence_when_the_worker_delivers_its_event(
+    company, actor, make_product, warehouse, stock
+):
+    mug = make_product("CANECA", minimum_stock=10)
+    stock.receive(mug, warehouse, 3)
+    watch.evaluate(company.pk, codes=["inventory.below_minimum"])
+    occ = Occurrence.objects.get(company=company, rule="inventory.below_minimum")
+
+    _enter(actor, warehouse, (mug, 12, ""))
+    assert outbox.deliver_due() >= 1  # what the worker does after the entry commits: no 15-minute wait
+    occ.refresh_from_db()
+    assert (occ.state, occ.resolution) == ("resolved", "cleared")
+
+
+def test_a_document_evaluation_judges_the_stock_it_touched_as_the_rules_own_queries_do(
+    company, actor, make_product, make_warehouse, stock
+):
+    """The evaluation after a stock document reads what it touched once and judges it in Python; the
+    15-minute run's queries must find exactly the same, figures and labels included."""
+    shop = make_warehouse(allow_negative=True)
+    low, fine, negative, over = (make_product(minimum_stock=m) for m in (10, 2, 0, 0))
+    stock.receive(low, shop, 3)
+    stock.receive(fine, shop, 5)
+    stock.issue(negative, shop, 2)
+    stock.receive(over, shop, 5)
+    reserve([Need(over.pk, shop.pk, D(4), Source("manual.order", 1, 1))], actor=actor)
+    stock.issue(over, shop, 3)
+    op = _enter(actor, shop, (low, 1, "L-7"), (fine, 1, ""), (negative, 1, ""), (over, 1, ""))
+
+    document = ManualOperation._meta.label_lower
+    triggered = registry.triggered_by(document, "posted")
+    assert {r.code for r, _t in triggered} == {
+        "inventory.below_minimum",
+        "inventory.negative_stock",
+        "inventory.reserved_above_on_hand",
+    }
+    key = lambda f: f.key  # noqa: E731
+    with CaptureQueriesContext(connection) as shared, registry.evaluating(document, op.pk):
+        scoped = {}
+        for rule, trigger in triggered:
+            ids = trigger.subject_ids(company.pk, op.pk)
+            scoped[rule.code] = (ids, sorted(rule.find(company.pk, rule.defaults(), subjects=ids), key=key))
+    assert len(shared.captured_queries) == 1  # the subjects and all three rules: one read
+    for rule, _trigger in triggered:
+        ids, found = scoped[rule.code]
+        assert found, rule.code
+        assert found == sorted((f for f in rule.find(company.pk, rule.defaults()) if str(f.subject_id) in ids), key=key)
+    assert [f.subject_id for f in scoped["inventory.below_minimum"][1]] == [low.pk]
