@@ -36,16 +36,17 @@ def printed(figure: dict) -> str:
     return str(value)
 
 
+class _Lenient(dict):
+    def __missing__(self, key):
+        return "—"
+
+
 def explain(template: str, figures: dict[str, dict]) -> str:
     """The rule's explanation with its `%(name)s` placeholders filled; a missing figure prints a dash
-    rather than failing the run."""
-    values = {name: printed(fig) for name, fig in figures.items()}
-
-    class _Lenient(dict):
-        def __missing__(self, key):
-            return "—"
-
+    rather than failing the run. A run explaining thousands of findings passes the template translated
+    once (`str()` of a lazy translation looks the language up each time)."""
+    values = _Lenient({name: printed(fig) for name, fig in figures.items()})
     try:
-        return str(template) % _Lenient(values)
+        return str(template) % values
     except (TypeError, ValueError):
         return str(template)

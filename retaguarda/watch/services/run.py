@@ -261,7 +261,7 @@ def _fingerprint(finding: Finding) -> str:
 def _open_new(company_id, new, actor, now, events, audits, summary) -> None:
     if not new:
         return
-    rows = []
+    rows, templates = [], _Templates()
     for rule, finding in new:
         figures = _figures(finding)
         occ = Occurrence(
@@ -274,7 +274,7 @@ def _open_new(company_id, new, actor, now, events, audits, summary) -> None:
             title=str(rule.title)[:200],
             department=rule.department,
             deadline=now + DEADLINE[rule.severity],
-            explanation=explain(rule.explanation, figures),
+            explanation=explain(templates.of(rule), figures),
             figures=figures,
             fingerprint=_fingerprint(finding),
             opened_at=now,
@@ -294,17 +294,37 @@ def _open_new(company_id, new, actor, now, events, audits, summary) -> None:
     summary.opened += len(created)
 
 
+# What `_update` reads of an occurrence it changes (`__str__` for the audit record included).
+_READ_TO_UPDATE = (
+    "id", "company_id", "rule", "title", "subject_label", "department", "state", "severity", "firing",
+    "fingerprint", "times_opened", "version",
+)  # fmt: skip
+
+
+class _Templates(dict):
+    """Each rule's explanation translated once per run (see `figures.explain`), by rule code."""
+
+    def of(self, rule: Rule) -> str:
+        found = self.get(rule.code)
+        if found is None:
+            found = self[rule.code] = str(rule.explanation)
+        return found
+
+
 def _update(touch, actor, now, events, audits, summary) -> None:
     if not touch:
         return
-    changed, fields = [], set()
-    for occ in Occurrence.objects.select_for_update().filter(pk__in=list(touch)).order_by("pk"):
+    changed, fields, templates = [], set(), _Templates()
+    # Only what the changes read (not the figures' JSON, decoded for nothing): a morning's first run
+    # refreshes every overdue installment's occurrence, tens of thousands.
+    rows = Occurrence.objects.select_for_update().filter(pk__in=list(touch)).order_by("pk").only(*_READ_TO_UPDATE)
+    for occ in rows:
         what, rule, finding = touch[occ.pk]
         if finding is not None:
             figures = _figures(finding)
             fingerprint = _fingerprint(finding)
             if fingerprint != occ.fingerprint:
-                occ.figures, occ.explanation = figures, explain(rule.explanation, figures)
+                occ.figures, occ.explanation = figures, explain(templates.of(rule), figures)
                 occ.subject_label, occ.subject_url = str(finding.label)[:200], finding.url[:300]
                 occ.fingerprint = fingerprint
                 fields |= {"figures", "explanation", "subject_label", "subject_url", "fingerprint"}
