@@ -144,7 +144,7 @@ def _history(occ: Occurrence) -> list[dict]:
             {
                 "at": ev.created_at,
                 "who": ev.user.username if ev.user_id else _("system"),
-                "text": " → ".join(labels.get(s, s) for s in (ev.from_state, ev.to_state) if s),
+                "text": " → ".join(str(labels.get(s, s)) for s in (ev.from_state, ev.to_state) if s),
                 "note": " · ".join(p for p in (reason, note) if p),
             }
         )
