@@ -21,7 +21,7 @@ Use them for every money and quantity aggregate:
 import decimal
 from decimal import Decimal
 
-from django.db.models import DecimalField, Func, Sum
+from django.db.models import DecimalField, Func, IntegerField, Sum
 
 _FUNCTION_PREFIX = "retaguarda_decimal_"
 # Wide enough for any sum of our columns; Inexact makes a result that would need rounding fail
@@ -70,6 +70,13 @@ def _negate(a):
     return None if a is None else to_sqlite(_EXACT.minus(from_sqlite(a)))
 
 
+def _sign(a):
+    if a is None:
+        return None
+    value = from_sqlite(a)
+    return (value > 0) - (value < 0)
+
+
 class _ExactSum:
     """The `SUM` aggregate over Decimals (NULL for no rows, like SQL's)."""
 
@@ -94,6 +101,7 @@ def register_sqlite_functions(sender, connection, **kwargs):
     raw.create_function(f"{_FUNCTION_PREFIX}add", 2, _binary(_EXACT.add), deterministic=True)
     raw.create_function(f"{_FUNCTION_PREFIX}sub", 2, _binary(_EXACT.subtract), deterministic=True)
     raw.create_function(f"{_FUNCTION_PREFIX}neg", 1, _negate, deterministic=True)
+    raw.create_function(f"{_FUNCTION_PREFIX}sign", 1, _sign, deterministic=True)
     raw.create_aggregate(f"{_FUNCTION_PREFIX}sum", 1, _ExactSum)
 
 
@@ -169,3 +177,17 @@ class DecimalNeg(_ExactOperation):
     arity = 1
     template = "(-%(expressions)s)"
     sqlite_name = "neg"
+
+
+class DecimalSign(Func):
+    """-1, 0 or 1 as `a` is below, at or above zero, exactly: compare two exact expressions with
+    `DecimalSign(DecimalSub(a, b))`. On SQLite a direct comparison is not safe: a result longer than 15
+    digits comes back as text (which sorts above every number), and so does a Decimal parameter (Django
+    binds Decimals as text), so `expression > 0` may be false for a positive `expression`."""
+
+    arity = 1
+    output_field = IntegerField()
+    template = "CAST(SIGN(%(expressions)s) AS INTEGER)"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template=f"{_FUNCTION_PREFIX}sign(%(expressions)s)", **extra_context)

@@ -31,6 +31,9 @@ CHANNELS = [
     ("FONE", "Televendas e WhatsApp", "phone", Decimal(0), Decimal(0)),
 ]
 SALESPEOPLE = ["Ana Ribeiro", "Bruno Tavares", "Carla Menezes"]
+# The marketplace's coupon campaign: on a cheap order it eats the margin the channel's fees left (watch's
+# `sales.below_cost` finds those orders).
+COUPON = Decimal("20.00")
 
 
 def build(company, actor: Actor) -> None:
@@ -115,6 +118,7 @@ def build(company, actor: Actor) -> None:
                     promised_ship_date=day + timedelta(days=rng.choice([1, 2, 3, 5])),
                     payment_terms=rng.choice(["", "30", "30/60", "30/60/90"]),
                     freight=Decimal(rng.choice(["0", "12.90", "19.90"])) if channel.kind != "shop" else Decimal(0),
+                    discount=COUPON if channel.kind == "marketplace" and n % 6 == 0 else Decimal(0),
                     lines=lines,
                 ),
                 actor=actor,

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, models
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, Sum, Value
 from django.test.utils import isolate_apps
 
-from retaguarda.core.decimal_sql import DecimalAdd, DecimalMul, DecimalNeg, DecimalSub, DecimalSum
+from retaguarda.core.decimal_sql import DecimalAdd, DecimalMul, DecimalNeg, DecimalSign, DecimalSub, DecimalSum
 from retaguarda.core.money import ZERO, CostField, MoneyField, QuantityField
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +101,30 @@ def test_differences_compare_exactly_in_a_filter(entry_model):
 
     assert not below.exists()
     assert equal.count() == 1
+
+
+def test_the_sign_of_a_long_result_or_a_difference_with_a_literal_is_exact(entry_model):
+    """A product of 17 significant digits comes back from SQLite as text, and a Decimal literal is bound
+    as text: compared directly, both sort above every number; their sign does not."""
+    entry_model.objects.bulk_create(
+        [
+            entry_model(id=1, grp=1, quantity=Decimal("123456.7891"), unit_cost=Decimal("987654.123457")),
+            entry_model(id=2, grp=2, quantity=Decimal("-123456.7891"), unit_cost=Decimal("987654.123457")),
+            entry_model(id=3, grp=3, quantity=Decimal("0.3"), unit_cost=Decimal("0.1"), amount=Decimal("0.03")),
+        ]
+    )
+    product = DecimalMul("quantity", "unit_cost")
+    signs = {
+        grp: (s, d)
+        for grp, s, d in entry_model.objects.annotate(
+            s=DecimalSign(product),
+            d=DecimalSign(DecimalSub(product, Value(Decimal("0.03"), output_field=MoneyField()))),
+        ).values_list("grp", "s", "d")
+    }
+    assert signs == {1: (1, 1), 2: (-1, -1), 3: (1, 0)}
+    at_three_cents = entry_model.objects.alias(d=DecimalSign(DecimalSub(product, "amount"))).filter(d=0)
+    assert list(at_three_cents.values_list("grp", flat=True)) == [3]
+    assert not entry_model.objects.alias(s=DecimalSign("amount")).filter(s=-1).exists()
 
 
 def test_long_results_keep_every_digit_and_sort_numerically(entry_model):

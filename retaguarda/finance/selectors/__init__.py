@@ -13,7 +13,12 @@ from retaguarda.finance.selectors.cashflow import CashFlow, CashFlowRow, cash_fl
 from retaguarda.finance.selectors.dre import Dre, DreRow, income_statement
 from retaguarda.finance.selectors.drift import Drift, drift
 from retaguarda.finance.selectors.follow_up import FollowUp, follow_up
-from retaguarda.finance.selectors.positions import Position, customer_position, customer_positions
+from retaguarda.finance.selectors.positions import (
+    Position,
+    customer_position,
+    customer_positions,
+    open_total_subquery,
+)
 from retaguarda.finance.selectors.suggestions import Suggestion, suggestions
 
 __all__ = [
@@ -37,6 +42,7 @@ __all__ = [
     "follow_up",
     "income_statement",
     "open_installments",
+    "open_total_subquery",
     "party_statement",
     "suggestions",
 ]

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from retaguarda.core.money import ZERO
+from retaguarda.core.decimal_sql import DecimalSum
+from retaguarda.core.money import ZERO, MoneyField
 from retaguarda.finance.models import Installment, TitleKind
 
 
@@ -49,3 +51,17 @@ def customer_positions(
             acc[2] += 1
             acc[3] = due if acc[3] is None or due < acc[3] else acc[3]
     return {pk: Position(*acc) for pk, acc in sums.items()}
+
+
+def open_total_subquery(company_id: int, party: OuterRef, *, kind: str = TitleKind.RECEIVABLE) -> Subquery:
+    """`open_total` of `Position` as a correlated subquery on `party` (an `OuterRef`), exact on both
+    engines: what a query over many parties (the credit-limit rule) annotates, through the same
+    company-party index as `customer_positions`. NULL when nothing is open."""
+    rows = (
+        Installment.objects.filter(company_id=company_id, party=party, kind=kind, amount_open__gt=0)
+        .order_by()
+        .values("party")
+        .annotate(total=DecimalSum("amount_open"))
+        .values("total")
+    )
+    return Subquery(rows, output_field=MoneyField())

@@ -16,11 +16,10 @@ from retaguarda.catalog.models import Product
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.bulk_insert import insert_instances
-from retaguarda.core.decimal_sql import DecimalSum
 from retaguarda.core.errors import InvalidTransition, NotFound, ValidationFailed
 from retaguarda.core.formats import grouped
 from retaguarda.core.models import AuditRecord, DocumentEvent
-from retaguarda.core.money import ZERO, amount, quantity, quantize
+from retaguarda.core.money import amount, quantity, quantize
 from retaguarda.core.numbering import document_number
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.states import transition
@@ -32,6 +31,7 @@ from retaguarda.inventory.models import Warehouse
 from retaguarda.parties import services as parties
 from retaguarda.parties.errors import DuplicateDocument
 from retaguarda.parties.models import Party
+from retaguarda.sales.credit import exposures
 from retaguarda.sales.errors import CreditLimitExceeded, CustomerOverdue, DuplicateExternalId, UnknownProducts
 from retaguarda.sales.models import SalesChannel, SalesOrder, SalesOrderLine, Salesperson
 from retaguarda.sales.services import lookups
@@ -39,7 +39,7 @@ from retaguarda.sales.services.amounts import OrderMoney, order_money
 from retaguarda.sales.services.inputs import CustomerIn, LineIn, OrderIn
 from retaguarda.sales.services.pricing import list_prices
 from retaguarda.sales.services.reversals import cancel_invoiced
-from retaguarda.sales.states import RESERVED_STATES, OrderState
+from retaguarda.sales.states import OrderState
 from retaguarda.watch import triggers
 
 MAX_LINES = 5000
@@ -433,15 +433,16 @@ def check_credit(order: SalesOrder) -> None:
                 }
             ],
         )
-    pending = SalesOrder.objects.filter(
-        company_id=order.company_id, customer_id=order.customer_id, state__in=RESERVED_STATES
-    ).aggregate(total=DecimalSum("total", default=ZERO))["total"]
-    exposure = position.open_total + pending  # `pending` holds this order: it is confirmed by now
+    # The same exposure the watch rule `sales.credit_limit` holds against the limit (`sales.credit`); this
+    # order is confirmed by now, so it is among the pending ones.
+    sums = exposures(order.company_id).filter(pk=order.customer_id).values_list("open_receivables", "pending_orders")
+    open_total, pending = (amount(value) for value in sums.get())  # SQLite's sums come back unrounded
+    exposure = open_total + pending
     if exposure > limit:
         raise CreditLimitExceeded(
             _("The order exceeds the customer's credit limit: %(exposure)s open against a limit of %(limit)s.")
             % {"exposure": brl(exposure), "limit": brl(limit)},
-            details=[{"limit": str(limit), "open": str(position.open_total), "pending": str(pending)}],
+            details=[{"limit": str(limit), "open": str(open_total), "pending": str(pending)}],
         )
 
 
