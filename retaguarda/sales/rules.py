@@ -478,10 +478,11 @@ def _party_of_title(company_id: int, title_id: int) -> list[int]:
         _("Collect, ask for payment in advance, or hold the orders not yet invoiced"),
         _("Raise the limit only with the finance manager's approval, recorded here"),
     ],
-    # A confirmation, a cancellation or an invoice moves the customer's exposure, and so does every change
-    # of a receivable (issued, settled, reversed, cancelled).
+    # A cancellation lowers the customer's exposure, and so may every change of a receivable (issued,
+    # settled, reversed, cancelled; an invoice's receivable among them). Not a confirmation: it passed the
+    # same check against the same sum, so it cannot have put the customer over the limit.
     triggers=[
-        on(ORDER, "confirmed", "cancelled", "invoiced", subjects=_customer_of_order),
+        on(ORDER, "cancelled", subjects=_customer_of_order),
         on("finance.title", subjects=_party_of_title),
     ],
 )
