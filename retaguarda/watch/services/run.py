@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.bulk_insert import update_columns
+from retaguarda.core.bulk_insert import insert_instances, update_columns
 from retaguarda.core.models import AuditRecord, DocumentEvent
 from retaguarda.core.raw_rows import Columns, marks, per_vendor
 from retaguarda.watch import registry
@@ -190,8 +190,8 @@ def apply(
         audits = []
         _open_new(company_id, new, actor, now, events, audits, summary)
         _update(touch, actor, now, events, audits, summary)
-        DocumentEvent.objects.bulk_create(events)
-        AuditRecord.objects.bulk_create(audits)
+        insert_instances(DocumentEvent, events)
+        insert_instances(AuditRecord, audits)
         emit_opened(company_id, summary.opened_ids)
         if scope is None:  # the last full run is what the inbox reports; an event's look is not one
             RunState.objects.filter(pk=state.pk).update(last_run_at=now, last_summary=summary.as_json())
@@ -282,7 +282,7 @@ def _open_new(company_id, new, actor, now, events, audits, summary) -> None:
         occ.set_severity(rule.severity)
         rows.append(occ)
         summary.by_department[rule.department] += 1
-    created = Occurrence.objects.bulk_create(rows)
+    created = insert_instances(Occurrence, rows)
     for occ in created:
         summary.opened_ids.setdefault(occ.department, []).append(occ.pk)
     steps = []
@@ -290,7 +290,7 @@ def _open_new(company_id, new, actor, now, events, audits, summary) -> None:
         steps += [OccurrenceStep(occurrence=occ, number=n, text=str(t)[:300]) for n, t in enumerate(rule.steps, 1)]
         events.append(timeline_event(occ, "", S.OPEN, actor, {"reason": "found"}))
         audits.append(audit.build(actor, occ, "opened", {"rule": [None, occ.rule], "figures": [None, occ.figures]}))
-    OccurrenceStep.objects.bulk_create(steps)
+    insert_instances(OccurrenceStep, steps)
     summary.opened += len(created)
 
 
