@@ -125,39 +125,60 @@ def run(ctx) -> Outcome:
 
 def _event_driven(ctx, company, watched: list[int]) -> tuple[list[Figure], dict]:
     """Confirm `ORDERS` orders of three products (with a minimum, so below_minimum looks at them) and time
-    each watch delivery; the floor is the triggered rules' own scoped queries for the same order."""
+    each watch delivery; the floor is the triggered rules' own scoped reads for the same order. Twice: with
+    products priced above their average cost (the usual confirmation: the rules look and change nothing),
+    then below it (`sales.below_cost` opens an occurrence for each order: the evaluation writes)."""
     from bench import apps
 
     if not apps.sales_ready():
         return [], {"skipped": "needs sales"}
-    from retaguarda.core import outbox
+    from django.db.models import F
+
     from retaguarda.core.actor import Actor, Origin
-    from retaguarda.core.models import OutboxDelivery
     from retaguarda.inventory.models import StockBalance
     from retaguarda.parties.models import Party
     from retaguarda.sales import services as sales
     from retaguarda.sales.models import SalesChannel
-    from retaguarda.sales.services.inputs import LineIn, OrderIn
-    from retaguarda.watch import registry
-    from retaguarda.watch.services.run import enabled_rules
-    from retaguarda.watch.triggers import EVENT, evaluate_after_change
 
     actor = Actor(ctx.dataset.user, Origin.CLI, company.pk)
     channel = SalesChannel.objects.filter(company=company, code="BW").first() or sales.create_channel(
         actor=actor, code="BW", name="Bench watch", kind="shop", warehouse_id=ctx.dataset.stock.warehouse_id
     )
     customer = Party.objects.filter(pk__in=ctx.dataset.customers, credit_limit=0).order_by("pk").first()
-    stocked = list(
-        StockBalance.objects.filter(company=company, product_id__in=watched, on_hand__gte=10, reserved=0)
-        .order_by("product_id")
-        .values_list("product_id", flat=True)[: 3 * ORDERS]
-    )
+    stocked = StockBalance.objects.filter(company=company, product_id__in=watched, on_hand__gte=10, reserved=0)
+    above = stocked.filter(product__price__gt=F("product__stock_cost__average_cost") * 2)
+    below = stocked.filter(product__price__lt=F("product__stock_cost__average_cost"))
+    figures, details, errors = [], {}, 0
+    for label, balances, what in (
+        ("", above, "nothing changed"),
+        (", an occurrence opened", below, "one occurrence opened per order"),
+    ):
+        products = list(balances.order_by("product_id").values_list("product_id", flat=True)[: 3 * ORDERS])
+        figure, detail = _confirmations(ctx, company, actor, channel, customer, products, label, what)
+        errors += detail.pop("errors", 0)
+        figures += [figure] if figure else []
+        details[what] = detail
+    details["errors"] = errors
+    return figures, details
+
+
+def _confirmations(ctx, company, actor, channel, customer, products, label, what):
+    from retaguarda.core import outbox
+    from retaguarda.core.models import OutboxDelivery
+    from retaguarda.sales import services as sales
+    from retaguarda.sales.services.inputs import LineIn, OrderIn
+    from retaguarda.watch import registry
+    from retaguarda.watch.models import Occurrence
+    from retaguarda.watch.services.run import enabled_rules
+    from retaguarda.watch.triggers import EVENT, evaluate_after_change
+
     handler = f"{evaluate_after_change.__module__}.{evaluate_after_change.__qualname__}"
     triggered = {r.code: t for r, t in registry.triggered_by("sales.salesorder", "confirmed")}
     chosen = enabled_rules(company.pk, list(triggered))
     samples, floors, queries, errors, found = [], [], 0, 0, 0
-    for n in range(min(ORDERS, len(stocked) // 3)):
-        lines = tuple(LineIn(quantity=Decimal(1), product_id=p) for p in stocked[3 * n : 3 * n + 3])
+    occurrences = Occurrence.objects.filter(company=company).count()
+    for n in range(min(ORDERS, len(products) // 3)):
+        lines = tuple(LineIn(quantity=Decimal(1), product_id=p) for p in products[3 * n : 3 * n + 3])
         order = sales.create_order(OrderIn(channel_id=channel.pk, customer_id=customer.pk, lines=lines), actor=actor)
         sales.confirm_order(order.pk, actor=actor)
         delivery = (
@@ -193,28 +214,30 @@ def _event_driven(ctx, company, watched: list[int]) -> tuple[list[Figure], dict]
         queries = len(captured.captured_queries)
         errors += not delivered
     if not samples:
-        return [], {"errors": errors, "skipped": "no order could be confirmed"}
+        return None, {"errors": errors, "skipped": "no order could be confirmed"}
+    opened = Occurrence.objects.filter(company=company).count() - occurrences
     # The first of each is the cold one (plans, caches): the median of the rest is the steady figure.
     event_ms = statistics.median(samples[1:] or samples) * 1000
     floor_ms = statistics.median(floors[1:] or floors) * 1000
     ctx.log(
-        f"  event-driven, after one order confirmation ({len(triggered)} rules, {len(samples)} orders): "
-        f"{event_ms:,.1f} ms ({queries} q), rules' scoped queries alone {floor_ms:,.1f} ms"
+        f"  event-driven, after one order confirmation, {what} ({len(triggered)} rules, {len(samples)} orders, "
+        f"{opened} occurrences opened): {event_ms:,.1f} ms ({queries} q), rules' scoped reads alone {floor_ms:,.1f} ms"
     )
     figure = Figure(
-        "event-driven evaluation after one order confirmation",
+        f"event-driven evaluation after one order confirmation{label}",
         event_ms,
         "ms",
         floor=floor_ms,
         target=EVENT_TARGET,
         detail=f"{len(triggered)} rules, 3-line orders, median of {max(1, len(samples) - 1)}, {queries} queries",
     )
-    return [figure], {
+    return figure, {
         "orders": len(samples),
         "rules": sorted(triggered),
         "samples_ms": [round(s * 1000, 1) for s in samples],
         "floor_ms": round(floor_ms, 1),
         "queries": queries,
         "findings": found,
+        "opened": opened,
         "errors": errors,
     }

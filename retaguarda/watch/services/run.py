@@ -294,13 +294,6 @@ def _open_new(company_id, new, actor, now, events, audits, summary) -> None:
     summary.opened += len(created)
 
 
-# What `_update` reads of an occurrence it changes (`__str__` for the audit record included).
-_READ_TO_UPDATE = (
-    "id", "company_id", "rule", "title", "subject_label", "department", "state", "severity", "firing",
-    "fingerprint", "times_opened", "version",
-)  # fmt: skip
-
-
 class _Templates(dict):
     """Each rule's explanation translated once per run (see `figures.explain`), by rule code."""
 
@@ -311,26 +304,47 @@ class _Templates(dict):
         return found
 
 
+def _found(rule: Rule, finding: Finding, templates: _Templates) -> dict:
+    """The columns of an occurrence that come from its finding."""
+    figures = _figures(finding)
+    return {
+        "figures": figures,
+        "explanation": explain(templates.of(rule), figures),
+        "subject_label": str(finding.label)[:200],
+        "subject_url": finding.url[:300],
+        "fingerprint": _fingerprint(finding),
+    }
+
+
+# What a refresh writes: only what the rule found.
+_REFRESHED = ["explanation", "figures", "fingerprint", "subject_label", "subject_url", "updated_at"]
+
+
 def _update(touch, actor, now, events, audits, summary) -> None:
-    if not touch:
+    templates = _Templates()
+    # A refresh is written without reading the row back: it changes only what the rule found, which the
+    # run lock keeps to one run at a time, and a morning's first run refreshes every overdue installment's
+    # occurrence (tens of thousands) as its day count moves.
+    refreshed = [
+        Occurrence(pk=pk, updated_at=now, **_found(rule, finding, templates))
+        for pk, (what, rule, finding) in touch.items()
+        if what == "refresh"
+    ]
+    if refreshed:
+        summary.refreshed += len(refreshed)
+        update_columns(Occurrence, refreshed, _REFRESHED)
+    moved = sorted(pk for pk, (what, _rule, _finding) in touch.items() if what != "refresh")
+    if not moved:
         return
-    changed, fields, templates = [], set(), _Templates()
-    # Only what the changes read (not the figures' JSON, decoded for nothing): a morning's first run
-    # refreshes every overdue installment's occurrence, tens of thousands.
-    rows = Occurrence.objects.select_for_update().filter(pk__in=list(touch)).order_by("pk").only(*_READ_TO_UPDATE)
-    for occ in rows:
+    changed, fields = [], set()
+    for occ in Occurrence.objects.select_for_update().filter(pk__in=moved).order_by("pk"):
         what, rule, finding = touch[occ.pk]
         if finding is not None:
-            figures = _figures(finding)
-            fingerprint = _fingerprint(finding)
-            if fingerprint != occ.fingerprint:
-                occ.figures, occ.explanation = figures, explain(templates.of(rule), figures)
-                occ.subject_label, occ.subject_url = str(finding.label)[:200], finding.url[:300]
-                occ.fingerprint = fingerprint
-                fields |= {"figures", "explanation", "subject_label", "subject_url", "fingerprint"}
-                if what == "refresh":
-                    summary.refreshed += 1
-                    changed.append(occ)
+            found = _found(rule, finding, templates)
+            if found["fingerprint"] != occ.fingerprint:
+                for name, value in found.items():
+                    setattr(occ, name, value)
+                fields |= set(found)
         if what == "reopen" and S.OPEN in Occurrence.TRANSITIONS.get(occ.state, ()):
             events.append(timeline_event(occ, occ.state, S.OPEN, actor, {"reason": "recurred"}))
             audits.append(audit.build(actor, occ, "reopened", {"state": [occ.state, S.OPEN]}))

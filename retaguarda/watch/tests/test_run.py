@@ -149,10 +149,10 @@ def _queries(fn) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("phase", ["open", "refresh", "resolve", "reopen"])
+@pytest.mark.parametrize("phase", ["open", "refresh", "resolve", "reopen", "mixed"])
 def test_a_run_costs_the_same_queries_for_1_and_20_findings(fake_rule, run, company, make_company, phase):
     counts = []
-    for size in (1, 20):
+    for size in (2, 20) if phase == "mixed" else (1, 20):
         other = make_company()
         ids = {i: i for i in range(size)}
 
@@ -168,10 +168,27 @@ def test_a_run_costs_the_same_queries_for_1_and_20_findings(fake_rule, run, comp
             counts.append(_queries(lambda ids=ids, go=go: go({k: v + 1 for k, v in ids.items()})))
         elif phase == "resolve":
             counts.append(_queries(lambda go=go: go({})))
+        elif phase == "mixed":  # half refreshed, half resolved: written apart, no row read twice
+            half = {k: v + 1 for k, v in ids.items() if k % 2}
+            counts.append(_queries(lambda half=half, go=go: go(half)))
         else:
             go({})
             counts.append(_queries(lambda ids=ids, go=go: go(ids)))
     assert counts[0] == counts[1]
+
+
+def test_one_run_refreshes_some_occurrences_and_resolves_others(fake_rule, run, company):
+    fake_rule.found = {1: 1, 2: 2, 3: 3}
+    run()
+    fake_rule.found = {1: 10, 3: 3}
+
+    summary = run()
+
+    rows = {o.subject_id: o for o in Occurrence.objects.filter(company=company)}
+    assert (summary.refreshed, summary.resolved) == (1, 1)
+    assert (rows["1"].state, rows["1"].explanation, rows["1"].figures["n"]["value"]) == (S.OPEN, "N vale 10", 10)
+    assert (rows["2"].state, rows["2"].explanation, rows["2"].figures["n"]["value"]) == (S.RESOLVED, "N vale 2", 2)
+    assert (rows["3"].state, rows["3"].explanation) == (S.OPEN, "N vale 3")
 
 
 def test_the_timeline_and_the_audit_log_keep_every_automatic_change(fake_rule, run, company):
