@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from retaguarda.br_tables import selectors
-from retaguarda.br_tables.widgets import MunicipalityWidget, NcmWidget, safe_id
+from retaguarda.br_tables.widgets import NCM_LABEL_LENGTH, MunicipalityWidget, NcmWidget, safe_id
 from retaguarda.core.scope import company_optional
 
 LIMIT = 10
@@ -55,7 +55,7 @@ def municipality_pick(request):
 def ncm_search(request):
     field, widget_id, text = _params(request)
     found = list(selectors.ncms(q=text).order_by("code")[:LIMIT]) if len(text) >= 2 else []
-    results = [{"code": n.code, "label": f"{n} - {n.description}"[:120]} for n in found]
+    results = [{"code": n.code, "label": f"{n} - {n.description}"[:NCM_LABEL_LENGTH]} for n in found]
     return _results(request, field, widget_id, text, results, "br_tables:ncm_pick")
 
 

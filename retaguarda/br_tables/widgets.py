@@ -38,6 +38,7 @@ class LookupWidget(forms.Widget):
     pick_url_name = ""
     placeholder = ""
     search_length = 0  # the `maxlength` of the typed text: the longest label a pick can show
+    typed = ""  # the text sent without a code (set by `value_from_datadict`, on this form's own copy)
 
     def label_for(self, value) -> str:
         raise NotImplementedError
@@ -51,7 +52,8 @@ class LookupWidget(forms.Widget):
             {
                 "id": widget_id,
                 "code": value or "",
-                "label": self.label_for(value) if value else "",
+                # What the user typed stays when it named no code: the error beside it says why.
+                "label": self.label_for(value) if value else self.typed,
                 "search_url": reverse(self.search_url_name),
                 "pick_url": reverse(self.pick_url_name),
                 "vals": json.dumps({"field": name, "id": widget_id}),
@@ -68,7 +70,9 @@ class LookupWidget(forms.Widget):
         if code:
             return code
         text = (data.get(f"{name}_search") or "").strip()
-        return (self.code_for(text) or "") if text else ""
+        found = (self.code_for(text) or "") if text else ""
+        self.typed = "" if found else text
+        return found
 
     def code_for(self, text: str) -> str | None:
         """The one code `text` names, or None when it names none or several."""
@@ -111,3 +115,16 @@ class NcmWidget(LookupWidget):
         if len(digits) == 8 and digits.isdigit() and Ncm.objects.filter(code=digits, is_active=True).exists():
             return digits
         return None
+
+
+class LookupField(forms.CharField):
+    """The code a `LookupWidget` sends. Text typed that names no code (or several) is an error beside the
+    field, with the text kept, never a silent blank (a municipality left out of an address)."""
+
+    def clean(self, value):
+        typed = getattr(self.widget, "typed", "")
+        if not value and typed:
+            raise forms.ValidationError(
+                _("“%(text)s” is not in the list: type part of it and pick one of the suggestions.") % {"text": typed}
+            )
+        return super().clean(value)

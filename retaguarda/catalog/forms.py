@@ -1,9 +1,11 @@
 """Plain forms for the catalog pages; the services do the business validation."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from retaguarda.br_tables.widgets import NcmWidget
+from retaguarda.br_tables.widgets import LookupField, NcmWidget
 from retaguarda.catalog.models import GoodsOrigin, PriceList, Product, ProductType
 from retaguarda.core.decimals import typed_decimal
 from retaguarda.core.number_fields import NumberField
@@ -24,7 +26,9 @@ class ProductForm(forms.Form):
     name = model_text_field(Product, "name", label=_("name"), required=False)
     product_type = forms.ChoiceField(label=_("type"), choices=ProductType.choices, initial=ProductType.GOODS)
     gtin = model_text_field(Product, "gtin", label=_("GTIN"), required=False, help_text=_("Barcode, or SEM GTIN."))
-    ncm = model_text_field(Product, "ncm", typed=True, label=_("NCM"), widget=NcmWidget(), required=False)
+    ncm = model_text_field(
+        Product, "ncm", typed=True, label=_("NCM"), widget=NcmWidget(), required=False, field_class=LookupField
+    )
     cest = model_text_field(Product, "cest", typed=True, label=_("CEST"), required=False)
     origin = forms.TypedChoiceField(
         label=_("origin"), choices=GoodsOrigin.choices, coerce=int, initial=GoodsOrigin.NATIONAL
@@ -91,7 +95,7 @@ def variants_from(post) -> list[dict]:
                     try:
                         value = typed_decimal(value)
                     except ValueError:
-                        continue
+                        value = Decimal("NaN")  # refused by the validation beside the row, not dropped
                 row[field] = value
         rows.append(row)
     return rows

@@ -83,7 +83,7 @@ def product_list(request):
     return render(request, "catalog/product_list.html", context)
 
 
-def _form_context(request, form, *, product=None, post=None) -> dict:
+def _form_context(request, form, *, product=None, post=None, variant_problems=None) -> dict:
     post = post or {}
     attributes = [
         {"name": post.get(f"attr_name_{i}", ""), "values": post.get(f"attr_values_{i}", "")}
@@ -95,11 +95,11 @@ def _form_context(request, form, *, product=None, post=None) -> dict:
     ]
     context = {"form": form, "product": product, "attributes": attributes, "components": components}
     if post.get("variant_count"):
-        context["variant_rows"] = _variant_rows(post)
+        context["variant_rows"] = _variant_rows(post, variant_problems or {})
     return context
 
 
-def _variant_rows(post) -> list[dict]:
+def _variant_rows(post, problems: dict[int, dict[str, list[str]]]) -> list[dict]:
     rows = []
     for i, row in enumerate(forms.variants_from(post)):
         rows.append(
@@ -110,17 +110,60 @@ def _variant_rows(post) -> list[dict]:
                 "sku": post.get(f"variant_{i}_sku", ""),
                 "gtin": post.get(f"variant_{i}_gtin", ""),
                 "price": post.get(f"variant_{i}_price", ""),
+                "problems": problems.get(i, {}),
             }
         )
     return rows
+
+
+VARIANT_CELLS = ("sku", "gtin", "price")
+
+
+def _variant_problems(details) -> dict[int, dict[str, list[str]]]:
+    """The problems of the variation rows (`variants.2.price`), by row and cell."""
+    found: dict[int, dict[str, list[str]]] = {}
+    for detail in details:
+        kind, _dot, rest = (detail.get("field") or "").partition(".")
+        index, _dot, cell = rest.partition(".")
+        if kind == "variants" and index.isdigit():
+            found.setdefault(int(index), {}).setdefault(cell, []).append(detail["message"])
+    return found
+
+
+def _rows_checked(post) -> list[dict]:
+    """The variation rows' own cells checked as the service checks them, for a round in which the form
+    refused the product itself (the service was not asked): every problem shows at once."""
+    details = []
+    for i, row in enumerate(forms.variants_from(post)):
+        cells = validation.normalize({k: row[k] for k in VARIANT_CELLS if k in row})
+        for problem in validation.product_problems(cells, validation.References()).items:
+            details.append({"field": f"variants.{i}.{problem['field']}", "message": problem["message"]})
+    return details
+
+
+def _say_variant_problems(form, post, problems: dict[int, dict[str, list[str]]]) -> None:
+    """Each row's problem above the form too, naming the row: "Variação P / Azul · preço: ..."."""
+    for i, row in enumerate(forms.variants_from(post)):
+        for cell, messages_ in problems.get(i, {}).items():
+            label = str(Product._meta.get_field(cell).verbose_name) if cell in (*VARIANT_CELLS, "attributes") else cell
+            variation = " / ".join(row["attributes"].values())
+            for message in messages_:
+                form.add_error(
+                    None,
+                    _("Variation %(row)s · %(cell)s: %(message)s")
+                    % {"row": variation, "cell": label, "message": message},
+                )
 
 
 @login_required
 @permission_required(CHANGE, raise_exception=True)
 def product_create(request):
     form = forms.ProductForm(request.POST or None)
+    variant_problems = {}
     if request.method == "POST" and not form.is_valid():
         _every_problem(form)
+        if forms.variations_from(request.POST):
+            variant_problems = _variant_problems(_rows_checked(request.POST))
     elif request.method == "POST":
         data = form.service_fields()
         variations = forms.variations_from(request.POST)
@@ -134,11 +177,17 @@ def product_create(request):
                 **data,
             )
         except ValidationFailed as exc:
-            put_on_form(exc, form, labels={"variants": _("Variation: "), "components": _("Component: ")})
+            variant_problems = _variant_problems(exc.details)
+            rest = [d for d in exc.details if not _variant_problems([d])]
+            if rest or not variant_problems:
+                shown = ValidationFailed(exc.message, details=rest) if variant_problems else exc
+                put_on_form(shown, form, labels={"variants": _("Variation: "), "components": _("Component: ")})
         else:
             messages.success(request, _("Product %(product)s created.") % {"product": product})
             return redirect("catalog:product_detail", product.pk)
-    return render(request, "catalog/product_form.html", _form_context(request, form, post=request.POST))
+    _say_variant_problems(form, request.POST, variant_problems)
+    context = _form_context(request, form, post=request.POST, variant_problems=variant_problems)
+    return render(request, "catalog/product_form.html", context)
 
 
 @login_required

@@ -146,13 +146,14 @@ def _child(model, key: str) -> tuple[type[models.Model] | None, str, str]:
     return None, pk, name
 
 
-def _resolve(model, key: str) -> tuple[str, models.Field | None]:
-    """The label of a recorded key and the model field that gives its values their meaning."""
+def _resolve(model, key: str, numbered: bool = True) -> tuple[str, models.Field | None]:
+    """The label of a recorded key and the model field that gives its values their meaning. A child's
+    number (`Endereço 12 · CEP`) is shown only when `numbered`: when the record touches several of its kind."""
     if "#" in key:
         child, pk, name = _child(model, key)
         f = _field(child, name)
         kind = capfirst(str(child._meta.verbose_name)) if child else key.partition("#")[0]
-        return f"{kind} {pk} · {_label_of(f, name)}", f
+        return f"{kind} {pk} · {_label_of(f, name)}" if numbered else f"{kind} · {_label_of(f, name)}", f
     f = _field(model, key)
     return capfirst(_label_of(f, key)), f
 
@@ -282,10 +283,16 @@ def readable(records) -> list[ReadableRecord]:
     for record in records:
         model = model_of(record.object_type)
         rows = []
-        for key, old, new in _pairs(record.changes):
+        pairs = _pairs(record.changes)
+        children = {}  # kind -> the numbers of the children of that kind this record touches
+        for key, _old, _new in pairs:
+            kind, sep, rest = key.partition("#")
+            if sep:
+                children.setdefault(kind, set()).add(rest.partition(".")[0])
+        for key, old, new in pairs:
             if _is_hidden(key):
                 continue
-            label, f = _resolve(model, key)
+            label, f = _resolve(model, key, numbered=len(children.get(key.partition("#")[0], ())) > 1)
             names.want(f, old, new)
             rows.append((label, f, old, new))
         resolved.append((record, model, rows))

@@ -20,6 +20,10 @@ PLAIN = re.compile(r"-?[0-9]+([.,][0-9]+)?")
 MAX_PLACES = 10
 MAX_WHOLE_DIGITS = 12
 
+# A number not written out: an exponent (`1e3`, `2,5E-2`), NaN or infinity. A word ("dez") is simply
+# not a number, and is told so.
+_NOT_WRITTEN_OUT = re.compile(r"\d\s*[eE]\s*[-+]?\d|^[-+]?\s*(s?nan|inf(inity)?)\s*$", re.IGNORECASE)
+
 
 def read_decimal(value, *, places: int | None = None, whole_digits: int | None = None, typed: bool = False) -> Decimal:
     """`value` as an exact Decimal with at most `places` decimals and `whole_digits` digits before the point.
@@ -56,7 +60,7 @@ def read_decimal(value, *, places: int | None = None, whole_digits: int | None =
             raise ValueError(_("Number too long (%(max)d characters at most).") % {"max": MAX_TEXT})
         if not text:
             raise ValueError(_("Enter a number."))
-        if any(c in text.lower() for c in ("e", "inf", "nan")):
+        if _NOT_WRITTEN_OUT.search(text):
             raise ValueError(
                 _("Write the number in full, without exponents, NaN or infinity: %(value)s.") % {"value": text}
             )

@@ -92,13 +92,14 @@ def too_long_message(limit: int) -> str:
     return _("Text too long: at most %(max)d characters.") % {"max": limit}
 
 
-def model_text_field(model, name: str, *, typed: bool = False, **kwargs):
+def model_text_field(model, name: str, *, typed: bool = False, field_class=None, **kwargs):
     """A form's text field bounded by the column it fills (`model_text_field(Party, "trade_name", label=...)`),
-    or by the typed format of `TYPED_LENGTHS` (`typed=True`: a CNPJ typed with its dots)."""
+    or by the typed format of `TYPED_LENGTHS` (`typed=True`: a CNPJ typed with its dots); `field_class` is a
+    `CharField` of one's own (a lookup's)."""
     from django import forms
 
     limit = TYPED_LENGTHS[name] if typed else model._meta.get_field(name).max_length
-    field = forms.CharField(max_length=limit, **kwargs)
+    field = (field_class or forms.CharField)(max_length=limit, **kwargs)
     field.error_messages["max_length"] = gettext_lazy(
         "Text too long: at most %(limit_value)d characters (you typed %(show_value)d)."
     )

@@ -22,6 +22,7 @@ from retaguarda.core.pagination import query_without_cursor, requested_limit, sc
 from retaguarda.core.states import allowed_transitions, state_history
 from retaguarda.inventory import forms, selectors, services
 from retaguarda.inventory.models import (
+    LocationKind,
     ManualOperation,
     StockCount,
     TransferOrder,
@@ -171,15 +172,19 @@ DOCUMENTS = {
 }
 
 
+def _document_of(move, *, leaving: bool) -> tuple[str, str]:
+    """A move's document in words and the page that shows it; other apps' documents by their reason."""
+    label, url_name, by_id = DOCUMENTS.get(move.source_type, (None, None, False))
+    if move.source_type == ManualOperation.SOURCE_TYPE and leaving:
+        label = _("Manual exit")
+    url = reverse(url_name, args=[move.source_id] if by_id else []) if url_name else ""
+    return str(label or move.reason or _("Other document")), url
+
+
 def _documents(lines) -> None:
-    """Name each kardex row's document in words, with a link; other apps' documents by their reason."""
+    """Name each kardex row's document in words, with a link."""
     for line in lines:
-        move = line.move
-        label, url_name, by_id = DOCUMENTS.get(move.source_type, (None, None, False))
-        if move.source_type == ManualOperation.SOURCE_TYPE and line.quantity_out:
-            label = _("Manual exit")
-        line.document = label or move.reason or _("Other document")
-        line.document_url = reverse(url_name, args=[move.source_id] if by_id else []) if url_name else ""
+        line.document, line.document_url = _document_of(line.move, leaving=bool(line.quantity_out))
         line.internal = not line.quantity_in and not line.quantity_out
 
 
@@ -223,6 +228,8 @@ def moves(request):
             company, product_id=product.pk if product else None, warehouse_id=_int(filters["warehouse"])
         )
         listing = screen_page(request, qs)
+    for move in listing["rows"]:
+        move.document, move.document_url = _document_of(move, leaving=move.from_location.kind == LocationKind.INTERNAL)
     context = {**listing, "warehouses": selectors.warehouses(company), "filters": filters}
     return _page(request, "inventory/moves.html", context)
 

@@ -6,7 +6,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from retaguarda.br_tables.widgets import MunicipalityWidget
+from retaguarda.br_tables.widgets import LookupField, MunicipalityWidget
 from retaguarda.core.lookups import lookups
 from retaguarda.core.number_fields import NumberField
 from retaguarda.core.text_limits import model_text_field
@@ -86,6 +86,7 @@ class AddressForm(forms.Form):
         label=_("Municipality"),
         required=False,
         widget=MunicipalityWidget(),
+        field_class=LookupField,
     )
     is_billing = forms.BooleanField(label=_("Billing address"), required=False)
     is_delivery = forms.BooleanField(label=_("Delivery address"), required=False)

@@ -203,3 +203,51 @@ def test_the_edit_form_shows_prices_and_quantities_as_people_write_them(web, mak
     assert 'name="cost" value="48,00"' in html
     assert 'name="minimum_stock" value="2,5"' in html
     assert 'name="gross_weight" value="0"' in html
+
+
+VARIATIONS_FORM = {
+    "sku": "CAM",
+    "name": "Camiseta",
+    "product_type": "goods",
+    "origin": "0",
+    "unit": "UN",
+    "tax_unit": "UN",
+    "purchase_unit": "UN",
+    "purchase_factor": "1",
+    "is_active": "on",
+    "attr_name_0": "Tamanho",
+    "attr_values_0": "P, M",
+    "variant_count": "2",
+    "variant_0_attr_Tamanho": "P",
+    "variant_0_price": "-1",
+    "variant_1_attr_Tamanho": "M",
+    "variant_1_price": "abc",
+}
+
+
+@pytest.mark.parametrize(
+    ("fields", "refused_by"),
+    [({"ncm": "", "ncm_search": "6109.10.0", "price": "-49,90"}, "the form"), ({"ncm": "61091000"}, "the service")],
+)
+def test_a_variation_row_s_problems_show_beside_it_in_the_same_round(web, fields, refused_by):
+    response = web.post(reverse("catalog:product_create"), {**VARIATIONS_FORM, **fields})
+
+    html = response.content.decode()
+    rows = response.context["variant_rows"]
+    assert [row["problems"] for row in rows] == [{"price": ["Não pode ser negativo."]}, {"price": ["Número inválido."]}]
+    assert "Variação P · preço de venda: Não pode ser negativo." in html, refused_by
+    assert "Variação M · preço de venda: Número inválido." in html
+    assert 'value="abc"' in html and html.count('aria-invalid="true"') >= 2
+    assert not Product.objects.exists()
+
+
+def test_an_ncm_typed_without_a_pick_is_kept_and_named_not_called_missing(web):
+    response = web.post(
+        reverse("catalog:product_create"),
+        {**VARIATIONS_FORM, "variant_count": "0", "ncm": "", "ncm_search": "6109.10.0", "price": "-49,90"},
+    )
+
+    errors = response.context["form"].errors
+    assert "“6109.10.0” não está na lista" in errors["ncm"][0]
+    assert errors["price"] == ["Não pode ser negativo."]  # the rest of the form in the same round
+    assert 'value="6109.10.0"' in response.content.decode()

@@ -105,6 +105,9 @@ def test_a_count_typed_scanned_and_uploaded_then_posted(web, stock, make_product
     assert 'data-source="inventory.count"' in kardex
     history = web.get(reverse("inventory:count", args=[count.pk])).content.decode().split('class="timeline"')[1]
     assert "<td>Em contagem</td><td>Postado</td>" in history and "counting" not in history
+    moves = web.get(reverse("inventory:moves")).content.decode()
+    assert f'<a href="{reverse("inventory:count", args=[count.pk])}">Ajuste do balanço</a>' in moves
+    assert "inventory.count #" not in moves and "inventory.manual #" not in moves
 
 
 @pytest.mark.parametrize("typed", ["NaN", "Infinity", "1e30", "1,12345", "99999999999999999999"])

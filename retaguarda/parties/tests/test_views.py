@@ -248,3 +248,22 @@ def test_a_fragment_of_an_alphanumeric_cnpj_finds_the_party(web, make_party):
     html = web.get("/cadastros/", {"q": "abc"}).content.decode()
 
     assert "Mercado Nova Era Ltda" in html and "Outra Loja Ltda" not in html
+
+
+def test_a_municipality_typed_without_a_pick_is_an_error_with_the_text_kept_not_a_silent_blank(web):
+    response = web.post(
+        "/cadastros/novo/", {**FORM, "address-municipality_id": "", "address-municipality_id_search": "Sao"}
+    )
+
+    assert "“Sao” não está na lista" in response.context["address_form"].errors["municipality_id"][0]
+    assert 'value="Sao"' in response.content.decode()
+    assert not Party.objects.exists()
+
+
+def test_a_municipality_typed_in_full_without_a_pick_is_read(web):
+    response = web.post(
+        "/cadastros/novo/", {**FORM, "address-municipality_id": "", "address-municipality_id_search": "Campinas/SP"}
+    )
+
+    assert response.status_code == 302
+    assert Party.objects.get().addresses.get().municipality_id == "3509502"

@@ -61,9 +61,16 @@ def test_a_change_reads_with_the_municipality_by_name_and_states_by_label(actor)
     rows = _rows(record)
 
     label = next(label for label in rows if label.endswith("município"))
-    assert label.startswith("Endereço ")
+    assert label == "Endereço · município"  # one address in the change: its row number says nothing
     assert rows[label] == ("Campinas/SP", "São Paulo/SP")
     assert rows[label.replace("município", "CEP")] == ("13015-904", "01001-000")
+
+
+def test_a_change_to_two_children_of_a_kind_numbers_them(actor, company):
+    changes = {"address#7.number": ["1", "2"], "address#9.number": ["3", "4"]}
+    record = audit.record(actor, _party(actor), "updated", changes)
+
+    assert set(_rows(record)) == {"Endereço 7 · número", "Endereço 9 · número"}
 
 
 def test_values_without_a_field_read_as_lists_and_words(actor, company):

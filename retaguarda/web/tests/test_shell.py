@@ -12,6 +12,8 @@ pytestmark = pytest.mark.django_db
 def test_money_quantities_and_documents_in_brazilian_format():
     assert brl(Decimal("1234.5")) == "R$\u00a01.234,50"
     assert brl(Decimal("-0.5")) == "-R$\u00a00,50"
+    assert brl(Decimal("20.069767")) == "R$\u00a020,07"  # an average cost: rounded half up, never cut
+    assert brl(Decimal("0.005")) == "R$\u00a00,01"
     assert qty(Decimal("12.5000")) == "12,5"
     assert qty(Decimal("1500")) == "1.500"
     assert document("12ABC34501DE35") == "12.ABC.345/01DE-35"
