@@ -107,7 +107,7 @@ class PartyAddress(TimeStamped):
     municipality = models.ForeignKey(
         "br_tables.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
     )
-    uf = models.CharField(_("state"), max_length=2, editable=False)  # always the municipality's
+    uf = models.CharField(_("federal state"), max_length=2, editable=False)  # always the municipality's
     country_code = models.CharField(_("country code"), max_length=4, default=BRAZIL)
     country_name = models.CharField(_("country"), max_length=60, default="Brasil")
     is_billing = models.BooleanField(_("billing address"), default=False)

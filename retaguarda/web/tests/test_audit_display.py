@@ -121,3 +121,31 @@ def test_the_audit_log_pages_both_ways_with_a_total(web, actor, company):
     again = web.get("/auditoria/" + back_url).content.decode()
     assert again.count("<tr>") == first.count("<tr>")
     assert "Página anterior" not in again
+
+
+def test_a_document_s_state_reads_as_its_situation_not_as_a_federal_state():
+    """One msgid, one meaning: the address's UF had taken "state" over, for every document's history."""
+    from retaguarda.inventory.models import StockCount
+    from retaguarda.parties.models import PartyAddress
+    from retaguarda.sales.models import SalesOrder
+
+    assert str(StockCount._meta.get_field("state").verbose_name) == "situação"
+    assert str(SalesOrder._meta.get_field("state").verbose_name) == "situação"
+    assert str(PartyAddress._meta.get_field("uf").verbose_name) == "UF"
+
+
+def test_every_model_field_reads_in_portuguese_in_a_history():
+    from django.apps import apps
+
+    from retaguarda.core.audit_display import HIDDEN_FIELDS, _label_of
+
+    same_in_both = {"total", "principal", "kit", "subject_url"}
+    business = {"catalog", "parties", "companies", "inventory", "finance", "fiscal", "purchasing", "sales", "watch"}
+    english = [
+        f"{model._meta.label}.{f.name}"
+        for model in apps.get_models()
+        if model._meta.app_label in business
+        for f in model._meta.concrete_fields
+        if f.name not in HIDDEN_FIELDS | same_in_both and _label_of(f, f.name) == f.name.replace("_", " ")
+    ]
+    assert not english, english
