@@ -191,6 +191,10 @@ def test_list_pages_run_a_fixed_number_of_queries(
         reverse("finance:collections"),
         reverse("finance:cashflow"),
         reverse("finance:dre"),
+        reverse("finance:transfers"),
+        reverse("finance:statements"),
+        reverse("finance:reconciliation"),
+        reverse("finance:account", args=[bank_account.pk]),
     ]
     for u in urls:
         web.get(u)  # the first visit seeds the chart and the reminder templates
