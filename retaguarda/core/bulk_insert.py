@@ -49,15 +49,23 @@ class _Shape:
 _shapes: dict[tuple[str, type], _Shape] = {}
 
 
-def insert_instances(model, objs: list, *, unless: tuple[str, list] | None = None) -> list:
+def insert_instances(
+    model, objs: list, *, unless: tuple[str, list] | None = None, ignore_conflicts: bool = False
+) -> list:
     """INSERT `objs` (new instances of `model`, pk unset) and set their primary keys; returns `objs`.
 
     `unless`: a SELECT and its parameters that the first statement checks as it inserts (`INSERT ...
     SELECT ... WHERE NOT EXISTS`): when it finds a row nothing is written and `[]` is returned, so a
     check that must see what committed while the caller waited for a lock costs no round trip of its
-    own, and its refusal leaves the caller's transaction as it was (`inventory.services.reserve`)."""
+    own, and its refusal leaves the caller's transaction as it was (`inventory.services.reserve`).
+
+    `ignore_conflicts` (one object only): nothing is written, and `[]` returned, when a unique constraint
+    already holds the object's twin (`ON CONFLICT DO NOTHING`, SQLite's `INSERT OR IGNORE`); see
+    `core.transactions.insert_unless_conflict`."""
     if not objs:
         return objs
+    if ignore_conflicts and (len(objs) != 1 or unless):
+        raise ValueError("ignore_conflicts takes one object and no `unless`")
     if not connection.features.can_return_rows_from_bulk_insert:  # never the two engines this project runs on
         raise NotImplementedError("insert_instances needs INSERT ... RETURNING")
     shape = _shapes.get((connection.vendor, model))
@@ -78,11 +86,13 @@ def insert_instances(model, objs: list, *, unless: tuple[str, list] | None = Non
     ids = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
             cursor.execute(
-                f"{shape.unnest}{guard}{shape.returning}", [list(c) for c in zip(*rows, strict=True)] + guard_params
+                f"{shape.unnest}{guard}{conflict}{shape.returning}",
+                [list(c) for c in zip(*rows, strict=True)] + guard_params,
             )
             ids = [r[0] for r in cursor.fetchall()]
-            if unless and not ids:
+            if (unless or ignore_conflicts) and not ids:
                 return []
         else:
             size = max(1, connection.ops.bulk_batch_size(fields, objs))
@@ -97,9 +107,11 @@ def insert_instances(model, objs: list, *, unless: tuple[str, list] | None = Non
                     values += guard_params
                 else:
                     sql = f"{shape.head}VALUES {many}{shape.returning}"
+                if ignore_conflicts:
+                    sql = sql.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
                 cursor.execute(sql, values)
                 ids += [r[0] for r in cursor.fetchall()]
-                if unless and not ids:
+                if (unless or ignore_conflicts) and not ids:
                     return []
     for obj, new_id in zip(objs, ids, strict=True):
         setattr(obj, shape.pk.attname, new_id)

@@ -92,7 +92,10 @@ def get_order(request, order_id: int):
 @idempotent
 def create_order(request, body: OrderCreateIn, confirm: bool = False):
     """Take an order (a draft, or confirmed with `?confirm=true`: stock reserved for every line or none)."""
-    return Status(201, services.create_order(body.to_input(), actor=actor_of(request), confirm=confirm))
+    # Inside `idempotent`'s transaction, which any refusal rolls back whole (or alone, as its own
+    # transaction): no savepoint needed.
+    order = services.create_order(body.to_input(), actor=actor_of(request), confirm=confirm, savepoint=False)
+    return Status(201, order)
 
 
 @router.get("/quotes", response=Page[QuoteOut], auth=VIEW)

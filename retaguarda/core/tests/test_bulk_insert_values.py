@@ -7,7 +7,8 @@ import pytest
 from django.db import transaction
 
 from retaguarda.core.bulk_insert import insert_instances
-from retaguarda.core.models import AuditRecord, DocumentEvent, OutboxDelivery, OutboxEvent
+from retaguarda.core.models import AuditRecord, DocumentEvent, IdempotencyKey, OutboxDelivery, OutboxEvent
+from retaguarda.core.transactions import insert_unless_conflict
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,22 @@ def test_outbox_rows_and_audit_records(admin_user):
         ("10.0.0.1", {"total": [None, "9.90"]}),
         (None, {}),
     ]
+
+
+def test_a_twin_of_a_unique_row_is_not_inserted_and_the_transaction_goes_on(admin_user):
+    def key(digest):
+        return IdempotencyKey(
+            user=admin_user, key="k1", method="POST", path="/x", request_hash=digest, status=0, response={}
+        )
+
+    with transaction.atomic():
+        assert insert_unless_conflict(first := key("a")) and first.pk is not None
+        assert not insert_unless_conflict(key("b"))  # the same user and key: nothing written, nothing raised
+        assert (
+            IdempotencyKey.objects.filter(user=admin_user, key="k1").values_list("request_hash", flat=True).get() == "a"
+        )
+    with pytest.raises(ValueError):
+        insert_instances(IdempotencyKey, [key("c"), key("d")], ignore_conflicts=True)
 
 
 def test_update_columns_writes_the_named_columns_of_every_row_and_nothing_else():
