@@ -49,6 +49,20 @@ class _Shape:
 _shapes: dict[tuple[str, type], _Shape] = {}
 
 
+def _rows(shape: _Shape, objs: list) -> list[list]:
+    """Each object's values in the statement's column order, as the driver takes them."""
+    rows = []
+    for obj in objs:
+        row = []
+        for field, custom, is_plain in zip(shape.fields, shape.own_pre_save, shape.plain, strict=True):
+            value = field.pre_save(obj, True) if custom else getattr(obj, field.attname)
+            if not (is_plain and type(value) in _PLAIN_VALUES):
+                value = field.get_db_prep_save(value, connection)
+            row.append(value)
+        rows.append(row)
+    return rows
+
+
 def insert_instances(
     model, objs: list, *, unless: tuple[str, list] | None = None, ignore_conflicts: bool = False
 ) -> list:
@@ -72,15 +86,7 @@ def insert_instances(
     if shape is None:
         shape = _shapes[(connection.vendor, model)] = _Shape(model)
     fields = shape.fields
-    rows = []
-    for obj in objs:
-        row = []
-        for field, custom, is_plain in zip(fields, shape.own_pre_save, shape.plain, strict=True):
-            value = field.pre_save(obj, True) if custom else getattr(obj, field.attname)
-            if not (is_plain and type(value) in _PLAIN_VALUES):
-                value = field.get_db_prep_save(value, connection)
-            row.append(value)
-        rows.append(row)
+    rows = _rows(shape, objs)
 
     guard, guard_params = (f" WHERE NOT EXISTS ({unless[0]})", list(unless[1])) if unless else ("", [])
     ids = []
@@ -118,6 +124,38 @@ def insert_instances(
         obj._state.adding = False
         obj._state.db = connection.alias
     return objs
+
+
+def insert_together(*groups: tuple[type, list]) -> None:
+    """INSERT each group's `objs` (new instances of its model, none referring to another group's) and set
+    their primary keys, as `insert_instances` does for each: on PostgreSQL in one statement (a data-modifying
+    CTE per group, each group's ids returned in its rows' order), one round trip where there were as many as
+    groups; elsewhere one `insert_instances` per group. For the rows every state change writes together,
+    such as a document's timeline events and its audit records."""
+    groups = tuple((model, objs) for model, objs in groups if objs)
+    if connection.vendor != "postgresql" or len(groups) < 2:
+        for model, objs in groups:
+            insert_instances(model, objs)
+        return
+    parts, selects, params = [], [], []
+    for n, (model, objs) in enumerate(groups):
+        shape = _shapes.get((connection.vendor, model))
+        if shape is None:
+            shape = _shapes[(connection.vendor, model)] = _Shape(model)
+        parts.append(f"g{n} AS ({shape.unnest}{shape.returning})")
+        selects.append(f"SELECT {n}, {connection.ops.quote_name(shape.pk.column)} FROM g{n}")
+        params += [list(c) for c in zip(*_rows(shape, objs), strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", params)
+        ids = [[] for _group in groups]
+        for n, new_id in cursor.fetchall():
+            ids[n].append(new_id)
+    for (model, objs), new_ids in zip(groups, ids, strict=True):
+        attname = model._meta.pk.attname
+        for obj, new_id in zip(objs, new_ids, strict=True):
+            setattr(obj, attname, new_id)
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
 
 def update_columns(model, objs: list, names: list[str]) -> None:

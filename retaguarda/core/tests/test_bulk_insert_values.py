@@ -4,9 +4,10 @@ address, nulls, auto_now dates and foreign keys read back as written, ids in ord
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from retaguarda.core.bulk_insert import insert_instances
+from retaguarda.core.bulk_insert import insert_instances, insert_together
 from retaguarda.core.models import AuditRecord, DocumentEvent, IdempotencyKey, OutboxDelivery, OutboxEvent
 from retaguarda.core.transactions import insert_unless_conflict
 
@@ -75,6 +76,22 @@ def test_a_twin_of_a_unique_row_is_not_inserted_and_the_transaction_goes_on(admi
         )
     with pytest.raises(ValueError):
         insert_instances(IdempotencyKey, [key("c"), key("d")], ignore_conflicts=True)
+
+
+def test_events_and_audit_records_written_together_come_back_with_their_ids_in_order(admin_user):
+    events = [
+        DocumentEvent(document_type="t.doc", document_id=n, to_state=f"s{n}", user=admin_user, origin="api")
+        for n in range(3)
+    ]
+    records = [
+        AuditRecord(actor_label="x", origin="api", action=f"a{n}", object_type="t", object_id=str(n)) for n in range(2)
+    ]
+    with CaptureQueriesContext(connection) as ctx:
+        insert_together((DocumentEvent, events), (AuditRecord, records), (OutboxEvent, []))
+    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
+    assert [DocumentEvent.objects.get(pk=e.pk).to_state for e in events] == ["s0", "s1", "s2"]
+    assert [AuditRecord.objects.get(pk=r.pk).action for r in records] == ["a0", "a1"]
+    assert all(not e._state.adding for e in events)
 
 
 def test_update_columns_writes_the_named_columns_of_every_row_and_nothing_else():
