@@ -80,7 +80,7 @@ def test_an_order_confirmed_and_not_invoiced_in_time_opens_for_sales_and_resolve
 SHORT = "sales.cannot_reserve"
 
 
-def test_a_draft_the_stock_cannot_serve_opens_when_another_order_takes_the_stock_and_clears_on_a_receipt(
+def test_a_draft_the_stock_cannot_serve_opens_when_another_order_takes_the_stock_and_clears_when_it_is_given_back(
     actor, company, make_order, make_product, make_kit, warehouse, stock, django_capture_on_commit_callbacks
 ):
     mug, lid = make_product(), make_product()
@@ -93,9 +93,8 @@ def test_a_draft_the_stock_cannot_serve_opens_when_another_order_takes_the_stock
     assert rules.cannot_reserve(company.pk, {"days": 30}) == []
 
     rival = make_order([(mug, "3", "10")])
-    with django_capture_on_commit_callbacks(execute=True):
-        services.confirm_order(rival.pk, actor=actor)  # 2 mugs left: the draft asks for 4
-    deliver_all()  # the confirmation looks at the drafts of the same products at once
+    services.confirm_order(rival.pk, actor=actor)  # 2 mugs left: the draft asks for 4
+    watch.evaluate(company.pk, codes=[SHORT])
     occ = occurrence(company, SHORT)
     assert (occ.subject_type, occ.subject_id, occ.department, occ.state) == (
         "sales.order",
@@ -115,11 +114,24 @@ def test_a_draft_the_stock_cannot_serve_opens_when_another_order_takes_the_stock
     assert [f.subject_id for f in found] == [draft.pk] and cost == 1
     assert rules.cannot_reserve(company.pk, {"days": 30}, subjects=[fits.pk]) == []
 
-    stock.receive(mug, warehouse, "2", cost="4.00")
-    watch.evaluate(company.pk, codes=[SHORT])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_order(rival.pk, actor=actor, reason="Cliente desistiu")
+    deliver_all()  # the cancellation looks at once at the drafts of the products it gave back
     occ.refresh_from_db()
     assert (occ.state, occ.resolution) == ("resolved", "cleared")
-    services.confirm_order(draft.pk, actor=actor)  # what the rule said: it fits now
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_order(draft.pk, actor=actor)  # what the rule said: it fits now
+
+    stock.issue(mug, warehouse, "1")  # a breakage: no mug free, a new draft of 2 is short
+    second = make_order([(mug, "2", "10")])
+    watch.evaluate(company.pk, codes=[SHORT])
+    again = Occurrence.objects.get(company=company, rule=SHORT, subject_id=str(second.pk))
+    stock.receive(mug, warehouse, "5", cost="4.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_order(second.pk, actor=actor)  # the order itself is looked at on its cancellation
+    deliver_all()
+    again.refresh_from_db()
+    assert (again.state, again.resolution) == ("resolved", "cleared")
 
 
 def test_a_purchase_receipt_clears_the_drafts_waiting_for_its_products_at_once(
