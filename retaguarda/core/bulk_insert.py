@@ -158,44 +158,63 @@ def insert_together(*groups: tuple[type, list]) -> None:
             obj._state.db = connection.alias
 
 
-def update_columns(model, objs: list, names: list[str]) -> None:
+class _UpdateShape:
+    """An UPDATE of some columns of a model, worked out once per model, columns and database vendor."""
+
+    def __init__(self, model, names: tuple[str, ...]):
+        meta = model._meta
+        pk = meta.pk
+        self.fields = [meta.get_field(name) for name in names]
+        self.plain = [_is_plain(f) for f in self.fields]
+        self.all_fields = [pk, *self.fields]
+        qn = connection.ops.quote_name
+        table = qn(meta.db_table)
+        if connection.vendor == "postgresql":
+            # One array per column: one short statement whatever the number of rows.
+            arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in self.all_fields)
+            aliases = ", ".join(f"c{i}" for i in range(len(self.fields) + 1))
+            sets = ", ".join(f"{qn(f.column)} = v.c{i}" for i, f in enumerate(self.fields, 1))
+            self.unnest = (
+                f"UPDATE {table} SET {sets} FROM UNNEST({arrays}) AS v({aliases}) WHERE {table}.{qn(pk.column)} = v.c0"
+            )
+        else:
+            self.one = "(" + ", ".join(["%s"] * (len(self.fields) + 1)) + ")"
+            sets = ", ".join(f"{qn(f.column)} = v.column{i}" for i, f in enumerate(self.fields, 2))
+            self.head = f"UPDATE {table} SET {sets} FROM (VALUES "
+            self.tail = f") AS v WHERE {table}.{qn(pk.column)} = v.column1"
+
+
+_update_shapes: dict[tuple, _UpdateShape] = {}
+
+
+def update_columns(model, objs: list, names) -> None:
     """UPDATE the columns `names` of saved `objs` of `model` to their instances' values, one statement
-    (a batch on SQLite): `bulk_update`'s CASE per row and column cost 30% of a 1,000-line note's issue.
-    Each value goes through its field as in `insert_instances`."""
+    (a batch on SQLite): `bulk_update`'s CASE per row and column cost 30% of a 1,000-line note's issue
+    (and more than the rest of a 1,000-line posting). Each value goes through its field as in
+    `insert_instances`; a value is written, not computed from the row (`F() + delta` would drift on
+    SQLite, whose NUMERIC arithmetic is binary floating point)."""
     if not objs:
         return
-    meta = model._meta
-    pk = meta.pk
-    fields = [meta.get_field(name) for name in names]
-    plain = [_is_plain(f) for f in fields]
+    key = (connection.vendor, model, tuple(names))
+    shape = _update_shapes.get(key)
+    if shape is None:
+        shape = _update_shapes[key] = _UpdateShape(model, key[2])
     rows = []
     for obj in objs:
         row = [obj.pk]
-        for field, is_plain in zip(fields, plain, strict=True):
+        for field, is_plain in zip(shape.fields, shape.plain, strict=True):
             value = getattr(obj, field.attname)
             if not (is_plain and type(value) in _PLAIN_VALUES):
                 value = field.get_db_prep_save(value, connection)
             row.append(value)
         rows.append(row)
-    qn = connection.ops.quote_name
-    table = qn(meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in [pk, *fields])
-            aliases = ", ".join(f"c{i}" for i in range(len(fields) + 1))
-            sets = ", ".join(f"{qn(f.column)} = v.c{i}" for i, f in enumerate(fields, 1))
-            cursor.execute(
-                f"UPDATE {table} SET {sets} FROM UNNEST({arrays}) AS v({aliases}) WHERE {table}.{qn(pk.column)} = v.c0",
-                [list(c) for c in zip(*rows, strict=True)],
-            )
+            cursor.execute(shape.unnest, [list(c) for c in zip(*rows, strict=True)])
             return
-        one = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
-        sets = ", ".join(f"{qn(f.column)} = v.column{i}" for i, f in enumerate(fields, 2))
-        size = max(1, connection.ops.bulk_batch_size([pk, *fields], objs))
+        size = max(1, connection.ops.bulk_batch_size(shape.all_fields, objs))
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
             cursor.execute(
-                f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([one] * len(batch))}) AS v "
-                f"WHERE {table}.{qn(pk.column)} = v.column1",
-                [v for row in batch for v in row],
+                f"{shape.head}{', '.join([shape.one] * len(batch))}{shape.tail}", [v for row in batch for v in row]
             )

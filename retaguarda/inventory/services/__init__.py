@@ -12,7 +12,6 @@ changes them (moves, reservations, counts), then average-cost rows by product, s
 deadlock.
 """
 
-from retaguarda.inventory.services.balances import UPDATE_BATCH
 from retaguarda.inventory.services.costs import incoming_average
 from retaguarda.inventory.services.counts import (
     CountEntry,
@@ -54,7 +53,6 @@ from retaguarda.inventory.services.warehouses import (
 __all__ = [
     "ENTRY_COUNTERPARTS",
     "EXIT_COUNTERPARTS",
-    "UPDATE_BATCH",
     "CountEntry",
     "ManualLine",
     "MoveIn",

@@ -14,12 +14,11 @@ from decimal import Decimal
 
 from django.db import connection
 
+from retaguarda.core.bulk_insert import update_columns
 from retaguarda.core.money import ZERO
 from retaguarda.core.raw_rows import Columns, marks, per_vendor
 from retaguarda.inventory.errors import Shortfall
 from retaguarda.inventory.models import Location, LocationKind, Lot, StockBalance
-
-UPDATE_BATCH = 500
 
 BalanceKey = tuple[int, int, int]  # (product, location, lot_key)
 PairKey = tuple[int, int]  # (product, location)
@@ -222,30 +221,8 @@ def shortfalls(report: dict[PairKey, Pair], products, locations) -> list[Shortfa
     ]
 
 
-def update_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """`UPDATE table SET col = v.col FROM (VALUES ...) v WHERE table.id = v.id`, batched.
-
-    Written by hand because Django's `bulk_update` builds one CASE branch per row and field, which
-    costs more than the whole rest of a 1,000-line posting. A CTE with a column list and UPDATE ...
-    FROM are understood by PostgreSQL and by SQLite (3.33+) alike; CASTs give the VALUES their types."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    sets = ", ".join(f"{connection.ops.quote_name(c)} = v.{connection.ops.quote_name(c)}" for c in columns)
-    row_sql = "(CAST(%s AS BIGINT), " + ", ".join(["CAST(%s AS NUMERIC)"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), UPDATE_BATCH):
-            batch = rows[start : start + UPDATE_BATCH]
-            values = ", ".join([row_sql] * len(batch))
-            cursor.execute(
-                f"WITH v(id, {names}) AS (VALUES {values}) UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id",
-                [str(x) if isinstance(x, Decimal) else x for row in batch for x in row],
-            )
-
-
 def apply_balance_deltas(buckets: Iterable[Bucket]) -> None:
-    """Write the new quantities of the changed rows (one statement per 500 rows).
+    """Write the new quantities of the changed rows (one statement; SQLite: one per batch of its variables).
 
     The rows are locked (PostgreSQL) or the transaction holds the write lock (SQLite IMMEDIATE), so
     the values computed from what was read are exact. Writing values rather than `F() + delta` also
@@ -256,6 +233,4 @@ def apply_balance_deltas(buckets: Iterable[Bucket]) -> None:
         b.balance.reserved += b.reserved_delta
         b.on_hand_delta = ZERO
         b.reserved_delta = ZERO
-    update_rows(
-        StockBalance, ("on_hand", "reserved"), [(b.balance.pk, b.balance.on_hand, b.balance.reserved) for b in changed]
-    )
+    update_columns(StockBalance, [b.balance for b in changed], ("on_hand", "reserved"))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from retaguarda.catalog.models import Product
 from retaguarda.core.actor import Actor
-from retaguarda.core.bulk_insert import insert_instances
+from retaguarda.core.bulk_insert import insert_instances, update_columns
 from retaguarda.core.money import ZERO, cost, quantity
 from retaguarda.core.problems import Problems
 from retaguarda.core.scope import company_id_of
@@ -33,7 +33,6 @@ from retaguarda.inventory.services.balances import (
     late_bucket,
     lock_balances,
     shortfalls,
-    update_rows,
 )
 from retaguarda.inventory.services.costs import incoming_average, lock_cost_rows
 from retaguarda.inventory.services.lots import check_lots
@@ -227,9 +226,7 @@ def post_moves(
                 raise AlreadyPosted() from exc
             raise
         apply_balance_deltas(by_key.values())
-        update_rows(
-            ProductCost, ("average_cost", "quantity"), [(c.pk, c.average_cost, c.quantity) for c in costs.values()]
-        )
+        update_columns(ProductCost, list(costs.values()), ("average_cost", "quantity"))
     # The rows read on the way go with the moves, so showing them needs no second read.
     for move in created:
         move.product = products[move.product_id]
