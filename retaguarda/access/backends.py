@@ -1,11 +1,17 @@
 from django.contrib.auth.backends import ModelBackend
 
 from retaguarda.access.departments import grants, permissions_of
+from retaguarda.access.session_identity import user_with_workplaces
 
 
 class DepartmentBackend(ModelBackend):
     """`user.has_perm("inventory.post")` answers from the departments the user holds in the company
     the request works in (`access.identity` sets it), never from another company's membership."""
+
+    def get_user(self, user_id):
+        """The session's user, read with the companies and departments the page will ask for (one query)."""
+        user = user_with_workplaces(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def has_perm(self, user_obj, perm, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous:

@@ -7,9 +7,9 @@
 from django.contrib.auth.models import AnonymousUser
 
 from retaguarda.access.errors import ForeignCompany, InvalidCompanyHeader
+from retaguarda.access.session_identity import workplaces
 from retaguarda.access.token_identity import resolve_token
 from retaguarda.companies.models import Company
-from retaguarda.companies.selectors import workable_companies
 
 
 def _wanted_company_id(request) -> int | None:
@@ -23,23 +23,27 @@ def _wanted_company_id(request) -> int | None:
 
 def current_company(request) -> Company | None:
     """The company named by `X-Company` (refused when malformed or not the user's), else the one chosen
-    in the session, else the user's default, else the first the user may work in; None without any."""
+    in the session, else the user's default, else the first the user may work in; None without any.
+
+    Its departments and the switcher's list come with it (`access.session_identity`): the page's
+    permission checks and its company menu cost no query of their own."""
     user = request.user
     if not user.is_authenticated:
         return None
-    scope = workable_companies(user)
     header_id = _wanted_company_id(request)
+    places = workplaces(user)
+    request.workable_companies = places.companies
     if header_id is not None:
-        company = scope.filter(pk=header_id).first()
+        company = places.find(header_id)
         if company is None:
             raise ForeignCompany()
-        return company
-    for wanted in (_session_company_id(request), user.default_company_id):
-        if wanted:
-            company = scope.filter(pk=wanted).first()
-            if company is not None:
-                return company
-    return scope.order_by("id").first()
+    else:
+        company = places.find(_session_company_id(request)) or places.find(user.default_company_id)
+        company = company or (places.companies[0] if places.companies else None)
+    if company is not None:
+        # What `User.department_codes` would read (the lazy user proxies the attribute to the instance).
+        user._department_codes = {company.pk: places.departments[company.pk]}
+    return company
 
 
 def _session_company_id(request) -> int | None:

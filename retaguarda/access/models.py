@@ -58,6 +58,7 @@ class User(AbstractUser):
     def forget_departments(self) -> None:
         self.__dict__.pop("_department_codes", None)
         self.__dict__.pop("_dept_perms", None)
+        self.__dict__.pop("_workplaces", None)
 
 
 class Membership(models.Model):

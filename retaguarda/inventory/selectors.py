@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -419,7 +419,7 @@ def kardex(
     transfers show but do not change the running quantity."""
     qs, scope_ids, in_scope = _kardex_moves(company, product, warehouse_id)
     rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("id",))
-    result = _kardex_lines(company, product, qs, scope_ids, in_scope, rows, first_page=not cursor)
+    result = _kardex_lines(company, product, scope_ids, in_scope, rows, first_page=not cursor)
     result.next_cursor = next_cursor
     return result
 
@@ -431,7 +431,7 @@ def kardex_window(
     qs, scope_ids, in_scope = _kardex_moves(company, product, warehouse_id)
     window = keyset_window(qs, cursor=cursor, limit=limit, ordering=("id",))
     first_page = window.previous_cursor is None
-    result = _kardex_lines(company, product, qs, scope_ids, in_scope, window.rows, first_page=first_page)
+    result = _kardex_lines(company, product, scope_ids, in_scope, window.rows, first_page=first_page)
     result.next_cursor, result.window = window.next_cursor, window
     return result
 
@@ -460,15 +460,11 @@ def _kardex_moves(company, product: Product, warehouse_id: int | None):
     return qs, scope_ids, in_scope
 
 
-def _kardex_lines(company, product: Product, qs, scope_ids, in_scope, rows, *, first_page: bool) -> Kardex:
+def _kardex_lines(company, product: Product, scope_ids, in_scope, rows, *, first_page: bool) -> Kardex:
     """The running quantity and value along `rows`, from the balance before the first of them."""
-    qty_expr, value_expr = _signed(scope_ids)
     opening = {"q": ZERO, "v": ZERO}
     if rows and not first_page:  # the first page starts at the product's first move: nothing comes before it
-        opening = _kardex_opening(company, product, scope_ids, rows[0].id) or qs.filter(id__lt=rows[0].id).aggregate(
-            q=Coalesce(DecimalSum(qty_expr), Value(ZERO), output_field=QTY),
-            v=Coalesce(DecimalSum(value_expr), Value(ZERO), output_field=EXACT_VALUE),
-        )
+        opening = _kardex_opening(company, product, scope_ids, rows[0].id)
     running, running_value = quantity(opening["q"]), Decimal(opening["v"])
     result = Kardex(product=product, opening=running, opening_value=amount(running_value))
     for move in rows:
@@ -481,14 +477,19 @@ def _kardex_lines(company, product: Product, qs, scope_ids, in_scope, rows, *, f
     return result
 
 
-def _kardex_opening(company, product: Product, scope_ids, first_id: int) -> dict | None:
-    """The balance before move `first_id` from the last closed period wholly before it (one query):
-    its snapshot plus the moves after the period's last move. None when no period qualifies.
+def _kardex_opening(company, product: Product, scope_ids, first_id: int) -> dict:
+    """The balance before move `first_id`, in one query: the snapshot of the last closed period wholly
+    before it plus the moves after the period's last move; without such a period, every move before it.
 
     A period qualifies when its moves are exactly those with id <= `last_move_id` (`ids_in_order`)."""
     qty_expr, value_expr = _signed(scope_ids)
+    # The period is chosen in a subquery so that the sums are computed for it alone (SQLite would
+    # otherwise compute them for every period before sorting).
+    latest = StockPeriod.objects.filter(company=company, ids_in_order=True, last_move_id__lt=first_id).order_by(
+        "-period_end"
+    )
     moves_qs = StockMove.objects.filter(
-        company=company, product=product, id__gt=OuterRef("last_move_id"), id__lt=first_id
+        company=company, product=product, id__gt=OuterRef("since"), id__lt=first_id
     ).filter(Q(to_location_id__in=scope_ids) | Q(from_location_id__in=scope_ids))
     held = StockSnapshot.objects.filter(
         company=company, product=product, period_end=OuterRef("period_end"), location_id__in=scope_ids
@@ -498,24 +499,23 @@ def _kardex_opening(company, product: Product, scope_ids, first_id: int) -> dict
         summed = qs.order_by().values("product_id").annotate(t=DecimalSum(expression, output_field=output)).values("t")
         return Coalesce(Subquery(summed, output_field=output), Value(ZERO), output_field=output)
 
-    # The period is chosen in a subquery so that the sums are computed for it alone (SQLite would
-    # otherwise compute them for every period before sorting).
-    latest = StockPeriod.objects.filter(company=company, ids_in_order=True, last_move_id__lt=first_id).order_by(
-        "-period_end"
-    )
-    period = (
-        StockPeriod.objects.filter(pk=Subquery(latest.values("pk")[:1]))
+    # Read on the product's own row, which is always there: no period gives no snapshot and every move.
+    row = (
+        Product.objects.filter(pk=product.pk)
+        .annotate(
+            period_end=Subquery(latest.values("period_end")[:1]),
+            since=Coalesce(Subquery(latest.values("last_move_id")[:1]), Value(0), output_field=BigIntegerField()),
+        )
         .annotate(
             held_q=total(held, F("on_hand"), QTY),
             held_v=total(held, F("value"), EXACT_VALUE),
             since_q=total(moves_qs, qty_expr, QTY),
             since_v=total(moves_qs, value_expr, EXACT_VALUE),
         )
-        .first()
+        .values("held_q", "held_v", "since_q", "since_v")
+        .get()
     )
-    if period is None:
-        return None
-    return {"q": period.held_q + period.since_q, "v": period.held_v + period.since_v}
+    return {"q": row["held_q"] + row["since_q"], "v": row["held_v"] + row["since_v"]}
 
 
 # --------------------------------------------------------------------------------------------

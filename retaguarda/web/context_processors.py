@@ -6,7 +6,10 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    companies = workable_companies(user)
+    # Read with the request's identity (`access.identity`); a page outside the middleware reads them.
+    companies = getattr(request, "workable_companies", None)
+    if companies is None:
+        companies = workable_companies(user)
     return {
         "menu": menu_for(user, request.path),
         "current_company": getattr(request, "company", None),
