@@ -214,7 +214,10 @@ def start_app(env: dict, log_dir: Path) -> Server:
 def start_floor(env: dict, log_dir: Path) -> Server:
     """The bare Django floor (bench.floor) behind the same gunicorn command line."""
     port = free_port()
-    env = {**env, "DJANGO_SETTINGS_MODULE": "bench.floor.settings"}
+    from retaguarda.core.serving import web_environment
+
+    # The allocator settings `retaguarda serve` gives its web processes, so the memory floor is like for like.
+    env = web_environment({**env, "DJANGO_SETTINGS_MODULE": "bench.floor.settings"})
     server = _spawn(
         "floor",
         gunicorn_argv("bench.floor.wsgi:application", port, env.get("DATABASE_URL", "sqlite")),

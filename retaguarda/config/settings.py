@@ -110,6 +110,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     _db["CONN_HEALTH_CHECKS"] = True
+    # Statements run through `core.raw_rows.prepared_cursor` (server-side binding) are prepared from their
+    # second run on a connection; Django's own cursors bind on the client and never are.
+    _db.setdefault("OPTIONS", {})["prepare_threshold"] = 1
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

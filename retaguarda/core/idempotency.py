@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from retaguarda.core.models import IdempotencyKey
+from retaguarda.core.raw_rows import prepared_cursor
 
 TTL = timedelta(hours=24)
 
@@ -61,7 +62,7 @@ def _statements() -> _Sql:
 def _insert(user_id: int, key: str, method: str, path: str, digest: str) -> int | None:
     st = _statements()
     now = st.created_at.get_db_prep_value(timezone.now(), connection)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(st.insert, [user_id, key, method, path, digest, 0, "{}", now])
         row = cursor.fetchone()
     return row[0] if row else None
@@ -85,5 +86,5 @@ def claim(user_id: int, key: str, method: str, path: str, digest: str) -> tuple[
 
 def remember(pk: int, status: int, answer_json: str) -> None:
     """Store the answer (its JSON text as sent) for the key's replays."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_statements().update, [status, answer_json, pk])

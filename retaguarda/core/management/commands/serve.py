@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError
 from django.utils.translation import gettext as _
 
-from retaguarda.core.serving import web_processes_and_threads
+from retaguarda.core.serving import web_environment, web_processes_and_threads
 
 
 class Command(BaseCommand):
@@ -68,7 +68,7 @@ class Command(BaseCommand):
                 "--graceful-timeout",
                 "10",
             ],
-            env=env,
+            env=web_environment(env),
         )
         children = [web]
         if demo:
