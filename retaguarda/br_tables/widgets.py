@@ -128,3 +128,18 @@ class LookupField(forms.CharField):
                 _("“%(text)s” is not in the list: type part of it and pick one of the suggestions.") % {"text": typed}
             )
         return super().clean(value)
+
+
+def municipality_field() -> LookupField:
+    """An address form's municipality: found by its name, kept as its IBGE code."""
+    from retaguarda.core.text_limits import model_text_field
+
+    return model_text_field(
+        None,  # typed: the limit is the code's, not a column's
+        "municipality_id",
+        typed=True,
+        label=_("Municipality"),
+        required=False,
+        widget=MunicipalityWidget(),
+        field_class=LookupField,
+    )

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from retaguarda.br_tables.widgets import LookupField, MunicipalityWidget
+from retaguarda.br_tables.widgets import municipality_field
 from retaguarda.companies.models import Company, TaxRegime
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.problems import put_on_form
@@ -31,15 +31,7 @@ class CompanyForm(forms.Form):
     number = _text("number", _("Number"), True)
     complement = _text("complement", _("Complement"))
     district = _text("district", _("District"), True)
-    municipality_id = model_text_field(
-        Company,
-        "municipality_id",
-        typed=True,
-        label=_("Municipality"),
-        required=False,
-        widget=MunicipalityWidget(),
-        field_class=LookupField,
-    )
+    municipality_id = municipality_field()
     phone = _text("phone", _("Phone"), typed=True, type="tel")
     email = _text("email", _("E-mail"), type="email")
 

@@ -6,7 +6,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from retaguarda.br_tables.widgets import LookupField, MunicipalityWidget
+from retaguarda.br_tables.widgets import municipality_field
 from retaguarda.core.lookups import lookups
 from retaguarda.core.number_fields import NumberField
 from retaguarda.core.text_limits import model_text_field
@@ -79,15 +79,7 @@ class AddressForm(forms.Form):
     number = _text(PartyAddress, "number", _("Number"), placeholder=_("S/N when none"))
     complement = _text(PartyAddress, "complement", _("Complement"))
     district = _text(PartyAddress, "district", _("District"))
-    municipality_id = model_text_field(
-        PartyAddress,
-        "municipality_id",
-        typed=True,
-        label=_("Municipality"),
-        required=False,
-        widget=MunicipalityWidget(),
-        field_class=LookupField,
-    )
+    municipality_id = municipality_field()
     is_billing = forms.BooleanField(label=_("Billing address"), required=False)
     is_delivery = forms.BooleanField(label=_("Delivery address"), required=False)
 

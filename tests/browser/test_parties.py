@@ -111,3 +111,25 @@ def test_a_city_typed_in_full_without_picking_is_understood(signed_in_page, live
 
     expect(page.get_by_role("heading", name="Joana Pressa")).to_be_visible()
     expect(page.get_by_text("Centro · Campinas/SP")).to_be_visible()
+
+
+def test_a_destructive_button_looks_destructive_and_a_menu_count_sits_beside_its_item(signed_in_page, live_server):
+    page = signed_in_page
+    page.goto(f"{live_server.url}/cadastros/novo/")
+    page.get_by_label("Pessoa jurídica (CNPJ)").check()
+    page.fill("#id_document", "12abc34501de35")
+    page.fill("#id_legal_name", "Mercado Nova Era Ltda")
+    page.get_by_label("Cliente", exact=True).check()
+    page.click("main button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("Mercado Nova Era")
+
+    colour = lambda locator: locator.evaluate("el => getComputedStyle(el).backgroundColor")  # noqa: E731
+    deactivate, edit = (
+        page.locator("main button:has-text('Desativar')"),
+        page.locator("main a.btn:has-text('Editar')").first,
+    )
+    assert colour(deactivate) == "rgb(179, 38, 30)"  # --bad, not the brand green of "Editar"
+    assert colour(edit) == "rgb(31, 95, 74)"
+    # Every item of the menu is one line high, with or without a count beside it.
+    heights = page.locator("nav.sidebar li").evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+    assert max(heights) < 2.2 * min(heights)
