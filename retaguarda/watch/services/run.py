@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.bulk_insert import insert_instances, update_columns
+from retaguarda.core.bulk_insert import insert_instances, insert_together, update_columns
 from retaguarda.core.models import AuditRecord, DocumentEvent
 from retaguarda.core.raw_rows import Columns, marks, per_vendor
 from retaguarda.watch import registry
@@ -188,10 +188,10 @@ def apply(
         new, touch = _plan(company_id, by_code, found, scope)
         events: list[DocumentEvent] = []
         audits = []
-        _open_new(company_id, new, actor, now, events, audits, summary)
+        steps = _open_new(company_id, new, actor, now, events, audits, summary)
         _update(touch, actor, now, events, audits, summary)
-        insert_instances(DocumentEvent, events)
-        insert_instances(AuditRecord, audits)
+        # One statement on PostgreSQL for the three (none refers to another).
+        insert_together((OccurrenceStep, steps), (DocumentEvent, events), (AuditRecord, audits))
         emit_opened(company_id, summary.opened_ids)
         if scope is None:  # the last full run is what the inbox reports; an event's look is not one
             RunState.objects.filter(pk=state.pk).update(last_run_at=now, last_summary=summary.as_json())
@@ -258,9 +258,11 @@ def _fingerprint(finding: Finding) -> str:
     return hashlib.blake2b("\x1f".join(shown).encode(), digest_size=16).hexdigest()
 
 
-def _open_new(company_id, new, actor, now, events, audits, summary) -> None:
+def _open_new(company_id, new, actor, now, events, audits, summary) -> list[OccurrenceStep]:
+    """Insert the new occurrences; their plan steps (returned), timeline events and audit records are
+    written with the run's others."""
     if not new:
-        return
+        return []
     rows, templates = [], _Templates()
     for rule, finding in new:
         figures = _figures(finding)
@@ -290,8 +292,8 @@ def _open_new(company_id, new, actor, now, events, audits, summary) -> None:
         steps += [OccurrenceStep(occurrence=occ, number=n, text=str(t)[:300]) for n, t in enumerate(rule.steps, 1)]
         events.append(timeline_event(occ, "", S.OPEN, actor, {"reason": "found"}))
         audits.append(audit.build(actor, occ, "opened", {"rule": [None, occ.rule], "figures": [None, occ.figures]}))
-    insert_instances(OccurrenceStep, steps)
     summary.opened += len(created)
+    return steps
 
 
 class _Templates(dict):
