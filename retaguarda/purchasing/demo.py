@@ -76,6 +76,14 @@ def build(company, actor: Actor) -> int:
     full = order(a, [(p[0], "6", "3.20"), (p[1], "4", "0")])
     services.send_order(full.pk, actor=actor)
     receive(full)
+    # The same supplier's next delivery of one product, 15 % dearer: the watch's price rule finds it.
+    dearer = services.ReceiptLineIn(
+        p[1].pk, D("4"), (p[1].cost * (p[1].purchase_factor or 1) * D("1.15")).quantize(D("0.01"))
+    )
+    raised = services.create_receipt(
+        services.ReceiptIn(a.pk, warehouse.pk, [dearer], invoice_number="8812"), actor=actor
+    )
+    services.post_receipt(raised.pk, actor=actor)
     cancelled = order(b, [(p[2], "3", "0")])
     services.cancel_order(cancelled.pk, actor=actor, reason="Fornecedor sem estoque")
 

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from retaguarda.catalog.models import Product, ProductType
-from retaguarda.core.decimal_sql import DecimalSum
+from retaguarda.core.decimal_sql import DecimalMul, DecimalSub, DecimalSum
 from retaguarda.core.money import ZERO, quantity
 from retaguarda.inventory.models import LocationKind, StockBalance, StockMove, Warehouse
 from retaguarda.parties.models import Party
@@ -31,31 +33,48 @@ class Suggestion:
     daily_sales: Decimal  # average over the window
     lead_time_days: int
     quantity: Decimal  # stock units to order
-    order_by: date  # the day to order so the stock does not go below the minimum
+    order_by: date  # the day to order so the stock does not go below the minimum (today when already due)
+    days_late: int = 0  # how long ago that day was: the stock will dip below the minimum before goods arrive
+    projected: Decimal = ZERO  # available plus on order, less what sells during the supplier's lead time
+    stocked: bool = False  # the warehouse has kept the product (a balance, even zero): its stock can run out
 
     @property
     def available(self) -> Decimal:
         return self.on_hand - self.reserved
 
+    @property
+    def shortfall(self) -> Decimal:
+        """Stock units missing from the minimum at the end of the lead time (what covers the suggestion)."""
+        return self.product.minimum_stock - self.projected
+
+
+def _last_supplier():
+    """The supplier a product was last ordered from (any order state), else the last one whose code for it
+    was remembered: a correlated subquery on the product, one probe of each table's product index."""
+    ordered = PurchaseOrderLine.objects.filter(product=OuterRef("pk")).order_by("-order_id", "-id")
+    known = SupplierProduct.objects.filter(product=OuterRef("pk")).order_by("-updated_at", "-id")
+    return Coalesce(Subquery(ordered.values("order__supplier_id")[:1]), Subquery(known.values("supplier_id")[:1]))
+
 
 def reorder_suggestions(
-    company, *, window_days: int = SALES_WINDOW_DAYS, today: date | None = None
+    company, *, window_days: int = SALES_WINDOW_DAYS, today: date | None = None, product_ids=None
 ) -> list[Suggestion]:
     """Per product with a minimum and warehouse: what to buy so that the stock available plus what is on
     order, less what sells during the supplier's lead time, reaches the maximum (or twice the minimum).
+    `product_ids` (ids or a subquery) limits it to those products. Six queries, each grouped in SQL.
 
     Sales velocity = stock that left the warehouse to customers in the last `window_days`."""
     today = today or timezone.localdate()
-    products = {
-        p.pk: p
-        for p in Product.objects.filter(
-            company=company,
-            is_active=True,
-            minimum_stock__gt=0,
-            product_type=ProductType.GOODS,
-            is_variant_parent=False,
-        )
-    }
+    products = Product.objects.filter(
+        company=company,
+        is_active=True,
+        minimum_stock__gt=0,
+        product_type=ProductType.GOODS,
+        is_variant_parent=False,
+    )
+    if product_ids is not None:
+        products = products.filter(pk__in=product_ids)
+    products = {p.pk: p for p in products.annotate(last_supplier_id=_last_supplier())}
     if not products:
         return []
     warehouses = {w.pk: w for w in Warehouse.objects.filter(company=company, is_active=True)}
@@ -68,29 +87,14 @@ def reorder_suggestions(
         .annotate(on_hand=DecimalSum("on_hand", default=ZERO), reserved=DecimalSum("reserved", default=ZERO))
     }
     on_order: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
-    last_supplier: dict[int, int] = {}
-    for product_id, warehouse_id, supplier_id, qty, received, factor, state in (
-        PurchaseOrderLine.objects.filter(order__company=company, product_id__in=products)
-        .order_by("order_id", "id")
-        .values_list(
-            "product_id",
-            "order__warehouse_id",
-            "order__supplier_id",
-            "quantity",
-            "received_quantity",
-            "factor",
-            "order__state",
+    for row in (
+        PurchaseOrderLine.objects.filter(
+            order__company=company, product_id__in=products, order__state__in=(*RECEIVABLE_STATES, OrderState.DRAFT)
         )
+        .values("product_id", "order__warehouse_id")
+        .annotate(open=DecimalSum(DecimalMul(DecimalSub("quantity", "received_quantity"), "factor"), default=ZERO))
     ):
-        last_supplier[product_id] = supplier_id
-        if state in RECEIVABLE_STATES or state == OrderState.DRAFT:
-            on_order[(product_id, warehouse_id)] += (qty - received) * factor
-    for product_id, supplier_id in (
-        SupplierProduct.objects.filter(company=company, product_id__in=products)
-        .order_by("updated_at", "id")
-        .values_list("product_id", "supplier_id")
-    ):
-        last_supplier.setdefault(product_id, supplier_id)
+        on_order[(row["product_id"], row["order__warehouse_id"])] = row["open"]
     since = timezone.now() - timedelta(days=window_days)
     sold = {
         (row["product_id"], row["from_location__warehouse_id"]): row["total"]
@@ -104,11 +108,11 @@ def reorder_suggestions(
         .values("product_id", "from_location__warehouse_id")
         .annotate(total=DecimalSum("quantity", default=ZERO))
     }
-    suppliers = Party.objects.in_bulk(set(last_supplier.values()))
+    suppliers = Party.objects.in_bulk({p.last_supplier_id for p in products.values()} - {None})
 
     result = []
     for product in products.values():
-        supplier = suppliers.get(last_supplier.get(product.pk))
+        supplier = suppliers.get(product.last_supplier_id)
         lead = supplier.lead_time_days if supplier else 0
         for warehouse in warehouses.values():
             key = (product.pk, warehouse.pk)
@@ -121,7 +125,12 @@ def reorder_suggestions(
             wanted = target - projected
             factor = product.purchase_factor or Decimal(1)
             boxes = (wanted / factor).to_integral_value(rounding=ROUND_CEILING)  # whole purchase units
+            # Days until the available stock reaches the minimum at the current sales (negative: it went
+            # below that long ago, counted back no further than the sales window that says so); with no
+            # sales, below the minimum now.
             days_left = int((on_hand - reserved - product.minimum_stock) / daily) if daily > 0 else 0
+            days_left = max(days_left, -window_days)
+            due = days_left - lead  # the day to order, counted from today
             result.append(
                 Suggestion(
                     product=product,
@@ -133,7 +142,10 @@ def reorder_suggestions(
                     daily_sales=daily,
                     lead_time_days=lead,
                     quantity=quantity(boxes * factor),
-                    order_by=today + timedelta(days=max(0, days_left - lead)),
+                    order_by=today + timedelta(days=max(0, due)),
+                    days_late=max(0, -due),
+                    projected=projected,
+                    stocked=key in stock,
                 )
             )
     result.sort(key=lambda s: (s.order_by, s.product.sku, s.warehouse.code))
