@@ -164,7 +164,9 @@ class PurchaseOrderSummaryOut(Schema):
     total: Amount
 
 
-class PurchaseOrderOut(PurchaseOrderSummaryOut, DocumentOut):
+class ChargesOut(Schema):
+    """What the header of an order and of a receipt share: the payment terms, the charges and the totals."""
+
     payment_terms: str
     freight: Amount
     insurance: Amount
@@ -173,6 +175,9 @@ class PurchaseOrderOut(PurchaseOrderSummaryOut, DocumentOut):
     discount_total: Amount
     ipi_total: Amount
     icms_st_total: Amount
+
+
+class PurchaseOrderOut(ChargesOut, PurchaseOrderSummaryOut, DocumentOut):
     notes: str
     sent_at: datetime.datetime | None
     version: int
@@ -288,17 +293,9 @@ class ReceiptSummaryOut(Schema):
     total: Amount
 
 
-class ReceiptHeadOut(ReceiptSummaryOut, DocumentOut):
+class ReceiptHeadOut(ChargesOut, ReceiptSummaryOut, DocumentOut):
     """A receipt without its lines and installments (`answers` writes those directly)."""
 
-    payment_terms: str
-    freight: Amount
-    insurance: Amount
-    other_expenses: Amount
-    goods_total: Amount
-    discount_total: Amount
-    ipi_total: Amount
-    icms_st_total: Amount
     cost_total: Amount
     credits_total: Amount
     title_id: int | None
