@@ -47,6 +47,20 @@ class _Shape:
 
 
 _shapes: dict[tuple[str, type], _Shape] = {}
+_NUMBERS = frozenset({int, Decimal, type(None)})
+
+
+def array_params(columns) -> list:
+    """PostgreSQL array parameters, one per column: a column of numbers (ints, Decimals, NULLs) goes as
+    the array's text (`{1,2.50,NULL}`, cast by the statement), built by `str.join`; psycopg dumps a list
+    element by element in Python (a 1,000-line receipt's 25 number columns: ~22 ms against ~3 ms)."""
+    params = []
+    for column in columns:
+        if all(type(v) in _NUMBERS for v in column):
+            params.append("{" + ",".join(["NULL" if v is None else str(v) for v in column]) + "}")
+        else:
+            params.append(list(column))
+    return params
 
 
 def _rows(shape: _Shape, objs: list) -> list[list]:
@@ -95,7 +109,7 @@ def insert_instances(
             conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
             cursor.execute(
                 f"{shape.unnest}{guard}{conflict}{shape.returning}",
-                [list(c) for c in zip(*rows, strict=True)] + guard_params,
+                array_params(zip(*rows, strict=True)) + guard_params,
             )
             ids = [r[0] for r in cursor.fetchall()]
             if (unless or ignore_conflicts) and not ids:
@@ -144,7 +158,7 @@ def insert_together(*groups: tuple[type, list]) -> None:
             shape = _shapes[(connection.vendor, model)] = _Shape(model)
         parts.append(f"g{n} AS ({shape.unnest}{shape.returning})")
         selects.append(f"SELECT {n}, {connection.ops.quote_name(shape.pk.column)} FROM g{n}")
-        params += [list(c) for c in zip(*_rows(shape, objs), strict=True)]
+        params += array_params(zip(*_rows(shape, objs), strict=True))
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", params)
         ids = [[] for _group in groups]

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from retaguarda.core.bulk_insert import insert_instances, insert_together
+from retaguarda.core.bulk_insert import array_params, insert_instances, insert_together
 from retaguarda.core.models import AuditRecord, DocumentEvent, IdempotencyKey, OutboxDelivery, OutboxEvent
 from retaguarda.core.transactions import insert_unless_conflict
 
@@ -110,3 +110,20 @@ def test_update_columns_writes_the_named_columns_of_every_row_and_nothing_else()
         (2, "s2", {"taxes": {"icms": "1.10"}, "n": None}),
         (9, "t", {}),  # another row, and a column not named (company_id), are left alone
     ]
+
+
+def test_number_columns_go_to_postgresql_as_array_text_and_come_back_exact():
+    numbers = (Decimal("-0.000001"), Decimal("123456789012.345678"), None, Decimal("1E+2"), Decimal("0"))
+    ints = (1, -(2**62), None, 7, 0)
+    texts = ("a", 'quote " and \\ slash', None, "", "{x,y}")
+    flags = (True, False, None, True, False)  # bool is no number: a list, dumped by psycopg
+    params = array_params([numbers, ints, texts, flags])
+    assert params[:2] == [
+        "{-0.000001,123456789012.345678,NULL,1E+2,0}",
+        "{1,-4611686018427387904,NULL,7,0}",
+    ]
+    assert params[2:] == [list(texts), list(flags)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM UNNEST((%s)::numeric[], (%s)::bigint[], (%s)::text[], (%s)::bool[])", params)
+            assert cursor.fetchall() == list(zip(numbers, ints, texts, flags, strict=True))

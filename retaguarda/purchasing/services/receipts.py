@@ -48,8 +48,8 @@ from retaguarda.purchasing.services.lines import CostLineIn, goods_value, line_p
 from retaguarda.purchasing.services.orders import Charges
 from retaguarda.purchasing.states import RECEIVABLE_STATES, OrderState, ReceiptState
 
-# What posting reads of a receipt line.
-POSTING_FIELDS = ("product_id", "order_line_id", "stock_quantity", "lot_code", "lot_expiry", "unit_stock_cost")
+# What posting reads of a receipt line: plain rows (named tuples), not 1,000 model instances.
+POSTING_FIELDS = ("pk", "product_id", "order_line_id", "stock_quantity", "lot_code", "lot_expiry", "unit_stock_cost")
 
 
 @dataclass(frozen=True)
@@ -413,7 +413,7 @@ def post_receipt(receipt_id: int, *, actor: Actor) -> Receipt:
     """Draft → posted: stock in at landed cost, order lines received, the payable created."""
     with transaction.atomic():
         receipt = transition(Receipt, receipt_id, to=ReceiptState.POSTED, actor=actor, queryset=scoped(Receipt, actor))
-        lines = list(receipt.lines.only(*POSTING_FIELDS))
+        lines = list(receipt.lines.values_list(*POSTING_FIELDS, named=True))
         _receive_on_orders(receipt, lines, actor=actor)
         _post_stock(receipt, lines, actor=actor)
         receipt.title = _create_payable(receipt, actor=actor)
@@ -433,7 +433,7 @@ def cancel_receipt(receipt_id: int, *, actor: Actor) -> Receipt:
     return receipt
 
 
-def _receive_on_orders(receipt: Receipt, lines: list[ReceiptLine], *, actor: Actor) -> None:
+def _receive_on_orders(receipt: Receipt, lines: list, *, actor: Actor) -> None:
     taken: dict[int, Decimal] = defaultdict(lambda: ZERO)  # stock units, by order line
     for line in lines:
         if line.order_line_id is not None:
@@ -463,7 +463,7 @@ def _receive_on_orders(receipt: Receipt, lines: list[ReceiptLine], *, actor: Act
             transition(PurchaseOrder, order_id, to=target, actor=actor, payload={"receipt": receipt.number})
 
 
-def _post_stock(receipt: Receipt, lines: list[ReceiptLine], *, actor: Actor) -> None:
+def _post_stock(receipt: Receipt, lines: list, *, actor: Actor) -> None:
     """One move per line, or per lot of the line, at the line's unit cost; every lot found or created at once."""
     supplier = inventory.virtual_location(receipt.company_id, LocationKind.SUPPLIER)
     stock = inventory.stock_location(receipt.warehouse_id)
