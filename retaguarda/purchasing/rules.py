@@ -231,10 +231,11 @@ OPEN_REQUESTS = (RequestState.PENDING, RequestState.APPROVED)
         _("If the product is no longer bought, set its minimum stock to zero"),
     ],
     params=[Param("days", _("Days past the date to order"), 2, minimum=0, maximum=365)],
-    # Stock moves (orders confirmed, receipts posted), orders and requests written or cancelled: for their
-    # products only.
+    # What acts on a suggestion resolves it at once (a receipt posted, an order or a request written or
+    # cancelled), for their products only; a sales order's confirmation does not re-check it (a planning
+    # alarm: the 15-minute run finds it, and a confirmation stays within watch's event budget).
     triggers=[
-        *PRODUCT_TRIGGERS,
+        *(t for t in PRODUCT_TRIGGERS if t.document == "purchasing.receipt"),
         on("purchasing.purchaseorder", "draft", "ordered", "cancelled", subjects=_products_of(PurchaseOrderLine, "order_id")),
         on(
             "purchasing.purchaserequest",

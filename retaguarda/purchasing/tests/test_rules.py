@@ -10,6 +10,7 @@ from retaguarda.core import outbox
 from retaguarda.purchasing import rules, selectors, services
 from retaguarda.purchasing.models import PurchaseOrder, Receipt, SupplierProduct
 from retaguarda.purchasing.services import OrderIn, OrderLineIn
+from retaguarda.watch import registry
 from retaguarda.watch import services as watch
 from retaguarda.watch.models import Occurrence
 
@@ -173,6 +174,8 @@ def test_a_suggestion_left_while_stock_runs_out_opens_for_purchasing_and_resolve
     delivered()
     occ.refresh_from_db()
     assert occ.state == "resolved"
+    # A planning alarm: a sales order's confirmation does not re-check it (the 15-minute run does).
+    assert SUGGESTION not in {r.code for r, _t in registry.triggered_by("sales.salesorder", "confirmed")}
 
 
 def test_an_open_request_covering_the_shortfall_counts_as_acted_on(
