@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from retaguarda.access import services
-from retaguarda.access.departments import permissions_of
+from retaguarda.access.departments import DEPARTMENTS, permissions_of
 from retaguarda.access.models import ApiToken, Membership, User
 from retaguarda.companies.selectors import workable_companies
 from retaguarda.core.actor import Origin, actor_of
@@ -48,7 +48,11 @@ class ApiTokenOut(Schema):
 
 class MembershipIO(StrictSchema):
     company_id: int
-    departments: list[str] = Field(default_factory=list, description="department codes, e.g. sales, stock")
+    departments: list[str] = Field(
+        default_factory=list,
+        description="department codes, e.g. sales, stock",
+        json_schema_extra={"items": {"type": "string", "enum": list(DEPARTMENTS)}},  # checked by the service
+    )
 
 
 class UserOut(Schema):

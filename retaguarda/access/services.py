@@ -16,7 +16,7 @@ from retaguarda.access.models import ApiToken, Department, LoginFailure, Members
 from retaguarda.companies.models import Company
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import Forbidden, NotFound, ValidationFailed
+from retaguarda.core.errors import Forbidden, NotFound, ValidationFailed, missing_row
 
 
 def _recent_failures(**where) -> int:
@@ -67,9 +67,7 @@ def _clean_memberships(memberships, administered: set[int] | None) -> dict[int, 
         if company_id in wanted:
             problems.append({"field": f"{field}.company_id", "message": _("The same company appears twice.")})
         if administered is not None and company_id not in administered:
-            problems.append(
-                {"field": f"{field}.company_id", "message": _("Company not found among those you administer.")}
-            )
+            problems.append(missing_row(f"{field}.company_id", _("Company not found among those you administer.")))
         unknown = sorted(set(codes) - set(DEPARTMENTS))
         if unknown:
             problems.append(
@@ -83,7 +81,7 @@ def _clean_memberships(memberships, administered: set[int] | None) -> dict[int, 
         found = set(Company.objects.filter(pk__in=wanted).values_list("pk", flat=True))
         for index, company_id in enumerate(wanted):
             if company_id not in found:
-                problems.append({"field": f"memberships.{index}.company_id", "message": _("Company not found.")})
+                problems.append(missing_row(f"memberships.{index}.company_id", _("Company not found.")))
     if problems:
         raise ValidationFailed(details=problems)
     return wanted

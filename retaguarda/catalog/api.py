@@ -13,7 +13,7 @@ from retaguarda.catalog.models import PriceList, Product
 from retaguarda.core.actor import actor_of
 from retaguarda.core.api import Page, PageLimit, StrictSchema, VersionIn, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
-from retaguarda.core.api_numbers import Measure
+from retaguarda.core.api_numbers import Measure, PositiveQuantityIn
 
 router = Router(tags=["catalog"])
 VIEW = require("catalog.view")
@@ -107,7 +107,7 @@ class ComponentIn(StrictSchema):
     writes = (Product,)
     product_id: int | None = None
     sku: str | None = None
-    quantity: Decimal
+    quantity: PositiveQuantityIn
 
 
 class ProductFields(StrictSchema):

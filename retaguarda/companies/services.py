@@ -81,7 +81,7 @@ def _clean(company: Company, keep_municipality: str | None = None) -> None:
     if company.parent_id:
         parent = Company.objects.filter(pk=company.parent_id).first()
         if parent is None:
-            problems.add("parent_id", _("Head office not found."))
+            problems.missing("parent_id", _("Head office not found."))
         elif parent.parent_id is not None:
             problems.add("parent_id", _("A branch belongs to the head office, not to another branch."))
         elif not problems.has("cnpj") and parent.cnpj_root != company.cnpj[:8]:

@@ -5,7 +5,7 @@ import json
 import logging
 import re
 from functools import cache, wraps
-from typing import Annotated, ClassVar, Generic, TypeVar, get_args
+from typing import Annotated, ClassVar, Generic, TypeVar, get_args, get_origin
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -43,6 +43,21 @@ def _state_text_limits(schema: dict, cls) -> None:
                     branch["enum"] = list(choices)
 
 
+# Text with something besides spaces, and no control character (`core.request_guard`).
+NOT_BLANK = f"^[^{request_guard.C0_CLASS}]*[^{request_guard.C0_CLASS}\\s][^{request_guard.C0_CLASS}]*$"
+
+
+class Filled:
+    """Input metadata: text that must hold more than spaces (a name, a code, a reason). Blank once trimmed
+    is refused naming the field, and the document states it as a `pattern`: `name: FilledText`."""
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        return {**handler(core_schema), "pattern": NOT_BLANK}
+
+
+FilledText = Annotated[str, Filled()]
+
+
 class StrictSchema(Schema):
     """The base of every request body: a field the route does not know is refused (422 naming it), never
     silently dropped (`preco` instead of `price` would save a product at zero).
@@ -72,6 +87,8 @@ class StrictSchema(Schema):
         infinity, exponents, extra places and digits beyond the column are refused naming the field, never
         rounded or left to the database."""
         if isinstance(value, str):
+            if info.field_name in filled_fields(cls) and not value.strip():
+                raise ValueError(_("This field is required."))
             limit = text_fields(cls).get(info.field_name)
             if limit and len(value) > limit:
                 raise ValueError(text_limits.too_long_message(limit))
@@ -83,8 +100,11 @@ class StrictSchema(Schema):
         limits = decimal_fields(cls).get(info.field_name)
         if limits is None or value is None:
             return value
-        places, whole_digits = limits
-        return decimals.read_decimal(value, places=places, whole_digits=whole_digits)
+        places, whole_digits, above_zero = limits
+        number = decimals.read_decimal(value, places=places, whole_digits=whole_digits)
+        if above_zero and number <= 0:
+            raise ValueError(_("Must be greater than zero."))
+        return number
 
 
 def _column(schema, name: str):
@@ -117,6 +137,20 @@ def text_fields(schema) -> dict[str, int | None]:
         elif column is not None:
             found[name] = column.max_length
     return found
+
+
+@cache
+def filled_fields(schema) -> frozenset[str]:
+    """The fields of `schema` declared `FilledText` (or `FilledText | None`)."""
+    found = set()
+    for name, field in schema.model_fields.items():
+        metadata = list(field.metadata)
+        for arg in get_args(field.annotation):
+            if get_origin(arg) is Annotated:
+                metadata += get_args(arg)[1:]
+        if any(isinstance(item, Filled) for item in metadata):
+            found.add(name)
+    return frozenset(found)
 
 
 @cache

@@ -57,45 +57,56 @@ Measure = Annotated[
 
 
 class Scale:
-    """Input metadata: the decimal places and integer digits a field's column keeps.
+    """Input metadata: the decimal places and integer digits a field's column keeps, and whether only a
+    value above zero makes sense (a quantity moved, an amount paid).
 
     `quantity: Annotated[Decimal, Scale(4)]` refuses a fifth decimal (422 naming the field); a bare `Decimal`
     in a request body gets the widest column's limits (`core.decimals`)."""
 
-    def __init__(self, places: int, whole_digits: int | None = None):
+    def __init__(self, places: int, whole_digits: int | None = None, *, above_zero: bool = False):
         self.places = places
         self.whole_digits = whole_digits
+        self.above_zero = above_zero
 
     def __get_pydantic_json_schema__(self, core_schema, handler):
         schema = handler(core_schema)
         schema.pop("anyOf", None)
         schema.pop("type", None)
-        return {**schema, **decimal_input_schema(self.places, self.whole_digits)}
+        return {**schema, **decimal_input_schema(self.places, self.whole_digits, above_zero=self.above_zero)}
 
 
-def decimal_input_schema(places: int | None = None, whole_digits: int | None = None, comma: bool = True) -> dict:
+def decimal_input_schema(
+    places: int | None = None, whole_digits: int | None = None, comma: bool = True, above_zero: bool = False
+) -> dict:
     """What `core.decimals.read_decimal` takes, as JSON Schema: a whole number, or text with a dot or a
-    comma and at most `places` decimals. Floating-point JSON numbers are refused (they are not exact)."""
+    comma and at most `places` decimals. Floating-point JSON numbers are refused (they are not exact).
+    `above_zero`: no sign, and at least one digit that is not zero."""
     places = decimals.MAX_PLACES if places is None else places
     whole_digits = decimals.MAX_WHOLE_DIGITS if whole_digits is None else whole_digits
     largest = 10**whole_digits - 1
     point = "[.,]" if comma else r"\."
     fraction = rf"({point}[0-9]{{1,{places}}})?" if places else ""
-    return {
-        "anyOf": [
-            {"type": "integer", "minimum": -largest, "maximum": largest},
-            {"type": "string", "pattern": rf"^-?[0-9]{{1,{whole_digits}}}{fraction}$", "examples": ["12.5"]},
-        ]
-    }
+    number = rf"[0-9]{{1,{whole_digits}}}{fraction}$"
+    if above_zero:
+        whole = {"type": "integer", "exclusiveMinimum": 0, "maximum": largest}
+        text = {"type": "string", "pattern": rf"^(?=[0-9.,]*[1-9]){number}", "examples": ["12.5"]}
+    else:
+        whole = {"type": "integer", "minimum": -largest, "maximum": largest}
+        text = {"type": "string", "pattern": rf"^-?{number}", "examples": ["12.5"]}
+    return {"anyOf": [whole, text]}
 
 
 QuantityIn = Annotated[Decimal, Scale(QUANTITY_PLACES, QUANTITY_WHOLE_DIGITS)]
 MoneyIn = Annotated[Decimal, Scale(2, 16)]
+# A quantity moved, ordered or counted in, an amount paid: zero or less is refused naming the field.
+PositiveQuantityIn = Annotated[Decimal, Scale(QUANTITY_PLACES, QUANTITY_WHOLE_DIGITS, above_zero=True)]
+PositiveMoneyIn = Annotated[Decimal, Scale(2, 16, above_zero=True)]
 
 
 @cache
-def decimal_fields(model) -> dict[str, tuple[int | None, int | None]]:
-    """{field name: (places, whole digits)} of `model`'s decimal fields (None: the widest column's)."""
+def decimal_fields(model) -> dict[str, tuple[int | None, int | None, bool]]:
+    """{field name: (places, whole digits, above zero)} of `model`'s decimal fields (None: the widest
+    column's)."""
     found = {}
     for name, field in model.model_fields.items():
         metadata = list(field.metadata)
@@ -107,7 +118,7 @@ def decimal_fields(model) -> dict[str, tuple[int | None, int | None]]:
             is_decimal = is_decimal or arg is Decimal
         if is_decimal:
             scale = next((m for m in metadata if isinstance(m, Scale)), None)
-            found[name] = (scale.places, scale.whole_digits) if scale else (None, None)
+            found[name] = (scale.places, scale.whole_digits, scale.above_zero) if scale else (None, None, False)
     return found
 
 

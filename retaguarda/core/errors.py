@@ -18,12 +18,31 @@ class DomainError(Exception):
         super().__init__(self.message)
 
 
+class MissingRow(dict):
+    """A problem `{"field", "message"}` that says an id in the body names no row the caller's company can
+    see (another company's, or none): `missing_row(field, message)`."""
+
+
+def missing_row(field: str, message: Any) -> MissingRow:
+    return MissingRow(field=field, message=str(message))
+
+
 class ValidationFailed(DomainError):
-    """Bad input; `details` lists `{"field", "message"}` for every problem found, not just the first."""
+    """Bad input; `details` lists `{"field", "message"}` for every problem found, not just the first.
+
+    When every problem is a `missing_row`, the refusal is a 404 `core.not_found` naming the fields: an id
+    in the body is answered as one in the path, and another company's row looks like no row at all."""
 
     code = "core.validation"
     status = 422
     default_message = _("The data sent is invalid.")
+
+    def __init__(self, message: Any = None, *, details: list | None = None, code: str | None = None):
+        super().__init__(message, details=details, code=code)
+        if self.details and all(isinstance(detail, MissingRow) for detail in self.details):
+            self.status, self.code = NotFound.status, NotFound.code
+            if not message:
+                self.message = self.details[0]["message"] if len(self.details) == 1 else str(NotFound.default_message)
 
     @classmethod
     def from_django(cls, exc) -> "ValidationFailed":

@@ -7,7 +7,9 @@ answer 401 and 403; a route with an id in its path 404; a write 409 (a state or 
 body 413. Idempotent writes document the `Idempotency-Key` header, signed-in routes the `X-Company` one.
 """
 
+import re
 from functools import wraps
+from typing import get_args
 
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -15,7 +17,7 @@ from ninja import NinjaAPI
 from retaguarda.core.api import ErrorOut, error_json
 from retaguarda.core.api_numbers import decimal_input_schema
 from retaguarda.core.errors import ValidationFailed
-from retaguarda.core.request_guard import CONTROL_CLASS
+from retaguarda.core.request_guard import C0_CLASS
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 DESCRIPTIONS = {
@@ -85,47 +87,47 @@ def declare_shared_errors(document: dict, api: NinjaAPI) -> dict:
             if not parameters:
                 del spec["parameters"]
             for parameter in parameters:
-                # Integers in the path or query are not bounded here: a page size states its own bounds
-                # (core.api.PageLimit), an id too large for a column is not found or refused (422).
-                _state_input_limits(parameter.get("schema", {}), components, set(), bound_integers=False)
+                # An integer in the path or query beyond 64 bits is refused (422 `core.out_of_range`): no
+                # column holds it. A page size states narrower bounds of its own (core.api.PageLimit).
+                _state_input_limits(parameter.get("schema", {}), components, set(), in_body=False)
             _state_input_limits(spec.get("requestBody", {}), components, set())
     return document
 
 
 # Every input string is refused with control characters (the request guard), every integer beyond 64 bits
 # (no column holds it): the document says so, so a client generating data from it stays within.
-NO_CONTROL = f"^[^{CONTROL_CLASS}]*$"
+NO_CONTROL = f"^[^{C0_CLASS}]*$"
 INT64 = {"minimum": -(2**63 - 1), "maximum": 2**63 - 1}  # `StrictSchema` refuses abs(value) >= 2**63
 
 
-def _state_input_limits(node, components: dict, seen: set, bound_integers: bool = True) -> None:
+def _state_input_limits(node, components: dict, seen: set, in_body: bool = True) -> None:
     if isinstance(node, list):
         for item in node:
-            _state_input_limits(item, components, seen, bound_integers)
+            _state_input_limits(item, components, seen, in_body)
         return
     if not isinstance(node, dict):
         return
     ref = node.get("$ref")
     if ref and ref not in seen:
         seen.add(ref)
-        _state_input_limits(components.get(ref.split("/")[-1], {}), components, seen, bound_integers)
+        _state_input_limits(components.get(ref.split("/")[-1], {}), components, seen, in_body)
     branches = [b.get("type") for b in node.get("anyOf", [])]
     if "number" in branches and "string" in branches:  # a bare Decimal field: what the one reader takes
         # (a query string's decimal is parsed by the route itself, with a dot only)
-        accepted = decimal_input_schema(comma=bound_integers)["anyOf"]
+        accepted = decimal_input_schema(comma=in_body)["anyOf"]
         node["anyOf"] = accepted + [b for b in node["anyOf"] if b.get("type") == "null"]
         return
     kind = node.get("type")
     if kind == "string" and "format" not in node and "enum" not in node and "pattern" not in node:
         node["pattern"] = NO_CONTROL
-    elif kind == "integer" and bound_integers:
+    elif kind == "integer":
         for key, value in INT64.items():
             node.setdefault(key, value)
     elif kind == "object" and node.get("additionalProperties") is not False:
         node.setdefault("propertyNames", {"pattern": NO_CONTROL})
     for key, value in node.items():
         if key not in ("$ref", "pattern", "propertyNames"):
-            _state_input_limits(value, components, seen, bound_integers)
+            _state_input_limits(value, components, seen, in_body)
 
 
 def _query_names(operation) -> frozenset:
@@ -136,10 +138,31 @@ def _query_names(operation) -> frozenset:
     return frozenset(names)
 
 
+def _integer_names(operation, source: str) -> frozenset:
+    """The parameters of `source` ("path", "query") the route reads as integers."""
+    return frozenset(
+        name
+        for model in operation.models
+        if model.__ninja_param_source__ == source
+        for name, field in model.model_fields.items()
+        if field.annotation is int or int in get_args(field.annotation)
+    )
+
+
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
+def _beyond_64_bits(value) -> bool:
+    text = str(value)
+    return bool(WHOLE_NUMBER.fullmatch(text)) and abs(int(text)) > INT64["maximum"]
+
+
 def _refuse_unknown_query(operation):
     """A query parameter the route does not take is refused naming it, like an unknown body field
-    (`?warehouse=3` for `?warehouse_id=3` would otherwise list every warehouse's rows)."""
+    (`?warehouse=3` for `?warehouse_id=3` would otherwise list every warehouse's rows); an integer in the
+    path or the query beyond 64 bits (the document's bounds), like one in a body."""
     known = _query_names(operation)
+    in_path, in_query = _integer_names(operation, "path"), _integer_names(operation, "query")
 
     def wrap(run):
         @wraps(run)
@@ -149,6 +172,14 @@ def _refuse_unknown_query(operation):
                 message = _("Unknown query parameter: this route does not take it.")
                 details = [{"field": f"?{name}", "message": message} for name in unknown]
                 return error_json(ValidationFailed(message, details=details))
+            too_large = [name for name in in_path if _beyond_64_bits(kwargs.get(name))] + [
+                f"?{name}" for name in in_query if any(_beyond_64_bits(v) for v in request.GET.getlist(name))
+            ]
+            if too_large:
+                message = _("Number too large.")
+                return error_json(
+                    ValidationFailed(message, details=[{"field": f, "message": message} for f in too_large])
+                )
             return run(request, *args, **kwargs)
 
         return checked

@@ -11,6 +11,9 @@ once. Each problem is `{"field": name, "message": text}`; the field is the name 
     address.add("postal_code", _("Enter the CEP."))
     problems.raise_if_any()                       # ValidationFailed (422) listing both
 
+An id that names no row of the company is noted with `problems.missing(field, message)`: a refusal made
+only of those is a 404, as a foreign id in the path (`core.errors.missing_row`).
+
 Screens put each problem beside its field with `put_on_form(exc, form)`.
 """
 
@@ -20,7 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
-from retaguarda.core.errors import DomainError, ValidationFailed
+from retaguarda.core.errors import DomainError, MissingRow, ValidationFailed, missing_row
 
 
 class Problems:
@@ -35,6 +38,11 @@ class Problems:
         name = f"{self.prefix}{field}" if field else (self.prefix.rstrip(".") or None)
         self.items.append({"field": name, "message": str(message)})
 
+    def missing(self, field: str, message: Any) -> None:
+        """Note an id that names no row of the company (`core.errors.missing_row`): when every problem is
+        one, the refusal is a 404 naming them."""
+        self.items.append(missing_row(f"{self.prefix}{field}", message))
+
     def within(self, prefix: str) -> "Problems":
         """Problems of a part (an address, a line): names get `prefix`, the list is shared."""
         return Problems(self.prefix + prefix, items=self.items)
@@ -43,7 +51,8 @@ class Problems:
         """Add problems found elsewhere: another collector, `{"field", "message"}` dicts or pairs."""
         for problem in problems.items if isinstance(problems, Problems) else problems:
             field, message = (problem["field"], problem["message"]) if isinstance(problem, dict) else problem
-            self.items.append({"field": f"{self.prefix}{field}" if field else field, "message": str(message)})
+            kind = type(problem) if isinstance(problem, MissingRow) else dict
+            self.items.append(kind(field=f"{self.prefix}{field}" if field else field, message=str(message)))
 
     def check(self, field: str, validator: Callable[[Any], Any], value: Any) -> bool:
         """Run a Django validator; its first message is the problem. True when the value passed."""

@@ -15,8 +15,11 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-# C0 controls except \t \n \r, DEL, and lone UTF-16 surrogates (JSON "\ud800": no UTF-8 for PostgreSQL).
-CONTROL_CLASS = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\ud800-\\udfff"
+# C0 controls except \t \n \r, and DEL: what the OpenAPI document's patterns exclude.
+C0_CLASS = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f"
+# And lone UTF-16 surrogates (JSON "\ud800": no UTF-8 for PostgreSQL), which a document cannot name: they are
+# no characters, and a regex engine such as Rust's (JSON Schema validators) refuses them in a class.
+CONTROL_CLASS = C0_CLASS + "\\ud800-\\udfff"
 _CONTROL = re.compile(f"[{CONTROL_CLASS}]")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 DEFAULT_MAX_BODY_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -716,6 +716,9 @@ class CollectionNote(CompanyScoped):
         indexes = [models.Index(fields=["company", "party", "-id"], name="finance_note_party_idx")]
 
 
+REMINDER_BODY_LENGTH = 5000  # characters of a reminder's message
+
+
 class ReminderTemplate(CompanyScoped, Versioned):
     """An e-mail sent to customers `days_offset` days from the due date (negative: before it)."""
 

@@ -2,13 +2,16 @@
 
 import datetime
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
 from retaguarda.br_tables.models import Bank
-from retaguarda.core.api import StrictSchema
-from retaguarda.core.api_numbers import Amount
+from retaguarda.core.api import FilledText, StrictSchema
+from retaguarda.core.api_numbers import Amount, Scale
 from retaguarda.finance.models import (
+    REMINDER_BODY_LENGTH,
+    BalanceAccount,
     CashAccount,
     Category,
     CollectionNote,
@@ -20,6 +23,13 @@ from retaguarda.finance.models import (
     Title,
     Transfer,
 )
+
+# A category posts to a balance account other than cash (money moves through cash accounts), or to none.
+PostsTo = Literal[("", *(value for value in BalanceAccount.values if value != BalanceAccount.CASH))]
+
+# An amount a title, an entry or a transfer carries: above zero, cents at most, below 10^14 (what the
+# services refuse as too large).
+AmountIn = Annotated[Decimal, Scale(2, 14, above_zero=True)]
 
 
 class CategoryOut(Schema):
@@ -37,23 +47,23 @@ class CategoryOut(Schema):
 
 class CategoryIn(StrictSchema):
     writes = (Category,)
-    code: str
-    name: str
+    code: FilledText
+    name: FilledText
     kind: str
     dre_group: str
     parent_id: int | None = None
-    posts_to: str = ""
+    posts_to: PostsTo = ""
 
 
 class CategoryPatch(StrictSchema):
     writes = (Category,)
     version: int
-    code: str | None = None
-    name: str | None = None
+    code: FilledText | None = None
+    name: FilledText | None = None
     kind: str | None = None
     dre_group: str | None = None
     parent_id: int | None = None
-    posts_to: str | None = None
+    posts_to: PostsTo | None = None
     is_active: bool | None = None
 
 
@@ -67,15 +77,15 @@ class CostCenterOut(Schema):
 
 class CostCenterIn(StrictSchema):
     writes = (CostCenter,)
-    code: str
-    name: str
+    code: FilledText
+    name: FilledText
 
 
 class CostCenterPatch(StrictSchema):
     writes = (CostCenter,)
     version: int
-    code: str | None = None
-    name: str | None = None
+    code: FilledText | None = None
+    name: FilledText | None = None
     is_active: bool | None = None
 
 
@@ -120,7 +130,7 @@ class AccountPatch(StrictSchema):
 
 class InstallmentIn(StrictSchema):
     due_date: datetime.date
-    amount: Decimal
+    amount: AmountIn
 
 
 class InstallmentOut(Schema):
@@ -276,7 +286,7 @@ class DirectEntryIn(StrictSchema):
     writes = (FinancialEntry,)
     account_id: int
     category_id: int
-    amount: Decimal
+    amount: AmountIn
     date: datetime.date | None = None
     party_id: int | None = None
     cost_center_id: int | None = None
@@ -287,7 +297,7 @@ class TransferIn(StrictSchema):
     writes = (Transfer,)
     from_account_id: int
     to_account_id: int
-    amount: Decimal
+    amount: AmountIn
     date: datetime.date | None = None
     memo: str = ""
 
@@ -373,16 +383,20 @@ class RecurringBillOut(Schema):
     version: int
 
 
+# Stated for clients; the service checks it with the other fields, every problem at once.
+DAYS_AHEAD_RANGE = {"minimum": 0, "maximum": 366}
+
+
 class RecurringBillIn(StrictSchema):
     writes = (RecurringBill,)
-    description: str
+    description: FilledText
     category_id: int
-    amount: Decimal
+    amount: AmountIn
     start_date: datetime.date
     kind: str = "payable"
     frequency: str = "monthly"
     end_date: datetime.date | None = None
-    days_ahead: int = 45
+    days_ahead: int = Field(45, json_schema_extra=DAYS_AHEAD_RANGE)
     party_id: int | None = None
     cost_center_id: int | None = None
 
@@ -390,13 +404,13 @@ class RecurringBillIn(StrictSchema):
 class RecurringBillPatch(StrictSchema):
     writes = (RecurringBill,)
     version: int
-    description: str | None = None
+    description: FilledText | None = None
     category_id: int | None = None
-    amount: Decimal | None = None
+    amount: AmountIn | None = None
     frequency: str | None = None
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None
-    days_ahead: int | None = None
+    days_ahead: int | None = Field(None, json_schema_extra=DAYS_AHEAD_RANGE)
     party_id: int | None = None
     cost_center_id: int | None = None
     is_active: bool | None = None
@@ -491,20 +505,20 @@ OFFSET_RANGE = {"minimum": -60, "maximum": 120}
 
 class ReminderTemplateIn(StrictSchema):
     writes = (ReminderTemplate,)
-    name: str
+    name: FilledText
     # The range is stated for clients; the service checks it with the other fields, every problem at once.
     days_offset: int = Field(json_schema_extra=OFFSET_RANGE, description="days from the due date (-60 to 120)")
-    subject: str
-    body: str
+    subject: FilledText
+    body: FilledText = Field(max_length=REMINDER_BODY_LENGTH)
 
 
 class ReminderTemplatePatch(StrictSchema):
     writes = (ReminderTemplate,)
     version: int
-    name: str | None = None
+    name: FilledText | None = None
     days_offset: int | None = Field(None, json_schema_extra=OFFSET_RANGE)
-    subject: str | None = None
-    body: str | None = None
+    subject: FilledText | None = None
+    body: FilledText | None = Field(None, max_length=REMINDER_BODY_LENGTH)
     is_active: bool | None = None
 
 

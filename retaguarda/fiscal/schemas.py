@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from retaguarda.core.api import StrictSchema
-from retaguarda.core.api_numbers import Amount, Measure
+from retaguarda.core.api import FilledText, StrictSchema
+from retaguarda.core.api_numbers import Amount, Measure, PositiveQuantityIn
 from retaguarda.core.states import allowed_transitions
 from retaguarda.fiscal import certificates
 from retaguarda.fiscal.models import (
@@ -26,7 +26,7 @@ Strict = StrictSchema
 class ItemSchema(Strict):
     writes = (FiscalDocumentLine,)
     product_id: int
-    quantity: Decimal = Field(description="up to 4 decimals")
+    quantity: PositiveQuantityIn = Field(description="up to 4 decimals")
     unit_price: Decimal = Field(description="up to 10 decimals")
     discount: Decimal = Decimal("0")
     freight: Decimal = Decimal("0")
@@ -212,7 +212,7 @@ class TaxRuleOut(Schema):
 
 class TaxRuleIn(Strict):
     writes = (TaxRule,)
-    name: str
+    name: FilledText
     tax: str
     priority: int = 0
     valid_from: datetime.date | None = None

@@ -7,8 +7,8 @@ from ninja import Schema
 from pydantic import Field
 
 from retaguarda.catalog.models import Product
-from retaguarda.core.api import StrictSchema
-from retaguarda.core.api_numbers import Amount, Measure, QuantityIn
+from retaguarda.core.api import FilledText, StrictSchema
+from retaguarda.core.api_numbers import Amount, Measure, PositiveQuantityIn, QuantityIn
 from retaguarda.core.states import allowed_transitions, timeline
 from retaguarda.inventory.models import Lot, ManualOperation, Reservation, StockCount, TransferOrder, Warehouse
 from retaguarda.inventory.ownership import PUBLIC_PATTERN
@@ -25,16 +25,16 @@ class WarehouseOut(Schema):
 
 class WarehouseIn(StrictSchema):
     writes = (Warehouse,)
-    code: str
-    name: str
+    code: FilledText
+    name: FilledText
     allow_negative: bool = False
 
 
 class WarehousePatch(StrictSchema):
     writes = (Warehouse,)
     version: int
-    code: str | None = None
-    name: str | None = None
+    code: FilledText | None = None
+    name: FilledText | None = None
     allow_negative: bool | None = None
     is_active: bool | None = None
 
@@ -110,7 +110,7 @@ class MoveOut(Schema):
 class ManualLineIn(StrictSchema):
     columns = {"lot_code": Lot.code}
     product_id: int
-    quantity: QuantityIn
+    quantity: PositiveQuantityIn
     unit_cost: Decimal | None = None
     lot_id: int | None = None
     lot_code: str = ""
@@ -208,7 +208,7 @@ class EventOut(Schema):
 
 class TransferLineIn(StrictSchema):
     product_id: int
-    quantity: QuantityIn
+    quantity: PositiveQuantityIn
     lot_id: int | None = None
 
 
@@ -342,7 +342,7 @@ class ReservationLineIn(StrictSchema):
     line: int = 0
     product_id: int
     warehouse_id: int
-    quantity: QuantityIn
+    quantity: PositiveQuantityIn
     lot_id: int | None = None
 
 

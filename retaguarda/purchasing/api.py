@@ -31,6 +31,7 @@ from retaguarda.purchasing.schemas import (
     ReceiptIn,
     ReceiptOut,
     ReceiptSummaryOut,
+    RejectionIn,
     ReorderSuggestionOut,
     RequestIn,
     RequestOut,
@@ -90,7 +91,7 @@ def approve_request(request, request_id: int, body: DecisionIn):
 
 
 @router.post("/requests/{request_id}/reject", response=RequestOut, auth=APPROVE)
-def reject_request(request, request_id: int, body: DecisionIn):
+def reject_request(request, request_id: int, body: RejectionIn):
     return services.reject_request(request_id, actor=actor_of(request), note=body.note)
 
 

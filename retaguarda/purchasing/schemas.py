@@ -2,11 +2,13 @@
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
 
-from retaguarda.core.api import StrictSchema
-from retaguarda.core.api_numbers import Amount, Measure
+from retaguarda.core.api import FilledText, StrictSchema
+from retaguarda.core.api_numbers import Amount, Measure, PositiveQuantityIn, Scale
+from retaguarda.core.money import QUANTITY_PLACES
 from retaguarda.core.states import allowed_transitions, timeline
 from retaguarda.purchasing.models import (
     CfopMapping,
@@ -49,12 +51,14 @@ class DocumentOut(Schema):
 
 class RequestLineSchema(StrictSchema):
     product_id: int
-    quantity: Decimal = Field(description="in the product's stock unit, up to 4 decimal places")
+    quantity: Annotated[Decimal, Scale(QUANTITY_PLACES, 10, above_zero=True)] = Field(
+        description="in the product's stock unit, up to 4 decimal places"
+    )
 
 
 class RequestIn(StrictSchema):
     writes = (PurchaseRequest,)
-    reason: str
+    reason: FilledText
     needed_by: datetime.date | None = None
     lines: list[RequestLineSchema] = Field(min_length=1)
 
@@ -62,6 +66,11 @@ class RequestIn(StrictSchema):
 class DecisionIn(StrictSchema):
     columns = {"note": PurchaseRequest.decision_note}
     note: str = ""
+
+
+class RejectionIn(StrictSchema):
+    columns = {"note": PurchaseRequest.decision_note}
+    note: FilledText = Field(description="why the request is rejected")
 
 
 class RequestLineOut(Schema):
@@ -100,7 +109,7 @@ class RequestOut(RequestSummaryOut, DocumentOut):
 class CostLineSchema(StrictSchema):
     writes = (PurchaseOrderLine,)
     product_id: int
-    quantity: Decimal = Field(description="in the purchase unit, up to 4 decimal places")
+    quantity: PositiveQuantityIn = Field(description="in the purchase unit, up to 4 decimal places")
     unit_cost: Decimal = Field(description="per purchase unit, before taxes, up to 10 decimal places")
     unit: str | None = Field(None, description="the purchase unit; default the product's")
     factor: Decimal | None = Field(None, description="stock units per purchase unit; default the product's")

@@ -7,7 +7,7 @@ from ninja import Field, Schema
 
 from retaguarda.catalog.models import Product
 from retaguarda.core.api import StrictSchema
-from retaguarda.core.api_numbers import Amount, Measure
+from retaguarda.core.api_numbers import Amount, Measure, PositiveMoneyIn, PositiveQuantityIn
 from retaguarda.core.states import allowed_transitions, timeline
 from retaguarda.parties.models import Party, PartyAddress
 from retaguarda.sales.models import CommissionRule, Quote, SalesChannel, SalesGoal, SalesOrder, Salesperson, SalesReturn
@@ -82,7 +82,7 @@ class OrderLineIn(Strict):
     writes = (Product,)
     sku: str = Field("", max_length=60, description="SKU or GTIN, when `product_id` is not given")
     product_id: int | None = None
-    quantity: Decimal
+    quantity: PositiveQuantityIn
     unit_price: Decimal | None = Field(None, description="Default: the channel's price list")
     discount: Decimal = Decimal("0")
 
@@ -264,7 +264,7 @@ class QuoteOut(Schema):
 
 class ReturnLineSchema(Strict):
     line: int = Field(description="The order line's number")
-    quantity: Decimal
+    quantity: PositiveQuantityIn
 
 
 class ReturnIn(Strict):
@@ -321,7 +321,7 @@ class GoalIn(Strict):
     writes = (SalesGoal,)
     month: datetime.date = Field(description="Any day of the month")
     metric: str = Field(description="revenue, orders or margin")
-    target: Decimal
+    target: PositiveMoneyIn
     salesperson_id: int | None = None
     channel_id: int | None = None
 

@@ -9,6 +9,7 @@ import typing
 from collections import defaultdict
 from decimal import Decimal
 
+import jsonschema_rs
 import pydantic
 import pytest
 from django.test import Client
@@ -147,6 +148,47 @@ def test_every_page_size_states_its_bounds(document):
         key for key, schema in limits.items() if (schema.get("minimum"), schema.get("maximum")) != (1, 200)
     )
     assert unbounded == [], f"page sizes without their 1-200 bounds: {unbounded}"
+
+
+def test_every_integer_in_a_path_or_query_states_its_64_bit_bounds(document):
+    """No column holds an id beyond 64 bits: the document says so, and such an id is refused (4xx)."""
+    integers = {
+        (path, method, parameter["name"]): branch
+        for path, method, spec in _operations(document)
+        for parameter in spec.get("parameters", [])
+        if parameter["in"] in ("path", "query")
+        for branch in parameter["schema"].get("anyOf", [parameter["schema"]])
+        if branch.get("type") == "integer"
+    }
+    assert len([key for key in integers if "{" + key[2] + "}" in key[0]]) > 100  # path ids were walked
+    unbounded = sorted(
+        key
+        for key, schema in integers.items()
+        if not (schema.get("minimum", -(2**63)) > -(2**63) and schema.get("maximum", 2**63) < 2**63)
+    )
+    assert unbounded == [], f"integers without 64-bit bounds: {unbounded}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "where, field",
+    [("/api/v1/products/{}", "product_id"), ("/api/v1/watch/occurrences?assignee_id={}", "?assignee_id")],
+)
+def test_an_integer_beyond_64_bits_in_a_path_or_query_is_refused_naming_it(api, where, field):
+    refused = api.get(where.format(-(2**70)))
+    assert refused.status_code == 422 and [d["field"] for d in refused.json()["details"]] == [field]
+    assert api.get(where.format(2**63 - 1)).status_code in (200, 404)  # the largest id a column holds
+
+
+def test_every_pattern_is_a_regex_a_json_schema_validator_reads(document):
+    """A pattern a validator cannot compile (a class of lone surrogates) is dropped by tools generating
+    data from the document: they would send what it forbids."""
+    parameters = {
+        f"{method} {path} {p['name']}": p["schema"]
+        for path, method, spec in _operations(document)
+        for p in spec.get("parameters", [])
+    }
+    jsonschema_rs.Draft202012Validator({"components": document["components"], "$defs": parameters})
 
 
 @pytest.mark.django_db

@@ -48,7 +48,8 @@ def resolve_components(company_id: int, components: list[dict], kit: Product | N
         product = found.get(ref) if isinstance(ref, int) else by_sku.get(ref)
         field = f"components.{i}.product_id"
         if product is None:
-            problems.add(field, _("Product %(ref)s not found.") % {"ref": ref})
+            note = problems.missing if isinstance(ref, int) else problems.add  # an id, or a SKU typed
+            note(field, _("Product %(ref)s not found.") % {"ref": ref})
             continue
         if kit is not None and product.pk == kit.pk:
             problems.add(field, _("A kit cannot contain itself."))

@@ -61,7 +61,8 @@ def _resolve_items(company_id: int, items: list[dict]) -> tuple[list[PriceListIt
         prefix = f"items.{i}."
         product = found.get(ref) if isinstance(ref, int) else found_sku.get(ref)
         if product is None:
-            problems.add(prefix + "product_id", _("Product %(ref)s not found.") % {"ref": ref})
+            note = problems.missing if isinstance(ref, int) else problems.add  # an id, or a SKU typed
+            note(prefix + "product_id", _("Product %(ref)s not found.") % {"ref": ref})
         elif product.pk in seen:
             problems.add(prefix + "product_id", _("%(product)s appears twice.") % {"product": product})
         found_before = len(problems.items)

@@ -4,7 +4,7 @@ import pytest
 from django import forms
 
 from retaguarda.core.cleaning import clean_email, clean_phone, one_line, text
-from retaguarda.core.errors import NotFound, ValidationFailed
+from retaguarda.core.errors import NotFound, ValidationFailed, missing_row
 from retaguarda.core.problems import Problems, put_on_form, put_on_forms
 from retaguarda.core.validators import validate_cep
 
@@ -48,6 +48,33 @@ def test_problems_found_elsewhere_come_in_as_pairs_dicts_or_a_collector():
     problems.extend([("gtin", "Bad digit."), {"field": "price", "message": "Negative."}, (None, "Whole row.")])
     problems.extend(other)
     assert [p["field"] for p in problems] == ["variants[0].gtin", "variants[0].price", None, "variants[0].sku"]
+
+
+def test_ids_that_name_no_row_alone_are_a_404_naming_them():
+    problems = Problems()
+    problems.within("lines.0.").missing("product_id", "Product 9 not found.")
+    problems.missing("warehouse_id", "Warehouse not found.")
+    with pytest.raises(ValidationFailed) as only_ids:
+        problems.raise_if_any()
+    assert (only_ids.value.status, only_ids.value.code) == (404, "core.not_found")
+    assert [d["field"] for d in only_ids.value.details] == ["lines.0.product_id", "warehouse_id"]
+
+    problems.add("quantity", "Must be positive.")  # an invalid body besides: the whole refusal is a 422
+    with pytest.raises(ValidationFailed) as mixed:
+        problems.raise_if_any()
+    assert (mixed.value.status, mixed.value.code) == (422, "core.validation")
+    assert len(mixed.value.details) == 3
+
+
+def test_a_missing_row_raised_alone_speaks_its_message():
+    refused = ValidationFailed(details=[missing_row("channel_id", "Sales channel not found.")])
+    assert (refused.status, refused.message) == (404, "Sales channel not found.")
+    assert refused.details == [{"field": "channel_id", "message": "Sales channel not found."}]
+    copied = Problems()
+    copied.extend(refused.details)  # a problem copied from another collector keeps its kind
+    with pytest.raises(ValidationFailed) as again:
+        copied.raise_if_any()
+    assert again.value.status == 404
 
 
 def test_a_django_validator_becomes_a_problem():

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from retaguarda.br_tables.models import Bank
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.errors import ValidationFailed, missing_row
 from retaguarda.core.money import ZERO
 from retaguarda.core.money import amount as money
 from retaguarda.core.scope import company_id_of
@@ -22,6 +22,18 @@ from retaguarda.finance.services.journal import JLine, post_journal
 from retaguarda.finance.services.ledger import lock_accounts
 
 OPENING_SOURCE = "finance.account_opening"
+
+
+def account_problem(account: CashAccount | None, field: str = "account_id") -> dict | None:
+    """The problem with the cash account a body names, or None: not one of the company's (a 404 when it
+    is the only problem) or inactive."""
+    if account is None:
+        return missing_row(field, _("Choose an active cash account."))
+    if not account.is_active:
+        return {"field": field, "message": _("Choose an active cash account.")}
+    return None
+
+
 FIELDS = ("kind", "name", "bank_id", "branch", "number", "opening_balance", "opening_date", "is_active")
 
 
@@ -42,7 +54,7 @@ def _clean(company_id: int, data: dict, instance: CashAccount | None = None) -> 
     if data.get("kind") == CashAccountKind.BANK and not bank_id:
         details.append({"field": "bank_id", "message": _("Choose the bank.")})
     elif bank_id and not Bank.objects.filter(pk=bank_id).exists():
-        details.append({"field": "bank_id", "message": _("Bank not found.")})
+        details.append(missing_row("bank_id", _("Bank not found.")))
     for field, size in (("branch", 10), ("number", 20)):
         value = (data.get(field) or "").strip()
         data[field] = value

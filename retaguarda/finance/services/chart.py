@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import NotFound, ValidationFailed
+from retaguarda.core.errors import NotFound, ValidationFailed, missing_row
 from retaguarda.core.scope import company_id_of
 from retaguarda.core.versioning import lock_for_edit
 from retaguarda.finance.models import BalanceAccount, Category, CategoryKind, CostCenter, DreGroup
@@ -114,7 +114,7 @@ def category_of(company_id: int, category_id: int | None, *, field: str = "categ
     """The company's active category `category_id`; anything else is a validation error."""
     category = Category.objects.filter(company_id=company_id, pk=category_id).first() if category_id else None
     if category is None:
-        raise ValidationFailed(details=[{"field": field, "message": _("Category not found.")}])
+        raise ValidationFailed(details=[missing_row(field, _("Category not found."))])
     if not category.is_active:
         raise ValidationFailed(details=[{"field": field, "message": _("The category is inactive.")}])
     return category
@@ -125,7 +125,7 @@ def cost_center_of(company_id: int, cost_center_id: int | None) -> CostCenter | 
         return None
     center = CostCenter.objects.filter(company_id=company_id, pk=cost_center_id, is_active=True).first()
     if center is None:
-        raise ValidationFailed(details=[{"field": "cost_center_id", "message": _("Cost center not found.")}])
+        raise ValidationFailed(details=[missing_row("cost_center_id", _("Cost center not found."))])
     return center
 
 
@@ -156,7 +156,7 @@ def _clean_category(company_id: int, data: dict, *, instance: Category | None = 
     if parent_id:
         parent = Category.objects.filter(company_id=company_id, pk=parent_id).first()
         if parent is None:
-            details.append({"field": "parent_id", "message": _("Category not found.")})
+            details.append(missing_row("parent_id", _("Category not found.")))
         elif instance is not None and _is_descendant(parent, instance):
             details.append({"field": "parent_id", "message": _("A category cannot be placed under itself.")})
     data["code"], data["name"] = code, name

@@ -14,6 +14,7 @@ from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import amount as money
 from retaguarda.core.scope import company_id_of
 from retaguarda.finance.models import CashAccount, CategoryKind, EntryKind, FinancialEntry, JournalAccount
+from retaguarda.finance.services.accounts import account_problem
 from retaguarda.finance.services.chart import category_of, cost_center_of
 from retaguarda.finance.services.journal import JLine, category_line, post_journal
 from retaguarda.finance.services.ledger import append_entries
@@ -43,9 +44,9 @@ def record_direct(
         details.append({"field": "amount", "message": _("Amount too large.")})
     if len(memo) > 200:
         details.append({"field": "memo", "message": _("Text too long.")})
-    account = CashAccount.objects.filter(company_id=company_id, pk=account_id, is_active=True).first()
-    if account is None:
-        details.append({"field": "account_id", "message": _("Choose an active cash account.")})
+    account = CashAccount.objects.filter(company_id=company_id, pk=account_id).first()
+    if problem := account_problem(account):
+        details.append(problem)
     if details:
         raise ValidationFailed(details=details)
     category = category_of(company_id, category_id)

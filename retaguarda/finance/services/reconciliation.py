@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import NotFound, ValidationFailed
+from retaguarda.core.errors import NotFound, ValidationFailed, missing_row
 from retaguarda.core.models import DocumentEvent
 from retaguarda.core.money import ZERO
 from retaguarda.core.scope import company_id_of
@@ -85,7 +85,7 @@ def reconcile(
         )
         problems = []
         if len(entries) != len(set(entry_ids)):
-            problems.append({"field": "entry_ids", "message": _("Entry not found.")})
+            problems.append(missing_row("entry_ids", _("Entry not found.")))
         for entry in entries:
             if entry.account_id != line.account_id or not entry.cash_delta:
                 problems.append(
@@ -100,7 +100,7 @@ def reconcile(
         for item in settlements:
             inst = Installment.objects.filter(company_id=company_id, pk=item.installment_id).first()
             if inst is None:
-                raise ValidationFailed(details=[{"field": "settlements", "message": _("Installment not found.")}])
+                raise ValidationFailed(details=[missing_row("settlements", _("Installment not found."))])
             done = settle(
                 item.installment_id,
                 actor=actor,

@@ -17,7 +17,15 @@ from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.formats import grouped
 from retaguarda.core.scope import company_id_of
 from retaguarda.core.versioning import lock_for_edit
-from retaguarda.finance.models import CollectionNote, Installment, NoteKind, ReminderSent, ReminderTemplate, TitleKind
+from retaguarda.finance.models import (
+    REMINDER_BODY_LENGTH,
+    CollectionNote,
+    Installment,
+    NoteKind,
+    ReminderSent,
+    ReminderTemplate,
+    TitleKind,
+)
 
 EVENT = "finance.reminder"
 PLACEHOLDERS = ("{cliente}", "{valor}", "{vencimento}", "{documento}", "{empresa}", "{titulo}")
@@ -62,7 +70,7 @@ def _clean(data: dict) -> list[dict]:
         if not data[field] or len(data[field]) > size:
             details.append({"field": field, "message": _("Enter up to %(n)s characters.") % {"n": size}})
     data["body"] = (data.get("body") or "").strip()
-    if not data["body"] or len(data["body"]) > 5000:
+    if not data["body"] or len(data["body"]) > REMINDER_BODY_LENGTH:
         details.append({"field": "body", "message": _("Write the message (up to 5,000 characters).")})
     offset = data.get("days_offset")
     if not isinstance(offset, int) or not -60 <= offset <= 120:

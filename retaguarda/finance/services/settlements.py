@@ -35,6 +35,7 @@ from retaguarda.finance.models import (
     TitleKind,
     WithheldTax,
 )
+from retaguarda.finance.services.accounts import account_problem
 from retaguarda.finance.services.chart import category_for_role
 from retaguarda.finance.services.journal import JLine, category_line, journal_for, post_journal, reverse_journal
 from retaguarda.finance.services.ledger import append_entries, mirror
@@ -136,11 +137,9 @@ def settle(
             )
         account = None
         if paid:
-            account = CashAccount.objects.filter(company_id=company_id, pk=account_id, is_active=True).first()
-            if account is None:
-                raise ValidationFailed(
-                    details=[{"field": "account_id", "message": _("Choose an active cash account.")}]
-                )
+            account = CashAccount.objects.filter(company_id=company_id, pk=account_id).first()
+            if problem := account_problem(account):
+                raise ValidationFailed(details=[problem])
 
         settlement = Settlement.objects.create(
             company_id=company_id,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from retaguarda.core import audit, numbering
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.errors import ValidationFailed, missing_row
 from retaguarda.core.models import DocumentEvent
 from retaguarda.core.money import ZERO, spread
 from retaguarda.core.money import amount as money
@@ -220,7 +220,7 @@ def _party(company_id: int, party_id: int | None):
 
     party = Party.objects.filter(company_id=company_id, pk=party_id).first()
     if party is None:
-        raise ValidationFailed(details=[{"field": "party_id", "message": _("Customer or supplier not found.")}])
+        raise ValidationFailed(details=[missing_row("party_id", _("Customer or supplier not found."))])
     return party
 
 

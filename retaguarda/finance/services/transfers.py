@@ -13,6 +13,7 @@ from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.money import amount as money
 from retaguarda.core.scope import company_id_of
 from retaguarda.finance.models import CashAccount, EntryKind, FinancialEntry, JournalAccount, Transfer
+from retaguarda.finance.services.accounts import account_problem
 from retaguarda.finance.services.journal import JLine, post_journal
 from retaguarda.finance.services.ledger import append_entries
 
@@ -31,12 +32,10 @@ def transfer(
         details.append({"field": "amount", "message": _("Amount too large.")})
     if from_account_id == to_account_id:
         details.append({"field": "to_account_id", "message": _("Choose two different accounts.")})
-    accounts = CashAccount.objects.filter(company_id=company_id, is_active=True).in_bulk(
-        [from_account_id, to_account_id]
-    )
+    accounts = CashAccount.objects.filter(company_id=company_id).in_bulk([from_account_id, to_account_id])
     for field, pk in (("from_account_id", from_account_id), ("to_account_id", to_account_id)):
-        if pk not in accounts:
-            details.append({"field": field, "message": _("Choose an active cash account.")})
+        if problem := account_problem(accounts.get(pk), field):
+            details.append(problem)
     if len(memo) > 200:
         details.append({"field": "memo", "message": _("Text too long.")})
     if details:

@@ -15,7 +15,7 @@ from retaguarda.companies.models import Company
 from retaguarda.core import audit, outbox
 from retaguarda.core.actor import Actor
 from retaguarda.core.bulk_insert import update_columns
-from retaguarda.core.errors import NotFound, ValidationFailed
+from retaguarda.core.errors import ValidationFailed, missing_row
 from retaguarda.core.models import DocumentEvent
 from retaguarda.core.money import ZERO, amount, quantize
 from retaguarda.core.numbering import gapless_number
@@ -257,14 +257,13 @@ def _prepare(data: DocumentIn, *, actor: Actor) -> tuple[FiscalDocument, list[Fi
     if data.recipient_id is not None:
         recipient = scoped(Party, actor).filter(pk=data.recipient_id).first()
         if recipient is None:
-            raise NotFound(_("Recipient not found."))
+            raise ValidationFailed(details=[missing_row("recipient_id", _("Recipient not found."))])
     products = {p.pk: p for p in scoped(Product, actor).filter(pk__in={i.product_id for i in data.items})}
     missing = [n for n, item in enumerate(data.items, 1) if item.product_id not in products]
     if missing:
         raise ValidationFailed(
             details=[
-                {"field": f"items.{n}.product_id", "message": _("Item %(n)s: product not found.") % {"n": n}}
-                for n in missing
+                missing_row(f"items.{n}.product_id", _("Item %(n)s: product not found.") % {"n": n}) for n in missing
             ]
         )
     recipient_info = recipient_data(recipient) if recipient is not None else {}

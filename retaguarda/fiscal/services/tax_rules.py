@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from retaguarda.br_tables.loader import DATA as BR_DATA
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.errors import ValidationFailed, missing_row
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.versioning import lock_for_edit
 from retaguarda.fiscal.keys import UF_CODES
@@ -77,7 +77,7 @@ def _problems(rule: TaxRule) -> list[dict]:
     if rule.valid_from and rule.valid_until and rule.valid_from > rule.valid_until:
         add("valid_until", _("The end comes before the start."))
     if rule.operation_id and not Operation.objects.filter(pk=rule.operation_id, company_id=rule.company_id).exists():
-        add("operation_id", _("Operation not found."))
+        problems.append(missing_row("operation_id", _("Operation not found.")))
     return problems
 
 

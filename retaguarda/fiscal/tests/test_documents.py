@@ -8,7 +8,7 @@ from lxml import etree
 
 from retaguarda.br_tables.models import Cfop
 from retaguarda.core import outbox
-from retaguarda.core.errors import NotFound, ValidationFailed
+from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.validators import _cnpj_digit
 from retaguarda.fiscal import keys, services
 from retaguarda.fiscal.errors import TooManyItems
@@ -258,13 +258,14 @@ def test_another_companys_recipient_is_not_found(
     simples, fiscal_company, make_customer, make_item_product, fiscal_actor
 ):
     other = fiscal_company()
-    with pytest.raises(NotFound):
+    with pytest.raises(ValidationFailed) as refused:
         services.build_document(
             DocumentIn(
                 recipient_id=make_customer(other).pk, items=(ItemIn(make_item_product(simples).pk, D("1"), D("1")),)
             ),
             actor=fiscal_actor(simples),
         )
+    assert (refused.value.status, refused.value.details[0]["field"]) == (404, "recipient_id")
 
 
 def test_bad_items_list_every_problem_and_save_nothing(simples, make_customer, make_item_product, fiscal_actor):

@@ -248,7 +248,7 @@ def _validate_moves(
             problems.add(f"{where}.unit_cost", _("Cost cannot be negative."))
         src, dst = locations.get(m.from_location_id), locations.get(m.to_location_id)
         if src is None or dst is None or src.company_id != company_id or dst.company_id != company_id:
-            problems.add(f"{where}.location", _("Location not found."))
+            problems.missing(f"{where}.location", _("Location not found."))
             continue
         if src.pk == dst.pk:
             problems.add(f"{where}.location", _("Origin and destination must differ."))
@@ -256,5 +256,5 @@ def _validate_moves(
             problems.add(f"{where}.location", _("A move must enter or leave a warehouse."))
         product = products.get(m.product_id)
         if product is None or product.company_id != company_id:
-            problems.add(f"{where}.product_id", _("Product %(id)s not found.") % {"id": m.product_id})
+            problems.missing(f"{where}.product_id", _("Product %(id)s not found.") % {"id": m.product_id})
     problems.raise_if_any()

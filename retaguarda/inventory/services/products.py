@@ -66,7 +66,7 @@ def check_stocked(products: dict[int, Product], ids: Iterable[int], company_id: 
     for pid in sorted(set(ids)):
         product = products.get(pid)
         if product is None or (company_id is not None and product.company_id != company_id):
-            problems.add("product_id", _("Product %(id)s not found.") % {"id": pid})
+            problems.missing("product_id", _("Product %(id)s not found.") % {"id": pid})
         elif not product.is_stocked:
             problems.add("product_id", _("Product %(sku)s does not hold stock.") % {"sku": product.sku})
     problems.raise_if_any()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from retaguarda.catalog.models import Product, ProductType
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.errors import ValidationFailed, missing_row
 from retaguarda.core.money import quantity
 from retaguarda.core.numbering import document_number
 from retaguarda.core.states import cancel, move, record_opened
@@ -58,7 +58,7 @@ def create_transfer(
         source = warehouse_of(actor, from_warehouse_id)
         target = warehouse_of(actor, to_warehouse_id)
         if source.company_id != target.company_id:
-            raise ValidationFailed(details=[{"field": "to_warehouse_id", "message": _("Warehouse not found.")}])
+            raise ValidationFailed(details=[missing_row("to_warehouse_id", _("Warehouse not found."))])
         products = Product.objects.in_bulk({line.product_id for line in lines})
         # A kit line is checked when shipped, where it is expanded into its components.
         check_stocked(

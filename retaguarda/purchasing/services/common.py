@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.errors import ValidationFailed, missing_row
 from retaguarda.core.money import ZERO, spread
 from retaguarda.core.scope import scoped
 from retaguarda.core.states import record_opened  # noqa: F401  (purchasing's services import it from here)
@@ -21,7 +21,7 @@ MAX_TERMS = 24
 def supplier_problems(actor: Actor, supplier_id, field: str = "supplier_id") -> tuple[Party | None, list[dict]]:
     supplier = scoped(Party, actor).filter(pk=supplier_id).first() if isinstance(supplier_id, int) else None
     if supplier is None:
-        return None, [{"field": field, "message": _("Supplier not found.")}]
+        return None, [missing_row(field, _("Supplier not found."))]
     if not supplier.is_supplier or not supplier.is_active:
         return supplier, [{"field": field, "message": _("This party is not an active supplier.")}]
     return supplier, []
@@ -29,8 +29,10 @@ def supplier_problems(actor: Actor, supplier_id, field: str = "supplier_id") -> 
 
 def warehouse_problems(actor: Actor, warehouse_id, field: str = "warehouse_id") -> tuple[Warehouse | None, list]:
     warehouse = scoped(Warehouse, actor).filter(pk=warehouse_id).first() if isinstance(warehouse_id, int) else None
-    if warehouse is None or not warehouse.is_active:
-        return None, [{"field": field, "message": _("Warehouse not found.")}]
+    if warehouse is None:
+        return None, [missing_row(field, _("Warehouse not found."))]
+    if not warehouse.is_active:
+        return None, [{"field": field, "message": _("The warehouse is inactive.")}]
     return warehouse, []
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from retaguarda.catalog.models import Product
+from retaguarda.core.errors import missing_row
 from retaguarda.core.money import PRICE_PLACES, ZERO, amount, quantity, quantize
 
 MAX_LINES = 5000
@@ -43,7 +44,7 @@ def line_problems(lines, products: dict[int, Product], company_id: int) -> list[
         before = len(details)
         product = products.get(line.product_id)
         if product is None or product.company_id != company_id:
-            details.append({"field": f"{where}.product_id", "message": _("Product not found.")})
+            details.append(missing_row(f"{where}.product_id", _("Product not found.")))
         elif not product.is_stocked:
             details.append({"field": f"{where}.product_id", "message": _("Only stocked products can be bought.")})
         if not _is_decimal(line.quantity) or line.quantity <= 0 or quantity(line.quantity) != line.quantity:

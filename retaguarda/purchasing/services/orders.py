@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from retaguarda.core import audit, outbox
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.errors import ValidationFailed, missing_row
 from retaguarda.core.money import ZERO, amount
 from retaguarda.core.numbering import document_number
 from retaguarda.core.scope import company_id_of, scoped
@@ -81,7 +81,7 @@ def _request_lines(actor: Actor, lines: Sequence[OrderLineIn]) -> tuple[dict[int
             continue
         req_line = found.get(line.request_line_id)
         if req_line is None:
-            details.append({"field": f"lines.{i}.request_line_id", "message": _("Request line not found.")})
+            details.append(missing_row(f"lines.{i}.request_line_id", _("Request line not found.")))
         elif req_line.request.state != RequestState.APPROVED:
             details.append(
                 {"field": f"lines.{i}.request_line_id", "message": _("Only approved requests can be ordered.")}

@@ -19,7 +19,7 @@ from retaguarda.companies.models import Company, TaxRegime
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.bulk_insert import insert_instances
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.errors import ValidationFailed, missing_row
 from retaguarda.core.money import ZERO, amount, quantity
 from retaguarda.core.numbering import document_number
 from retaguarda.core.scope import company_id_of, scoped
@@ -155,7 +155,7 @@ def _order_line_problems(actor: Actor, data: ReceiptIn) -> tuple[dict[int, Purch
         order_line = found.get(line.order_line_id)
         where = f"lines.{i}.order_line_id"
         if order_line is None:
-            details.append({"field": where, "message": _("Order line not found.")})
+            details.append(missing_row(where, _("Order line not found.")))
         elif order_line.order.supplier_id != data.supplier_id:
             details.append({"field": where, "message": _("The order is from another supplier.")})
         elif order_line.order.state not in RECEIVABLE_STATES:

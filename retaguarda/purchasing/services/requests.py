@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.errors import ValidationFailed, missing_row
 from retaguarda.core.money import quantity
 from retaguarda.core.numbering import document_number
 from retaguarda.core.scope import company_id_of, scoped
@@ -47,7 +47,7 @@ def create_request(
     for i, line in enumerate(lines):
         product = products.get(line.product_id)
         if product is None or product.company_id != company_id:
-            details.append({"field": f"lines.{i}.product_id", "message": _("Product not found.")})
+            details.append(missing_row(f"lines.{i}.product_id", _("Product not found.")))
         elif not product.is_stocked:
             details.append({"field": f"lines.{i}.product_id", "message": _("Only stocked products can be bought.")})
         q = line.quantity

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from retaguarda.catalog.models import PriceList
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.errors import ValidationFailed, missing_row
 from retaguarda.core.money import amount, quantize
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.versioning import lock_for_edit
@@ -29,9 +29,9 @@ def _channel_problems(company_id: int, channel: SalesChannel) -> list[dict]:
     if channel.kind not in ChannelKind.values:
         problems.append({"field": "kind", "message": _("Choose the kind of channel.")})
     if not scoped(Warehouse, company_id).filter(pk=channel.warehouse_id, is_active=True).exists():
-        problems.append({"field": "warehouse_id", "message": _("Warehouse not found.")})
+        problems.append(missing_row("warehouse_id", _("Warehouse not found.")))
     if channel.price_list_id and not scoped(PriceList, company_id).filter(pk=channel.price_list_id).exists():
-        problems.append({"field": "price_list_id", "message": _("Price list not found.")})
+        problems.append(missing_row("price_list_id", _("Price list not found.")))
     try:
         channel.fee_percent = quantize(Decimal(channel.fee_percent), 4)
         if not 0 <= channel.fee_percent < 100:

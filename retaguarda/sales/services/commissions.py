@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.decimal_sql import DecimalSum
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.errors import ValidationFailed, missing_row
 from retaguarda.core.money import ZERO, amount, quantize
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.finance.models import EntryKind, FinancialEntry
@@ -87,7 +87,7 @@ def save_rule(
             {"field": "reduced_rate", "message": _("Give both the discount band and the reduced rate, or neither.")}
         )
     if not scoped(Salesperson, company_id).filter(pk=salesperson_id).exists():
-        problems.append({"field": "salesperson_id", "message": _("Salesperson not found.")})
+        problems.append(missing_row("salesperson_id", _("Salesperson not found.")))
     if problems:
         raise ValidationFailed(problems[0]["message"] if len(problems) == 1 else None, details=problems)
     with transaction.atomic():

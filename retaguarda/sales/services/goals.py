@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.decimal_sql import DecimalMul, DecimalSum
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.errors import ValidationFailed, missing_row
 from retaguarda.core.money import ZERO, amount, quantize
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.inventory.models import StockMove
@@ -57,9 +57,9 @@ def save_goal(
     if salesperson_id and channel_id:
         problems.append({"field": "channel_id", "message": _("A goal is for a salesperson or a channel, not both.")})
     if salesperson_id and not scoped(Salesperson, company_id).filter(pk=salesperson_id).exists():
-        problems.append({"field": "salesperson_id", "message": _("Salesperson not found.")})
+        problems.append(missing_row("salesperson_id", _("Salesperson not found.")))
     if channel_id and not scoped(SalesChannel, company_id).filter(pk=channel_id).exists():
-        problems.append({"field": "channel_id", "message": _("Sales channel not found.")})
+        problems.append(missing_row("channel_id", _("Sales channel not found.")))
     if problems:
         raise ValidationFailed(problems[0]["message"] if len(problems) == 1 else None, details=problems)
     with transaction.atomic():

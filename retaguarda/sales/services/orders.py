@@ -16,7 +16,7 @@ from retaguarda.catalog.models import Product
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.bulk_insert import insert_instances, insert_together
-from retaguarda.core.errors import InvalidTransition, NotFound, ValidationFailed
+from retaguarda.core.errors import InvalidTransition, NotFound, ValidationFailed, missing_row
 from retaguarda.core.formats import grouped
 from retaguarda.core.models import AuditRecord, DocumentEvent
 from retaguarda.core.money import amount, quantity, quantize
@@ -146,12 +146,12 @@ def _check_refs(data: OrderIn, company_id: int) -> tuple[SalesChannel | None, li
     problems = []
     channel = lookups.channel(company_id, data.channel_id)
     if channel is None or not channel.active:
-        problems.append({"field": "channel_id", "message": _("Sales channel not found.")})
+        problems.append(missing_row("channel_id", _("Sales channel not found.")))
     if (
         data.salesperson_id is not None
         and not scoped(Salesperson, company_id).filter(pk=data.salesperson_id, active=True).exists()
     ):
-        problems.append({"field": "salesperson_id", "message": _("Salesperson not found.")})
+        problems.append(missing_row("salesperson_id", _("Salesperson not found.")))
     return channel, problems
 
 
@@ -160,7 +160,7 @@ def _warehouse(data: OrderIn, channel: SalesChannel, company_id: int) -> Warehou
         return channel.warehouse
     warehouse = scoped(Warehouse, company_id).filter(pk=data.warehouse_id, is_active=True).first()
     if warehouse is None:
-        raise ValidationFailed(details=[{"field": "warehouse_id", "message": _("Warehouse not found.")}])
+        raise ValidationFailed(details=[missing_row("warehouse_id", _("Warehouse not found."))])
     return warehouse
 
 
@@ -218,7 +218,7 @@ def customer_of(data: OrderIn, company_id: int, actor: Actor) -> Party:
     if data.customer_id is not None:
         customer = lookups.customer(company_id, data.customer_id)
         if customer is None:
-            raise ValidationFailed(details=[{"field": "customer_id", "message": _("Customer not found.")}])
+            raise ValidationFailed(details=[missing_row("customer_id", _("Customer not found."))])
         return customer
     return customer_for(data.customer, actor=actor)
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.decimal_sql import DecimalSum
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.models import DocumentEvent
 from retaguarda.core.money import ZERO, amount, quantity
 from retaguarda.core.numbering import document_number
@@ -92,7 +92,7 @@ def create_return(
     with transaction.atomic():
         order = scoped(SalesOrder, actor).select_for_update().select_related("channel").filter(pk=order_id).first()
         if order is None:
-            raise ValidationFailed(_("Order not found."))
+            raise NotFound()
         if order.state not in RETURNABLE:
             raise ValidationFailed(_("Only an invoiced order takes returns."))
         by_number = {line.number: line for line in order.lines.all()}

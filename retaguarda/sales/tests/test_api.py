@@ -104,7 +104,7 @@ def test_another_companys_order_and_channel_are_404(api, api_client_for, make_us
     assert stranger.get(f"{BASE}/orders/{order['id']}").status_code == 404
     assert stranger.post(f"{BASE}/orders/{order['id']}/confirm").status_code == 404
     refused = post(stranger, "/orders", intake_body(channel, [product], external_id="Z"))
-    assert refused.status_code == 422 and refused.json()["details"][0]["field"] == "channel_id"
+    assert refused.status_code == 404 and refused.json()["details"][0]["field"] == "channel_id"
 
 
 def test_the_list_filters_by_state(api, channel, product):

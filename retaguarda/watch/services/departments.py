@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from retaguarda.access.departments import DEPARTMENTS
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.errors import ValidationFailed, missing_row
 from retaguarda.watch.models import DepartmentSetting
 
 
@@ -22,7 +22,7 @@ def save_department_manager(*, actor: Actor, department: str, manager_id: int | 
         .exists()
     ):
         message = _("Choose an active user of this company as the manager.")
-        raise ValidationFailed(message, details=[{"field": "manager", "message": message}])
+        raise ValidationFailed(message, details=[missing_row("manager", message)])
     with transaction.atomic():
         setting, created = DepartmentSetting.objects.select_for_update().get_or_create(
             company_id=actor.company_id, department=department, defaults={"manager_id": manager_id}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import NotFound, ValidationFailed
+from retaguarda.core.errors import NotFound, ValidationFailed, missing_row
 from retaguarda.core.states import transition
 from retaguarda.core.versioning import lock_for_edit
 from retaguarda.watch.errors import OccurrenceClosed, ReasonRequired, StepNotFound
@@ -109,7 +109,7 @@ def assign(occurrence_id: int, *, actor: Actor, user_id: int | None) -> Occurren
         ):
             raise ValidationFailed(
                 _("Choose a user of this company."),
-                details=[{"field": "assignee", "message": _("Choose a user of this company.")}],
+                details=[missing_row("assignee", _("Choose a user of this company."))],
             )
         before = audit.snapshot(occ, ["assignee_id"])
         occ.assignee_id = user_id

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.errors import ValidationFailed
+from retaguarda.core.errors import ValidationFailed, missing_row
 from retaguarda.core.models import AuditRecord, DocumentEvent
 from retaguarda.core.versioning import lock_for_edit
 from retaguarda.watch.models import DEPARTMENT_CHOICES, ROUTINE_RULE, Frequency, Occurrence, OccurrenceStep, Routine
@@ -67,7 +67,7 @@ def _validate(company_id: int, data: dict) -> list[dict]:
     if data["assignee_id"] is not None and not (
         get_user_model().objects.filter(pk=data["assignee_id"], is_active=True, companies=company_id).exists()
     ):
-        fail("assignee", _("Choose a user of this company."))
+        problems.append(missing_row("assignee", _("Choose a user of this company.")))
     return problems
 
 
