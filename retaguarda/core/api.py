@@ -203,7 +203,11 @@ def error_response(api, request, status: int, code: str, message: str, details: 
 def _ninja_validation_details(exc: NinjaValidationError) -> list[dict]:
     details = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        # ("body", "body", "name"): where the value came from and the route's argument, then the field (which
+        # may itself be called `body`, as a reminder's message is).
+        loc = [str(p) for p in err.get("loc", [])]
+        while len(loc) > 1 and loc[0] in ("body", "query", "path", "payload"):
+            loc.pop(0)
         field = ".".join(loc) or None
         if err.get("type") == "extra_forbidden":
             message = _("Unknown field %(field)s: this route does not take it.") % {"field": loc[-1] if loc else ""}

@@ -383,8 +383,7 @@ class RecurringBillOut(Schema):
     version: int
 
 
-# Stated for clients; the service checks it with the other fields, every problem at once.
-DAYS_AHEAD_RANGE = {"minimum": 0, "maximum": 366}
+DAYS_AHEAD_RANGE = {"ge": 0, "le": 366}
 
 
 class RecurringBillIn(StrictSchema):
@@ -396,7 +395,7 @@ class RecurringBillIn(StrictSchema):
     kind: str = "payable"
     frequency: str = "monthly"
     end_date: datetime.date | None = None
-    days_ahead: int = Field(45, json_schema_extra=DAYS_AHEAD_RANGE)
+    days_ahead: int = Field(45, **DAYS_AHEAD_RANGE)
     party_id: int | None = None
     cost_center_id: int | None = None
 
@@ -410,7 +409,7 @@ class RecurringBillPatch(StrictSchema):
     frequency: str | None = None
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None
-    days_ahead: int | None = Field(None, json_schema_extra=DAYS_AHEAD_RANGE)
+    days_ahead: int | None = Field(None, **DAYS_AHEAD_RANGE)
     party_id: int | None = None
     cost_center_id: int | None = None
     is_active: bool | None = None
@@ -500,14 +499,14 @@ class ReminderTemplateOut(Schema):
     version: int
 
 
-OFFSET_RANGE = {"minimum": -60, "maximum": 120}
+# Checked with the other fields of the body (blank texts, lengths), every problem at once.
+OFFSET_RANGE = {"ge": -60, "le": 120}
 
 
 class ReminderTemplateIn(StrictSchema):
     writes = (ReminderTemplate,)
     name: FilledText
-    # The range is stated for clients; the service checks it with the other fields, every problem at once.
-    days_offset: int = Field(json_schema_extra=OFFSET_RANGE, description="days from the due date (-60 to 120)")
+    days_offset: int = Field(description="days from the due date (-60 to 120)", **OFFSET_RANGE)
     subject: FilledText
     body: FilledText = Field(max_length=REMINDER_BODY_LENGTH)
 
@@ -516,7 +515,7 @@ class ReminderTemplatePatch(StrictSchema):
     writes = (ReminderTemplate,)
     version: int
     name: FilledText | None = None
-    days_offset: int | None = Field(None, json_schema_extra=OFFSET_RANGE)
+    days_offset: int | None = Field(None, **OFFSET_RANGE)
     subject: FilledText | None = None
     body: FilledText | None = Field(None, max_length=REMINDER_BODY_LENGTH)
     is_active: bool | None = None

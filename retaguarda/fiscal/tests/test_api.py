@@ -70,8 +70,8 @@ def test_bad_input_answers_422_in_portuguese_and_keeps_nothing(fiscal_api, simpl
     body["items"][0]["quantity"] = "0"
     response = fiscal_api.post("/api/v1/fiscal/documents", body, content_type="application/json")
     assert response.status_code == 422
-    assert response.json()["details"][0]["field"] == "items.1.quantity"
-    assert "quantidade" in response.json()["details"][0]["message"]
+    assert response.json()["details"][0]["field"] == "items.0.quantity"  # the document's rule: above zero
+    assert "maior que zero" in response.json()["details"][0]["message"]
     unknown = fiscal_api.post("/api/v1/fiscal/documents", {**body, "surprise": 1}, content_type="application/json")
     assert unknown.status_code == 422
     assert not FiscalDocument.objects.exists()
