@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from retaguarda.catalog import selectors, services
 from retaguarda.catalog.models import PriceList, Product
 from retaguarda.core.actor import actor_of
-from retaguarda.core.api import Page, PageLimit, StrictSchema, VersionIn, idempotent, keyset_page_body
+from retaguarda.core.api import FilledText, Page, PageLimit, StrictSchema, VersionIn, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.core.api_numbers import Measure, PositiveQuantityIn
 
@@ -336,11 +336,11 @@ class PriceListFields(StrictSchema):
 
 
 class PriceListIn(PriceListFields):
-    name: str
+    name: FilledText
 
 
 class PriceListPatch(PriceListFields):
-    name: str | None = None
+    name: FilledText | None = None
     version: int
 
 

@@ -119,7 +119,10 @@ def _column(schema, name: str):
 
 
 def _is_text(field) -> bool:
-    return field.annotation is str or str in get_args(field.annotation)
+    """`str`, `str | None`, `FilledText | None`."""
+    return field.annotation is str or any(
+        arg is str or (get_origin(arg) is Annotated and get_args(arg)[0] is str) for arg in get_args(field.annotation)
+    )
 
 
 @cache
