@@ -99,30 +99,21 @@ def order_late(company_id: int, params, subjects=None) -> list[Finding]:
 )
 def invoiced_not_shipped(company_id: int, params, subjects=None) -> list[Finding]:
     now = timezone.now()
-    orders = SalesOrder.objects.filter(pk__in=subjects) if subjects is not None else SalesOrder.objects
-    rows = orders.filter(
-        company_id=company_id, state=OrderState.INVOICED, invoiced_at__lt=now - timedelta(hours=params["hours"])
-    ).values_list("id", "number", "invoiced_at", "customer__trade_name", "customer__legal_name")
+    rows = (
+        _orders(subjects)
+        .filter(
+            company_id=company_id, state=OrderState.INVOICED, invoiced_at__lt=now - timedelta(hours=params["hours"])
+        )
+        .values_list("id", "number", "invoiced_at", "customer__trade_name", "customer__legal_name")
+    )
     url = link("sales:order")
     say = labels(order=_("Order"), customer=_("Customer"), invoiced=_("Note authorized at"), hours=_("Hours waiting"))
     found = []
     for pk, number, invoiced_at, trade_name, legal_name in rows:
-        customer = trade_name or legal_name
-        order = SalesOrder(pk=pk, number=number)
-        found.append(
-            Finding(
-                "sales.order",
-                pk,
-                f"{order} · {customer}"[:200],
-                {
-                    "order": text(str(order), say["order"]),
-                    "customer": text(customer, say["customer"]),
-                    "invoiced": text(f"{timezone.localtime(invoiced_at):%d/%m/%Y %H:%M}", say["invoiced"]),
-                    "hours": integer(int((now - invoiced_at).total_seconds() // 3600), say["hours"]),
-                },
-                url(pk),
-            )
-        )
+        customer = _customer(trade_name, legal_name)
+        invoiced, hours = _waited(invoiced_at, now, say["invoiced"], say["hours"])
+        figures = {"customer": text(customer, say["customer"]), "invoiced": invoiced, "hours": hours}
+        found.append(_order_finding(pk, number, customer, say, url, figures))
     return found
 
 
@@ -132,6 +123,20 @@ def _orders(subjects):
 
 def _customer(trade_name: str, legal_name: str) -> str:
     return trade_name or legal_name
+
+
+def _order_finding(pk: int, number, customer: str, say, url, figures: dict) -> Finding:
+    """One order's finding: named by the order and its customer, the order first among its figures."""
+    order = SalesOrder(pk=pk, number=number)
+    return Finding(
+        "sales.order", pk, f"{order} · {customer}"[:200], {"order": text(str(order), say["order"]), **figures}, url(pk)
+    )
+
+
+def _waited(since, now, say_at: str, say_hours: str) -> tuple:
+    """When something happened and the whole hours waited since, as two figures."""
+    at = text(f"{timezone.localtime(since):%d/%m/%Y %H:%M}", say_at)
+    return at, integer(int((now - since).total_seconds() // 3600), say_hours)
 
 
 @rule(
@@ -178,22 +183,15 @@ def confirmed_not_invoiced(company_id: int, params, subjects=None) -> list[Findi
     )
     found = []
     for pk, number, total, confirmed_at, trade_name, legal_name in rows:
-        customer, order = _customer(trade_name, legal_name), SalesOrder(pk=pk, number=number)
-        found.append(
-            Finding(
-                "sales.order",
-                pk,
-                f"{order} · {customer}"[:200],
-                {
-                    "order": text(str(order), say["order"]),
-                    "customer": text(customer, say["customer"]),
-                    "total": money(total, say["total"]),
-                    "confirmed": text(f"{timezone.localtime(confirmed_at):%d/%m/%Y %H:%M}", say["confirmed"]),
-                    "hours": integer(int((now - confirmed_at).total_seconds() // 3600), say["hours"]),
-                },
-                url(pk),
-            )
-        )
+        customer = _customer(trade_name, legal_name)
+        confirmed, hours = _waited(confirmed_at, now, say["confirmed"], say["hours"])
+        figures = {
+            "customer": text(customer, say["customer"]),
+            "total": money(total, say["total"]),
+            "confirmed": confirmed,
+            "hours": hours,
+        }
+        found.append(_order_finding(pk, number, customer, say, url, figures))
     return found
 
 
@@ -317,25 +315,16 @@ def cannot_reserve(company_id: int, params, subjects=None) -> list[Finding]:
     found = []
     for order_id, short in shorts.items():
         first = short[0]
-        order = SalesOrder(pk=order_id, number=first["order__number"])
         customer = _customer(first["order__customer__trade_name"], first["order__customer__legal_name"])
-        found.append(
-            Finding(
-                "sales.order",
-                order_id,
-                f"{order} · {customer}"[:200],
-                {
-                    "order": text(str(order), say["order"]),
-                    "customer": text(customer, say["customer"]),
-                    "warehouse": text(first["order__warehouse__code"], say["warehouse"]),
-                    "products": integer(len(short), say["products"]),
-                    "product": text(f"{first['sku']} {first['name']}", say["product"]),
-                    "needed": qty(quantity(first["needed"]), say["needed"]),
-                    "available": qty(max(quantity(first["available"]), ZERO), say["available"]),
-                },
-                url(order_id),
-            )
-        )
+        figures = {
+            "customer": text(customer, say["customer"]),
+            "warehouse": text(first["order__warehouse__code"], say["warehouse"]),
+            "products": integer(len(short), say["products"]),
+            "product": text(f"{first['sku']} {first['name']}", say["product"]),
+            "needed": qty(quantity(first["needed"]), say["needed"]),
+            "available": qty(max(quantity(first["available"]), ZERO), say["available"]),
+        }
+        found.append(_order_finding(order_id, first["order__number"], customer, say, url, figures))
     return found
 
 
@@ -436,25 +425,16 @@ def below_cost(company_id: int, params, subjects=None) -> list[Finding]:
             shortfalls.append((amount(cost * (100 + margin) / 100 - (revenue - fees)), amount(fees)))
         worst = max(range(len(lines)), key=lambda i: shortfalls[i][0])
         _o, revenue, _or, cost, _p, _f, number, channel, sku, name, trade_name, legal_name = lines[worst]
-        order = SalesOrder(pk=order_id, number=number)
-        found.append(
-            Finding(
-                "sales.order",
-                order_id,
-                f"{order} · {_customer(trade_name, legal_name)}"[:200],
-                {
-                    "order": text(str(order), say["order"]),
-                    "channel": text(channel, say["channel"]),
-                    "lines": integer(len(lines), say["lines"]),
-                    "loss": money(sum((short for short, _fees in shortfalls), ZERO), say["loss"]),
-                    "product": text(f"{sku} {name}", say["product"]),
-                    "revenue": money(revenue, say["revenue"]),
-                    "fees": money(shortfalls[worst][1], say["fees"]),
-                    "cost": money(amount(cost), say["cost"]),
-                },
-                url(order_id),
-            )
-        )
+        figures = {
+            "channel": text(channel, say["channel"]),
+            "lines": integer(len(lines), say["lines"]),
+            "loss": money(sum((short for short, _fees in shortfalls), ZERO), say["loss"]),
+            "product": text(f"{sku} {name}", say["product"]),
+            "revenue": money(revenue, say["revenue"]),
+            "fees": money(shortfalls[worst][1], say["fees"]),
+            "cost": money(amount(cost), say["cost"]),
+        }
+        found.append(_order_finding(order_id, number, _customer(trade_name, legal_name), say, url, figures))
     return found
 
 
