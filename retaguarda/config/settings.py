@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # An API request with a bearer token (a program's) leaves this list here for API_MIDDLEWARE below.
+    "retaguarda.core.api_chain.ProgramRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "retaguarda.core.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -66,6 +68,16 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "retaguarda.access.middleware.CurrentCompanyMiddleware",
     "retaguarda.web.middleware.RefusalPageMiddleware",  # the request guard's refusals, in the layout
+]
+# A program's API request (`core.api_chain`): the same security headers, the request guard and the identity;
+# no session, CSRF, messages, sign-in from the session, htmx, static files or refusal page, which serve browsers.
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "retaguarda.core.request_guard.RequestGuardMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "retaguarda.access.middleware.CurrentCompanyMiddleware",
 ]
 
 ROOT_URLCONF = "retaguarda.config.urls"
