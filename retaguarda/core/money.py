@@ -15,6 +15,8 @@ RATE_PLACES = 4
 QUANTITY_WHOLE_DIGITS = 14
 
 ZERO = Decimal("0")
+# 1, 0.1, 0.01, ...: the exponents `quantize` rounds to, made once (it runs for every figure a page shows).
+_EXPONENTS = tuple(Decimal(1).scaleb(-places) for places in range(PRICE_PLACES + 1))
 
 
 def quantize(value, places: int) -> Decimal:
@@ -23,7 +25,8 @@ def quantize(value, places: int) -> Decimal:
         if isinstance(value, float):
             raise TypeError("money and quantities are Decimal, never float")
         value = Decimal(value)
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    exponent = _EXPONENTS[places] if 0 <= places <= PRICE_PLACES else Decimal(1).scaleb(-places)
+    return value.quantize(exponent, rounding=ROUND_HALF_UP)
 
 
 def amount(value) -> Decimal:

@@ -1,10 +1,10 @@
 """Printing an occurrence's figures (stored as JSON by the run) the Brazilian way, for its explanation and
-its page, with `core.formats.grouped` as the web layer's `brl`/`qty` filters do."""
+its page, with `core.formats` as the web layer's `brl`/`qty` filters do."""
 
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from retaguarda.core.formats import grouped
+from retaguarda.core.formats import money_text, quantity_text
 
 
 def _decimal(value) -> Decimal | None:
@@ -23,11 +23,10 @@ def printed(figure: dict) -> str:
         if number is None:
             return str(value)
         if kind == "money":
-            sign = "-" if number < 0 else ""
-            return f"{sign}R$\u00a0{grouped(abs(number), 2)}"
+            return money_text(number)
         if kind == "int":
             return str(int(number))  # ids, days, counts: never grouped
-        return grouped(number, max(0, -number.normalize().as_tuple().exponent))
+        return quantity_text(number)
     if kind == "date":
         try:
             return datetime.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")

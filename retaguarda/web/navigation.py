@@ -7,7 +7,7 @@ menu never shows a dead link.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from retaguarda.web.imports import may_import_or_export
@@ -132,6 +132,20 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
+# The links' addresses, reversed once per process (per URL conf and script prefix): the menu is on every page.
+_urls: dict[tuple, str | None] = {}
+
+
+def _url(url_name: str) -> str | None:
+    key = (get_urlconf(), get_script_prefix(), url_name)
+    if key not in _urls:
+        try:
+            _urls[key] = reverse(url_name)
+        except NoReverseMatch:
+            _urls[key] = None
+    return _urls[key]
+
+
 def menu_for(user, current_path: str = "") -> list[dict]:
     sections = []
     for section in SECTIONS:
@@ -141,16 +155,15 @@ def menu_for(user, current_path: str = "") -> list[dict]:
                 continue
             if link.visible is not None and not link.visible(user):
                 continue
-            try:
-                url = reverse(link.url_name)
-            except NoReverseMatch:
+            url = _url(link.url_name)
+            if url is None:
                 continue
             links.append(
                 {
                     "label": link.label,
                     "url": url,
                     "active": current_path.startswith(url) and url != "/",
-                    "badge_url": reverse(link.badge) if link.badge else "",
+                    "badge_url": _url(link.badge) if link.badge else "",
                 }
             )
         if links:

@@ -13,6 +13,7 @@ from retaguarda.core.tabular.declarations import Exporter, Importer
 
 _importers: dict[str, type[Importer]] = {}
 _exporters: dict[str, type[Exporter]] = {}
+_discovered = False
 
 
 def _check(cls, kind: str) -> None:
@@ -33,10 +34,15 @@ def register_exporter(cls: type[Exporter]) -> type[Exporter]:
 
 
 def autodiscover() -> None:
-    """Import `<app>.importers` of every installed app, which registers its importers and exporters."""
+    """Import `<app>.importers` of every installed app, which registers its importers and exporters; once
+    per process (the menu asks on every page, and looking for the modules again cost each page 1-2 ms)."""
+    global _discovered
+    if _discovered:
+        return
     from django.utils.module_loading import autodiscover_modules
 
     autodiscover_modules("importers")
+    _discovered = True
 
 
 def importers() -> dict[str, type[Importer]]:

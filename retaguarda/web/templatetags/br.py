@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 
 from retaguarda.core.audit import action_label
-from retaguarda.core.formats import grouped
+from retaguarda.core.formats import money_text, quantity_text
 from retaguarda.core.number_fields import plain_number
 from retaguarda.core.text_limits import input_length
 from retaguarda.core.validators import format_cep, format_document
@@ -26,22 +26,14 @@ def _decimal(value):
 def brl(value):
     """R$ 1.234,56"""
     number = _decimal(value)
-    if number is None:
-        return ""
-    sign = "-" if number < 0 else ""
-    return f"{sign}R$\u00a0{grouped(abs(number), 2)}"
+    return "" if number is None else money_text(number)
 
 
 @register.filter
 def qty(value, places=None):
     """A quantity without trailing zeros: 12 / 12,5 / 0,125."""
     number = _decimal(value)
-    if number is None:
-        return ""
-    if places is None:
-        normalized = number.normalize()
-        places = max(0, -normalized.as_tuple().exponent)
-    return grouped(number, int(places))
+    return "" if number is None else quantity_text(number, None if places is None else int(places))
 
 
 @register.filter
