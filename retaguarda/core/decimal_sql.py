@@ -191,3 +191,24 @@ class DecimalSign(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, template=f"{_FUNCTION_PREFIX}sign(%(expressions)s)", **extra_context)
+
+
+class ExactSql:
+    """The same exact operations as SQL text, for a hand-written statement (`core.raw_rows.per_vendor`
+    builds it once per vendor), and its results read back as Decimals."""
+
+    def __init__(self, vendor: str):
+        self.sqlite = vendor == "sqlite"
+
+    def sum(self, a: str) -> str:
+        return f"{_FUNCTION_PREFIX}sum({a})" if self.sqlite else f"SUM({a})"
+
+    def mul(self, a: str, b: str) -> str:
+        return f"{_FUNCTION_PREFIX}mul({a}, {b})" if self.sqlite else f"({a} * {b})"
+
+    def neg(self, a: str) -> str:
+        return f"{_FUNCTION_PREFIX}neg({a})" if self.sqlite else f"(-{a})"
+
+    def read(self, value) -> Decimal | None:
+        """A result as a Decimal: PostgreSQL's NUMERIC already is one; SQLite's comes as its functions left it."""
+        return from_sqlite(value) if self.sqlite else value

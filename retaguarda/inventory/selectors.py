@@ -5,14 +5,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from retaguarda.catalog.models import Product, ProductType
-from retaguarda.core.decimal_sql import DecimalMul, DecimalNeg, DecimalSub, DecimalSum
+from retaguarda.core.decimal_sql import DecimalMul, DecimalNeg, DecimalSub, DecimalSum, ExactSql
 from retaguarda.core.money import ZERO, amount, cost, quantity
 from retaguarda.core.pagination import Window, keyset_page, keyset_window
+from retaguarda.core.raw_rows import per_vendor
 from retaguarda.inventory.models import (
     OWNED_KINDS,
     Location,
@@ -369,15 +371,16 @@ def move_list(company, *, product_id: int | None = None, warehouse_id: int | Non
 
 @dataclass
 class KardexLine:
-    move: StockMove
+    move: StockMove | dict  # an instance (`kardex`), or a screen's row of `SCREEN_COLUMNS` (`kardex_window`)
     quantity_in: Decimal
     quantity_out: Decimal
     balance: Decimal
     balance_value: Decimal
+    unit_cost: Decimal
 
     @property
     def average_cost(self) -> Decimal:
-        return cost(self.balance_value / self.balance) if self.balance > 0 else self.move.unit_cost
+        return cost(self.balance_value / self.balance) if self.balance > 0 else self.unit_cost
 
 
 @dataclass
@@ -417,105 +420,150 @@ def kardex(
 
     Without a warehouse the scope is the whole company (warehouses and goods in transit), so
     transfers show but do not change the running quantity."""
-    qs, scope_ids, in_scope = _kardex_moves(company, product, warehouse_id)
+    qs, in_scope = _kardex_moves(company, product, warehouse_id)
+    qs = qs.select_related("product", "lot", "from_location", "to_location", "user")
     rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, ordering=("id",))
-    result = _kardex_lines(company, product, scope_ids, in_scope, rows, first_page=not cursor)
+
+    def flow(move: StockMove):
+        into = in_scope(move.to_location.warehouse_id, move.to_location.kind)
+        out_of = in_scope(move.from_location.warehouse_id, move.from_location.kind)
+        return move.pk, move.quantity, move.unit_cost, into, out_of
+
+    result = _kardex_lines(company, product, warehouse_id, rows, flow, first_page=not cursor)
     result.next_cursor = next_cursor
     return result
+
+
+# What a kardex screen shows of each move, read as plain values (building 50 moves with their
+# locations, lot and user as instances cost the page more than its queries).
+SCREEN_COLUMNS = (
+    "id",
+    "created_at",
+    "source_type",
+    "source_id",
+    "reason",
+    "quantity",
+    "unit_cost",
+    "lot__code",
+    "from_location__name",
+    "from_location__kind",
+    "from_location__warehouse_id",
+    "to_location__name",
+    "to_location__kind",
+    "to_location__warehouse_id",
+)
 
 
 def kardex_window(
     company, product: Product, *, warehouse_id: int | None = None, cursor: str | None = None, limit: int = 50
 ) -> Kardex:
-    """`kardex` for a screen: pages both ways and counts the moves (one query more)."""
-    qs, scope_ids, in_scope = _kardex_moves(company, product, warehouse_id)
-    window = keyset_window(qs, cursor=cursor, limit=limit, ordering=("id",))
+    """`kardex` for a screen: pages both ways and counts the moves (one query more); each line's
+    `move` is a dict of `SCREEN_COLUMNS`."""
+    qs, in_scope = _kardex_moves(company, product, warehouse_id)
+    window = keyset_window(qs.values(*SCREEN_COLUMNS), cursor=cursor, limit=limit, ordering=("id",))
     first_page = window.previous_cursor is None
-    result = _kardex_lines(company, product, scope_ids, in_scope, window.rows, first_page=first_page)
+
+    def flow(row: dict):
+        into = in_scope(row["to_location__warehouse_id"], row["to_location__kind"])
+        out_of = in_scope(row["from_location__warehouse_id"], row["from_location__kind"])
+        return row["id"], row["quantity"], row["unit_cost"], into, out_of
+
+    result = _kardex_lines(company, product, warehouse_id, window.rows, flow, first_page=first_page)
     result.next_cursor, result.window = window.next_cursor, window
     return result
 
 
 def _kardex_moves(company, product: Product, warehouse_id: int | None):
-    """The product's moves in the kardex's scope, the scope's location ids (a subquery) and the same
-    test in Python for the locations a page loads."""
+    """The product's moves in the kardex's scope (its location ids are a subquery: read by the database,
+    not fetched first) and the same test in Python for the locations a page reads (warehouse, kind)."""
     scope = Location.objects.filter(company=company)
     scope = (
         scope.filter(warehouse_id=warehouse_id, kind=LocationKind.INTERNAL)
         if warehouse_id
         else scope.filter(kind__in=OWNED_KINDS)
     )
-    scope_ids = scope.values("pk")  # a subquery: the scope is read by the database, not fetched first
+    scope_ids = scope.values("pk")
 
-    def in_scope(location: Location) -> bool:  # the same test, on the (company's) locations the page loads
+    def in_scope(location_warehouse_id: int | None, kind: str) -> bool:  # on the company's own locations
         if warehouse_id:
-            return location.warehouse_id == warehouse_id and location.kind == LocationKind.INTERNAL
-        return location.kind in OWNED_KINDS
+            return location_warehouse_id == warehouse_id and kind == LocationKind.INTERNAL
+        return kind in OWNED_KINDS
 
-    qs = (
-        StockMove.objects.filter(company=company, product=product)
-        .filter(Q(to_location_id__in=scope_ids) | Q(from_location_id__in=scope_ids))
-        .select_related("product", "lot", "from_location", "to_location", "user")
+    qs = StockMove.objects.filter(company=company, product=product).filter(
+        Q(to_location_id__in=scope_ids) | Q(from_location_id__in=scope_ids)
     )
-    return qs, scope_ids, in_scope
+    return qs, in_scope
 
 
-def _kardex_lines(company, product: Product, scope_ids, in_scope, rows, *, first_page: bool) -> Kardex:
-    """The running quantity and value along `rows`, from the balance before the first of them."""
+def _kardex_lines(company, product: Product, warehouse_id, rows, flow, *, first_page: bool) -> Kardex:
+    """The running quantity and value along `rows`, from the balance before the first of them; `flow(row)`
+    reads a row's id, quantity, unit cost and whether it enters and leaves the scope."""
     opening = {"q": ZERO, "v": ZERO}
-    if rows and not first_page:  # the first page starts at the product's first move: nothing comes before it
-        opening = _kardex_opening(company, product, scope_ids, rows[0].id)
+    flows = [flow(row) for row in rows]
+    if flows and not first_page:  # the first page starts at the product's first move: nothing comes before it
+        opening = _kardex_opening(company, product, warehouse_id, flows[0][0])
     running, running_value = quantity(opening["q"]), Decimal(opening["v"])
     result = Kardex(product=product, opening=running, opening_value=amount(running_value))
-    for move in rows:
-        into, out_of = in_scope(move.to_location), in_scope(move.from_location)
-        q_in = move.quantity if into and not out_of else ZERO
-        q_out = move.quantity if out_of and not into else ZERO
+    for row, (_id, moved, unit_cost, into, out_of) in zip(rows, flows, strict=True):
+        q_in = moved if into and not out_of else ZERO
+        q_out = moved if out_of and not into else ZERO
         running += q_in - q_out
-        running_value += (q_in - q_out) * move.unit_cost
-        result.lines.append(KardexLine(move, q_in, q_out, running, amount(running_value)))
+        running_value += (q_in - q_out) * unit_cost
+        result.lines.append(KardexLine(row, q_in, q_out, running, amount(running_value), unit_cost))
     return result
 
 
-def _kardex_opening(company, product: Product, scope_ids, first_id: int) -> dict:
+class _OpeningSql:
+    """`_kardex_opening`'s statement, written by hand (built by the ORM, its subqueries cost a page more
+    CPU to compile than every other query of it together), once per vendor and per kind of scope."""
+
+    def __init__(self):
+        x = ExactSql(connection.vendor)
+        into = "m.to_location_id IN (SELECT id FROM scope)"
+        out_of = "m.from_location_id IN (SELECT id FROM scope)"
+        incoming, outgoing = f"{into} AND NOT {out_of}", f"{out_of} AND NOT {into}"
+        value = x.mul("m.quantity", "m.unit_cost")
+        body = f"""
+            period AS (
+                SELECT period_end, last_move_id FROM inventory_stockperiod
+                WHERE company_id = %s AND ids_in_order = %s AND last_move_id < %s
+                ORDER BY period_end DESC LIMIT 1),
+            held AS (
+                SELECT {x.sum("s.on_hand")} AS q, {x.sum("s.value")} AS v FROM inventory_stocksnapshot s
+                WHERE s.company_id = %s AND s.product_id = %s AND s.period_end = (SELECT period_end FROM period)
+                  AND s.location_id IN (SELECT id FROM scope)),
+            since AS (
+                SELECT {x.sum(f"CASE WHEN {incoming} THEN m.quantity WHEN {outgoing} THEN {x.neg('m.quantity')} ELSE 0 END")} AS q,
+                       {x.sum(f"CASE WHEN {incoming} THEN {value} WHEN {outgoing} THEN {x.neg(value)} ELSE 0 END")} AS v
+                FROM inventory_stockmove m
+                WHERE m.company_id = %s AND m.product_id = %s
+                  AND m.id > COALESCE((SELECT last_move_id FROM period), 0) AND m.id < %s
+                  AND ({into} OR {out_of}))
+            SELECT held.q, held.v, since.q, since.v FROM held, since"""
+        locations = "SELECT id FROM inventory_location WHERE company_id = %s AND"
+        self.warehouse = f"WITH scope AS ({locations} warehouse_id = %s AND kind = %s),{body}"
+        self.company = f"WITH scope AS ({locations} kind IN (%s, %s)),{body}"
+        self.read = x.read
+
+
+_opening_sql = per_vendor(_OpeningSql)
+
+
+def _kardex_opening(company, product: Product, warehouse_id: int | None, first_id: int) -> dict:
     """The balance before move `first_id`, in one query: the snapshot of the last closed period wholly
     before it plus the moves after the period's last move; without such a period, every move before it.
 
     A period qualifies when its moves are exactly those with id <= `last_move_id` (`ids_in_order`)."""
-    qty_expr, value_expr = _signed(scope_ids)
-    # The period is chosen in a subquery so that the sums are computed for it alone (SQLite would
-    # otherwise compute them for every period before sorting).
-    latest = StockPeriod.objects.filter(company=company, ids_in_order=True, last_move_id__lt=first_id).order_by(
-        "-period_end"
-    )
-    moves_qs = StockMove.objects.filter(
-        company=company, product=product, id__gt=OuterRef("since"), id__lt=first_id
-    ).filter(Q(to_location_id__in=scope_ids) | Q(from_location_id__in=scope_ids))
-    held = StockSnapshot.objects.filter(
-        company=company, product=product, period_end=OuterRef("period_end"), location_id__in=scope_ids
-    )
-
-    def total(qs, expression, output):
-        summed = qs.order_by().values("product_id").annotate(t=DecimalSum(expression, output_field=output)).values("t")
-        return Coalesce(Subquery(summed, output_field=output), Value(ZERO), output_field=output)
-
-    # Read on the product's own row, which is always there: no period gives no snapshot and every move.
-    row = (
-        Product.objects.filter(pk=product.pk)
-        .annotate(
-            period_end=Subquery(latest.values("period_end")[:1]),
-            since=Coalesce(Subquery(latest.values("last_move_id")[:1]), Value(0), output_field=BigIntegerField()),
-        )
-        .annotate(
-            held_q=total(held, F("on_hand"), QTY),
-            held_v=total(held, F("value"), EXACT_VALUE),
-            since_q=total(moves_qs, qty_expr, QTY),
-            since_v=total(moves_qs, value_expr, EXACT_VALUE),
-        )
-        .values("held_q", "held_v", "since_q", "since_v")
-        .get()
-    )
-    return {"q": row["held_q"] + row["since_q"], "v": row["held_v"] + row["since_v"]}
+    st = _opening_sql()
+    if warehouse_id:
+        sql, scope = st.warehouse, [company.pk, warehouse_id, LocationKind.INTERNAL.value]
+    else:
+        sql, scope = st.company, [company.pk, *(kind.value for kind in OWNED_KINDS)]
+    params = [*scope, company.pk, True, first_id, company.pk, product.pk, company.pk, product.pk, first_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        held_q, held_v, since_q, since_v = (st.read(v) or ZERO for v in cursor.fetchone())
+    return {"q": held_q + since_q, "v": held_v + since_v}
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from datetime import datetime, time
 from decimal import Decimal
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -10,6 +11,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_POST
 from retaguarda.catalog.models import Product
 from retaguarda.core.actor import actor_of
 from retaguarda.core.errors import DomainError
+from retaguarda.core.formats import money_text, quantity_text
 from retaguarda.core.money import quantity
 from retaguarda.core.pagination import query_without_cursor, requested_limit, screen_page
 from retaguarda.core.states import allowed_transitions, state_history
@@ -172,20 +175,67 @@ DOCUMENTS = {
 }
 
 
-def _document_of(move, *, leaving: bool) -> tuple[str, str]:
-    """A move's document in words and the page that shows it; other apps' documents by their reason."""
-    label, url_name, by_id = DOCUMENTS.get(move.source_type, (None, None, False))
-    if move.source_type == ManualOperation.SOURCE_TYPE and leaving:
+def _document_of(source_type: str, source_id: int, reason: str, *, leaving: bool, urls: dict) -> tuple[str, str]:
+    """A move's document in words and the page that shows it; other apps' documents by their reason.
+    `urls` keeps the addresses already reversed for this page (a transfer's two moves share one)."""
+    label, url_name, by_id = DOCUMENTS.get(source_type, (None, None, False))
+    if source_type == ManualOperation.SOURCE_TYPE and leaving:
         label = _("Manual exit")
-    url = reverse(url_name, args=[move.source_id] if by_id else []) if url_name else ""
-    return str(label or move.reason or _("Other document")), url
+    url = ""
+    if url_name:
+        key = (url_name, source_id if by_id else None)
+        url = urls.get(key) or urls.setdefault(key, reverse(url_name, args=[source_id] if by_id else []))
+    return str(label or reason or _("Other document")), url
 
 
-def _documents(lines) -> None:
-    """Name each kardex row's document in words, with a link."""
+# A kardex row. The page's rows are written here, not in the template: resolving and filtering each cell
+# there was most of the page's time. Every text from the database goes through `escape` (what Django's
+# autoescape does: `html.escape`); the figures are digits and separators, the date digits and slashes.
+KARDEX_ROW = (
+    '<tr data-source="{source}"><td>{date}</td><td>{document}{note}</td><td>{origin}</td><td>{to}</td>'
+    '<td>{lot}</td>{flow}<td class="num">{unit_cost}</td><td class="num">{balance}</td>'
+    '<td class="num">{balance_value}</td><td class="num">{average_cost}</td></tr>'
+)
+KARDEX_FLOW = '<td class="num">{}</td><td class="num">{}</td>'
+KARDEX_BETWEEN = '<td class="num muted" colspan="2">{}</td>'  # moved between two places of the scope
+KARDEX_LINK = '<a href="{}">{}</a>'
+KARDEX_NOTE = '<br><span class="muted">{}</span>'
+
+
+def _kardex_rows(lines) -> str:
+    """The kardex lines as the table's rows, every figure formatted once (`core.formats`)."""
+    urls, between = {}, _("%(n)s between warehouses")
+    rows = []
     for line in lines:
-        line.document, line.document_url = _document_of(line.move, leaving=bool(line.quantity_out))
-        line.internal = not line.quantity_in and not line.quantity_out
+        move = line.move
+        reason = move["reason"]
+        document, url = _document_of(
+            move["source_type"], move["source_id"], reason, leaving=bool(line.quantity_out), urls=urls
+        )
+        if line.quantity_in or line.quantity_out:
+            flow = KARDEX_FLOW.format(
+                quantity_text(line.quantity_in) if line.quantity_in else "",
+                quantity_text(line.quantity_out) if line.quantity_out else "",
+            )
+        else:
+            flow = KARDEX_BETWEEN.format(escape(between % {"n": quantity_text(move["quantity"])}))
+        rows.append(
+            KARDEX_ROW.format(
+                source=escape(move["source_type"]),
+                date=timezone.localtime(move["created_at"]).strftime("%d/%m/%Y %H:%M"),
+                document=KARDEX_LINK.format(escape(url), escape(document)) if url else escape(document),
+                note=KARDEX_NOTE.format(escape(reason)) if reason and reason != document else "",
+                origin=escape(move["from_location__name"]),
+                to=escape(move["to_location__name"]),
+                lot=escape(move["lot__code"] or ""),
+                flow=flow,
+                unit_cost=money_text(move["unit_cost"]),
+                balance=quantity_text(line.balance),
+                balance_value=money_text(line.balance_value),
+                average_cost=money_text(line.average_cost),
+            )
+        )
+    return mark_safe("\n".join(rows))  # built above: every text escaped
 
 
 @login_required
@@ -197,11 +247,11 @@ def kardex(request, product_id: int):
     result = selectors.kardex_window(
         company, product, warehouse_id=_int(warehouse), cursor=request.GET.get("cursor"), limit=requested_limit(request)
     )
-    _documents(result.lines)
     stock = selectors.product_stock(product)
     context = {
         "product": product,
         "kardex": result,
+        "rows": _kardex_rows(result.lines),
         "in_transit": sum((r["in_transit"] for r in stock["rows"]), Decimal(0)),
         "window": result.window,
         "warehouses": selectors.warehouses(company),
@@ -228,8 +278,12 @@ def moves(request):
             company, product_id=product.pk if product else None, warehouse_id=_int(filters["warehouse"])
         )
         listing = screen_page(request, qs)
+    urls = {}
     for move in listing["rows"]:
-        move.document, move.document_url = _document_of(move, leaving=move.from_location.kind == LocationKind.INTERNAL)
+        leaving = move.from_location.kind == LocationKind.INTERNAL
+        move.document, move.document_url = _document_of(
+            move.source_type, move.source_id, move.reason, leaving=leaving, urls=urls
+        )
     context = {**listing, "warehouses": selectors.warehouses(company), "filters": filters}
     return _page(request, "inventory/moves.html", context)
 

@@ -263,3 +263,28 @@ def test_the_transfer_list_counts_its_rows_and_pages_both_ways(web, actor, produ
     assert "3 registros" in first.content.decode()
     assert len(first.context["rows"]) == 2 and len(second.context["rows"]) == 1
     assert 'rel="prev"' in second.content.decode() and 'rel="next"' not in second.content.decode()
+
+
+def test_the_kardex_rows_escape_what_they_show_and_keep_every_cell(web, actor, make_product, make_warehouse):
+    """The kardex writes its rows in the view (not the template): every text from the database is
+    escaped there, and each row still has its eleven cells, figures in Brazilian format."""
+    product = make_product("CAN-300")
+    shop = make_warehouse("LOJA", "Loja <b>Paulista</b>")
+    services.manual_move(
+        actor=actor,
+        warehouse_id=shop.pk,
+        direction="in",
+        counterpart="supplier",
+        reason='Doação <script>alert("x")</script>',
+        lines=[services.ManualLine(product.pk, D("1234.5"), unit_cost=D("8.4"), lot_code="L<1>")],
+    )
+
+    html = web.get(reverse("inventory:kardex", args=[product.pk])).content.decode()
+    row = html.split('<tr data-source="inventory.manual">')[1].split("</tr>")[0]
+
+    assert "<script>" not in html and "<b>Paulista" not in html
+    assert "Doação &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in row
+    assert "Loja &lt;b&gt;Paulista&lt;/b&gt;" in row and "<td>L&lt;1&gt;</td>" in row
+    assert f'<a href="{reverse("inventory:moves")}">Entrada manual</a>' in row
+    assert row.count("<td") == 11
+    assert '<td class="num">1.234,5</td>' in row and '<td class="num">R$\u00a010.369,80</td>' in row
