@@ -105,9 +105,16 @@ def keyset_window(
     limit = max(1, min(int(limit), MAX_LIMIT))
     window = _window(qs, cursor=cursor, limit=limit, ordering=ordering)
     if count:
-        counted = qs.order_by()[: COUNT_CAP + 1].count()
-        window.total, window.more_than_total = min(counted, COUNT_CAP), counted > COUNT_CAP
+        window.total, window.more_than_total = capped_count(qs)
     return window
+
+
+def capped_count(qs: QuerySet) -> tuple[int, bool]:
+    """The rows of `qs` counted up to `COUNT_CAP`, and whether there are more. A screen that reads its rows
+    with `values()` across joins counts its plain queryset instead (`keyset_window(count=False)`): counted
+    through `values()`, every row counted would be joined."""
+    counted = qs.order_by()[: COUNT_CAP + 1].count()
+    return min(counted, COUNT_CAP), counted > COUNT_CAP
 
 
 def _window(qs: QuerySet, *, cursor: str | None, limit: int, ordering: tuple[str, ...]) -> Window:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from retaguarda.catalog.models import Product, ProductType
 from retaguarda.core.decimal_sql import DecimalMul, DecimalNeg, DecimalSub, DecimalSum, ExactSql
 from retaguarda.core.money import ZERO, amount, cost, quantity
-from retaguarda.core.pagination import Window, keyset_page, keyset_window
+from retaguarda.core.pagination import Window, capped_count, keyset_page, keyset_window
 from retaguarda.core.raw_rows import per_vendor
 from retaguarda.inventory.models import (
     OWNED_KINDS,
@@ -460,7 +460,8 @@ def kardex_window(
     """`kardex` for a screen: pages both ways and counts the moves (one query more); each line's
     `move` is a dict of `SCREEN_COLUMNS`."""
     qs, in_scope = _kardex_moves(company, product, warehouse_id)
-    window = keyset_window(qs.values(*SCREEN_COLUMNS), cursor=cursor, limit=limit, ordering=("id",))
+    window = keyset_window(qs.values(*SCREEN_COLUMNS), cursor=cursor, limit=limit, ordering=("id",), count=False)
+    window.total, window.more_than_total = capped_count(qs)
     first_page = window.previous_cursor is None
 
     def flow(row: dict):
