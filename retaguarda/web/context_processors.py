@@ -1,5 +1,5 @@
 from retaguarda.companies.selectors import workable_companies
-from retaguarda.web.navigation import menu_for
+from retaguarda.web.navigation import sidebar
 
 
 def shell(request):
@@ -11,7 +11,7 @@ def shell(request):
     if companies is None:
         companies = workable_companies(user)
     return {
-        "menu": menu_for(user, request.path),
+        "sidebar": sidebar(user, request.path),
         "current_company": getattr(request, "company", None),
         "switchable_companies": companies,
     }

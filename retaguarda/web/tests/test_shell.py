@@ -141,3 +141,27 @@ def test_the_accountants_menu_leaves_out_companies_and_users_they_cannot_manage(
     assert "Empresas" not in accountant and "Usuários" not in accountant
     assert {"Auditoria", "Saldos", "Contas a receber"} <= accountant  # still reads everything else
     assert {"Empresas", "Usuários"} <= labels(admin_user)
+
+
+def test_each_user_and_page_gets_its_own_menu_though_menus_are_rendered_once(client, make_user, admin_user):
+    """The menu's HTML is kept per different menu (`navigation.sidebar`): a kept menu never shows links the
+    user may not open, nor another page's current link."""
+    from django.urls import reverse
+
+    from retaguarda.web import navigation
+
+    def sidebar_of(user, name):
+        client.force_login(user)
+        html = client.get(reverse(name)).content.decode()
+        return html.split('<nav class="sidebar"')[1].split("</nav>")[0]
+
+    balances = reverse("inventory:balances")
+    first = sidebar_of(admin_user, "inventory:balances")
+    again = sidebar_of(admin_user, "inventory:balances")
+    on_moves = sidebar_of(admin_user, "inventory:moves")
+    finance = sidebar_of(make_user("finance"), "finance:home")
+
+    assert first == again and len(navigation._sidebars) >= 1
+    assert f'<a href="{balances}" aria-current="page">' in first
+    assert f'<a href="{balances}" >' in on_moves and 'aria-current="page">Movimentações' in on_moves
+    assert balances not in finance and reverse("finance:titles") in finance
