@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django.db import connection, models
 
+from retaguarda.core.raw_rows import prepared_cursor
+
 # Field classes whose preparation of an int, str, bool or Decimal value returns it unchanged.
 _PLAIN_FIELDS = (models.DecimalField, models.IntegerField, models.BooleanField, models.ForeignKey)
 _PLAIN_TEXT = (models.CharField, models.TextField)  # exactly these: a subclass may encrypt or encode
@@ -104,7 +106,8 @@ def insert_instances(
 
     guard, guard_params = (f" WHERE NOT EXISTS ({unless[0]})", list(unless[1])) if unless else ("", [])
     ids = []
-    with connection.cursor() as cursor:
+    # PostgreSQL: the statement's text is the same for any number of rows (arrays), so it is prepared.
+    with prepared_cursor() as cursor:
         if connection.vendor == "postgresql":
             conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
             cursor.execute(
@@ -222,10 +225,12 @@ def update_columns(model, objs: list, names) -> None:
                 value = field.get_db_prep_save(value, connection)
             row.append(value)
         rows.append(row)
+    if connection.vendor == "postgresql":
+        # One text per model and columns: prepared once per connection.
+        with prepared_cursor() as cursor:
+            cursor.execute(shape.unnest, array_params(zip(*rows, strict=True)))
+        return
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(shape.unnest, [list(c) for c in zip(*rows, strict=True)])
-            return
         size = max(1, connection.ops.bulk_batch_size(shape.all_fields, objs))
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]

@@ -9,7 +9,7 @@ so the code around it keeps working with models. User input goes only into param
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 class Columns:
@@ -72,6 +72,32 @@ def marks(n: int) -> str:
     return ", ".join(["%s"] * n)
 
 
+def ids_in(column: str, ids) -> tuple[str, list]:
+    """`column` among `ids` (integers): the condition and its parameters. On PostgreSQL one array parameter
+    (`column = ANY(CAST(%s AS bigint[]))`, its text built by `str.join`), so the statement's text is the same
+    for any number of ids and `prepared_cursor` keeps it planned; elsewhere an IN list."""
+    ids = [int(i) for i in ids]  # the array's text is written here: integers only
+    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+        return f"{column} = ANY(CAST(%s AS bigint[]))", ["{" + ",".join(map(str, ids)) + "}"]
+    return f"{column} IN ({marks(len(ids))})", ids
+
+
+_server_binding = None
+
+
+def _server_binding_parts():
+    """What a server-binding cursor needs of Django's PostgreSQL backend, imported once (not at start: an
+    install on SQLite never loads psycopg)."""
+    global _server_binding
+    if _server_binding is None:
+        from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+        from django.db.backends.postgresql.psycopg_any import register_tzloader
+        from psycopg.pq import Format
+
+        _server_binding = (ServerBindingCursor, TIMESTAMPTZ_OID, Format.TEXT, register_tzloader)
+    return _server_binding
+
+
 @contextmanager
 def prepared_cursor():
     """A cursor for a statement sent on every request. On PostgreSQL it binds its parameters on the
@@ -79,22 +105,21 @@ def prepared_cursor():
     `prepare_threshold`, in settings): the token identity's SELECT cost the server more to plan
     (0.6-0.8 ms) than to run. Django's own cursors bind on the client and never prepare. Queries
     through it are logged and their errors wrapped as through `connection.cursor()`."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    # The thread's connection looked up once: each attribute of the `connection` proxy is a lookup.
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor != "postgresql":
+        with conn.cursor() as cursor:
             yield cursor
         return
-    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
-    from django.db.backends.postgresql.psycopg_any import register_tzloader
-    from psycopg.pq import Format
-
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        raw = ServerBindingCursor(connection.connection)
+    cursor_class, timestamptz, text_format, register_tzloader = _server_binding_parts()
+    conn.close_if_health_check_failed()
+    conn.ensure_connection()
+    with conn.wrap_database_errors:
+        psycopg_connection = conn.connection
+        raw = cursor_class(psycopg_connection)
         # The time zone Django's own cursors read timestamps in (`create_cursor`).
-        loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
-        if connection.timezone != loader.timezone:
-            register_tzloader(connection.timezone, raw)
-        cursor = connection._prepare_cursor(raw)
+        if conn.timezone != psycopg_connection.adapters.get_loader(timestamptz, text_format).timezone:
+            register_tzloader(conn.timezone, raw)
+        cursor = conn._prepare_cursor(raw)
     with cursor:
         yield cursor

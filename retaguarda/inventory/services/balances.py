@@ -16,7 +16,7 @@ from django.db import connection
 
 from retaguarda.core.bulk_insert import update_columns
 from retaguarda.core.money import ZERO
-from retaguarda.core.raw_rows import Columns, marks, per_vendor
+from retaguarda.core.raw_rows import Columns, ids_in, per_vendor, prepared_cursor
 from retaguarda.inventory.errors import Shortfall
 from retaguarda.inventory.models import Location, LocationKind, Lot, StockBalance
 
@@ -112,12 +112,11 @@ def lock_balances(pairs: set[PairKey]) -> dict[PairKey, list[Bucket]]:
     product_ids = sorted({p for p, _l in pairs})
     location_ids = sorted({loc for _p, loc in pairs})
     st = _lock_sql()
-    sql = (
-        f"{st.head}WHERE b.product_id IN ({marks(len(product_ids))}) "
-        f"AND b.location_id IN ({marks(len(location_ids))}){st.tail}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*product_ids, *location_ids])
+    products, product_params = ids_in("b.product_id", product_ids)
+    locations, location_params = ids_in("b.location_id", location_ids)
+    # The same text for any number of pairs on PostgreSQL (`ids_in`): prepared once per connection.
+    with prepared_cursor() as cursor:
+        cursor.execute(f"{st.head}WHERE {products} AND {locations}{st.tail}", [*product_params, *location_params])
         rows = [st.columns.build(values) for values in cursor.fetchall()]
     lot_ids = {r.lot_id for r in rows if r.lot_id}
     expiries = dict(Lot.objects.filter(pk__in=lot_ids).values_list("pk", "expiry")) if lot_ids else {}

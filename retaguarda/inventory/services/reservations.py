@@ -18,7 +18,7 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.bulk_insert import insert_instances
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.money import ZERO, quantity
-from retaguarda.core.raw_rows import Columns, marks, per_vendor
+from retaguarda.core.raw_rows import Columns, ids_in, per_vendor, prepared_cursor
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.transactions import joined
 from retaguarda.inventory.errors import AlreadyReserved, InsufficientStock
@@ -54,30 +54,45 @@ class Need:
 
 class _ReserveSql:
     """A reservation's own statements, written by hand: with the ORM, compiling them cost more CPU
-    than everything else in the request (docs/request-cost.md). Built once per database vendor."""
+    than everything else in the request (docs/request-cost.md). Built once per database vendor; their id
+    lists are `ids_in`, so on PostgreSQL each text is the same for any number of lines and is prepared."""
 
     def __init__(self):
         qn = connection.ops.quote_name
         self.product = Columns(Product, "p", STOCK_PRODUCT_FIELDS)
         self.location = Columns(Location, "l", ("company_id", "warehouse_id", "kind", "name"))
-        product_table, location_table = qn(Product._meta.db_table), qn(Location._meta.db_table)
-        self.locations = (
-            f"SELECT {self.location.sql} FROM {location_table} l "
-            "WHERE l.company_id = %s AND l.kind = %s AND l.warehouse_id IN ({warehouses})"
-        )
-        # The products and the stock locations in one round trip: each row is one or the other, the
-        # other's columns NULL (the product's id is never NULL).
-        self.products_and_locations = (
-            f"SELECT {self.product.sql}, {', '.join(['NULL'] * len(self.location))} FROM {product_table} p "
-            "WHERE p.company_id = %s AND p.id IN ({products}) UNION ALL "
-            f"SELECT {', '.join(['NULL'] * len(self.product))}, {self.location.sql} FROM {location_table} l "
-            "WHERE l.company_id = %s AND l.kind = %s AND l.warehouse_id IN ({warehouses})"
-        )
+        self.product_table, self.location_table = qn(Product._meta.db_table), qn(Location._meta.db_table)
+        self.no_location = ", ".join(["NULL"] * len(self.location))
+        self.no_product = ", ".join(["NULL"] * len(self.product))
         table = qn(Reservation._meta.db_table)
         # The twin check rides on the first INSERT: nothing is written when the document's line already
-        # holds an active reservation, so the refusal leaves the caller's transaction as it was.
-        self.twins = f"SELECT 1 FROM {table} r WHERE r.company_id = %s AND r.state = %s AND ({{sources}})"
-        self.source = "(r.source_type = %s AND r.source_id = %s AND r.source_line IN ({lines}))"
+        # holds an active reservation, so the refusal leaves the caller's transaction as it was. `+ 0`: the
+        # index on (company, state) holds every active reservation of the company, and a planner whose
+        # statistics are older than the table's rows chose it over the one on the source (a scan of them
+        # all on every reservation); the source's index is the only one these conditions can use.
+        self.twins = f"SELECT 1 FROM {table} r WHERE r.company_id + 0 = %s AND r.state = %s AND ({{sources}})"
+
+    def locations(self, company_id: int, warehouse_ids, *, beside_products: bool = False) -> tuple[str, list]:
+        """The stock (internal) location of each of these warehouses of the company (after NULL product
+        columns when `beside_products`)."""
+        warehouses, params = ids_in("l.warehouse_id", warehouse_ids)
+        nulls = f"{self.no_product}, " if beside_products else ""
+        sql = (
+            f"SELECT {nulls}{self.location.sql} FROM {self.location_table} l "
+            f"WHERE l.company_id = %s AND l.kind = %s AND {warehouses}"
+        )
+        return sql, [company_id, LocationKind.INTERNAL.value, *params]
+
+    def products_and_locations(self, company_id: int, product_ids, warehouse_ids) -> tuple[str, list]:
+        """The products and the stock locations in one round trip: each row is one or the other, the
+        other's columns NULL (the product's id is never NULL)."""
+        products, product_params = ids_in("p.id", product_ids)
+        locations, location_params = self.locations(company_id, warehouse_ids, beside_products=True)
+        sql = (
+            f"SELECT {self.product.sql}, {self.no_location} FROM {self.product_table} p "
+            f"WHERE p.company_id = %s AND {products} UNION ALL {locations}"
+        )
+        return sql, [company_id, *product_params, *location_params]
 
 
 _reserve_sql = per_vendor(_ReserveSql)
@@ -89,14 +104,11 @@ def _products_and_locations(
     """The company's products of the needs (unless the caller read them) and the stock location of
     each of its warehouses the needs name, by warehouse id."""
     warehouse_ids = sorted({n.warehouse_id for n in needs})
-    location_params = [company_id, LocationKind.INTERNAL.value, *warehouse_ids]
     if products is not None:
-        sql, params = st.locations.format(warehouses=marks(len(warehouse_ids))), location_params
+        sql, params = st.locations(company_id, warehouse_ids)
     else:
-        product_ids = sorted({n.product_id for n in needs})
-        sql = st.products_and_locations.format(products=marks(len(product_ids)), warehouses=marks(len(warehouse_ids)))
-        params = [company_id, *product_ids, *location_params]
-    with connection.cursor() as cursor:
+        sql, params = st.products_and_locations(company_id, sorted({n.product_id for n in needs}), warehouse_ids)
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     found: dict[int, Product] = dict(products) if products is not None else {}
@@ -224,16 +236,17 @@ def _twin_condition(st: _ReserveSql, lines) -> tuple[str, list]:
         lines_of[(source_type, source_id)].add(line)
     # One condition per document, its lines in a list: an OR per line nests past SQLite's expression
     # depth limit (1,000) on an order of that many lines.
-    sql = st.twins.format(sources=" OR ".join(st.source.format(lines=marks(len(ls))) for ls in lines_of.values()))
-    params: list = [ReservationState.ACTIVE.value]
+    sources, params = [], [ReservationState.ACTIVE.value]
     for (source_type, source_id), ls in lines_of.items():
-        params += [source_type, source_id, *sorted(ls)]
-    return sql, params
+        lines, line_params = ids_in("r.source_line", sorted(ls))
+        sources.append(f"(r.source_type = %s AND r.source_id = %s AND {lines})")
+        params += [source_type, source_id, *line_params]
+    return st.twins.format(sources=" OR ".join(sources)), params
 
 
 def _twin_exists(st: _ReserveSql, needs, company_id: int) -> bool:
     sql, params = _twin_condition(st, ((n.source.type, n.source.id, n.source.line) for n in needs))
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql + " LIMIT 1", [company_id, *params])
         return cursor.fetchone() is not None
 

@@ -78,6 +78,38 @@ def test_a_reservation_costs_the_same_for_1_and_20_lines(route_api, stocked):
     assert at_both_sizes(measure) == [9, 9]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's IN lists grow with the lines")
+def test_on_postgresql_a_reservation_sends_the_same_statement_texts_for_1_and_20_lines(route_api, stocked):
+    """Id lists go as one array parameter (`core.raw_rows.ids_in`) and rows as arrays: each text is the
+    same for any number of lines, so a statement prepared on the connection stays prepared."""
+
+    def texts(n):
+        warehouse, _other, products = stocked(n)
+        lines = [
+            {"line": i, "product_id": p.pk, "warehouse_id": warehouse.pk, "quantity": "2"}
+            for i, p in enumerate(products, 1)
+        ]
+        sent = []
+
+        def keep(execute, sql, params, many, context):
+            if not sql.startswith(("SAVEPOINT", "RELEASE")):  # the test's own transaction (see the top)
+                sent.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(keep):
+            response = _send(
+                route_api,
+                "/reservations",
+                {"source_type": "manual.order", "source_id": next(serial), "lines": lines},
+                key=f"texts-{next(serial)}",
+            )
+        assert response.status_code == 201, response.content
+        return sent
+
+    one, twenty = at_both_sizes(texts)
+    assert len(one) == 7 and one == twenty
+
+
 def test_releasing_a_document_costs_the_same_for_1_and_20_lines(route_api, stocked):
     def measure(n):
         warehouse, _other, products = stocked(n)
