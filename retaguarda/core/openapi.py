@@ -16,6 +16,7 @@ from ninja import NinjaAPI
 
 from retaguarda.core.api import ErrorOut, error_json
 from retaguarda.core.api_numbers import decimal_input_schema
+from retaguarda.core.api_routes import grouped
 from retaguarda.core.errors import ValidationFailed
 from retaguarda.core.request_guard import C0_CLASS
 
@@ -188,8 +189,8 @@ def _refuse_unknown_query(operation):
 
 
 class RetaguardaAPI(NinjaAPI):
-    """NinjaAPI whose OpenAPI document declares the shared failures of every route, and whose routes
-    refuse query parameters they do not take."""
+    """NinjaAPI whose OpenAPI document declares the shared failures of every route, whose routes
+    refuse query parameters they do not take, and whose URL list is grouped by segment (`core.api_routes`)."""
 
     def _get_urls(self):
         for bound in self._get_bound_routers():
@@ -198,7 +199,7 @@ class RetaguardaAPI(NinjaAPI):
                     if not getattr(operation, "_query_checked", False):
                         operation.run = _refuse_unknown_query(operation)(operation.run)
                         operation._query_checked = True
-        return super()._get_urls()
+        return grouped(super()._get_urls())
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
