@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from bench import apps
+from bench import apps, servers
 from bench.floor import schema
 from bench.load import Request, run_load
 from bench.registry import NOT_LANDED, Figure, Outcome, scenario
@@ -152,6 +152,32 @@ def final_balances(ctx, products) -> dict[int, tuple[Decimal, Decimal]]:
     return {p: (on_hand, reserved) for p, on_hand, reserved in rows.values_list("product_id", "on_hand", "reserved")}
 
 
+class CpuMeter:
+    """The CPU a server's processes (the gunicorn master and workers) and the database's processes serving it
+    spend during a load, per completed request: on a shared machine the throughput follows whatever else runs,
+    while the CPU a request costs holds (docs/request-cost.md). A database connection opened during the load
+    counts from its start."""
+
+    def __init__(self, server):
+        self.pids = [server.process.pid, *servers.descendants(server.process.pid)]
+        self.start = self.read()
+
+    def read(self) -> tuple[dict[int, float], dict[int, float]]:
+        backends = servers.database_backends(connection)
+        return (
+            {pid: servers.cpu_seconds([pid]) for pid in self.pids},
+            {pid: servers.cpu_seconds([pid]) for pid in backends},
+        )
+
+    def per_request_ms(self, requests: int) -> tuple[float, float]:
+        """(the server's, the database's) CPU per request, in ms, since the meter started."""
+        spent = []
+        for before, after in zip(self.start, self.read(), strict=True):
+            seconds = sum(value - before.get(pid, 0.0) for pid, value in after.items())
+            spent.append(round(1000 * seconds / max(requests, 1), 2))
+        return spent[0], spent[1]
+
+
 def queries_per_request(ctx, product: int, ids, ledger: Ledger) -> tuple[int, int]:
     """Statements one 1-line reservation sends, ours (the load's request, with its `Idempotency-Key`,
     through every layer, in process) and the floor's (its view on the same connection). BEGIN and
@@ -208,9 +234,12 @@ def run(ctx) -> Outcome:
     floor_ledger = Ledger()
     server = ctx.floor_server()
     make = requests(ctx.seed, sorted(ample), st.warehouse_id, json_headers, "/floor/reservations", True, ids)
+    run_load(server.host, server.port, make, clients=2, seconds=ctx.warmup_seconds, classify=classifier(floor_ledger))
+    meter = CpuMeter(server)  # after a warm-up: every worker thread holds its database connection
     floor = run_load(
         server.host, server.port, make, clients=ctx.clients, seconds=ctx.seconds, classify=classifier(floor_ledger)
     )
+    floor_cpu = meter.per_request_ms(floor.completed)
     floor_check = oversells(ample, schema.reserved(connection), floor_ledger)
     fs = floor.summary()
     out.details["floor"] = {**fs, "check": floor_check}
@@ -237,10 +266,16 @@ def run(ctx) -> Outcome:
         f"p99 {ps['p99_ms']} ms; {paced.ok} granted, {paced.refused} refused, {paced.errors} errors"
     )
     make = requests(ctx.seed, sorted(ample), st.warehouse_id, headers, path, False, ids)
+    meter = CpuMeter(server)
     saturated = run_load(server.host, server.port, make, clients=ctx.clients, seconds=ctx.seconds, classify=classify)
+    app_cpu = meter.per_request_ms(saturated.completed)
     ss = saturated.summary()
     rate = saturated.completed / saturated.seconds
     ctx.log(f"  saturated: {rate:,.0f} req/s, p50 {ss['p50_ms']} ms, p99 {ss['p99_ms']} ms, {saturated.errors} errors")
+    ctx.log(
+        f"  CPU per request, saturated: server {app_cpu[0]} ms + database {app_cpu[1]} ms "
+        f"(floor {floor_cpu[0]} + {floor_cpu[1]} ms)"
+    )
     ctx.current_app_memory()
     ours, floor_queries = queries_per_request(ctx, min(ample), ids, ledger)
     ctx.log(f"  queries per 1-line reservation: {ours} (floor {floor_queries})")
@@ -282,6 +317,13 @@ def run(ctx) -> Outcome:
             "queries",
             floor=floor_queries,
             detail="1 line, with its Idempotency-Key, in process; BEGIN and COMMIT included",
+        ),
+        Figure(
+            "CPU per reservation, saturated: server + database",
+            round(sum(app_cpu), 2),
+            "ms",
+            floor=round(sum(floor_cpu), 2),
+            detail=f"server {app_cpu[0]} + database {app_cpu[1]} ms (floor {floor_cpu[0]} + {floor_cpu[1]})",
         ),
         Figure("reservation p50, saturated", ss["p50_ms"], "ms", floor=fs["p50_ms"]),
         Figure("reservation p99, saturated", ss["p99_ms"], "ms", floor=fs["p99_ms"]),
