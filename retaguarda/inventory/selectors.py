@@ -13,7 +13,7 @@ from django.utils import timezone
 from retaguarda.catalog.models import Product, ProductType
 from retaguarda.core.decimal_sql import DecimalMul, DecimalNeg, DecimalSub, DecimalSum, ExactSql
 from retaguarda.core.money import ZERO, amount, cost, quantity
-from retaguarda.core.pagination import Window, capped_count, keyset_page, keyset_window
+from retaguarda.core.pagination import COUNT_CAP, Window, capped_count, keyset_page, keyset_window
 from retaguarda.core.raw_rows import per_vendor
 from retaguarda.inventory.models import (
     OWNED_KINDS,
@@ -102,12 +102,38 @@ def balances_window(
     cursor: str | None = None,
     limit: int = 50,
     warehouses: list[Warehouse] | None = None,
-) -> Window:
-    """`balances` for a screen: the page, the ways to both neighbours and the number of rows (one query more)."""
+) -> tuple[Window, dict[str, Decimal]]:
+    """`balances` for a screen: the page, the ways to both neighbours, the number of rows and the totals over
+    every page (two queries: the page, then the count and the totals in one pass over the balances)."""
     grouped = _balance_groups(company, warehouse_id=warehouse_id, search=search)
-    window = keyset_window(grouped, cursor=cursor, limit=limit, ordering=BALANCE_ORDER)
+    window = keyset_window(grouped, cursor=cursor, limit=limit, ordering=BALANCE_ORDER, count=False)
     window.rows = _balance_rows(window.rows, warehouses)
-    return window
+    totals = _balance_totals(grouped)
+    rows = totals.pop("rows")
+    window.total, window.more_than_total = min(rows, COUNT_CAP), rows > COUNT_CAP
+    return window, totals
+
+
+def _balance_totals(grouped) -> dict:
+    """The rows of the balance list and its totals over every page, summed from its groups in one query."""
+    avg = Coalesce(F("product__stock_cost__average_cost"), Value(ZERO), output_field=VALUE)
+    valued = grouped.annotate(
+        total_value=DecimalSum(
+            DecimalMul("on_hand", avg), filter=Q(location__kind=LocationKind.INTERNAL), output_field=VALUE
+        )
+    )
+    sums = valued.aggregate(
+        rows=Count("*"),
+        on_hand=DecimalSum("total_on_hand", output_field=QTY),
+        reserved=DecimalSum("total_reserved", output_field=QTY),
+        in_transit=DecimalSum("total_in_transit", output_field=QTY),
+        value=DecimalSum("total_value", output_field=VALUE),
+    )
+    result = {name: quantity(sums[name] or ZERO) for name in ("on_hand", "reserved", "in_transit")}
+    result["available"] = result["on_hand"] - result["reserved"]
+    result["value"] = amount(sums["value"] or ZERO)
+    result["rows"] = sums["rows"]
+    return result
 
 
 def _balance_groups(company, *, warehouse_id=None, product_id=None, search: str = ""):
@@ -153,24 +179,6 @@ def _balances_of(company, *, warehouse_id=None, product_id=None, search: str = "
     if search:
         qs = qs.filter(Q(product__sku__icontains=search) | Q(product__name__icontains=search) | Q(product__gtin=search))
     return qs
-
-
-def balance_totals(company, *, warehouse_id: int | None = None, search: str = "") -> dict[str, Decimal]:
-    """The balance list's totals over every page (the same filters), in one query."""
-    internal = Q(location__kind=LocationKind.INTERNAL)
-    avg = Coalesce(F("product__stock_cost__average_cost"), Value(ZERO), output_field=VALUE)
-    totals = _balances_of(company, warehouse_id=warehouse_id, search=search).aggregate(
-        total_on_hand=_qty_sum("on_hand", filter=internal),
-        total_reserved=_qty_sum("reserved", filter=internal),
-        total_in_transit=_qty_sum("on_hand", filter=Q(location__kind=LocationKind.TRANSIT)),
-        total_value=Coalesce(
-            DecimalSum(DecimalMul("on_hand", avg), filter=internal, output_field=VALUE), Value(ZERO), output_field=VALUE
-        ),
-    )
-    result = {name: quantity(totals[f"total_{name}"]) for name in ("on_hand", "reserved", "in_transit")}
-    result["available"] = result["on_hand"] - result["reserved"]
-    result["value"] = amount(totals["total_value"])
-    return result
 
 
 def _average(product: Product) -> Decimal:

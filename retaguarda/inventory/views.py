@@ -101,7 +101,7 @@ def balances(request):
     company = request.company
     filters = {"warehouse": request.GET.get("warehouse", ""), "q": request.GET.get("q", "").strip()}
     houses = selectors.warehouses(company)
-    window = selectors.balances_window(
+    window, totals = selectors.balances_window(
         company,
         warehouse_id=_int(filters["warehouse"]),
         search=filters["q"],
@@ -109,7 +109,6 @@ def balances(request):
         limit=requested_limit(request),
         warehouses=houses,
     )
-    totals = selectors.balance_totals(company, warehouse_id=_int(filters["warehouse"]), search=filters["q"])
     context = {
         "rows": window.rows,
         "window": window,

@@ -217,6 +217,37 @@ def test_the_balance_list_totals_every_page(web, stock, warehouse, make_product)
     assert ">6</td>" in totals and "R$\u00a030,00" in totals
 
 
+def test_the_balance_list_counts_and_totals_every_page_in_one_query_with_its_filters(
+    web, stock, actor, make_warehouse, make_product
+):
+    """The count and the totals come from one pass over the balances; each filter applies to both."""
+    shop, depot = make_warehouse("LOJA"), make_warehouse("CD")
+    cups = [make_product(f"CAN-{i}") for i in range(3)]
+    plate = make_product("PRATO")
+    for cup in cups:
+        stock.receive(cup, shop, "2", cost="5")
+    stock.receive(plate, depot, "4", cost="2.5")
+    services.reserve([Need(cups[0].pk, shop.pk, D(1), Source("manual.order", 1, 1))], actor=actor)
+    transfer = services.create_transfer(
+        actor=actor,
+        from_warehouse_id=shop.pk,
+        to_warehouse_id=depot.pk,
+        lines=[services.TransferLineIn(cups[1].pk, D(1))],
+    )
+    services.ship_transfer(transfer.pk, actor=actor)
+
+    def totals(**params):
+        response = web.get(reverse("inventory:balances"), {"limit": 1, **params})
+        row = response.content.decode().split('class="totals"')[1].split("</th>")[1].split("</tr>")[0]
+        cells = [cell.split(">", 1)[1] for cell in row.split("</td>")[:-1]]
+        return response.context["window"].total, cells  # on hand, reserved, available, in transit, -, value
+
+    # CAN-1's unit in transit is a row of the destination: CD holds PRATO and CAN-1 (in transit).
+    assert totals() == (5, ["9", "1", "8", "1", "", "R$\u00a035,00"])  # 5 x R$ 5,00 + 4 x R$ 2,50
+    assert totals(warehouse=shop.pk) == (3, ["5", "1", "4", "0", "", "R$\u00a025,00"])
+    assert totals(q="CAN") == (4, ["5", "1", "4", "1", "", "R$\u00a025,00"])
+
+
 def test_the_balance_at_a_date_totals_every_page_and_links_each_product_to_its_kardex(
     web, stock, warehouse, make_product
 ):
