@@ -191,7 +191,28 @@ def run(ctx) -> Outcome:
             Figure(f"{label}: page", page_ms, "ms", floor=floor_ms, target=TARGET, detail=f"{page_q} queries")
         )
         out.figures.append(Figure(f"{label}: API", api_ms, "ms", floor=floor_ms, detail=f"{api_q} queries"))
+    out.figures.append(empty_layout_page(ctx, web, repeats, out))
     return out
+
+
+def empty_layout_page(ctx, web, repeats: int, out: Outcome) -> Figure:
+    """The pages' fixed cost in this run: a page of the same layout with nothing in it (`bench.layout_urls`),
+    through the same middleware and session. Not a floor: the floors stay the hand-written queries."""
+    from django.test import override_settings
+
+    from bench.layout_urls import EMPTY_PAGE
+
+    with override_settings(ROOT_URLCONF="bench.layout_urls"):
+        ms, queries, status = timed_get(web, EMPTY_PAGE, repeats)
+    out.errors += status != 200
+    out.details["empty layout page"] = {"page_ms": ms, "page_queries": queries, "page_status": status}
+    ctx.log(f"  an empty page of the layout: {ms:,.1f} ms ({queries} q, HTTP {status})")
+    return Figure(
+        "an empty page of the layout (session, user, menu: every page's fixed cost)",
+        ms,
+        "ms",
+        detail=f"{queries} queries",
+    )
 
 
 def past_balances_item(ctx) -> tuple:
