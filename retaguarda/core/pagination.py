@@ -109,12 +109,13 @@ def keyset_window(
     return window
 
 
-def capped_count(qs: QuerySet) -> tuple[int, bool]:
-    """The rows of `qs` counted up to `COUNT_CAP`, and whether there are more. A screen that reads its rows
-    with `values()` across joins counts its plain queryset instead (`keyset_window(count=False)`): counted
-    through `values()`, every row counted would be joined."""
-    counted = qs.order_by()[: COUNT_CAP + 1].count()
-    return min(counted, COUNT_CAP), counted > COUNT_CAP
+def capped_count(qs: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """The rows of `qs` counted up to `cap` (`COUNT_CAP`), and whether there are more. A screen that reads its
+    rows with `values()` across joins counts its plain queryset instead (`keyset_window(count=False)`):
+    counted through `values()`, every row counted would be joined."""
+    cap = COUNT_CAP if cap is None else cap
+    counted = qs.order_by()[: cap + 1].count()
+    return min(counted, cap), counted > cap
 
 
 def _window(qs: QuerySet, *, cursor: str | None, limit: int, ordering: tuple[str, ...]) -> Window:

@@ -319,3 +319,19 @@ def test_the_kardex_rows_escape_what_they_show_and_keep_every_cell(web, actor, m
     assert f'<a href="{reverse("inventory:moves")}">Entrada manual</a>' in row
     assert row.count("<td") == 11
     assert '<td class="num">1.234,5</td>' in row and '<td class="num">R$\u00a010.369,80</td>' in row
+
+
+def test_the_kardex_counts_its_moves_up_to_its_own_cap_and_says_there_are_more(
+    web, stock, product, warehouse, monkeypatch
+):
+    from retaguarda.inventory import selectors
+
+    monkeypatch.setattr(selectors, "KARDEX_COUNT_CAP", 3)
+    for _ in range(3):
+        stock.receive(product, warehouse, "1")
+    exact = web.get(reverse("inventory:kardex", args=[product.pk])).content.decode()
+    stock.receive(product, warehouse, "1")
+    capped = web.get(reverse("inventory:kardex", args=[product.pk])).content.decode()
+
+    assert "3 registros" in exact and "Mais de" not in exact
+    assert "Mais de 3 registros" in capped
