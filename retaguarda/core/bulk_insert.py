@@ -10,11 +10,22 @@ Every other value (dates, times, JSON, UUIDs, custom fields) still goes through 
 
 For append-only rows written by services: no signals, no `db_default`, no multi-table inheritance."""
 
+import datetime
+import ipaddress
+import json
+import uuid
 from decimal import Decimal
 
 from django.db import connection, models
 
 from retaguarda.core.raw_rows import prepared_cursor
+
+try:  # what Django's PostgreSQL backend wraps JSON values in
+    from psycopg.types.json import Json, Jsonb
+
+    _JSON_WRAPPERS: tuple = (Json, Jsonb)
+except ImportError:  # no psycopg: SQLite only
+    _JSON_WRAPPERS = ()
 
 # Field classes whose preparation of an int, str, bool or Decimal value returns it unchanged.
 _PLAIN_FIELDS = (models.DecimalField, models.IntegerField, models.BooleanField, models.ForeignKey)
@@ -30,10 +41,11 @@ class _Shape:
     """What the statement needs of a model, worked out once per model and database vendor (a column's
     type, asked of its field for every statement, was a fifth of the intake's INSERT time)."""
 
-    def __init__(self, model):
+    def __init__(self, model, with_pk: bool = False):
         meta = model._meta
         self.pk = meta.pk
-        self.fields = [f for f in meta.concrete_fields if f is not self.pk and not f.generated]
+        # `with_pk`: rows whose ids the caller took beforehand (`core.numbering.number_and_id`).
+        self.fields = [f for f in meta.concrete_fields if (with_pk or f is not self.pk) and not f.generated]
         if any(f.has_db_default() for f in self.fields):
             raise ValueError(f"{meta.label} has db_default fields: use bulk_create")
         self.own_pre_save = [type(f).pre_save is not models.Field.pre_save for f in self.fields]
@@ -43,12 +55,25 @@ class _Shape:
         self.returning = f" RETURNING {qn(self.pk.column)}"
         # PostgreSQL: one array per column (as Django's own bulk insert does there): a short statement
         # whatever the number of rows, which the driver parses once and keeps.
-        arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in self.fields)
+        self.array_types = [f"{f.db_type(connection).split('(')[0]}[]" for f in self.fields]
+        arrays = ", ".join(f"(%s)::{t}" for t in self.array_types)
         self.unnest = f"{self.head}SELECT * FROM UNNEST({arrays})"
         self.one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
 
 
-_shapes: dict[tuple[str, type], _Shape] = {}
+_shapes: dict[tuple[str, type, bool], _Shape] = {}
+
+
+def _shape(model, objs: list) -> _Shape:
+    """The model's shape for these rows: with the primary key column when they carry their ids."""
+    with_pk = getattr(objs[0], model._meta.pk.attname) is not None
+    key = (connection.vendor, model, with_pk)
+    shape = _shapes.get(key)
+    if shape is None:
+        shape = _shapes[key] = _Shape(model, with_pk)
+    return shape
+
+
 _NUMBERS = frozenset({int, Decimal, type(None)})
 
 
@@ -82,7 +107,8 @@ def _rows(shape: _Shape, objs: list) -> list[list]:
 def insert_instances(
     model, objs: list, *, unless: tuple[str, list] | None = None, ignore_conflicts: bool = False
 ) -> list:
-    """INSERT `objs` (new instances of `model`, pk unset) and set their primary keys; returns `objs`.
+    """INSERT `objs` (new instances of `model`, pk unset, or set on every one) and set their primary keys;
+    returns `objs`.
 
     `unless`: a SELECT and its parameters that the first statement checks as it inserts (`INSERT ...
     SELECT ... WHERE NOT EXISTS`): when it finds a row nothing is written and `[]` is returned, so a
@@ -98,9 +124,7 @@ def insert_instances(
         raise ValueError("ignore_conflicts takes one object and no `unless`")
     if not connection.features.can_return_rows_from_bulk_insert:  # never the two engines this project runs on
         raise NotImplementedError("insert_instances needs INSERT ... RETURNING")
-    shape = _shapes.get((connection.vendor, model))
-    if shape is None:
-        shape = _shapes[(connection.vendor, model)] = _Shape(model)
+    shape = _shape(model, objs)
     fields = shape.fields
     rows = _rows(shape, objs)
 
@@ -143,36 +167,121 @@ def insert_instances(
     return objs
 
 
-def insert_together(*groups: tuple[type, list]) -> None:
-    """INSERT each group's `objs` (new instances of its model, none referring to another group's) and set
-    their primary keys, as `insert_instances` does for each: on PostgreSQL in one statement (a data-modifying
-    CTE per group, each group's ids returned in its rows' order), one round trip where there were as many as
-    groups; elsewhere one `insert_instances` per group. For the rows every state change writes together,
-    such as a document's timeline events and its audit records."""
-    groups = tuple((model, objs) for model, objs in groups if objs)
-    if connection.vendor != "postgresql" or len(groups) < 2:
-        for model, objs in groups:
-            insert_instances(model, objs)
-        return
-    parts, selects, params = [], [], []
-    for n, (model, objs) in enumerate(groups):
-        shape = _shapes.get((connection.vendor, model))
-        if shape is None:
-            shape = _shapes[(connection.vendor, model)] = _Shape(model)
-        parts.append(f"g{n} AS ({shape.unnest}{shape.returning})")
-        selects.append(f"SELECT {n}, {connection.ops.quote_name(shape.pk.column)} FROM g{n}")
-        params += array_params(zip(*_rows(shape, objs), strict=True))
-    with connection.cursor() as cursor:
+def _as_texts(row: list) -> list | None:
+    """A row's prepared values as PostgreSQL's text input for their columns (None stays NULL), or None when
+    one of them is of a type not handled here (the row then goes as arrays)."""
+    texts = []
+    for value in row:
+        kind = type(value)
+        if value is None or kind is str:
+            texts.append(value)
+        elif isinstance(value, str):  # a choices enum: its value
+            texts.append(str.__str__(value))
+        elif kind is bool:
+            texts.append("true" if value else "false")
+        elif isinstance(value, int) and kind is not bool:
+            texts.append(str(int(value)))  # psycopg's Int4 and the like print as "Int4(0)"
+        elif kind is Decimal:
+            texts.append(str(value))
+        elif kind in (datetime.datetime, datetime.date, datetime.time):
+            texts.append(value.isoformat())
+        elif kind in (uuid.UUID, ipaddress.IPv4Address, ipaddress.IPv6Address):
+            texts.append(str(value))
+        elif isinstance(value, _JSON_WRAPPERS):
+            texts.append((value.dumps or json.dumps)(value.obj))  # Django's adapter, with the field's encoder
+        else:
+            return None
+    return texts
+
+
+def insert_together(*groups: tuple, guarded: bool = False) -> bool:
+    """INSERT each group's `objs` (new instances of its model) and set their primary keys, as
+    `insert_instances` does for each: on PostgreSQL in one statement (a data-modifying CTE per group, each
+    group's ids returned in its rows' order), one round trip where there were as many as groups; elsewhere
+    one `insert_instances` per group, in order. For the rows a state change writes together: a document
+    with its lines, its timeline events, its audit records and its outbox events.
+
+    A group is `(model, objs)` or `(model, objs, refs)`: `refs` maps a column of `model` (its attname, such
+    as `event_id`) to an instance of an earlier group, whose new id every one of `objs` takes there (an
+    outbox delivery and its event). `guarded`: the first group is one object, written unless a unique
+    constraint already holds its twin (`ON CONFLICT DO NOTHING`, SQLite's `INSERT OR IGNORE`); then nothing
+    else is written either and False is returned (an order whose channel id was taken). True otherwise."""
+    groups = tuple(g for g in groups if g[1])
+    if not groups:
+        return True
+    if guarded and len(groups[0][1]) != 1:
+        raise ValueError("a guarded insert_together takes one object in its first group")
+    if connection.vendor != "postgresql" or (len(groups) < 2 and not guarded):
+        for n, (model, objs, *refs) in enumerate(groups):
+            for attname, parent in (refs[0] if refs else {}).items():
+                for obj in objs:
+                    setattr(obj, attname, parent.pk)
+            if not insert_instances(model, objs, ignore_conflicts=guarded and n == 0):
+                return False
+        return True
+    qn = connection.ops.quote_name
+    parts, selects, params, shapes = [], [], [], []
+    for n, (model, objs, *refs) in enumerate(groups):
+        shape = _shape(model, objs)
+        shapes.append(shape)
+        refs = refs[0] if refs else {}
+        parents = {}  # attname: the CTE's id column of the group it comes from
+        for attname, parent in refs.items():
+            found = [k for k, group in enumerate(groups[:n]) if any(o is parent for o in group[1])]
+            if not found or len(groups[found[0]][1]) != 1:
+                raise ValueError(f"{attname} refers to no earlier group of one object")
+            parents[attname] = (f"g{found[0]}", qn(shapes[found[0]].pk.column))
+        rows = _rows(shape, objs)
+        texts = _as_texts(rows[0]) if len(rows) == 1 else None
+        if texts is None and not parents:
+            body = shape.unnest
+            params += array_params(zip(*rows, strict=True))
+        else:
+            # The referring columns come from their parent's CTE; the others from the arrays, or for one row
+            # from one text array (its values as PostgreSQL reads them in), cast each to its column's type:
+            # one parameter where there were as many as columns, and psycopg keeps the statement's parsed
+            # form only up to 50 parameters.
+            kept, picks = [], []
+            for i, (field, column) in enumerate(zip(shape.fields, zip(*rows, strict=True), strict=True)):
+                if field.attname in parents:
+                    picks.append(".".join(parents[field.attname]))
+                elif texts is not None:
+                    picks.append(f"CAST(u.r[{len(kept) + 1}] AS {shape.array_types[i][:-2]})")
+                    kept.append(texts[i])
+                else:
+                    picks.append(f"u.c{i}")
+                    kept.append((i, column))
+            if texts is not None:
+                source = "(SELECT CAST(%s AS text[]) AS r) AS u"
+                params.append(kept)
+            else:
+                arrays = ", ".join(f"(%s)::{shape.array_types[i]}" for i, _c in kept)
+                source = f"UNNEST({arrays}) AS u({', '.join(f'c{i}' for i, _c in kept)})"
+                params += array_params(column for _i, column in kept)
+            sources = sorted({cte for cte, _pk in parents.values()})
+            body = f"{shape.head}SELECT {', '.join(picks)} FROM {', '.join([source, *sources])}"
+        if guarded and n and "g0" not in {cte for cte, _pk in parents.values()}:
+            body += " WHERE EXISTS (SELECT FROM g0)"
+        if guarded and not n:
+            body += " ON CONFLICT DO NOTHING"
+        parts.append(f"g{n} AS ({body}{shape.returning})")
+        selects.append(f"SELECT {n}, {qn(shape.pk.column)} FROM g{n}")
+    with prepared_cursor() as cursor:
         cursor.execute(f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", params)
         ids = [[] for _group in groups]
         for n, new_id in cursor.fetchall():
             ids[n].append(new_id)
-    for (model, objs), new_ids in zip(groups, ids, strict=True):
-        attname = model._meta.pk.attname
+    if guarded and not ids[0]:
+        return False
+    for (_model, objs, *refs), shape, new_ids in zip(groups, shapes, ids, strict=True):
+        for attname, parent in (refs[0] if refs else {}).items():
+            for obj in objs:
+                setattr(obj, attname, parent.pk)
         for obj, new_id in zip(objs, new_ids, strict=True):
-            setattr(obj, attname, new_id)
+            setattr(obj, shape.pk.attname, new_id)
             obj._state.adding = False
             obj._state.db = connection.alias
+    return True
 
 
 class _UpdateShape:

@@ -18,6 +18,7 @@ import re
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 
 from retaguarda.core.models import NumberSeries
+from retaguarda.core.raw_rows import prepared_cursor
 
 _known_sequences: set[str] = set()
 
@@ -33,6 +34,37 @@ def document_number(key: str, *, company_id: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(%s)", [name])
         return cursor.fetchone()[0]
+
+
+def number_and_id(key: str, *, company_id: int, model) -> tuple[int, int | None]:
+    """`document_number(key)` and, on PostgreSQL, the id the new row of `model` will have, taken from its
+    table's sequence in the same round trip: every row that refers to the document (its lines, timeline
+    events, audit records, outbox events) can then be written in one statement with it
+    (`core.bulk_insert.insert_together`). Elsewhere the id is None: the row's INSERT gives it."""
+    if connection.vendor != "postgresql":
+        return _counter(key, company_id), None
+    name = sequence_name(key, company_id)
+    if name not in _known_sequences:
+        _create_sequence(name, key, company_id)
+        _known_sequences.add(name)
+    with prepared_cursor() as cursor:
+        cursor.execute("SELECT nextval(%s), nextval(%s)", [name, _id_sequence(model)])
+        number, new_id = cursor.fetchone()
+    return number, new_id
+
+
+def _id_sequence(model) -> str:
+    """The sequence behind `model`'s primary key (an identity column's), looked up once."""
+    table = model._meta.db_table
+    name = _id_sequences.get(table)
+    if name is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, model._meta.pk.column])
+            name = _id_sequences[table] = cursor.fetchone()[0]
+    return name
+
+
+_id_sequences: dict[str, str] = {}
 
 
 def gapless_number(key: str, *, company_id: int) -> int:

@@ -37,9 +37,9 @@ from django.utils import timezone
 
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.bulk_insert import insert_instances
+from retaguarda.core.bulk_insert import insert_together
 from retaguarda.core.models import OutboxDelivery, OutboxEvent
-from retaguarda.core.raw_rows import Columns, per_vendor
+from retaguarda.core.raw_rows import Columns, per_vendor, prepared_cursor
 
 log = logging.getLogger(__name__)
 
@@ -110,35 +110,122 @@ def emit(event_type: str, payload: dict | None = None, *, company_id: int | None
 
     The payload is JSON (Decimals and dates become strings); keep it to ids and the few facts the
     handlers need, since handlers read the current rows themselves."""
+    groups = rows(event_type, payload, company_id=company_id)
+    insert_together(*groups)
+    return groups[0][1][0]
+
+
+def rows(event_type: str, payload: dict | None = None, *, company_id: int | None) -> list[tuple]:
+    """What `emit` writes, unsaved: the event and its deliveries as `core.bulk_insert.insert_together`
+    groups, for a service that writes them in the same statement as its own rows (inside its transaction,
+    which this checks). The event is the first group's one object."""
     if not connection.in_atomic_block:
         raise RuntimeError("outbox.emit() must run inside the service's transaction")
-    # Written by hand (`insert_instances`): every service's state change emits, and compiling the two
-    # INSERTs cost more CPU than the database spent on them.
-    [event] = insert_instances(
-        OutboxEvent, [OutboxEvent(type=event_type, company_id=company_id, payload=payload or {})]
-    )
+    # Written by hand (`insert_together`, one statement on PostgreSQL): every service's state change
+    # emits, and compiling the two INSERTs cost more CPU than the database spent on them.
+    event = OutboxEvent(type=event_type, company_id=company_id, payload=payload or {})
+    groups: list[tuple] = [(OutboxEvent, [event])]
     handlers = BY_TYPE.get(event_type, [])
     if handlers:
         now = timezone.now()
-        insert_instances(
-            OutboxDelivery,
-            [OutboxDelivery(event=event, company_id=company_id, handler=h.name, next_attempt_at=now) for h in handlers],
-        )
+        deliveries = [
+            OutboxDelivery(event=event, company_id=company_id, handler=h.name, next_attempt_at=now) for h in handlers
+        ]
+        groups.append((OutboxDelivery, deliveries, {"event_id": event}))
         _deliver_after_commit()
-    return event
+    return groups
 
 
 def _deliver_after_commit() -> None:
-    # One wake-up per transaction, however many events it emits.
-    if any(callback is _wake_worker for _sids, callback, _robust in connection.run_on_commit):
+    """Wake the worker once the caller's transaction commits: one wake-up per transaction, however many
+    events it emits, written in that transaction (see `_wake_worker`)."""
+    if any(callback in (_woken, _enqueue) for _sids, callback, _robust in connection.run_on_commit):
         return
-    transaction.on_commit(_wake_worker, robust=True)
+    from django.tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    if not isinstance(task_backends["default"], DatabaseBackend):  # another backend: its own enqueue()
+        transaction.on_commit(_enqueue, robust=True)
+        return
+    _wake_worker()
+    transaction.on_commit(_woken, robust=True)  # marks this transaction as having woken the worker
 
 
-def _wake_worker() -> None:
+def _enqueue() -> None:
     from retaguarda.core.tasks import deliver_outbox
 
     deliver_outbox.enqueue()
+
+
+def _woken() -> None:
+    pass
+
+
+def _wake_worker() -> None:
+    """The worker's `deliver_outbox` task row, in the caller's transaction, unless a wake-up that no worker
+    has taken yet is already queued: that one, when it runs, delivers this transaction's events too.
+
+    In the transaction rather than after it, the row commits with the events it announces (no second
+    commit, and on SQLite no second turn for the write lock); written by hand rather than through
+    `enqueue()`, whose ORM INSERT cost more CPU than the intake's own writes. Joining a queued wake-up is
+    safe on both engines: on PostgreSQL the waiting row is locked (`FOR UPDATE SKIP LOCKED`), so the
+    worker, which claims rows the same way, cannot take it before this transaction commits, and a row the
+    worker (or another transaction) holds is skipped and a new one written; on SQLite a worker claims a row
+    in a write transaction of its own, so before or after this one whole. Without the joining, every
+    order left a task row behind (the table grew by one row per order, and the worker ran once per order)."""
+    from django_tasks_db.models import DBTaskResult
+
+    st = _wake_sql()
+    fresh = DBTaskResult._meta.pk.get_default(), timezone.now()  # what enqueue() gives each row of its own
+    params = [field.get_db_prep_save(value, connection) for field, value in zip(st.fresh, fresh, strict=True)]
+    with prepared_cursor() as cursor:
+        cursor.execute(st.insert, params + st.fixed)
+
+
+class _WakeSql:
+    """The wake-up's INSERT ... unless one waits, its text and its constant values built once per vendor."""
+
+    def __init__(self):
+        from django.tasks import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult, get_date_max
+
+        from retaguarda.core.tasks import deliver_outbox as task
+
+        meta = DBTaskResult._meta
+        qn = connection.ops.quote_name
+        pg = connection.vendor == "postgresql"
+        # The row `enqueue()` writes; run_after "as soon as possible", as the backend's pre_save signal sets it.
+        row = DBTaskResult(
+            args_kwargs={"args": [], "kwargs": {}},
+            priority=task.priority,
+            task_path=task.module_path,
+            queue_name=task.queue_name,
+            backend_name=task.backend,
+            run_after=get_date_max(),
+        )
+        self.fresh = [meta.pk, meta.get_field("enqueued_at")]
+        fields = self.fresh + [f for f in meta.concrete_fields if f not in self.fresh]
+        # PostgreSQL types the SELECT's values from their casts (on SQLite a CAST would change a date).
+        values = ", ".join(f"CAST(%s AS {f.db_type(connection)})" if pg else "%s" for f in fields)
+        self.fixed = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields[len(self.fresh) :]]
+        waiting = {
+            "status": TaskResultStatus.READY.value,
+            "task_path": task.module_path,
+            "queue_name": task.queue_name,
+            "backend_name": task.backend,
+            "run_after": row.run_after,
+        }
+        lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+        self.insert = (
+            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) SELECT {values} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {qn(meta.db_table)} t WHERE "
+            + " AND ".join(f"t.{qn(meta.get_field(name).column)} = %s" for name in waiting)
+            + f" LIMIT 1{lock})"
+        )
+        self.fixed += [meta.get_field(name).get_db_prep_value(value, connection) for name, value in waiting.items()]
+
+
+_wake_sql = per_vendor(_WakeSql)
 
 
 def backoff(attempts: int) -> timedelta:

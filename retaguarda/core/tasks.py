@@ -8,8 +8,9 @@ from retaguarda.core import idempotency, import_jobs, outbox
 
 @task
 def deliver_outbox() -> int:
-    """Deliver the outbox events that are due (woken after each commit that emits events, and every
-    minute for retries). Idempotent: each delivery is claimed once."""
+    """Deliver the outbox events that are due (woken by each transaction that emits events, unless a
+    wake-up no worker has taken yet is waiting, see `outbox._wake_worker`; and every minute for retries).
+    Idempotent: each delivery is claimed once."""
     return outbox.deliver_due()
 
 

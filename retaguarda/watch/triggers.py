@@ -51,17 +51,30 @@ def timeline_written(events: Iterable[DocumentEvent], *, company_id: int) -> Non
             _emit(event, company_id)
 
 
-def _emit(instance: DocumentEvent, company_id: int) -> None:
-    payload = {
+def timeline_rows(events: Iterable[DocumentEvent], *, company_id: int) -> list[tuple]:
+    """What `timeline_written` would write for these events, unsaved (`core.outbox.rows`), for a service
+    that writes them in the same statement as the events themselves (inside its transaction)."""
+    groups: list[tuple] = []
+    for event in events:
+        if registry.triggered_by(event.document_type, event.to_state):
+            groups += outbox.rows(EVENT, _payload(event), company_id=company_id)
+    return groups
+
+
+def _payload(instance: DocumentEvent) -> dict:
+    return {
         "document_type": instance.document_type,
         "document_id": instance.document_id,
         "to_state": instance.to_state,
     }
+
+
+def _emit(instance: DocumentEvent, company_id: int) -> None:
     if connection.in_atomic_block:
-        outbox.emit(EVENT, payload, company_id=company_id)
+        outbox.emit(EVENT, _payload(instance), company_id=company_id)
     else:  # the timeline event is already committed: the outbox event commits on its own
         with transaction.atomic():
-            outbox.emit(EVENT, payload, company_id=company_id)
+            outbox.emit(EVENT, _payload(instance), company_id=company_id)
 
 
 # Not atomic: evaluating the same objects twice finds the same state, so a crash between the evaluation's

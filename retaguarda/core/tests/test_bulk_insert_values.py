@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from retaguarda.core.bulk_insert import array_params, insert_instances, insert_together
 from retaguarda.core.models import AuditRecord, DocumentEvent, IdempotencyKey, OutboxDelivery, OutboxEvent
@@ -127,3 +128,50 @@ def test_number_columns_go_to_postgresql_as_array_text_and_come_back_exact():
         with connection.cursor() as cursor:
             cursor.execute("SELECT * FROM UNNEST((%s)::numeric[], (%s)::bigint[], (%s)::text[], (%s)::bool[])", params)
             assert cursor.fetchall() == list(zip(numbers, ints, texts, flags, strict=True))
+
+
+def test_rows_written_together_take_their_parents_ids_and_come_back_as_written(admin_user):
+    tricky = 'quote " and \\ slash, {braces,comma}, ação, NULL'
+    event = OutboxEvent(type="t", company_id=None, payload={"v": Decimal("1.10"), "text": tricky, "n": None})
+    deliveries = [
+        OutboxDelivery(event=event, company_id=7, handler=f"h{n}", next_attempt_at=timezone.now()) for n in (1, 2)
+    ]
+    record = AuditRecord(
+        actor_label=tricky, origin="api", action="a", object_type="t", object_id="1", ip="::1", changes={"k": [None, 5]}
+    )
+    timeline = DocumentEvent(document_type="t.doc", document_id=3, to_state="s", user=None, origin="api")
+    with CaptureQueriesContext(connection) as ctx:
+        assert insert_together(
+            (OutboxEvent, [event]),
+            (OutboxDelivery, deliveries, {"event_id": event}),
+            (AuditRecord, [record]),
+            (DocumentEvent, [timeline]),
+        )
+    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 4)
+    assert [d.event_id for d in deliveries] == [event.pk, event.pk] and all(d.pk for d in deliveries)
+    read = OutboxEvent.objects.get(pk=event.pk)
+    assert read.payload == {"v": "1.10", "text": tricky, "n": None}  # the field's encoder, as bulk_create
+    assert read.created_at == event.created_at
+    assert sorted(OutboxDelivery.objects.filter(event=event).values_list("handler", "state", "attempts")) == [
+        ("h1", "pending", 0),
+        ("h2", "pending", 0),
+    ]
+    again = AuditRecord.objects.get(pk=record.pk)
+    assert (again.actor_label, again.ip, again.changes, again.company_id) == (tricky, "::1", {"k": [None, 5]}, None)
+    assert DocumentEvent.objects.get(pk=timeline.pk).user_id is None
+
+
+def test_a_guarded_insert_together_writes_nothing_when_its_first_row_has_a_twin(admin_user):
+    def key(digest):
+        return IdempotencyKey(
+            user=admin_user, key="k2", method="POST", path="/x", request_hash=digest, status=0, response={}
+        )
+
+    def follower():
+        return DocumentEvent(document_type="t.guarded", document_id=1, to_state="s", origin="api")
+
+    with transaction.atomic():
+        assert insert_together((IdempotencyKey, [key("a")]), (DocumentEvent, [follower()]), guarded=True)
+        assert not insert_together((IdempotencyKey, [key("b")]), (DocumentEvent, [follower()]), guarded=True)
+        assert DocumentEvent.objects.filter(document_type="t.guarded").count() == 1  # the second one's was not written
+        assert IdempotencyKey.objects.get(user=admin_user, key="k2").request_hash == "a"

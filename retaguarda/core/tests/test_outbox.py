@@ -8,7 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -52,9 +52,10 @@ def test_an_event_is_delivered_after_commit_through_the_worker_queue(recorder, c
     with transaction.atomic():
         event = outbox.emit("tests.order.confirmed", {"order_id": 7}, company_id=company.pk)
         outbox.emit("tests.order.confirmed", {"order_id": 8}, company_id=company.pk)
-        assert not DBTaskResult.objects.exists()  # nothing leaves before the commit
+        # the worker's wake-up is written in the same transaction: it commits with the events, or not at all
+        assert DBTaskResult.objects.filter(task_path=deliver_outbox.module_path).count() == 1  # one wake-up
 
-    assert DBTaskResult.objects.filter(task_path=deliver_outbox.module_path).count() == 1  # one wake-up
+    assert DBTaskResult.objects.filter(task_path=deliver_outbox.module_path).count() == 1
     assert deliver_outbox.call() == 2
     assert [e.payload["order_id"] for e in recorder.seen] == [7, 8]
     assert recorder.seen[0].pk == event.pk and recorder.seen[0].company_id == company.pk
@@ -72,6 +73,44 @@ def test_an_event_whose_transaction_rolls_back_is_never_delivered(recorder, comp
     assert recorder.seen == []
     assert not OutboxEvent.objects.exists()
     assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wake_up_no_worker_has_taken_yet_is_joined_and_a_taken_one_is_not(recorder, company):
+    for n in range(3):
+        with transaction.atomic():
+            outbox.emit("tests.order.confirmed", {"order_id": n}, company_id=company.pk)
+    wakeups = DBTaskResult.objects.filter(task_path=deliver_outbox.module_path)
+    assert wakeups.count() == 1  # three transactions, one wake-up waiting: when it runs, it delivers all three
+
+    wakeups.update(status="RUNNING")  # a worker took it, and may have read the due deliveries already
+    with transaction.atomic():
+        outbox.emit("tests.order.confirmed", {"order_id": 3}, company_id=company.pk)
+    assert wakeups.filter(status="READY").count() == 1  # so the next transaction wakes the worker again
+    assert deliver_outbox.call() == 4
+    assert sorted(e.payload["order_id"] for e in recorder.seen) == [0, 1, 2, 3]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time: no row locks")
+@pytest.mark.django_db(transaction=True)
+def test_a_wake_up_a_worker_is_claiming_is_not_joined(recorder, company):
+    with transaction.atomic():
+        outbox.emit("tests.order.confirmed", {"order_id": 1}, company_id=company.pk)
+    worker = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with worker.cursor() as cursor:  # a worker in the middle of claiming the waiting wake-up
+            cursor.execute("BEGIN")
+            cursor.execute(
+                "SELECT id FROM django_tasks_database_dbtaskresult WHERE status = 'READY' FOR UPDATE SKIP LOCKED"
+            )
+            assert len(cursor.fetchall()) == 1
+            with transaction.atomic():
+                outbox.emit("tests.order.confirmed", {"order_id": 2}, company_id=company.pk)
+            cursor.execute("ROLLBACK")
+    finally:
+        worker.close()
+    # The claimed row might have run before this transaction's commit: a wake-up of its own was written.
+    assert DBTaskResult.objects.filter(task_path=deliver_outbox.module_path, status="READY").count() == 2
 
 
 @pytest.mark.django_db(transaction=True)

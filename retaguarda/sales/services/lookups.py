@@ -9,7 +9,7 @@ every one is scoped to the company."""
 from django.db import connection
 
 from retaguarda.catalog.models import PriceList, Product
-from retaguarda.core.raw_rows import Columns, marks, per_vendor
+from retaguarda.core.raw_rows import Columns, marks, per_vendor, prepared_cursor
 from retaguarda.inventory.models import Warehouse
 from retaguarda.parties.models import Party
 from retaguarda.sales.models import SalesChannel
@@ -48,13 +48,17 @@ class _Statements:
         self.party_by_document = f"{party_from} AND p.document = %s"
         self.product = Columns(Product, "pr", PRODUCT_FIELDS)
         self.product_from = f"SELECT {self.product.sql} FROM {qn(Product._meta.db_table)} pr WHERE pr.company_id = %s"
+        self.products_by_arrays = (
+            f"{self.product_from} AND (pr.id = ANY(CAST(%s AS bigint[])) OR pr.sku = ANY(CAST(%s AS text[]))"
+            " OR pr.gtin = ANY(CAST(%s AS text[])))"
+        )
 
 
 _statements = per_vendor(_Statements)
 
 
 def _one(sql: str, params: list):
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # the same text on every intake: planned once per connection
         cursor.execute(sql, params)
         return cursor.fetchone()
 
@@ -90,15 +94,21 @@ def products(company_id: int, ids: set[int], codes: set[str]) -> list[Product]:
     """The company's products with these ids, or whose SKU or GTIN is one of `codes`: one query."""
     st = _statements()
     ids, codes = sorted(ids), sorted(codes)
-    wanted, params = [], [company_id]
-    if ids:
-        wanted.append(f"pr.id IN ({marks(len(ids))})")
-        params += ids
-    if codes:
-        wanted.append(f"pr.sku IN ({marks(len(codes))}) OR pr.gtin IN ({marks(len(codes))})")
-        params += codes + codes
-    if not wanted:
+    if not ids and not codes:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(f"{st.product_from} AND ({' OR '.join(wanted)})", params)
+    if connection.vendor == "postgresql":
+        # One text whatever the counts (arrays), so the server plans it once per connection.
+        sql, params = st.products_by_arrays, [company_id, ids, codes, codes]
+        cursor_of = prepared_cursor
+    else:
+        wanted, params = [], [company_id]
+        if ids:
+            wanted.append(f"pr.id IN ({marks(len(ids))})")
+            params += ids
+        if codes:
+            wanted.append(f"pr.sku IN ({marks(len(codes))}) OR pr.gtin IN ({marks(len(codes))})")
+            params += codes + codes
+        sql, cursor_of = f"{st.product_from} AND ({' OR '.join(wanted)})", connection.cursor
+    with cursor_of() as cursor:
+        cursor.execute(sql, params)
         return [st.product.build(row) for row in cursor.fetchall()]

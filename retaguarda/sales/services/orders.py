@@ -15,15 +15,14 @@ from django.utils.translation import gettext as _
 from retaguarda.catalog.models import Product
 from retaguarda.core import audit
 from retaguarda.core.actor import Actor
-from retaguarda.core.bulk_insert import insert_instances, insert_together
+from retaguarda.core.bulk_insert import insert_together
 from retaguarda.core.errors import InvalidTransition, NotFound, ValidationFailed, missing_row
 from retaguarda.core.formats import grouped
 from retaguarda.core.models import AuditRecord, DocumentEvent
 from retaguarda.core.money import amount, quantity, quantize
-from retaguarda.core.numbering import document_number
+from retaguarda.core.numbering import number_and_id
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.states import transition
-from retaguarda.core.transactions import insert_unless_conflict
 from retaguarda.core.versioning import lock_for_edit
 from retaguarda.finance.selectors import customer_position
 from retaguarda.inventory import services as inventory
@@ -247,10 +246,15 @@ def line_rows(model, data: OrderIn, priced: Priced, **parent) -> list:
 
 
 def record_opened(document, actor: Actor, payload: dict | None = None, lines: int = 0, then: str = "") -> None:
-    """A new document's first timeline event and its audit record; with `then`, the document was moved
-    on in the same transaction (an order taken and confirmed at once): its second event too. The events
-    go in one INSERT, the audit records in another (one statement on PostgreSQL: `insert_together`); watch is told
-    of the events as their signal would have told it."""
+    """A new document's first timeline event and its audit record (see `opening_rows`), written."""
+    insert_together(*opening_rows(document, actor, payload, lines, then))
+
+
+def opening_rows(document, actor: Actor, payload: dict | None = None, lines: int = 0, then: str = "") -> list[tuple]:
+    """A new document's first timeline event and its audit record, unsaved (`insert_together` groups);
+    with `then`, the document was moved on in the same transaction (an order taken and confirmed at once):
+    its second event and record too; and what watch is told of the events (their outbox rows), as their
+    signal would have told it."""
     label = document._meta.label_lower
     first = then and OrderState.DRAFT
     events = [
@@ -283,8 +287,8 @@ def record_opened(document, actor: Actor, payload: dict | None = None, lines: in
             )
         )
         records.append(audit.build(actor, document, then, {"total": [None, str(document.total)]}))
-    insert_together((DocumentEvent, events), (AuditRecord, records))  # one statement on PostgreSQL
-    triggers.timeline_written(events, company_id=document.company_id)  # watch sees the confirmation
+    watched = triggers.timeline_rows(events, company_id=document.company_id)  # watch sees the confirmation
+    return [(DocumentEvent, events), (AuditRecord, records), *watched]
 
 
 def create_order(
@@ -295,6 +299,10 @@ def create_order(
     is taken once: sent again, it is refused with `sales.duplicate_external_id` (the idempotency key
     answers a plain retry with the first answer).
 
+    The order, its lines, its timeline events, audit records and watch's outbox rows go in one statement
+    on PostgreSQL (the order's id taken beforehand with its number); on SQLite, where a statement costs no
+    round trip, the order's INSERT comes first and gives the id.
+
     `savepoint=False`: the caller's transaction is rolled back whole whenever this raises (the API's
     idempotent route does), so joining it needs no SAVEPOINT and RELEASE, two of the intake's round trips."""
     company_id = company_id_of(actor)
@@ -303,9 +311,11 @@ def create_order(
     warehouse = _warehouse(data, channel, company_id)
     with transaction.atomic(savepoint=savepoint):
         customer = customer_of(data, company_id, actor)
+        number, order_id = number_and_id("sales.order", company_id=company_id, model=SalesOrder)
         order = SalesOrder(
+            id=order_id,
             company_id=company_id,
-            number=document_number("sales.order", company_id=company_id),
+            number=number,
             channel=channel,
             external_id=data.external_id.strip()[:80],
             customer=customer,
@@ -329,20 +339,23 @@ def create_order(
         )
         now = timezone.now()
         order.created_at = order.updated_at = now
-        if order.external_id:
-            if not insert_unless_conflict(order):
+        claims_id = bool(order.external_id)  # a channel's order id is taken once (a unique constraint)
+        head: tuple = ((SalesOrder, [order]),)
+        if order_id is None:  # SQLite: the order's INSERT gives its id, which the other rows need
+            if not insert_together(*head, guarded=claims_id):
                 raise _duplicate(channel, order.external_id)
-        else:
-            insert_instances(SalesOrder, [order])
-        lines = insert_instances(SalesOrderLine, line_rows(SalesOrderLine, data, priced, order=order))
-        attach_lines(order, lines)  # the answer shows them without reading them back
-        record_opened(
+            head = ()
+        lines = line_rows(SalesOrderLine, data, priced, order=order)
+        opened = opening_rows(
             order,
             actor,
             {"channel": channel.code, "external_id": order.external_id} if order.external_id else None,
             len(data.lines),
             then=OrderState.CONFIRMED if confirm else "",
         )
+        if not insert_together(*head, (SalesOrderLine, lines), *opened, guarded=claims_id and bool(head)):
+            raise _duplicate(channel, order.external_id)
+        attach_lines(order, lines)  # the answer shows them without reading them back
         if confirm:
             reserve_lines(
                 order,
