@@ -27,10 +27,7 @@ def document_number(key: str, *, company_id: int) -> int:
     """The next number of an ordinary document; never blocks, may leave gaps."""
     if connection.vendor != "postgresql":
         return _counter(key, company_id)
-    name = sequence_name(key, company_id)
-    if name not in _known_sequences:
-        _create_sequence(name, key, company_id)
-        _known_sequences.add(name)
+    name = _series_sequence(key, company_id)
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(%s)", [name])
         return cursor.fetchone()[0]
@@ -43,14 +40,20 @@ def number_and_id(key: str, *, company_id: int, model) -> tuple[int, int | None]
     (`core.bulk_insert.insert_together`). Elsewhere the id is None: the row's INSERT gives it."""
     if connection.vendor != "postgresql":
         return _counter(key, company_id), None
+    series, ids = _series_sequence(key, company_id), _id_sequence(model)
+    with prepared_cursor() as cursor:
+        cursor.execute("SELECT nextval(%s), nextval(%s)", [series, ids])
+        number, new_id = cursor.fetchone()
+    return number, new_id
+
+
+def _series_sequence(key: str, company_id: int) -> str:
+    """The PostgreSQL sequence of a series, created the first time this process asks for it."""
     name = sequence_name(key, company_id)
     if name not in _known_sequences:
         _create_sequence(name, key, company_id)
         _known_sequences.add(name)
-    with prepared_cursor() as cursor:
-        cursor.execute("SELECT nextval(%s), nextval(%s)", [name, _id_sequence(model)])
-        number, new_id = cursor.fetchone()
-    return number, new_id
+    return name
 
 
 def _id_sequence(model) -> str:
