@@ -7,14 +7,13 @@ and written as the schema would write them (decimals by its Amount and Measure, 
 through the schema. An NF-e preview is already plain values (`api.preview_out`). Tests check these
 answers are what the schemas would write, field by field."""
 
-import json
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
-from ninja.responses import NinjaJSONEncoder
 
+from retaguarda.core.answers import json_answer
 from retaguarda.core.api_numbers import field_writers, write_decimals
 from retaguarda.purchasing.models import Receipt, ReceiptLine, ReceiptLineLot
 from retaguarda.purchasing.schemas import LotSchema, PayableInstallmentOut, ReceiptHeadOut, ReceiptLineOut
@@ -66,13 +65,6 @@ def receipt_body(receipt: Receipt) -> dict:
         PayableInstallmentOut,
     )
     return body
-
-
-def json_answer(body, status: int = 200) -> HttpResponse:
-    """`body` (plain values, Decimals, dates) written as ninja's renderer writes it."""
-    return HttpResponse(
-        json.dumps(body, cls=NinjaJSONEncoder), status=status, content_type="application/json; charset=utf-8"
-    )
 
 
 def receipt_answer(receipt: Receipt, status: int = 200) -> HttpResponse:

@@ -17,6 +17,7 @@ from retaguarda.core.actor import actor_of
 from retaguarda.core.api import ErrorOut, Page, PageLimit, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.sales import pdf, selectors, services
+from retaguarda.sales.answers import order_answer
 from retaguarda.sales.models import Quote, SalesChannel, SalesOrder, Salesperson, SalesReturn
 from retaguarda.sales.schemas import (
     ChannelIn,
@@ -95,7 +96,7 @@ def create_order(request, body: OrderCreateIn, confirm: bool = False):
     # Inside `idempotent`'s transaction, which any refusal rolls back whole (or alone, as its own
     # transaction): no savepoint needed.
     order = services.create_order(body.to_input(), actor=actor_of(request), confirm=confirm, savepoint=False)
-    return Status(201, order)
+    return order_answer(order, 201)  # OrderOut, written by hand (the answer of every channel order)
 
 
 @router.get("/quotes", response=Page[QuoteOut], auth=VIEW)

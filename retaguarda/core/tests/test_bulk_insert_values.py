@@ -1,6 +1,7 @@
 """`insert_instances` on the rows the intake and the outbox write: JSON (with the field's encoder), an IP
 address, nulls, auto_now dates and foreign keys read back as written, ids in order, on both engines."""
 
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -113,21 +114,30 @@ def test_update_columns_writes_the_named_columns_of_every_row_and_nothing_else()
     ]
 
 
-def test_number_columns_go_to_postgresql_as_array_text_and_come_back_exact():
+def test_columns_go_to_postgresql_as_array_text_and_come_back_exact():
     numbers = (Decimal("-0.000001"), Decimal("123456789012.345678"), None, Decimal("1E+2"), Decimal("0"))
     ints = (1, -(2**62), None, 7, 0)
     texts = ("a", 'quote " and \\ slash', None, "", "{x,y}")
-    flags = (True, False, None, True, False)  # bool is no number: a list, dumped by psycopg
-    params = array_params([numbers, ints, texts, flags])
+    odd = ("NULL", " spaced ", "ação\ttab", '\\"', "a,b}")
+    flags = (True, False, None, True, False)
+    moments = (timezone.now(), None, timezone.now() - timedelta(days=400), timezone.now(), None)
+    days = (date(2026, 1, 31), None, date(1999, 12, 1), date(2030, 2, 28), None)
+    naive = (datetime(2026, 1, 1, 10), None, None, None, None)  # not handled here: a list, dumped by psycopg
+    params = array_params([numbers, ints, texts, odd, flags, moments, days, naive])
     assert params[:2] == [
         "{-0.000001,123456789012.345678,NULL,1E+2,0}",
         "{1,-4611686018427387904,NULL,7,0}",
     ]
-    assert params[2:] == [list(texts), list(flags)]
+    assert params[2] == '{"a","quote \\" and \\\\ slash",NULL,"","{x,y}"}' and params[4] == "{t,f,NULL,t,f}"
+    assert all(isinstance(p, str) for p in params[:7]) and params[7] == list(naive)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT * FROM UNNEST((%s)::numeric[], (%s)::bigint[], (%s)::text[], (%s)::bool[])", params)
-            assert cursor.fetchall() == list(zip(numbers, ints, texts, flags, strict=True))
+            cursor.execute(
+                "SELECT * FROM UNNEST((%s)::numeric[], (%s)::bigint[], (%s)::text[], (%s)::varchar[], (%s)::bool[],"
+                " (%s)::timestamptz[], (%s)::date[])",
+                params[:7],
+            )
+            assert cursor.fetchall() == list(zip(numbers, ints, texts, odd, flags, moments, days, strict=True))
 
 
 def test_rows_written_together_take_their_parents_ids_and_come_back_as_written(admin_user):
