@@ -86,11 +86,14 @@ def _money_problems(data: OrderIn) -> list[dict]:
     return problems
 
 
-def _products(company_id: int, lines: tuple[LineIn, ...]) -> tuple[list[Product], list[dict]]:
-    """Each line's product, found by id, SKU or GTIN in one query; every unknown one listed."""
+def _wanted(lines: tuple[LineIn, ...]) -> tuple[set[int], set[str]]:
+    """The ids and the codes (SKU or GTIN) the lines name their products by."""
     ids = {line.product_id for line in lines if line.product_id is not None}
-    codes = {line.sku.strip() for line in lines if line.product_id is None}
-    found = lookups.products(company_id, ids, codes)
+    return ids, {line.sku.strip() for line in lines if line.product_id is None}
+
+
+def _products(found: list[Product], lines: tuple[LineIn, ...]) -> tuple[list[Product], list[dict]]:
+    """Each line's product among those `found` by id, SKU or GTIN; every unknown one listed."""
     by_id = {p.pk: p for p in found}
     by_sku = {p.sku: p for p in found}
     by_gtin = {p.gtin: p for p in found if p.gtin and p.gtin != "SEM GTIN"}
@@ -141,9 +144,8 @@ def customer_for(customer: CustomerIn, *, actor: Actor) -> Party:
         return found
 
 
-def _check_refs(data: OrderIn, company_id: int) -> tuple[SalesChannel | None, list[dict]]:
+def _check_refs(data: OrderIn, channel: SalesChannel | None, company_id: int) -> list[dict]:
     problems = []
-    channel = lookups.channel(company_id, data.channel_id)
     if channel is None or not channel.active:
         problems.append(missing_row("channel_id", _("Sales channel not found.")))
     if (
@@ -151,7 +153,7 @@ def _check_refs(data: OrderIn, company_id: int) -> tuple[SalesChannel | None, li
         and not scoped(Salesperson, company_id).filter(pk=data.salesperson_id, active=True).exists()
     ):
         problems.append(missing_row("salesperson_id", _("Salesperson not found.")))
-    return channel, problems
+    return problems
 
 
 def _warehouse(data: OrderIn, channel: SalesChannel, company_id: int) -> Warehouse:
@@ -172,6 +174,7 @@ class Priced:
     products: list[Product]
     unit_prices: list[Decimal]
     money: OrderMoney
+    customer: Party | None  # the company's customer `customer_id` names, when it does
 
 
 def _raise(problems: list[dict]) -> None:
@@ -180,15 +183,16 @@ def _raise(problems: list[dict]) -> None:
 
 
 def price_input(data: OrderIn, company_id: int) -> Priced:
-    """Every check that reads no more than a few rows: amounts, channel, salesperson, products (one
-    query), prices from the channel's list (one query); raises with every problem found."""
+    """Every check that reads no more than a few rows: amounts, channel, salesperson, products (the
+    channel, the customer named by id and the products in one query), prices from the channel's list
+    (one query); raises with every problem found."""
     problems = _money_problems(data)
     if data.customer_id is None and data.customer is None:
         problems.append({"field": "customer", "message": _("Choose the customer.")})
     _raise(problems)
-    channel, problems = _check_refs(data, company_id)
-    _raise(problems)
-    products, unknown = _products(company_id, data.lines)
+    channel, customer, found = lookups.order_refs(company_id, data.channel_id, data.customer_id, *_wanted(data.lines))
+    _raise(_check_refs(data, channel, company_id))
+    products, unknown = _products(found, data.lines)
     if unknown:
         raise UnknownProducts(
             _("Products not found: %(codes)s")
@@ -210,15 +214,16 @@ def price_input(data: OrderIn, company_id: int) -> Priced:
         other=data.other_costs,
     )
     _raise(problems)
-    return Priced(channel, day, products, unit_prices, money)
+    return Priced(channel, day, products, unit_prices, money, customer)
 
 
-def customer_of(data: OrderIn, company_id: int, actor: Actor) -> Party:
+def customer_of(data: OrderIn, priced: Priced, actor: Actor) -> Party:
+    """The customer `customer_id` names (read with the order's other references), or the one a channel
+    sent by CPF/CNPJ, registered when new."""
     if data.customer_id is not None:
-        customer = lookups.customer(company_id, data.customer_id)
-        if customer is None:
+        if priced.customer is None:
             raise ValidationFailed(details=[missing_row("customer_id", _("Customer not found."))])
-        return customer
+        return priced.customer
     return customer_for(data.customer, actor=actor)
 
 
@@ -310,7 +315,7 @@ def create_order(
     channel, day, money = priced.channel, priced.day, priced.money
     warehouse = _warehouse(data, channel, company_id)
     with transaction.atomic(savepoint=savepoint):
-        customer = customer_of(data, company_id, actor)
+        customer = customer_of(data, priced, actor)
         number, order_id = number_and_id("sales.order", company_id=company_id, model=SalesOrder)
         order = SalesOrder(
             id=order_id,

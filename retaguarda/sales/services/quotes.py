@@ -40,7 +40,7 @@ def create_quote(data: OrderIn, *, actor: Actor, valid_until: date | None = None
             company_id=company_id,
             number=document_number("sales.quote", company_id=company_id),
             channel=priced.channel,
-            customer=customer_of(data, company_id, actor),
+            customer=customer_of(data, priced, actor),
             salesperson_id=data.salesperson_id,
             quote_date=priced.day,
             valid_until=valid_until,
