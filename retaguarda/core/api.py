@@ -344,6 +344,15 @@ def _carries_secret(body) -> bool:
 _KEY = re.compile(r"[\x21-\x7e]{1,200}")
 
 
+def _replay(stored: IdempotencyKey, digest: str) -> HttpResponse:
+    """The stored answer, or the conflict when the key came with another body."""
+    if stored.request_hash != digest:
+        return error_json(IdempotencyConflict())
+    response = HttpResponse(json.dumps(stored.response), status=stored.status, content_type="application/json")
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
 def _idempotent(run):
     # This wraps ninja's `Operation.run`, outside its exception handlers: refusals answer here.
     @wraps(run)
@@ -355,30 +364,27 @@ def _idempotent(run):
         if not _KEY.fullmatch(key):  # the document's pattern: an empty or odd key is refused, not ignored
             return error_json(ValidationFailed(_("Idempotency key: 1 to 200 visible ASCII characters.")))
         digest = _request_hash(request)
-        # One transaction holds the key from the first INSERT to the stored answer: a concurrent
-        # request with the same key waits on the unique index, then reads the answer. The INSERT
-        # cannot fail, so it needs no savepoint: the wrapper costs this INSERT and the UPDATE below.
+        # The route and the key with its answer in one transaction; the key is its last statement, so the
+        # wrapper costs that one INSERT (`core.idempotency`). A key already held, by an earlier request or a
+        # twin that committed while this one ran, rolls everything back and the held answer is replayed.
         with transaction.atomic():
-            pk, stored = idempotency.claim(user.pk, key, request.method, request.path, digest)
-            if stored is not None:
-                if stored.request_hash != digest:
-                    return error_json(IdempotencyConflict())
-                response = HttpResponse(
-                    json.dumps(stored.response), status=stored.status, content_type="application/json"
-                )
-                response["Idempotent-Replayed"] = "true"
-                return response
             response = run(request, *args, **kwargs)
             if 200 <= response.status_code < 300:
                 content = response.content or b"null"
                 if _answer_carries_secret(content):
-                    # Never kept, even for a day: this POST is simply not idempotent.
-                    IdempotencyKey.objects.filter(pk=pk).delete()
-                else:
-                    idempotency.remember(pk, response.status_code, content.decode())
-            else:
-                transaction.set_rollback(True)  # a failed attempt does not burn the key
-            return response
+                    return response  # never kept, even for a day: this POST is simply not idempotent
+                if idempotency.store(
+                    user.pk, key, request.method, request.path, digest, response.status_code, content.decode()
+                ):
+                    return response
+            transaction.set_rollback(True)  # a failed attempt does not burn the key; a replay writes nothing
+        stored = idempotency.stored(user.pk, key)
+        if stored is not None:
+            return _replay(stored, digest)
+        if 200 <= response.status_code < 300:
+            # Held when this request ended, gone now (purged as it expired): nothing happened, try again.
+            return wrapper(request, *args, **kwargs)
+        return response
 
     return wrapper
 

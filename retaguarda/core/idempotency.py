@@ -1,10 +1,14 @@
-"""How long an `Idempotency-Key` is remembered, its two statements, and the periodic clean-up.
+"""How long an `Idempotency-Key` is remembered, its one statement, and the periodic clean-up.
 
 A key replays its stored answer for 24 hours (long enough for any client's retries); after that the same
 key starts afresh, and `purge_expired` (a periodic task) deletes the rows so the table does not grow.
 
-Every POST with a key runs `claim` (one INSERT) and `remember` (one UPDATE), hand-written: the ORM's
-INSERT ... ON CONFLICT and UPDATE cost more CPU than the database spends on them (docs/request-cost.md).
+A POST with a key writes it once, with its answer, as the last statement of the route's transaction
+(`store`): one INSERT where there were two statements (a claim before the route, the answer after it).
+A twin sent in parallel runs its route too, then waits on the unique index for the first to commit, finds
+the key taken and rolls its whole transaction back: one effect, and it answers what the first stored
+(`stored`). Hand-written: the ORM's INSERT ... ON CONFLICT costs more CPU than the database spends on it
+(docs/request-cost.md).
 """
 
 from datetime import timedelta
@@ -13,7 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from retaguarda.core.models import IdempotencyKey
-from retaguarda.core.raw_rows import prepared_cursor
+from retaguarda.core.raw_rows import Columns, per_vendor, prepared_cursor
 
 TTL = timedelta(hours=24)
 
@@ -34,57 +38,52 @@ class _Sql:
         qn = connection.ops.quote_name
         meta = IdempotencyKey._meta
         table = qn(meta.db_table)
-        columns = ["user_id", "key", "method", "path", "request_hash", "status", "response", "created_at"]
+        fields = ["user", "key", "method", "path", "request_hash", "status", "response", "created_at"]
+        columns = [qn(meta.get_field(f).column) for f in fields]
         self.created_at = meta.get_field("created_at")
         # PostgreSQL's jsonb takes the answer's JSON text as it is; SQLite stores it as text.
         json_value = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-        marks = ", ".join(json_value if c == "response" else "%s" for c in columns)
-        # Both engines: ON CONFLICT DO NOTHING (SQLite 3.24+) with RETURNING (SQLite 3.35+).
-        self.insert = (
-            f"INSERT INTO {table} ({', '.join(qn(meta.get_field(c.removesuffix('_id')).column) for c in columns)}) "
-            f"VALUES ({marks}) ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}"
+        marks = ", ".join(json_value if f == "response" else "%s" for f in fields)
+        unique = ", ".join(qn(meta.get_field(f).column) for f in ("user", "key"))
+        renewed = ", ".join(f"{c} = excluded.{c}" for c in columns[2:])
+        # Both engines: ON CONFLICT ... DO UPDATE ... WHERE (SQLite 3.24+) with RETURNING (SQLite 3.35+).
+        # A key older than the TTL is taken afresh (the purge may not have run yet); a live one is left as it
+        # is and nothing comes back.
+        self.store = (
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
+            f"ON CONFLICT ({unique}) DO UPDATE SET {renewed} WHERE {table}.{qn('created_at')} < %s "
+            f"RETURNING {qn(meta.pk.column)}"
         )
-        self.update = (
-            f"UPDATE {table} SET {qn('status')} = %s, {qn('response')} = {json_value} WHERE {qn(meta.pk.column)} = %s"
+        self.columns = Columns(IdempotencyKey, "k", ("request_hash", "status", "response", "created_at"))
+        self.stored = (
+            f"SELECT {self.columns.sql} FROM {table} k WHERE k.{qn('user_id')} = %s AND k.{qn('key')} = %s "
+            f"AND k.{qn('created_at')} >= %s"
         )
 
 
-_sql: dict[str, _Sql] = {}
+_statements = per_vendor(_Sql)
 
 
-def _statements() -> _Sql:
-    sql = _sql.get(connection.vendor)
-    if sql is None:
-        sql = _sql[connection.vendor] = _Sql()
-    return sql
+def _db_time(st: _Sql, moment):
+    return st.created_at.get_db_prep_value(moment, connection)
 
 
-def _insert(user_id: int, key: str, method: str, path: str, digest: str) -> int | None:
+def store(user_id: int, key: str, method: str, path: str, digest: str, status: int, answer_json: str) -> bool:
+    """Write the key with its answer (its JSON text as sent), in the caller's transaction: True when this
+    request now holds it, False when a live one holds it already (the caller rolls back and replays it).
+    A twin in flight makes this wait on the unique index until its transaction ends."""
     st = _statements()
-    now = st.created_at.get_db_prep_value(timezone.now(), connection)
+    now = timezone.now()
+    params = [user_id, key, method, path, digest, status, answer_json, _db_time(st, now)]
     with prepared_cursor() as cursor:
-        cursor.execute(st.insert, [user_id, key, method, path, digest, 0, "{}", now])
+        cursor.execute(st.store, [*params, _db_time(st, expired_before(now))])
+        return cursor.fetchone() is not None
+
+
+def stored(user_id: int, key: str) -> IdempotencyKey | None:
+    """The live answer stored under the key, if any."""
+    st = _statements()
+    with prepared_cursor() as cursor:
+        cursor.execute(st.stored, [user_id, key, _db_time(st, expired_before())])
         row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def claim(user_id: int, key: str, method: str, path: str, digest: str) -> tuple[int | None, IdempotencyKey | None]:
-    """Insert the key inside the caller's transaction: (its id, None) when this request now owns it,
-    else (None, the stored answer still in force). A concurrent request with the same key waits on the
-    unique index until the first one's transaction ends, then reads its answer."""
-    pk = _insert(user_id, key, method, path, digest)
-    if pk is not None:
-        return pk, None
-    stored = IdempotencyKey.objects.get(user_id=user_id, key=key)
-    if stored.created_at >= expired_before():
-        return None, stored
-    # Remembered for 24 hours only: an older key starts afresh (the purge may not have run yet).
-    IdempotencyKey.objects.filter(pk=stored.pk).delete()
-    pk = _insert(user_id, key, method, path, digest)
-    return (pk, None) if pk is not None else (None, IdempotencyKey.objects.get(user_id=user_id, key=key))
-
-
-def remember(pk: int, status: int, answer_json: str) -> None:
-    """Store the answer (its JSON text as sent) for the key's replays."""
-    with prepared_cursor() as cursor:
-        cursor.execute(_statements().update, [status, answer_json, pk])
+    return st.columns.build(row) if row else None

@@ -14,6 +14,7 @@ from ninja import Router, Status
 
 from retaguarda.catalog.models import Product
 from retaguarda.core.actor import actor_of
+from retaguarda.core.answers import answer
 from retaguarda.core.api import Page, PageLimit, idempotent, keyset_page_body
 from retaguarda.core.api_auth import require
 from retaguarda.inventory import ownership, selectors, services
@@ -461,7 +462,7 @@ def create_reservation(request, body: ReservationIn):
         )
         for line in body.lines
     ]
-    return Status(201, services.reserve(needs, actor=actor_of(request)))
+    return answer(ReservationOut, services.reserve(needs, actor=actor_of(request)), 201)
 
 
 @router.post("/reservations/release", response=list[ReservationOut], auth=RESERVE)

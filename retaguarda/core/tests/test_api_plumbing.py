@@ -99,6 +99,7 @@ def test_idempotency_key_replays_the_first_answer_once(api, company):
     conflict = send({**PARTY, "legal_name": "Outro nome"})
     assert conflict.status_code == 422
     assert conflict.json()["code"] == "core.idempotency_conflict"
+    assert Party.objects.filter(company=company).count() == 1  # the route ran, and was rolled back
 
 
 @pytest.mark.parametrize("key", ["", "a b", "chave-é", "k" * 201])

@@ -86,6 +86,45 @@ def test_reservations_oversold_answer_409_and_release_works(api, stock, product,
     assert stock.available(product, warehouse) == D(2)
 
 
+def test_a_reservation_answers_what_ninja_writes_for_its_rows(api, stock, make_product, warehouse):
+    """The route writes its answer itself (`core.answers`): the same text as through `ReservationOut`."""
+    from ninja.responses import NinjaJSONEncoder
+
+    from retaguarda.inventory.models import Reservation
+    from retaguarda.inventory.schemas import ReservationOut
+
+    products = [make_product(), make_product()]
+    for p in products:
+        stock.receive(p, warehouse, "5")
+    lines = [
+        {"line": i, "product_id": p.pk, "warehouse_id": warehouse.pk, "quantity": q}
+        for i, (p, q) in enumerate(zip(products, ["2.5", "1"], strict=True), 1)
+    ]
+    created = post(api, "/reservations", {"source_type": "manual.order", "source_id": 9, "lines": lines})
+
+    assert created.status_code == 201, created.content
+    rows = Reservation.objects.filter(source_id=9).select_related("product", "location").order_by("id")
+    written = [ReservationOut.from_orm(r).model_dump() for r in rows]
+    assert created.content.decode() == json.dumps(written, cls=NinjaJSONEncoder)
+    assert created.json()[0]["quantity"] == "2.5"
+
+
+def test_a_refused_reservation_does_not_burn_its_key_and_a_done_one_replays(api, stock, product, warehouse):
+    line = {"line": 1, "product_id": product.pk, "warehouse_id": warehouse.pk, "quantity": "2"}
+    body = {"source_type": "manual.order", "source_id": 5, "lines": [line]}
+    refused = post(api, "/reservations", body, **{"Idempotency-Key": "r-1"})
+    assert refused.status_code == 409, refused.content
+
+    stock.receive(product, warehouse, "2")
+    created = post(api, "/reservations", body, **{"Idempotency-Key": "r-1"})
+    again = post(api, "/reservations", body, **{"Idempotency-Key": "r-1"})
+
+    assert created.status_code == again.status_code == 201, again.content
+    assert "Idempotent-Replayed" not in created and again["Idempotent-Replayed"] == "true"
+    assert again.json() == created.json()
+    assert stock.reserved(product, warehouse) == D(2)
+
+
 def test_a_transfer_through_the_api(api, stock, product, make_warehouse):
     depot, shop = make_warehouse("CD"), make_warehouse("LOJA")
     stock.receive(product, depot, "5")

@@ -63,10 +63,10 @@ def at_both_sizes(measure) -> list:
 
 def test_taking_an_order_costs_the_same_for_1_and_20_lines(route_api, channel, customer, stocked):
     counts = at_both_sizes(lambda n: _intake(route_api, channel, customer, stocked(n), confirm=False)[0])
-    # identity (token, company, departments: one query), key INSERT, the channel, customer and products (one
-    # query), number (and on PostgreSQL the order's id), the order's rows, key UPDATE + the idempotent route's
-    # transaction (the service joins it: no savepoint of its own)
-    assert counts == [ORDER_ROWS + 7] * 2
+    # identity (token, company, departments: one query), the channel, customer and products (one query),
+    # number (and on PostgreSQL the order's id), the order's rows, the key with its answer + the idempotent
+    # route's transaction (the service joins it: no savepoint of its own)
+    assert counts == [ORDER_ROWS + 6] * 2
 
 
 def test_taking_and_confirming_an_order_costs_the_same_for_1_and_20_lines(route_api, channel, customer, stocked):
@@ -75,7 +75,7 @@ def test_taking_and_confirming_an_order_costs_the_same_for_1_and_20_lines(route_
     # the confirmation (outbox event, delivery: the company is the order's, no lookup), then inventory's
     # reservation: products and locations (one query), lock balances, INSERT unless a twin holds a line,
     # balances UPDATE. (The worker's wake-up, one per transaction, was written by the test's first order.)
-    assert counts == [ORDER_ROWS + WATCH_ROWS + 11] * 2
+    assert counts == [ORDER_ROWS + WATCH_ROWS + 10] * 2
 
 
 def test_confirming_costs_the_same_for_1_and_20_lines(route_api, channel, customer, stocked):
