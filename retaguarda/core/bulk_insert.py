@@ -134,7 +134,12 @@ def _rows(shape: _Shape, objs: list) -> list[list]:
 
 
 def insert_instances(
-    model, objs: list, *, unless: tuple[str, list] | None = None, ignore_conflicts: bool = False
+    model,
+    objs: list,
+    *,
+    unless: tuple[str, list] | None = None,
+    ignore_conflicts: bool = False,
+    and_update: tuple | None = None,
 ) -> list:
     """INSERT `objs` (new instances of `model`, pk unset, or set on every one) and set their primary keys;
     returns `objs`.
@@ -146,7 +151,12 @@ def insert_instances(
 
     `ignore_conflicts` (one object only): nothing is written, and `[]` returned, when a unique constraint
     already holds the object's twin (`ON CONFLICT DO NOTHING`, SQLite's `INSERT OR IGNORE`); see
-    `core.transactions.insert_unless_conflict`."""
+    `core.transactions.insert_unless_conflict`.
+
+    `and_update`: `(model, objs, names)` as `update_columns` takes them, written with the rows, and only
+    when they are: on PostgreSQL in the same statement (a data-modifying CTE; one round trip where there
+    were two), elsewhere as `update_columns` after the INSERT (`inventory.services.reserve`: the
+    reservations and their balances)."""
     if not objs:
         return objs
     if ignore_conflicts and (len(objs) != 1 or unless):
@@ -163,13 +173,21 @@ def insert_instances(
     with prepared_cursor() as cursor:
         if connection.vendor == "postgresql":
             conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-            cursor.execute(
-                f"{shape.unnest}{guard}{conflict}{shape.returning}",
-                array_params(zip(*rows, strict=True)) + guard_params,
-            )
+            sql = f"{shape.unnest}{guard}{conflict}{shape.returning}"
+            params = array_params(zip(*rows, strict=True)) + guard_params
+            if and_update and and_update[1]:
+                update_shape, update_params = _update_statement(*and_update)
+                # Every CTE runs whether the query reads it or not; the UPDATE's rows only when rows went in.
+                sql = (
+                    f"WITH i AS ({sql}), u AS ({update_shape.unnest} AND EXISTS (SELECT FROM i)) "
+                    f"SELECT {connection.ops.quote_name(shape.pk.column)} FROM i"
+                )
+                params += update_params
+            cursor.execute(sql, params)
             ids = [r[0] for r in cursor.fetchall()]
             if (unless or ignore_conflicts) and not ids:
                 return []
+            and_update = None  # written
         else:
             size = max(1, connection.ops.bulk_batch_size(fields, objs))
             if unless:  # the first statement carries the check's parameters too
@@ -193,6 +211,8 @@ def insert_instances(
         setattr(obj, shape.pk.attname, new_id)
         obj._state.adding = False
         obj._state.db = connection.alias
+    if and_update:
+        update_columns(*and_update)
     return objs
 
 
@@ -342,6 +362,20 @@ class _UpdateShape:
 _update_shapes: dict[tuple, _UpdateShape] = {}
 
 
+def _update_shape(model, names) -> _UpdateShape:
+    key = (connection.vendor, model, tuple(names))
+    shape = _update_shapes.get(key)
+    if shape is None:
+        shape = _update_shapes[key] = _UpdateShape(model, key[2])
+    return shape
+
+
+def _update_statement(model, objs: list, names) -> tuple[_UpdateShape, list]:
+    """PostgreSQL: the UPDATE's shape (its text in `unnest`) and its array parameters."""
+    shape = _update_shape(model, names)
+    return shape, array_params(zip(*_update_rows(shape, objs), strict=True))
+
+
 def update_columns(model, objs: list, names) -> None:
     """UPDATE the columns `names` of saved `objs` of `model` to their instances' values, one statement
     (a batch on SQLite): `bulk_update`'s CASE per row and column cost 30% of a 1,000-line note's issue
@@ -350,10 +384,24 @@ def update_columns(model, objs: list, names) -> None:
     SQLite, whose NUMERIC arithmetic is binary floating point)."""
     if not objs:
         return
-    key = (connection.vendor, model, tuple(names))
-    shape = _update_shapes.get(key)
-    if shape is None:
-        shape = _update_shapes[key] = _UpdateShape(model, key[2])
+    shape = _update_shape(model, names)
+    if connection.vendor == "postgresql":
+        # One text per model and columns: prepared once per connection.
+        with prepared_cursor() as cursor:
+            cursor.execute(shape.unnest, array_params(zip(*_update_rows(shape, objs), strict=True)))
+        return
+    rows = _update_rows(shape, objs)
+    with connection.cursor() as cursor:
+        size = max(1, connection.ops.bulk_batch_size(shape.all_fields, objs))
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            cursor.execute(
+                f"{shape.head}{', '.join([shape.one] * len(batch))}{shape.tail}", [v for row in batch for v in row]
+            )
+
+
+def _update_rows(shape: _UpdateShape, objs: list) -> list[list]:
+    """Each object's primary key and new values, as the driver takes them."""
     rows = []
     for obj in objs:
         row = [obj.pk]
@@ -363,15 +411,4 @@ def update_columns(model, objs: list, names) -> None:
                 value = field.get_db_prep_save(value, connection)
             row.append(value)
         rows.append(row)
-    if connection.vendor == "postgresql":
-        # One text per model and columns: prepared once per connection.
-        with prepared_cursor() as cursor:
-            cursor.execute(shape.unnest, array_params(zip(*rows, strict=True)))
-        return
-    with connection.cursor() as cursor:
-        size = max(1, connection.ops.bulk_batch_size(shape.all_fields, objs))
-        for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            cursor.execute(
-                f"{shape.head}{', '.join([shape.one] * len(batch))}{shape.tail}", [v for row in batch for v in row]
-            )
+    return rows

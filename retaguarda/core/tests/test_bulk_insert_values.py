@@ -114,6 +114,38 @@ def test_update_columns_writes_the_named_columns_of_every_row_and_nothing_else()
     ]
 
 
+def test_rows_inserted_with_an_update_write_both_or_neither():
+    """`insert_instances(and_update=)`: the UPDATE goes with the INSERT (one statement on PostgreSQL), and not
+    at all when `unless` finds a row."""
+    [target] = insert_instances(OutboxEvent, [OutboxEvent(type="before", company_id=1)])
+    table = connection.ops.quote_name(OutboxEvent._meta.db_table)
+    unless = (f"SELECT 1 FROM {table} e WHERE e.type = %s", ["blocker"])
+
+    target.type = "after"
+    with CaptureQueriesContext(connection) as ctx:
+        written = insert_instances(
+            OutboxEvent,
+            [OutboxEvent(type="new", company_id=2)],
+            unless=unless,
+            and_update=(OutboxEvent, [target], ["type"]),
+        )
+    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
+    assert written and written[0].pk and OutboxEvent.objects.get(pk=written[0].pk).type == "new"
+    assert OutboxEvent.objects.get(pk=target.pk).type == "after"
+
+    insert_instances(OutboxEvent, [OutboxEvent(type="blocker", company_id=3)])
+    target.type = "refused"
+    refused = insert_instances(
+        OutboxEvent,
+        [OutboxEvent(type="other", company_id=4)],
+        unless=unless,
+        and_update=(OutboxEvent, [target], ["type"]),
+    )
+    assert refused == []
+    assert OutboxEvent.objects.get(pk=target.pk).type == "after"
+    assert not OutboxEvent.objects.filter(type="other").exists()
+
+
 def test_columns_go_to_postgresql_as_array_text_and_come_back_exact():
     numbers = (Decimal("-0.000001"), Decimal("123456789012.345678"), None, Decimal("1E+2"), Decimal("0"))
     ints = (1, -(2**62), None, 7, 0)

@@ -220,16 +220,25 @@ def shortfalls(report: dict[PairKey, Pair], products, locations) -> list[Shortfa
     ]
 
 
-def apply_balance_deltas(buckets: Iterable[Bucket]) -> None:
-    """Write the new quantities of the changed rows (one statement; SQLite: one per batch of its variables).
+BALANCE_COLUMNS = ("on_hand", "reserved")
 
-    The rows are locked (PostgreSQL) or the transaction holds the write lock (SQLite IMMEDIATE), so
-    the values computed from what was read are exact. Writing values rather than `F() + delta` also
-    keeps SQLite, whose NUMERIC arithmetic is binary floating point, from drifting by 1e-17."""
+
+def settled(buckets: Iterable[Bucket]) -> list[StockBalance]:
+    """Each changed row with its bucket's deltas added (the deltas back to zero): the rows to write, their
+    `BALANCE_COLUMNS` (`apply_balance_deltas`, or with other rows: `reserve`)."""
     changed = [b for b in buckets if b.on_hand_delta or b.reserved_delta]
     for b in changed:
         b.balance.on_hand += b.on_hand_delta
         b.balance.reserved += b.reserved_delta
         b.on_hand_delta = ZERO
         b.reserved_delta = ZERO
-    update_columns(StockBalance, [b.balance for b in changed], ("on_hand", "reserved"))
+    return [b.balance for b in changed]
+
+
+def apply_balance_deltas(buckets: Iterable[Bucket]) -> None:
+    """Write the new quantities of the changed rows (one statement; SQLite: one per batch of its variables).
+
+    The rows are locked (PostgreSQL) or the transaction holds the write lock (SQLite IMMEDIATE), so
+    the values computed from what was read are exact. Writing values rather than `F() + delta` also
+    keeps SQLite, whose NUMERIC arithmetic is binary floating point, from drifting by 1e-17."""
+    update_columns(StockBalance, settled(buckets), BALANCE_COLUMNS)

@@ -22,9 +22,10 @@ from retaguarda.core.raw_rows import Columns, ids_in, per_vendor, prepared_curso
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.transactions import joined
 from retaguarda.inventory.errors import AlreadyReserved, InsufficientStock
-from retaguarda.inventory.models import Location, LocationKind, Reservation, StockMove
+from retaguarda.inventory.models import Location, LocationKind, Reservation, StockBalance, StockMove
 from retaguarda.inventory.ownership import check_owner
 from retaguarda.inventory.services.balances import (
+    BALANCE_COLUMNS,
     Bucket,
     Pair,
     PairKey,
@@ -32,6 +33,7 @@ from retaguarda.inventory.services.balances import (
     by_balance_key,
     claim,
     lock_balances,
+    settled,
     shortfalls,
 )
 from retaguarda.inventory.services.lots import check_lots
@@ -139,9 +141,10 @@ def reserve(
     needs' products when the caller has read them already (by id, with at least
     `STOCK_PRODUCT_FIELDS`); their company is checked all the same.
 
-    Four statements whatever the number of needs (one more per 1,000 reservations beyond the first
-    1,000, and one when a need names a lot or a kit): the products and stock locations, the balance
-    rows locked, the reservations inserted unless a twin holds one of their lines, the balances updated."""
+    Three statements on PostgreSQL, four on SQLite, whatever the number of needs (one more per 1,000
+    reservations beyond the first 1,000, and one when a need names a lot or a kit): the products and
+    stock locations, the balance rows locked, the reservations inserted unless a twin holds one of their
+    lines with the balances updated (on SQLite, a statement of its own)."""
     if not needs:
         return []
     check_owner((n.source.type for n in needs), owner)
@@ -214,11 +217,9 @@ def reserve(
         # transaction (no savepoint), which is why it is raised rather than caught and carried on.
         with transaction.atomic(savepoint=False):
             try:
-                inserted = _insert(st, rows, company_id)
+                inserted = _insert(st, rows, company_id, settled(by_balance_key(buckets).values()))
             except IntegrityError as exc:
                 raise AlreadyReserved() from exc
-            if inserted:
-                apply_balance_deltas(by_balance_key(buckets).values())
         if not inserted:  # raised out here: nothing was written, the caller's transaction is untouched
             raise AlreadyReserved()
     # What was read on the way is what the caller shows: no second read of the rows just written.
@@ -251,11 +252,19 @@ def _twin_exists(st: _ReserveSql, needs, company_id: int) -> bool:
         return cursor.fetchone() is not None
 
 
-def _insert(st: _ReserveSql, rows: list[Reservation], company_id: int) -> bool:
-    """INSERT the reservations and give each its id; False, with nothing written, when an active twin
-    already holds one of their document lines (the INSERT checks it: `insert_instances(unless=)`)."""
+def _insert(st: _ReserveSql, rows: list[Reservation], company_id: int, balances: list[StockBalance]) -> bool:
+    """INSERT the reservations and give each its id, and write their balances' new quantities (on
+    PostgreSQL in the same statement); False, with nothing written, when an active twin already holds one
+    of their document lines (the INSERT checks it: `insert_instances(unless=)`)."""
     twin_sql, twin_params = _twin_condition(st, ((r.source_type, r.source_id, r.source_line) for r in rows))
-    return bool(insert_instances(Reservation, rows, unless=(twin_sql, [company_id, *twin_params])))
+    return bool(
+        insert_instances(
+            Reservation,
+            rows,
+            unless=(twin_sql, [company_id, *twin_params]),
+            and_update=(StockBalance, balances, BALANCE_COLUMNS),
+        )
+    )
 
 
 def _active_reservations(
