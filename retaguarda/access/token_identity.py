@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from retaguarda.access.models import ApiToken, Department, Membership, User, hash_token
 from retaguarda.companies.models import Company
-from retaguarda.core.raw_rows import Columns, per_vendor, prepared_cursor
+from retaguarda.core.raw_rows import Columns, first_read, per_vendor
 
 TOUCH_EVERY = timedelta(minutes=1)  # a busy integration should not write on every call
 
@@ -86,9 +86,7 @@ def resolve_token(raw: str, *, header_company_id: int | None, preferred_company_
         sql, params = st.by_header, [header_company_id, hash_token(raw)]
     else:
         sql, params = st.by_preference, [preferred_company_id, hash_token(raw)]
-    with prepared_cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = first_read(sql, params)  # the request's first statement: the connection's health check too
     if not rows:
         return None
     first = list(rows[0])

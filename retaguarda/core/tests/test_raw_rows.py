@@ -41,3 +41,83 @@ def test_ids_in_finds_the_rows_named_and_keeps_one_text_on_postgresql(make_compa
 def test_ids_in_takes_only_integers():
     with pytest.raises((TypeError, ValueError)):
         ids_in("c.id", ["1}"])
+
+
+needs_health_checks = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="CONN_HEALTH_CHECKS: on PostgreSQL only (settings)"
+)
+
+
+@needs_health_checks
+@pytest.mark.django_db(transaction=True)
+def test_a_requests_first_read_is_the_connections_health_check(monkeypatch):
+    """No `SELECT 1` of Django's before it: the read itself finds the connection alive."""
+    from retaguarda.core.raw_rows import first_read
+
+    connection.ensure_connection()
+    connection.health_check_done = False  # as at the start of a request
+    monkeypatch.setattr(connection, "is_usable", lambda: pytest.fail("a SELECT 1 was sent"))
+
+    assert first_read("SELECT %s::int", [7]) == [(7,)]
+    assert connection.health_check_done
+
+
+@needs_health_checks
+@pytest.mark.django_db(transaction=True)
+def test_a_first_read_on_a_dead_connection_is_sent_again_on_a_new_one():
+    from retaguarda.core.raw_rows import first_read
+
+    connection.ensure_connection()
+    dead = connection.connection
+    dead.close()  # the server went away between two requests
+    connection.health_check_done = False
+
+    assert first_read("SELECT %s::int", [7]) == [(7,)]
+    assert connection.connection is not dead and not connection.connection.closed
+
+
+@needs_health_checks
+@pytest.mark.django_db(transaction=True)
+def test_a_first_reads_own_error_is_not_retried():
+    from django.db import ProgrammingError
+
+    from retaguarda.core.raw_rows import first_read
+
+    connection.ensure_connection()
+    alive = connection.connection
+    connection.health_check_done = False
+    with pytest.raises(ProgrammingError):
+        first_read("SELECT * FROM no_such_table_here", [])
+    assert connection.connection is alive
+
+
+@pytest.mark.django_db
+def test_a_built_instance_is_what_the_orm_builds(company):
+    columns = Columns(Company, "c")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns.sql} FROM {Company._meta.db_table} c WHERE c.id = %s", [company.pk])
+        [built] = [columns.build(row) for row in cursor.fetchall()]
+    read = Company.objects.get(pk=company.pk)
+
+    assert columns.direct  # filled without Model.__init__
+    assert {f.attname: getattr(built, f.attname) for f in Company._meta.concrete_fields} == {
+        f.attname: getattr(read, f.attname) for f in Company._meta.concrete_fields
+    }
+    assert (built._state.adding, built._state.db, built.get_deferred_fields()) == (False, "default", set())
+    assert built == read
+
+
+def test_a_model_someone_listens_to_is_built_through_from_db():
+    from django.db.models.signals import post_init
+
+    from retaguarda.core.raw_rows import _built_directly
+
+    def listener(**kwargs):
+        pass
+
+    post_init.connect(listener, sender=Company)
+    try:
+        assert not _built_directly(Company)
+    finally:
+        post_init.disconnect(listener, sender=Company)
+    assert _built_directly(Company)
