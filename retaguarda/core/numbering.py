@@ -40,11 +40,20 @@ def number_and_id(key: str, *, company_id: int, model) -> tuple[int, int | None]
     (`core.bulk_insert.insert_together`). Elsewhere the id is None: the row's INSERT gives it."""
     if connection.vendor != "postgresql":
         return _counter(key, company_id), None
-    series, ids = _series_sequence(key, company_id), _id_sequence(model)
     with prepared_cursor() as cursor:
-        cursor.execute("SELECT nextval(%s), nextval(%s)", [series, ids])
+        cursor.execute(f"SELECT {NUMBER_AND_ID}", number_and_id_params(key, company_id=company_id, model=model))
         number, new_id = cursor.fetchone()
     return number, new_id
+
+
+# PostgreSQL: the two values of `number_and_id`, for a caller that takes them in a statement that reads
+# something else too (`sales.services.lookups.order_refs`), with `number_and_id_params`.
+NUMBER_AND_ID = "nextval(%s), nextval(%s)"
+
+
+def number_and_id_params(key: str, *, company_id: int, model) -> list[str]:
+    """The parameters of `NUMBER_AND_ID`: the series' sequence and the one behind `model`'s primary key."""
+    return [_series_sequence(key, company_id), _id_sequence(model)]
 
 
 def _series_sequence(key: str, company_id: int) -> str:

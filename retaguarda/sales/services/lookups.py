@@ -13,6 +13,7 @@ from django.db import connection
 
 from retaguarda.catalog.models import PriceList, Product
 from retaguarda.core.bulk_insert import array_params
+from retaguarda.core.numbering import NUMBER_AND_ID
 from retaguarda.core.raw_rows import Columns, marks, per_vendor, prepared_cursor
 from retaguarda.inventory.models import Warehouse
 from retaguarda.parties.models import Party
@@ -44,19 +45,27 @@ class _Statements:
         party_from = f"SELECT {self.party.sql} FROM {qn(Party._meta.db_table)} p WHERE p.company_id = %s"
         self.party_by_document = f"{party_from} AND p.document = %s"
         # An order's channel (with its price list and warehouse), its customer and its products: one row per
-        # product found (one with NULL products when none is), the channel's and customer's columns on each.
-        self.refs_head = (
-            f"SELECT {self.channel.sql}, {self.price_list.sql}, {self.warehouse.sql}, {self.party.sql}, "
-            f"{self.product.sql} FROM (SELECT 1 AS one) k "
+        # product found (one with NULL products when none is), the channel's and customer's columns on each;
+        # on PostgreSQL, when asked, the order's number and id first (taken once: a materialized CTE).
+        columns = (
+            f"{self.channel.sql}, {self.price_list.sql}, {self.warehouse.sql}, {self.party.sql}, {self.product.sql}"
+        )
+        joins = (
             f"LEFT JOIN {qn(SalesChannel._meta.db_table)} ch ON ch.company_id = %s AND ch.id = %s "
             f"LEFT JOIN {qn(PriceList._meta.db_table)} pl ON pl.id = ch.price_list_id "
             f"LEFT JOIN {qn(Warehouse._meta.db_table)} w ON w.id = ch.warehouse_id "
             f"LEFT JOIN {qn(Party._meta.db_table)} p ON p.company_id = %s AND p.id = %s AND p.is_customer "
             f"LEFT JOIN {qn(Product._meta.db_table)} pr ON pr.company_id = %s AND "
         )
-        self.refs_by_arrays = (
-            f"{self.refs_head}(pr.id = ANY(CAST(%s AS bigint[])) OR pr.sku = ANY(CAST(%s AS text[]))"
+        self.refs_head = f"SELECT {columns} FROM (SELECT 1 AS one) k {joins}"
+        arrays = (
+            "(pr.id = ANY(CAST(%s AS bigint[])) OR pr.sku = ANY(CAST(%s AS text[]))"
             " OR pr.gtin = ANY(CAST(%s AS text[])))"
+        )
+        self.refs_by_arrays = f"{self.refs_head}{arrays}"
+        self.refs_numbered = (
+            f"WITH k (number, new_id) AS MATERIALIZED (SELECT {NUMBER_AND_ID}) "
+            f"SELECT k.number, k.new_id, {columns} FROM k {joins}{arrays}"
         )
         # Where each model's columns end in a row.
         self.ends = tuple(
@@ -77,20 +86,28 @@ def party_by_document(company_id: int, document: str) -> Party | None:
 
 
 def order_refs(
-    company_id: int, channel_id: int, customer_id: int | None, ids: set[int], codes: set[str]
-) -> tuple[SalesChannel | None, Party | None, list[Product]]:
+    company_id: int,
+    channel_id: int,
+    customer_id: int | None,
+    ids: set[int],
+    codes: set[str],
+    numbering: list | None = None,
+) -> tuple[SalesChannel | None, Party | None, list[Product], tuple[int, int] | None]:
     """What an order names, read in one query: the company's channel `channel_id` with its price list
     (None when it has none) and warehouse attached; its customer `customer_id` (a party that is a
     customer); its products with these ids, or whose SKU or GTIN is one of `codes`. None (or none) for
-    what the company does not have."""
+    what the company does not have. `numbering` (PostgreSQL: `core.numbering.number_and_id_params`):
+    the new order's number and id are taken in the same round trip and returned last, else None."""
     st = _statements()
     ids, codes = sorted(ids), sorted(codes)
     params = [company_id, channel_id, company_id, customer_id, company_id]
     if connection.vendor == "postgresql":
         # One text whatever the counts (arrays), so the server plans it once per connection.
-        sql, cursor_of = st.refs_by_arrays, prepared_cursor
+        sql, cursor_of = (st.refs_numbered if numbering else st.refs_by_arrays), prepared_cursor
         id_list, code_list = array_params([ids, codes])
-        params += [id_list, code_list, code_list]
+        params = [*(numbering or ()), *params, id_list, code_list, code_list]
+    elif numbering:
+        raise ValueError("an order's number and id are taken with its references on PostgreSQL only")
     else:
         wanted = []
         if ids:
@@ -103,6 +120,10 @@ def order_refs(
     with cursor_of() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    numbered = None
+    if numbering:
+        numbered = rows[0][0], rows[0][1]
+        rows = [row[2:] for row in rows]
     first = rows[0]
     a, b, c, d = st.ends
     channel = st.channel.build(first[:a]) if first[0] is not None else None
@@ -110,4 +131,5 @@ def order_refs(
         channel.price_list = st.price_list.build(first[a:b]) if first[a] is not None else None
         channel.warehouse = st.warehouse.build(first[b:c])
     customer = st.party.build(first[c:d]) if first[c] is not None else None
-    return channel, customer, [st.product.build(row[d:]) for row in rows if row[d] is not None]
+    products = [st.product.build(row[d:]) for row in rows if row[d] is not None]
+    return channel, customer, products, numbered

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from retaguarda.core.errors import InvalidTransition, NotFound, ValidationFailed
 from retaguarda.core.formats import grouped
 from retaguarda.core.models import AuditRecord, DocumentEvent
 from retaguarda.core.money import amount, quantity, quantize
-from retaguarda.core.numbering import number_and_id
+from retaguarda.core.numbering import number_and_id, number_and_id_params
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.states import transition
 from retaguarda.core.versioning import lock_for_edit
@@ -42,6 +42,7 @@ from retaguarda.sales.states import OrderState
 from retaguarda.watch import triggers
 
 MAX_LINES = 5000
+ORDER_SERIES = "sales.order"  # the numbering series of orders
 OWNER = "sales"  # the app that owns `sales.order` reservations (inventory.ownership)
 TERMS = re.compile(r"^\s*\d{1,3}(\s*/\s*\d{1,3})*\s*$")
 
@@ -175,6 +176,7 @@ class Priced:
     unit_prices: list[Decimal]
     money: OrderMoney
     customer: Party | None  # the company's customer `customer_id` names, when it does
+    numbered: tuple[int, int] | None = None  # PostgreSQL, when asked: the new order's number and id
 
 
 def _raise(problems: list[dict]) -> None:
@@ -182,15 +184,19 @@ def _raise(problems: list[dict]) -> None:
         raise ValidationFailed(problems[0]["message"] if len(problems) == 1 else None, details=problems)
 
 
-def price_input(data: OrderIn, company_id: int) -> Priced:
+def price_input(data: OrderIn, company_id: int, *, number: bool = False) -> Priced:
     """Every check that reads no more than a few rows: amounts, channel, salesperson, products (the
     channel, the customer named by id and the products in one query), prices from the channel's list
-    (one query); raises with every problem found."""
+    (one query); raises with every problem found. `number` (PostgreSQL): the new order's number and id
+    come with that query (`Priced.numbered`); a refusal after it leaves a gap, as a rollback does."""
     problems = _money_problems(data)
     if data.customer_id is None and data.customer is None:
         problems.append({"field": "customer", "message": _("Choose the customer.")})
     _raise(problems)
-    channel, customer, found = lookups.order_refs(company_id, data.channel_id, data.customer_id, *_wanted(data.lines))
+    numbering = number_and_id_params(ORDER_SERIES, company_id=company_id, model=SalesOrder) if number else None
+    channel, customer, found, numbered = lookups.order_refs(
+        company_id, data.channel_id, data.customer_id, *_wanted(data.lines), numbering
+    )
     _raise(_check_refs(data, channel, company_id))
     products, unknown = _products(found, data.lines)
     if unknown:
@@ -214,7 +220,7 @@ def price_input(data: OrderIn, company_id: int) -> Priced:
         other=data.other_costs,
     )
     _raise(problems)
-    return Priced(channel, day, products, unit_prices, money, customer)
+    return Priced(channel, day, products, unit_prices, money, customer, numbered)
 
 
 def customer_of(data: OrderIn, priced: Priced, actor: Actor) -> Party:
@@ -311,12 +317,14 @@ def create_order(
     `savepoint=False`: the caller's transaction is rolled back whole whenever this raises (the API's
     idempotent route does), so joining it needs no SAVEPOINT and RELEASE, two of the intake's round trips."""
     company_id = company_id_of(actor)
-    priced = price_input(data, company_id)
+    # PostgreSQL: the number and id come with the order's references (a sequence's, outside any
+    # transaction); SQLite's counter row is written inside the transaction below.
+    priced = price_input(data, company_id, number=connection.vendor == "postgresql")
     channel, day, money = priced.channel, priced.day, priced.money
     warehouse = _warehouse(data, channel, company_id)
     with transaction.atomic(savepoint=savepoint):
         customer = customer_of(data, priced, actor)
-        number, order_id = number_and_id("sales.order", company_id=company_id, model=SalesOrder)
+        number, order_id = priced.numbered or number_and_id(ORDER_SERIES, company_id=company_id, model=SalesOrder)
         order = SalesOrder(
             id=order_id,
             company_id=company_id,
