@@ -30,7 +30,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -139,16 +139,40 @@ def rows(event_type: str, payload: dict | None = None, *, company_id: int | None
 def _deliver_after_commit() -> None:
     """Wake the worker once the caller's transaction commits: one wake-up per transaction, however many
     events it emits, written in that transaction (see `_wake_worker`)."""
+    wake = _wake_up()
+    if wake is not None:
+        with prepared_cursor() as cursor:
+            cursor.execute(wake.sql, wake.params)
+
+
+class Statement(NamedTuple):
+    sql: str
+    params: list
+
+
+def wake_up_statement() -> Statement | None:
+    """For a service about to emit events in its transaction, which is rolled back whole if the service
+    raises: the worker's wake-up (`_wake_worker`) as a statement for it to run now, inside one of its own
+    (a data-modifying WITH on PostgreSQL: one round trip fewer); the events it emits then write none.
+    None when the transaction has one already, or another task backend is used."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("the worker's wake-up is written inside the service's transaction")
+    return _wake_up()
+
+
+def _wake_up() -> Statement | None:
+    """The statement writing this transaction's wake-up, which the caller runs at once; None when it has
+    one already or another backend is used (then its own enqueue() runs after the commit)."""
     if any(callback in (_woken, _enqueue) for _sids, callback, _robust in connection.run_on_commit):
-        return
+        return None
     from django.tasks import task_backends
     from django_tasks_db.backend import DatabaseBackend
 
     if not isinstance(task_backends["default"], DatabaseBackend):  # another backend: its own enqueue()
         transaction.on_commit(_enqueue, robust=True)
-        return
-    _wake_worker()
+        return None
     transaction.on_commit(_woken, robust=True)  # marks this transaction as having woken the worker
+    return _wake_worker()
 
 
 def _enqueue() -> None:
@@ -161,9 +185,10 @@ def _woken() -> None:
     pass
 
 
-def _wake_worker() -> None:
-    """The worker's `deliver_outbox` task row, in the caller's transaction, unless a wake-up that no worker
-    has taken yet is already queued: that one, when it runs, delivers this transaction's events too.
+def _wake_worker() -> Statement:
+    """The statement writing the worker's `deliver_outbox` task row in the caller's transaction, unless a
+    wake-up that no worker has taken yet is already queued: that one, when it runs, delivers this
+    transaction's events too.
 
     In the transaction rather than after it, the row commits with the events it announces (no second
     commit, and on SQLite no second turn for the write lock); written by hand rather than through
@@ -178,8 +203,7 @@ def _wake_worker() -> None:
     st = _wake_sql()
     fresh = DBTaskResult._meta.pk.get_default(), timezone.now()  # what enqueue() gives each row of its own
     params = [field.get_db_prep_save(value, connection) for field, value in zip(st.fresh, fresh, strict=True)]
-    with prepared_cursor() as cursor:
-        cursor.execute(st.insert, params + st.fixed)
+    return Statement(st.insert, params + st.fixed)
 
 
 class _WakeSql:

@@ -61,6 +61,12 @@ def timeline_rows(events: Iterable[DocumentEvent], *, company_id: int) -> list[t
     return groups
 
 
+def emits(document_type: str, states) -> bool:
+    """Whether timeline events of `document_type` moving to any of `states` emit watch's outbox event
+    (`timeline_rows`): a service may then write the worker's wake-up ahead (`outbox.wake_up_statement`)."""
+    return any(registry.triggered_by(document_type, state) for state in states)
+
+
 def _payload(instance: DocumentEvent) -> dict:
     return {
         "document_type": instance.document_type,

@@ -14,6 +14,7 @@ from django.db import connection
 from retaguarda.catalog.models import PriceList, Product
 from retaguarda.core.bulk_insert import array_params
 from retaguarda.core.numbering import NUMBER_AND_ID
+from retaguarda.core.outbox import Statement
 from retaguarda.core.raw_rows import Columns, marks, per_vendor, prepared_cursor
 from retaguarda.inventory.models import Warehouse
 from retaguarda.parties.models import Party
@@ -63,14 +64,19 @@ class _Statements:
             " OR pr.gtin = ANY(CAST(%s AS text[])))"
         )
         self.refs_by_arrays = f"{self.refs_head}{arrays}"
-        self.refs_numbered = (
-            f"WITH k (number, new_id) AS MATERIALIZED (SELECT {NUMBER_AND_ID}) "
-            f"SELECT k.number, k.new_id, {columns} FROM k {joins}{arrays}"
-        )
+        # PostgreSQL, with the order's number and id (and maybe the worker's wake-up, `refs_numbered`).
+        self.numbered_tail = f"SELECT k.number, k.new_id, {columns} FROM k {joins}{arrays}"
+        self.number_cte = f"k (number, new_id) AS MATERIALIZED (SELECT {NUMBER_AND_ID})"
         # Where each model's columns end in a row.
         self.ends = tuple(
             itertools.accumulate(len(c) for c in (self.channel, self.price_list, self.warehouse, self.party))
         )
+
+    def refs_numbered(self, wake: Statement | None) -> str:
+        """The statement with the order's number and id, and the worker's wake-up when given (a
+        data-modifying WITH: it runs whatever the SELECT reads)."""
+        ctes = f"{self.number_cte}, wake AS ({wake.sql})" if wake is not None else self.number_cte
+        return f"WITH {ctes} {self.numbered_tail}"
 
 
 _statements = per_vendor(_Statements)
@@ -92,22 +98,25 @@ def order_refs(
     ids: set[int],
     codes: set[str],
     numbering: list | None = None,
+    wake: Statement | None = None,
 ) -> tuple[SalesChannel | None, Party | None, list[Product], tuple[int, int] | None]:
     """What an order names, read in one query: the company's channel `channel_id` with its price list
     (None when it has none) and warehouse attached; its customer `customer_id` (a party that is a
     customer); its products with these ids, or whose SKU or GTIN is one of `codes`. None (or none) for
     what the company does not have. `numbering` (PostgreSQL: `core.numbering.number_and_id_params`):
-    the new order's number and id are taken in the same round trip and returned last, else None."""
+    the new order's number and id are taken in the same round trip and returned last, else None; with
+    them, `wake` (`core.outbox.wake_up_statement`) is written in that round trip too."""
     st = _statements()
     ids, codes = sorted(ids), sorted(codes)
     params = [company_id, channel_id, company_id, customer_id, company_id]
     if connection.vendor == "postgresql":
         # One text whatever the counts (arrays), so the server plans it once per connection.
-        sql, cursor_of = (st.refs_numbered if numbering else st.refs_by_arrays), prepared_cursor
+        sql, cursor_of = (st.refs_numbered(wake) if numbering else st.refs_by_arrays), prepared_cursor
         id_list, code_list = array_params([ids, codes])
-        params = [*(numbering or ()), *params, id_list, code_list, code_list]
-    elif numbering:
-        raise ValueError("an order's number and id are taken with its references on PostgreSQL only")
+        woken = wake.params if numbering and wake is not None else []
+        params = [*(numbering or ()), *woken, *params, id_list, code_list, code_list]
+    elif numbering or wake:
+        raise ValueError("an order's number, id and wake-up are taken with its references on PostgreSQL only")
     else:
         wanted = []
         if ids:

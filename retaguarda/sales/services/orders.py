@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from retaguarda.catalog.models import Product
-from retaguarda.core import audit
+from retaguarda.core import audit, outbox
 from retaguarda.core.actor import Actor
 from retaguarda.core.bulk_insert import insert_together
 from retaguarda.core.errors import InvalidTransition, NotFound, ValidationFailed, missing_row
@@ -184,18 +184,25 @@ def _raise(problems: list[dict]) -> None:
         raise ValidationFailed(problems[0]["message"] if len(problems) == 1 else None, details=problems)
 
 
-def price_input(data: OrderIn, company_id: int, *, number: bool = False) -> Priced:
+def price_input(data: OrderIn, company_id: int, *, number: bool = False, wake: bool = False) -> Priced:
     """Every check that reads no more than a few rows: amounts, channel, salesperson, products (the
     channel, the customer named by id and the products in one query), prices from the channel's list
     (one query); raises with every problem found. `number` (PostgreSQL): the new order's number and id
-    come with that query (`Priced.numbered`); a refusal after it leaves a gap, as a rollback does."""
+    come with that query (`Priced.numbered`); a refusal after it leaves a gap, as a rollback does.
+    `wake` (with `number`, inside a transaction the caller rolls back whole if this raises): the worker's
+    wake-up for the events the order will emit is written by that query too."""
     problems = _money_problems(data)
     if data.customer_id is None and data.customer is None:
         problems.append({"field": "customer", "message": _("Choose the customer.")})
     _raise(problems)
     numbering = number_and_id_params(ORDER_SERIES, company_id=company_id, model=SalesOrder) if number else None
     channel, customer, found, numbered = lookups.order_refs(
-        company_id, data.channel_id, data.customer_id, *_wanted(data.lines), numbering
+        company_id,
+        data.channel_id,
+        data.customer_id,
+        *_wanted(data.lines),
+        numbering,
+        outbox.wake_up_statement() if wake else None,
     )
     _raise(_check_refs(data, channel, company_id))
     products, unknown = _products(found, data.lines)
@@ -318,8 +325,13 @@ def create_order(
     idempotent route does), so joining it needs no SAVEPOINT and RELEASE, two of the intake's round trips."""
     company_id = company_id_of(actor)
     # PostgreSQL: the number and id come with the order's references (a sequence's, outside any
-    # transaction); SQLite's counter row is written inside the transaction below.
-    priced = price_input(data, company_id, number=connection.vendor == "postgresql")
+    # transaction); SQLite's counter row is written inside the transaction below. In the caller's
+    # transaction, which a refusal rolls back whole (`savepoint=False`), the worker's wake-up for the
+    # events the order emits comes with them too.
+    pg = connection.vendor == "postgresql"
+    states = (OrderState.DRAFT, OrderState.CONFIRMED) if confirm else (OrderState.DRAFT,)
+    wake = pg and not savepoint and connection.in_atomic_block and triggers.emits(SalesOrder._meta.label_lower, states)
+    priced = price_input(data, company_id, number=pg, wake=wake)
     channel, day, money = priced.channel, priced.day, priced.money
     warehouse = _warehouse(data, channel, company_id)
     with transaction.atomic(savepoint=savepoint):

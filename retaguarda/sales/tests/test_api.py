@@ -209,3 +209,36 @@ def test_the_inventory_api_cannot_release_an_orders_stock(api, channel, product,
 
     assert response.status_code == 422
     assert stock.reserved(product, warehouse) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmed_intake_wakes_the_worker_once_from_its_references_query(api, channel, product, warehouse, stock):
+    """Each keyed intake is its own transaction: its confirmation's outbox event needs the worker woken. On
+    PostgreSQL the wake-up rides on the query that reads the order's references (no statement of its own);
+    a wake-up no worker has taken yet is joined, not repeated."""
+    from django.test.utils import CaptureQueriesContext
+    from django_tasks_db.models import DBTaskResult
+
+    from retaguarda.core.tasks import deliver_outbox
+
+    stock.receive(product, warehouse, "5")
+    for n in (1, 2):
+        body = intake_body(channel, [product], external_id=f"WAKE-{n}")
+        with CaptureQueriesContext(connection) as ctx:
+            answer = api.post(
+                BASE + "/orders?confirm=true",
+                json.dumps(body),
+                content_type="application/json",
+                headers={"Idempotency-Key": f"wake-{n}"},
+            )
+        assert answer.status_code == 201, answer.content
+        table = DBTaskResult._meta.db_table
+        own = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(f'INSERT INTO "{table}"')]
+        written = [q["sql"] for q in ctx.captured_queries if table in q["sql"]]
+        if connection.vendor == "postgresql":
+            assert not own and len(written) == 1 and "MATERIALIZED" in written[0]
+        else:
+            assert len(written) == 1
+        wake_ups = DBTaskResult.objects.filter(task_path=deliver_outbox.module_path, status="READY")
+        assert wake_ups.count() == 1  # the second intake joined the first one's
+    assert OutboxEvent.objects.filter(type="watch.document_changed").count() == 2
