@@ -118,16 +118,27 @@ def capped_count(qs: QuerySet, cap: int | None = None) -> tuple[int, bool]:
     return min(counted, cap), counted > cap
 
 
+def window_position(cursor: str | None, fields: int) -> tuple[list[Any] | None, bool]:
+    """Where a screen's cursor points: its values (None without a cursor, or with one that cannot be read
+    or has not `fields` values: the first page) and whether the page is the one before them."""
+    if not cursor:
+        return None, False
+    try:
+        values = _decode(cursor.removeprefix(BACK))
+    except ValidationFailed:
+        return None, False
+    if len(values) != fields:
+        return None, False
+    return values, cursor.startswith(BACK)
+
+
+def cursor_of(values: list[Any], *, back: bool = False) -> str:
+    """The cursor of a page that starts after `values` (before them with `back`)."""
+    return (BACK if back else "") + _encode(values)
+
+
 def _window(qs: QuerySet, *, cursor: str | None, limit: int, ordering: tuple[str, ...]) -> Window:
-    backwards = bool(cursor) and cursor.startswith(BACK)
-    values = None
-    if cursor:
-        try:
-            values = _decode(cursor.removeprefix(BACK))
-        except ValidationFailed:
-            values = None
-        if values is not None and len(values) != len(ordering):
-            values = None
+    values, backwards = window_position(cursor, len(ordering))
     if values is None:
         rows, next_cursor = keyset_page(qs, cursor=None, limit=limit, ordering=ordering)
         return Window(rows, next_cursor, None)

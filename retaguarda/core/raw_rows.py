@@ -50,14 +50,19 @@ class Columns:
     def __len__(self) -> int:
         return len(self.fields)
 
-    def build(self, values):
-        """One instance from this model's values of a row (a list, or a slice of a longer row)."""
+    def values(self, values) -> list:
+        """This model's values of a row (a list, or a slice of a longer row) as the ORM reads them."""
         values = list(values)
         for i, found, col in self.converters:
             value = values[i]
             for convert in found:
                 value = convert(value, col, connection)
             values[i] = value
+        return values
+
+    def build(self, values):
+        """One instance from this model's values of a row (a list, or a slice of a longer row)."""
+        values = self.values(values)
         if not self.direct:
             return self.model.from_db(connection.alias, self.attnames, values)
         # What `Model.__init__` does for these values, without its loop over every field (a column not read

@@ -11,10 +11,19 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from retaguarda.catalog.models import Product, ProductType
-from retaguarda.core.decimal_sql import DecimalMul, DecimalNeg, DecimalSub, DecimalSum, ExactSql
+from retaguarda.core.decimal_sql import DecimalMul, DecimalNeg, DecimalSub, DecimalSum
 from retaguarda.core.money import ZERO, amount, cost, quantity
-from retaguarda.core.pagination import COUNT_CAP, Window, capped_count, keyset_page, keyset_window
-from retaguarda.core.raw_rows import per_vendor
+from retaguarda.core.pagination import (
+    COUNT_CAP,
+    MAX_LIMIT,
+    Window,
+    cursor_of,
+    keyset_page,
+    keyset_window,
+    window_position,
+)
+from retaguarda.core.raw_rows import Columns, per_vendor, prepared_cursor
+from retaguarda.inventory import kardex_sql
 from retaguarda.inventory.models import (
     OWNED_KINDS,
     Location,
@@ -70,8 +79,24 @@ class BalanceRow:
         return amount(self.on_hand * self.average_cost)
 
 
+class _WarehouseList:
+    def __init__(self):
+        self.columns = Columns(Warehouse, "w")
+        self.text = (
+            f"SELECT {self.columns.sql} FROM inventory_warehouse w WHERE w.company_id = %s ORDER BY w.code, w.id"
+        )
+
+
+_warehouse_list = per_vendor(_WarehouseList)
+
+
 def warehouses(company) -> list[Warehouse]:
-    return list(Warehouse.objects.filter(company=company).order_by("code", "id"))
+    """The company's warehouses by code, written by hand: every list page's filter reads them (the ORM's
+    query cost a page 1 ms of CPU)."""
+    st = _warehouse_list()
+    with prepared_cursor() as cursor:
+        cursor.execute(st.text, [company.pk])
+        return [st.columns.build(row) for row in cursor.fetchall()]
 
 
 BALANCE_ORDER = ("sku", "product_id", "warehouse_id")
@@ -274,6 +299,39 @@ def product_stock(product: Product) -> dict:
     }
 
 
+def kardex_product(company, product_id: int) -> tuple[Product, dict] | None:
+    """The product of a kardex screen and its stock figures (`product_stock`'s totals, and the goods in
+    transit) in one statement; None when the company has no such product. A product with variations
+    (which holds no stock of its own) takes `product_stock`'s queries."""
+    st = kardex_sql.header_sql()
+    params = {
+        "company": company.pk,
+        "product": product_id,
+        "internal": LocationKind.INTERNAL.value,
+        "transit": LocationKind.TRANSIT.value,
+    }
+    with prepared_cursor() as cursor:
+        cursor.execute(st.text, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = len(st.product)
+    product = st.product.build(row[:width])
+    if product.is_variant_parent:
+        stock = product_stock(product)
+        return product, {**stock, "in_transit": sum((r["in_transit"] for r in stock["rows"]), ZERO)}
+    average, on_hand, reserved, in_transit = (st.read(v) for v in row[width:])
+    on_hand, reserved = quantity(on_hand or ZERO), quantity(reserved or ZERO)
+    average = average or ZERO
+    return product, {
+        "on_hand": on_hand,
+        "available": on_hand - reserved,
+        "in_transit": quantity(in_transit or ZERO),
+        "average_cost": average,
+        "value": amount(on_hand * average),
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # Balance at a past date, from the ledger
 
@@ -379,7 +437,7 @@ def move_list(company, *, product_id: int | None = None, warehouse_id: int | Non
 
 @dataclass
 class KardexLine:
-    move: StockMove | dict  # an instance (`kardex`), or a screen's row of `SCREEN_COLUMNS` (`kardex_window`)
+    move: StockMove | dict  # an instance (`kardex`), or a screen's row (`kardex_window`)
     quantity_in: Decimal
     quantity_out: Decimal
     balance: Decimal
@@ -437,29 +495,10 @@ def kardex(
         out_of = in_scope(move.from_location.warehouse_id, move.from_location.kind)
         return move.pk, move.quantity, move.unit_cost, into, out_of
 
-    result = _kardex_lines(company, product, warehouse_id, rows, flow, first_page=not cursor)
+    opening = _kardex_opening(company, product, warehouse_id, rows[0].pk) if rows and cursor else None
+    result = _kardex_lines(product, rows, flow, opening)
     result.next_cursor = next_cursor
     return result
-
-
-# What a kardex screen shows of each move, read as plain values (building 50 moves with their
-# locations, lot and user as instances cost the page more than its queries).
-SCREEN_COLUMNS = (
-    "id",
-    "created_at",
-    "source_type",
-    "source_id",
-    "reason",
-    "quantity",
-    "unit_cost",
-    "lot__code",
-    "from_location__name",
-    "from_location__kind",
-    "from_location__warehouse_id",
-    "to_location__name",
-    "to_location__kind",
-    "to_location__warehouse_id",
-)
 
 
 # The kardex's pager counts a product's moves up to here ("more than 1.000 records" past it): each move
@@ -471,21 +510,79 @@ KARDEX_COUNT_CAP = 1_000
 def kardex_window(
     company, product: Product, *, warehouse_id: int | None = None, cursor: str | None = None, limit: int = 50
 ) -> Kardex:
-    """`kardex` for a screen: pages both ways and counts the moves (one query more); each line's
-    `move` is a dict of `SCREEN_COLUMNS`."""
-    qs, in_scope = _kardex_moves(company, product, warehouse_id)
-    window = keyset_window(qs.values(*SCREEN_COLUMNS), cursor=cursor, limit=limit, ordering=("id",), count=False)
-    window.total, window.more_than_total = capped_count(qs, KARDEX_COUNT_CAP)
-    first_page = window.previous_cursor is None
+    """`kardex` for a screen: pages both ways and counts the moves; each line's `move` is a dict of
+    what the screen shows (`kardex_sql.KardexWindowSql.names`). One statement (`kardex_sql.KardexWindowSql`) reads the page, the count and the
+    opening balance; a cursor back past the first move reads the first page with a second one."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    values, backwards = window_position(cursor, 1)
+    st = kardex_sql.window_sql()
+    params = {
+        **_scope_params(company, product, warehouse_id),
+        "in_order": True,
+        "from_id": values[0] if values else 0,
+        "taken": limit + 1,
+        "shown": limit,
+        "cap": KARDEX_COUNT_CAP + 1,
+        "wanted": values is not None,
+    }
+    text = st.text["backward" if backwards else "forward", "warehouse" if warehouse_id else "company"]
+    with prepared_cursor() as db:
+        db.execute(text, params)
+        found = db.fetchall()
+    if backwards and found[0][5] is None:  # nothing before the cursor: the first page instead
+        return kardex_window(company, product, warehouse_id=warehouse_id, limit=limit)
+    counted, held_q, held_v, since_q, since_v = found[0][:5]
+    moves, width = st.moves, len(st.moves)
+    rows, more = [], False
+    for row in found:
+        if row[5] is None:
+            continue
+        if row[-1] > limit:  # the one move past the page (`rn`)
+            more = True
+            continue
+        rows.append(dict(zip(st.names, (*moves.values(row[5 : 5 + width]), *row[5 + width : -1]), strict=True)))
+    if not rows:
+        window = Window(rows, None, None)
+    elif backwards:
+        window = Window(rows, cursor_of([rows[-1]["id"]]), cursor_of([rows[0]["id"]], back=True) if more else None)
+    else:
+        following = cursor_of([rows[-1]["id"]]) if more else None
+        window = Window(rows, following, cursor_of([rows[0]["id"]], back=True) if values else None)
+    window.total, window.more_than_total = min(counted, KARDEX_COUNT_CAP), counted > KARDEX_COUNT_CAP
+    in_scope = _scope_test(warehouse_id)
 
     def flow(row: dict):
         into = in_scope(row["to_location__warehouse_id"], row["to_location__kind"])
         out_of = in_scope(row["from_location__warehouse_id"], row["from_location__kind"])
         return row["id"], row["quantity"], row["unit_cost"], into, out_of
 
-    result = _kardex_lines(company, product, warehouse_id, window.rows, flow, first_page=first_page)
+    opening = None
+    if window.previous_cursor is not None:  # the first page starts at the product's first move
+        opening = {"q": sum((st.read(v) or ZERO for v in (held_q, since_q)), ZERO)}
+        opening["v"] = sum((st.read(v) or ZERO for v in (held_v, since_v)), ZERO)
+    result = _kardex_lines(product, rows, flow, opening)
     result.next_cursor, result.window = window.next_cursor, window
     return result
+
+
+def _scope_params(company, product: Product, warehouse_id: int | None) -> dict:
+    """The parameters of `kardex_sql.SCOPE` and of the product (the statements there)."""
+    params = {"company": company.pk, "product": product.pk, "internal": LocationKind.INTERNAL.value}
+    if warehouse_id:
+        return {**params, "warehouse": warehouse_id}
+    return {**params, "transit": LocationKind.TRANSIT.value}
+
+
+def _scope_test(warehouse_id: int | None):
+    """Whether a location (its warehouse, its kind) is in the kardex's scope: the warehouse's stock
+    location, or any the company owns."""
+
+    def in_scope(location_warehouse_id: int | None, kind: str) -> bool:
+        if warehouse_id:
+            return location_warehouse_id == warehouse_id and kind == LocationKind.INTERNAL
+        return kind in OWNED_KINDS
+
+    return in_scope
 
 
 def _kardex_moves(company, product: Product, warehouse_id: int | None):
@@ -498,28 +595,21 @@ def _kardex_moves(company, product: Product, warehouse_id: int | None):
         else scope.filter(kind__in=OWNED_KINDS)
     )
     scope_ids = scope.values("pk")
-
-    def in_scope(location_warehouse_id: int | None, kind: str) -> bool:  # on the company's own locations
-        if warehouse_id:
-            return location_warehouse_id == warehouse_id and kind == LocationKind.INTERNAL
-        return kind in OWNED_KINDS
-
     qs = StockMove.objects.filter(company=company, product=product).filter(
         Q(to_location_id__in=scope_ids) | Q(from_location_id__in=scope_ids)
     )
-    return qs, in_scope
+    return qs, _scope_test(warehouse_id)
 
 
-def _kardex_lines(company, product: Product, warehouse_id, rows, flow, *, first_page: bool) -> Kardex:
-    """The running quantity and value along `rows`, from the balance before the first of them; `flow(row)`
-    reads a row's id, quantity, unit cost and whether it enters and leaves the scope."""
-    opening = {"q": ZERO, "v": ZERO}
-    flows = [flow(row) for row in rows]
-    if flows and not first_page:  # the first page starts at the product's first move: nothing comes before it
-        opening = _kardex_opening(company, product, warehouse_id, flows[0][0])
+def _kardex_lines(product: Product, rows, flow, opening: dict | None) -> Kardex:
+    """The running quantity and value along `rows`, from the `opening` balance (`q`, `v`; none before the
+    product's first move); `flow(row)` reads a row's id, quantity, unit cost and whether it enters and
+    leaves the scope."""
+    opening = opening or {"q": ZERO, "v": ZERO}
     running, running_value = quantity(opening["q"]), Decimal(opening["v"])
     result = Kardex(product=product, opening=running, opening_value=amount(running_value))
-    for row, (_id, moved, unit_cost, into, out_of) in zip(rows, flows, strict=True):
+    for row in rows:
+        _id, moved, unit_cost, into, out_of = flow(row)
         q_in = moved if into and not out_of else ZERO
         q_out = moved if out_of and not into else ZERO
         running += q_in - q_out
@@ -528,55 +618,12 @@ def _kardex_lines(company, product: Product, warehouse_id, rows, flow, *, first_
     return result
 
 
-class _OpeningSql:
-    """`_kardex_opening`'s statement, written by hand (built by the ORM, its subqueries cost a page more
-    CPU to compile than every other query of it together), once per vendor and per kind of scope."""
-
-    def __init__(self):
-        x = ExactSql(connection.vendor)
-        into = "m.to_location_id IN (SELECT id FROM scope)"
-        out_of = "m.from_location_id IN (SELECT id FROM scope)"
-        incoming, outgoing = f"{into} AND NOT {out_of}", f"{out_of} AND NOT {into}"
-        value = x.mul("m.quantity", "m.unit_cost")
-        body = f"""
-            period AS (
-                SELECT period_end, last_move_id FROM inventory_stockperiod
-                WHERE company_id = %s AND ids_in_order = %s AND last_move_id < %s
-                ORDER BY period_end DESC LIMIT 1),
-            held AS (
-                SELECT {x.sum("s.on_hand")} AS q, {x.sum("s.value")} AS v FROM inventory_stocksnapshot s
-                WHERE s.company_id = %s AND s.product_id = %s AND s.period_end = (SELECT period_end FROM period)
-                  AND s.location_id IN (SELECT id FROM scope)),
-            since AS (
-                SELECT {x.sum(f"CASE WHEN {incoming} THEN m.quantity WHEN {outgoing} THEN {x.neg('m.quantity')} ELSE 0 END")} AS q,
-                       {x.sum(f"CASE WHEN {incoming} THEN {value} WHEN {outgoing} THEN {x.neg(value)} ELSE 0 END")} AS v
-                FROM inventory_stockmove m
-                WHERE m.company_id = %s AND m.product_id = %s
-                  AND m.id > COALESCE((SELECT last_move_id FROM period), 0) AND m.id < %s
-                  AND ({into} OR {out_of}))
-            SELECT held.q, held.v, since.q, since.v FROM held, since"""
-        locations = "SELECT id FROM inventory_location WHERE company_id = %s AND"
-        self.warehouse = f"WITH scope AS ({locations} warehouse_id = %s AND kind = %s),{body}"
-        self.company = f"WITH scope AS ({locations} kind IN (%s, %s)),{body}"
-        self.read = x.read
-
-
-_opening_sql = per_vendor(_OpeningSql)
-
-
 def _kardex_opening(company, product: Product, warehouse_id: int | None, first_id: int) -> dict:
-    """The balance before move `first_id`, in one query: the snapshot of the last closed period wholly
-    before it plus the moves after the period's last move; without such a period, every move before it.
-
-    A period qualifies when its moves are exactly those with id <= `last_move_id` (`ids_in_order`)."""
-    st = _opening_sql()
-    if warehouse_id:
-        sql, scope = st.warehouse, [company.pk, warehouse_id, LocationKind.INTERNAL.value]
-    else:
-        sql, scope = st.company, [company.pk, *(kind.value for kind in OWNED_KINDS)]
-    params = [*scope, company.pk, True, first_id, company.pk, product.pk, company.pk, product.pk, first_id]
+    """The balance before move `first_id`, in one query (`kardex_sql.opening_ctes`)."""
+    st = kardex_sql.opening_sql()
+    params = {**_scope_params(company, product, warehouse_id), "in_order": True, "first": first_id}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(st.text["warehouse" if warehouse_id else "company"], params)
         held_q, held_v, since_q, since_v = (st.read(v) or ZERO for v in cursor.fetchone())
     return {"q": held_q + since_q, "v": held_v + since_v}
 

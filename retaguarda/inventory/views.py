@@ -7,7 +7,7 @@ from html import escape
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -172,19 +172,33 @@ DOCUMENTS = {
     TransferOrder.SOURCE_IN: (gettext_lazy("Transfer received"), "inventory:transfer", True),
     StockCount.SOURCE_TYPE: (gettext_lazy("Stock count adjustment"), "inventory:count", True),
 }
+MANUAL_EXIT, OTHER_DOCUMENT = gettext_lazy("Manual exit"), gettext_lazy("Other document")
 
 
 def _document_of(source_type: str, source_id: int, reason: str, *, leaving: bool, urls: dict) -> tuple[str, str]:
     """A move's document in words and the page that shows it; other apps' documents by their reason.
-    `urls` keeps the addresses already reversed for this page (a transfer's two moves share one)."""
+    `urls` keeps for this page the addresses already reversed (a transfer's two moves share one) and the
+    words already translated (a page of fifty moves names a few kinds of document)."""
     label, url_name, by_id = DOCUMENTS.get(source_type, (None, None, False))
     if source_type == ManualOperation.SOURCE_TYPE and leaving:
-        label = _("Manual exit")
+        label = MANUAL_EXIT
     url = ""
     if url_name:
         key = (url_name, source_id if by_id else None)
         url = urls.get(key) or urls.setdefault(key, reverse(url_name, args=[source_id] if by_id else []))
-    return str(label or reason or _("Other document")), url
+    if label is None:
+        return reason or _words(OTHER_DOCUMENT, urls), url
+    return _words(label, urls), url
+
+
+def _words(label, urls: dict) -> str:
+    """`label` (one of the lazy texts above) translated once per page; kept by its id, as hashing a lazy
+    text translates it."""
+    key = ("words", id(label))
+    found = urls.get(key)
+    if found is None:
+        found = urls[key] = str(label)
+    return found
 
 
 # A kardex row. The page's rows are written here, not in the template: resolving and filtering each cell
@@ -204,6 +218,7 @@ KARDEX_NOTE = '<br><span class="muted">{}</span>'
 def _kardex_rows(lines) -> str:
     """The kardex lines as the table's rows, every figure formatted once (`core.formats`)."""
     urls, between = {}, _("%(n)s between warehouses")
+    zone = timezone.get_current_timezone()
     rows = []
     for line in lines:
         move = line.move
@@ -221,7 +236,7 @@ def _kardex_rows(lines) -> str:
         rows.append(
             KARDEX_ROW.format(
                 source=escape(move["source_type"]),
-                date=timezone.localtime(move["created_at"]).strftime("%d/%m/%Y %H:%M"),
+                date=move["created_at"].astimezone(zone).strftime("%d/%m/%Y %H:%M"),
                 document=KARDEX_LINK.format(escape(url), escape(document)) if url else escape(document),
                 note=KARDEX_NOTE.format(escape(reason)) if reason and reason != document else "",
                 origin=escape(move["from_location__name"]),
@@ -241,17 +256,19 @@ def _kardex_rows(lines) -> str:
 @permission_required(VIEW, raise_exception=True)
 def kardex(request, product_id: int):
     company = request.company
-    product = get_object_or_404(Product.objects.select_related("stock_cost"), pk=product_id, company=company)
+    found = selectors.kardex_product(company, product_id)
+    if found is None:
+        raise Http404
+    product, stock = found
     warehouse = request.GET.get("warehouse", "")
     result = selectors.kardex_window(
         company, product, warehouse_id=_int(warehouse), cursor=request.GET.get("cursor"), limit=requested_limit(request)
     )
-    stock = selectors.product_stock(product)
     context = {
         "product": product,
         "kardex": result,
         "rows": _kardex_rows(result.lines),
-        "in_transit": sum((r["in_transit"] for r in stock["rows"]), Decimal(0)),
+        "in_transit": stock["in_transit"],
         "window": result.window,
         "warehouses": selectors.warehouses(company),
         "filters": {"warehouse": warehouse},

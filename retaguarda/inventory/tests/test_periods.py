@@ -218,7 +218,31 @@ def _reads(company, products, houses, days):
                 cursor, pages = k.next_cursor, pages + 1
                 if not cursor:
                     break
+            assert _screen_pages(company, product, wid) == [
+                out[("kardex", product.pk, wid, n)] for n in range(pages)
+            ]
     return out
+
+
+def _screen_pages(company, product, wid) -> list:
+    """The kardex screen's pages (`kardex_window`, one statement each) walked forward to the last, then
+    back to the first: each one as the API's page (its opening, its moves and running figures)."""
+
+    def read(cursor):
+        k = selectors.kardex_window(company, product, warehouse_id=wid, cursor=cursor, limit=4)
+        lines = [(line.move["id"], line.balance, line.balance_value) for line in k.lines]
+        return (k.opening, k.opening_value, lines), k.window
+
+    pages, window = [], None
+    while window is None or window.next_cursor:
+        page, window = read(window.next_cursor if window else None)
+        pages.append(page)
+    back = [pages[-1]]
+    while window.previous_cursor:
+        page, window = read(window.previous_cursor)
+        back.insert(0, page)
+    assert back == pages
+    return pages
 
 
 def _reference_at(moves, scope_ids, at):

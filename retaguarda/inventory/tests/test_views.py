@@ -335,3 +335,40 @@ def test_the_kardex_counts_its_moves_up_to_its_own_cap_and_says_there_are_more(
 
     assert "3 registros" in exact and "Mais de" not in exact
     assert "Mais de 3 registros" in capped
+
+
+def test_the_kardex_heads_its_page_with_the_stock_and_finds_only_the_company_products(
+    web, stock, actor, make_product, make_warehouse, make_company
+):
+    """The kardex reads its product and stock figures in one hand-written statement: on hand and available
+    in the warehouses, in transit between them, the average cost and the value; a parent sums its variants."""
+    shop, depot = make_warehouse("LOJA"), make_warehouse("CD")
+    product = make_product("CAN-400")
+    stock.receive(product, shop, "10", cost="4")
+    stock.receive(product, shop, "10", cost="6")
+    services.reserve([Need(product.pk, shop.pk, D(3), Source("manual.order", 1, 1))], actor=actor)
+    transfer = services.create_transfer(
+        actor=actor,
+        from_warehouse_id=shop.pk,
+        to_warehouse_id=depot.pk,
+        lines=[services.TransferLineIn(product.pk, D(2))],
+    )
+    services.ship_transfer(transfer.pk, actor=actor)
+    parent, variants = _shirt(actor)
+    stock.receive(variants["CAM-P"], shop, "3")
+    stock.receive(variants["CAM-M"], depot, "4")
+
+    page = web.get(reverse("inventory:kardex", args=[product.pk]))
+    shirt = web.get(reverse("inventory:kardex", args=[parent.pk]))
+    foreign = make_product("FORA", company=make_company())
+
+    figures = page.content.decode().split('<div class="figures">')[1].split("<form")[0]
+    assert [f.split("<")[0] for f in figures.split('<div class="value">')[1:]] == [
+        "18",  # on hand: 20 received, 2 shipped
+        "2",  # in transit to the depot
+        "15",  # available: 3 reserved
+        "R$\u00a05,00",  # average cost
+        "R$\u00a090,00",  # value of what is on hand
+    ]
+    assert page.context["stock"]["on_hand"] == D(18) and shirt.context["stock"]["on_hand"] == D(7)
+    assert web.get(reverse("inventory:kardex", args=[foreign.pk])).status_code == 404
