@@ -13,6 +13,7 @@ For append-only rows written by services: no signals, no `db_default`, no multi-
 import datetime
 import ipaddress
 import json
+import sys
 import uuid
 from decimal import Decimal
 
@@ -20,12 +21,13 @@ from django.db import connection, models
 
 from retaguarda.core.raw_rows import prepared_cursor
 
-try:  # what Django's PostgreSQL backend wraps JSON values in
-    from psycopg.types.json import Json, Jsonb
 
-    _JSON_WRAPPERS: tuple = (Json, Jsonb)
-except ImportError:  # no psycopg: SQLite only
-    _JSON_WRAPPERS = ()
+def _json_wrappers() -> tuple:
+    """What Django's PostgreSQL backend wraps JSON values in, once it has loaded psycopg: a value can only
+    be one of them then, and a SQLite install never imports psycopg (20 MiB of a worker, docs/request-cost.md)."""
+    module = sys.modules.get("psycopg.types.json")
+    return (module.Json, module.Jsonb) if module is not None else ()
+
 
 # Field classes whose preparation of an int, str, bool or Decimal value returns it unchanged.
 _PLAIN_FIELDS = (models.DecimalField, models.IntegerField, models.BooleanField, models.ForeignKey)
@@ -97,7 +99,7 @@ def _element(value) -> str | None:
         return value.isoformat()
     if kind in (uuid.UUID, ipaddress.IPv4Address, ipaddress.IPv6Address):
         return '"' + str(value) + '"'
-    if isinstance(value, _JSON_WRAPPERS):  # Django's adapter, with the field's encoder
+    if isinstance(value, _json_wrappers()):  # Django's adapter, with the field's encoder
         return _element((value.dumps or json.dumps)(value.obj))
     return None
 
@@ -236,7 +238,7 @@ def _as_texts(row: list) -> list | None:
             texts.append(value.isoformat())
         elif kind in (uuid.UUID, ipaddress.IPv4Address, ipaddress.IPv6Address):
             texts.append(str(value))
-        elif isinstance(value, _JSON_WRAPPERS):
+        elif isinstance(value, _json_wrappers()):
             texts.append((value.dumps or json.dumps)(value.obj))  # Django's adapter, with the field's encoder
         else:
             return None

@@ -218,9 +218,7 @@ def _reads(company, products, houses, days):
                 cursor, pages = k.next_cursor, pages + 1
                 if not cursor:
                     break
-            assert _screen_pages(company, product, wid) == [
-                out[("kardex", product.pk, wid, n)] for n in range(pages)
-            ]
+            assert _screen_pages(company, product, wid) == [out[("kardex", product.pk, wid, n)] for n in range(pages)]
     return out
 
 
