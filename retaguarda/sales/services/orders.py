@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -392,8 +393,12 @@ def create_order(
 
 
 def attach_lines(order: SalesOrder, lines: list[SalesOrderLine]) -> None:
-    """Make `order.lines.all()` answer `lines` without a query (as `prefetch_related` would)."""
-    qs = SalesOrderLine.objects.filter(order=order)
+    """Make `order.lines.all()` answer `lines` without a query (as `prefetch_related` would). The
+    queryset's filter on the order is kept for later, as Django's related managers keep theirs, and built
+    only if something asks more of it than its rows: building it (0.3 ms) was 4 % of an intake's CPU."""
+    qs = QuerySet(SalesOrderLine)
+    qs._defer_next_filter = True
+    qs = qs.filter(order=order)
     qs._result_cache, qs._prefetch_done = lines, True
     order._prefetched_objects_cache = {"lines": qs}
 

@@ -275,3 +275,17 @@ def test_an_order_of_a_thousand_lines_is_confirmed_in_one_go(
 
     assert Reservation.objects.filter(source_id=order.pk).count() == 1000
     assert stock.reserved(product, warehouse) == stock.reserved(other, warehouse) == D(1000)
+
+
+def test_a_new_orders_lines_answer_without_a_query_and_its_queries_stay_its_own(make_order, product, make_product):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    other = make_product()
+    make_order([(product, "1", "5.00"), (other, "2", "3.00")])  # another order's lines, never in the first's
+    order = make_order([(product, "3", "10.00"), (other, "1", "1.00")])
+    with CaptureQueriesContext(connection) as ctx:
+        lines = list(order.lines.all())
+    assert not ctx.captured_queries and [line.number for line in lines] == [1, 2]
+    assert order.lines.count() == 2  # the order's filter, built when asked for
+    assert order.lines.filter(number=1).get().quantity == D("3")
