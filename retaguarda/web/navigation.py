@@ -138,8 +138,9 @@ SECTIONS: tuple[Section, ...] = (
 _urls: dict[tuple, str | None] = {}
 
 
-def _url(url_name: str) -> str | None:
-    key = (get_urlconf(), get_script_prefix(), url_name)
+def _url(url_name: str, where: tuple | None = None) -> str | None:
+    """`url_name` reversed; `where` is `_where()` when the caller looks up many (each part is a lookup)."""
+    key = (*(where or _where()), url_name)
     if key not in _urls:
         try:
             _urls[key] = reverse(url_name)
@@ -148,9 +149,13 @@ def _url(url_name: str) -> str | None:
     return _urls[key]
 
 
+def _where() -> tuple:
+    return get_urlconf(), get_script_prefix()
+
+
 def _shown(user, current_path: str) -> tuple[tuple[int, int, str, bool], ...]:
     """The links `user` may open, as (section, link, url, current) by their places in `SECTIONS`."""
-    shown, allowed = [], {}  # a dozen permissions for fifty links: each asked once
+    shown, allowed, where = [], {}, _where()  # a dozen permissions for fifty links: each asked once
     for i, section in enumerate(SECTIONS):
         for j, link in enumerate(section.links):
             if link.perm and link.perm not in allowed:
@@ -159,7 +164,7 @@ def _shown(user, current_path: str) -> tuple[tuple[int, int, str, bool], ...]:
                 continue
             if link.visible is not None and not link.visible(user):
                 continue
-            url = _url(link.url_name)
+            url = _url(link.url_name, where)
             if url is not None:
                 shown.append((i, j, url, current_path.startswith(url) and url != "/"))
     # One item is current: the longest link the page's address starts with (/estoque/movimentacoes/
