@@ -76,3 +76,12 @@ def test_an_inventory_page_runs_at_most_8_queries_whatever_its_size(web, invento
         counts.append(_count(web, url, sent))
     assert max(counts) <= 8, counts
     assert len(set(counts)) == 1, counts
+
+
+def test_the_kardex_page_runs_5_queries_on_its_first_and_later_pages(web, inventory):
+    """The session, the user; the product with its stock figures, the page of moves with their count and
+    opening balance, the warehouse list (`inventory.kardex_sql`, written by hand)."""
+    url = reverse("inventory:kardex", args=[inventory["kardex"]])
+    later = web.get(url, {"limit": 2}).context["window"].next_cursor
+
+    assert [_count(web, url, {"limit": 2}), _count(web, url, {"limit": 2, "cursor": later})] == [5, 5]
