@@ -77,8 +77,9 @@ class Columns:
 
 def _built_directly(model) -> bool:
     """Whether an instance of `model` can be built by filling its `__dict__`: the model keeps Django's
-    `__init__` and `from_db`, every column's attribute is Django's plain one (no descriptor of a custom field that converts what it is given) and nothing
-    listens to `pre_init` or `post_init` (an ImageField's dimensions, for one)."""
+    `__init__` and `from_db`, every column's attribute is Django's plain one (no custom field's descriptor
+    converting what it is given) and nothing listens to `pre_init` or `post_init` (an ImageField's
+    dimensions, for one)."""
     plain = (DeferredAttribute, ForeignKeyDeferredAttribute)
     if model.__init__ is not Model.__init__ or model.from_db.__func__ is not Model.from_db.__func__:
         return False  # the model builds its instances its own way
