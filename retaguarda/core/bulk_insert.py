@@ -81,27 +81,19 @@ _NUMBERS = frozenset({int, Decimal, type(None)})
 
 def _element(value) -> str | None:
     """One value as an element of PostgreSQL's array text (`{1,"a b",NULL}`), or None when its type is not
-    handled here. Texts are quoted, with their backslashes and quotes escaped: read back exactly."""
+    handled here (`_text`; naive datetimes and times neither). Texts are quoted, with their backslashes and
+    quotes escaped: read back exactly."""
     kind = type(value)
     if value is None:
         return "NULL"
-    if kind is Decimal:
-        return str(value)
-    if isinstance(value, str):  # a choices enum too: its value
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if kind is bool:
         return "t" if value else "f"
-    if isinstance(value, int):
-        return str(int(value))  # psycopg's Int4 and the like print as "Int4(0)"
-    if kind is datetime.datetime and value.tzinfo is not None:
-        return '"' + value.isoformat() + '"'
-    if kind is datetime.date:
-        return value.isoformat()
-    if kind in (uuid.UUID, ipaddress.IPv4Address, ipaddress.IPv6Address):
-        return '"' + str(value) + '"'
-    if isinstance(value, _json_wrappers()):  # Django's adapter, with the field's encoder
-        return _element((value.dumps or json.dumps)(value.obj))
-    return None
+    if kind is datetime.time or (kind is datetime.datetime and value.tzinfo is None):
+        return None
+    text = _text(value)
+    if text is None or kind in (Decimal, datetime.date) or (isinstance(value, int) and not isinstance(value, str)):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def array_params(columns) -> list:
@@ -223,26 +215,34 @@ def _as_texts(row: list) -> list | None:
     one of them is of a type not handled here (the row then goes as arrays)."""
     texts = []
     for value in row:
-        kind = type(value)
-        if value is None or kind is str:
-            texts.append(value)
-        elif isinstance(value, str):  # a choices enum: its value
-            texts.append(str.__str__(value))
-        elif kind is bool:
-            texts.append("true" if value else "false")
-        elif isinstance(value, int) and kind is not bool:
-            texts.append(str(int(value)))  # psycopg's Int4 and the like print as "Int4(0)"
-        elif kind is Decimal:
-            texts.append(str(value))
-        elif kind in (datetime.datetime, datetime.date, datetime.time):
-            texts.append(value.isoformat())
-        elif kind in (uuid.UUID, ipaddress.IPv4Address, ipaddress.IPv6Address):
-            texts.append(str(value))
-        elif isinstance(value, _json_wrappers()):
-            texts.append((value.dumps or json.dumps)(value.obj))  # Django's adapter, with the field's encoder
-        else:
+        text = None if value is None else _text(value)
+        if text is None and value is not None:
             return None
+        texts.append(text)
     return texts
+
+
+def _text(value) -> str | None:
+    """A prepared value (not None) as PostgreSQL's text input for its column, or None when its type is not
+    handled here."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if isinstance(value, str):  # a choices enum: its value
+        return str.__str__(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(int(value))  # psycopg's Int4 and the like print as "Int4(0)"
+    if kind is Decimal:
+        return str(value)
+    if kind in (datetime.datetime, datetime.date, datetime.time):
+        return value.isoformat()
+    if kind in (uuid.UUID, ipaddress.IPv4Address, ipaddress.IPv6Address):
+        return str(value)
+    if isinstance(value, _json_wrappers()):
+        return (value.dumps or json.dumps)(value.obj)  # Django's adapter, with the field's encoder
+    return None
 
 
 def insert_together(*groups: tuple, guarded: bool = False) -> bool:
