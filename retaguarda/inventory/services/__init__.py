@@ -33,7 +33,7 @@ from retaguarda.inventory.services.manual import (
 )
 from retaguarda.inventory.services.periods import close_period, close_periods, periods_to_close
 from retaguarda.inventory.services.posting import MoveIn, Source, post_moves
-from retaguarda.inventory.services.reservations import Need, consume, release, reserve
+from retaguarda.inventory.services.reservations import STOCK_LOCATION_FIELDS, Need, consume, release, reserve
 from retaguarda.inventory.services.transfers import (
     TransferLineIn,
     cancel_transfer,
@@ -53,6 +53,7 @@ from retaguarda.inventory.services.warehouses import (
 __all__ = [
     "ENTRY_COUNTERPARTS",
     "EXIT_COUNTERPARTS",
+    "STOCK_LOCATION_FIELDS",
     "CountEntry",
     "ManualLine",
     "MoveIn",

@@ -27,7 +27,7 @@ from retaguarda.core.states import transition
 from retaguarda.core.versioning import lock_for_edit
 from retaguarda.finance.selectors import customer_position
 from retaguarda.inventory import services as inventory
-from retaguarda.inventory.models import Warehouse
+from retaguarda.inventory.models import Location, Warehouse
 from retaguarda.parties import services as parties
 from retaguarda.parties.errors import DuplicateDocument
 from retaguarda.parties.models import Party
@@ -178,6 +178,7 @@ class Priced:
     money: OrderMoney
     customer: Party | None  # the company's customer `customer_id` names, when it does
     numbered: tuple[int, int] | None = None  # PostgreSQL, when asked: the new order's number and id
+    stock: Location | None = None  # the stock location of the channel's warehouse, when it has one
 
 
 def _raise(problems: list[dict]) -> None:
@@ -197,7 +198,7 @@ def price_input(data: OrderIn, company_id: int, *, number: bool = False, wake: b
         problems.append({"field": "customer", "message": _("Choose the customer.")})
     _raise(problems)
     numbering = number_and_id_params(ORDER_SERIES, company_id=company_id, model=SalesOrder) if number else None
-    channel, customer, found, numbered = lookups.order_refs(
+    channel, customer, found, numbered, stock = lookups.order_refs(
         company_id,
         data.channel_id,
         data.customer_id,
@@ -228,7 +229,7 @@ def price_input(data: OrderIn, company_id: int, *, number: bool = False, wake: b
         other=data.other_costs,
     )
     _raise(problems)
-    return Priced(channel, day, products, unit_prices, money, customer, numbered)
+    return Priced(channel, day, products, unit_prices, money, customer, numbered, stock)
 
 
 def customer_of(data: OrderIn, priced: Priced, actor: Actor) -> Party:
@@ -388,6 +389,8 @@ def create_order(
                 ((line.number, line.product_id, line.quantity) for line in lines),
                 actor=actor,
                 products={p.pk: p for p in priced.products},  # read above with every field inventory needs
+                # and the channel warehouse's stock location, read with them
+                stocks={priced.stock.warehouse_id: priced.stock} if priced.stock is not None else None,
             )
     return order
 
@@ -502,10 +505,13 @@ def confirm_order(order_id: int, *, actor: Actor) -> SalesOrder:
     return order
 
 
-def reserve_lines(order: SalesOrder, lines, *, actor: Actor, products: dict | None = None) -> None:
+def reserve_lines(
+    order: SalesOrder, lines, *, actor: Actor, products: dict | None = None, stocks: dict | None = None
+) -> None:
     """The confirmation's effects, inside its transaction: the credit check, then one reservation of
     every line (all or nothing). `lines`: (number, product id, quantity) of each line; `products`, when
-    the caller has read them (`lookups.PRODUCT_FIELDS`), spares inventory reading them again."""
+    the caller has read them (`lookups.PRODUCT_FIELDS`), spares inventory reading them again, and with
+    them `stocks` (warehouse id: its stock location) its read of the stock location."""
     check_credit(order)
     source = SalesOrder.SOURCE_TYPE
     inventory.reserve(
@@ -516,6 +522,7 @@ def reserve_lines(order: SalesOrder, lines, *, actor: Actor, products: dict | No
         actor=actor,
         owner=OWNER,
         products=products,
+        stocks=stocks,
     )
 
 
