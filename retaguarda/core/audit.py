@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from retaguarda.core.actor import Actor
 from retaguarda.core.models import AuditRecord
+from retaguarda.core.raw_rows import unsaved
 
 # How the audit log names the usual actions; an app's own verb shows as written.
 # (with a context: "created" is also a field label elsewhere, translated differently)
@@ -109,7 +110,8 @@ def build(
     """An unsaved audit record, for services that write many at once with `bulk_create`."""
     if company_id is None:
         company_id = getattr(obj, "company_id", None) or actor.company_id
-    return AuditRecord(
+    return unsaved(
+        AuditRecord,
         company_id=company_id,
         user=actor.user,
         actor_label=actor.label,

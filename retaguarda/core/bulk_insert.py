@@ -93,6 +93,11 @@ def _element(value) -> str | None:
     text = _text(value)
     if text is None or kind in (Decimal, datetime.date) or (isinstance(value, int) and not isinstance(value, str)):
         return text
+    return _quoted(text)
+
+
+def _quoted(text: str) -> str:
+    """A text as a quoted element of PostgreSQL's array text, its backslashes and quotes escaped."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -292,7 +297,8 @@ def insert_together(*groups: tuple, guarded: bool = False) -> bool:
     params = []
     for (rows, texts), kept in zip(values, kept_of, strict=True):
         if texts is not None:
-            params.append([texts[i] for i in kept])
+            # its array's text written here: psycopg dumps a list element by element
+            params.append("{" + ",".join(["NULL" if texts[i] is None else _quoted(texts[i]) for i in kept]) + "}")
         elif kept is None:
             params += array_params(zip(*rows, strict=True))
         else:

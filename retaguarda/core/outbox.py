@@ -39,7 +39,7 @@ from retaguarda.core import audit
 from retaguarda.core.actor import Actor
 from retaguarda.core.bulk_insert import insert_together
 from retaguarda.core.models import OutboxDelivery, OutboxEvent
-from retaguarda.core.raw_rows import Columns, per_vendor, prepared_cursor
+from retaguarda.core.raw_rows import Columns, per_vendor, prepared_cursor, unsaved
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +123,14 @@ def rows(event_type: str, payload: dict | None = None, *, company_id: int | None
         raise RuntimeError("outbox.emit() must run inside the service's transaction")
     # Written by hand (`insert_together`, one statement on PostgreSQL): every service's state change
     # emits, and compiling the two INSERTs cost more CPU than the database spent on them.
-    event = OutboxEvent(type=event_type, company_id=company_id, payload=payload or {})
+    event = unsaved(OutboxEvent, type=event_type, company_id=company_id, payload=payload or {})
     groups: list[tuple] = [(OutboxEvent, [event])]
     handlers = BY_TYPE.get(event_type, [])
     if handlers:
         now = timezone.now()
         deliveries = [
-            OutboxDelivery(event=event, company_id=company_id, handler=h.name, next_attempt_at=now) for h in handlers
+            unsaved(OutboxDelivery, event=event, company_id=company_id, handler=h.name, next_attempt_at=now)
+            for h in handlers
         ]
         groups.append((OutboxDelivery, deliveries, {"event_id": event}))
         _deliver_after_commit()

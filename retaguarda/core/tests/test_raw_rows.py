@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from retaguarda.companies.models import Company
-from retaguarda.core.raw_rows import Columns, ids_in, prepared_cursor
+from retaguarda.core.raw_rows import Columns, ids_in, prepared_cursor, unsaved
 
 
 @pytest.mark.django_db
@@ -121,3 +121,45 @@ def test_a_model_someone_listens_to_is_built_through_from_db():
     finally:
         post_init.disconnect(listener, sender=Company)
     assert _built_directly(Company)
+
+
+def _same_as_init(model, **values):
+    fast, slow = unsaved(model, **values), model(**values)
+    assert type(fast) is model
+    assert {k: v for k, v in fast.__dict__.items() if k != "_state"} == {
+        k: v for k, v in slow.__dict__.items() if k != "_state"
+    }
+    assert (fast._state.adding, fast._state.db, fast._state.fields_cache) == (
+        slow._state.adding,
+        slow._state.db,
+        slow._state.fields_cache,
+    )
+    return fast
+
+
+def test_unsaved_builds_what_the_models_init_builds():
+    from decimal import Decimal
+
+    from retaguarda.catalog.models import Product
+    from retaguarda.core.models import AuditRecord, DocumentEvent
+    from retaguarda.inventory.models import Reservation
+    from retaguarda.sales.models import SalesOrder, SalesOrderLine
+
+    product, order = Product(id=5, company_id=1, sku="X"), SalesOrder(id=9, company_id=1)
+    line = _same_as_init(
+        SalesOrderLine, number=1, product=product, quantity=Decimal("2"), total=Decimal(3), order=order
+    )
+    assert (line.product_id, line.order_id, line.product) == (5, 9, product)  # the objects cached, as by __init__
+    _same_as_init(Reservation, company_id=1, product_id=5, location_id=3, quantity=Decimal(2), source_line=1)
+    _same_as_init(DocumentEvent, document_type="sales.salesorder", document_id=9, to_state="draft", user=None)
+    _same_as_init(AuditRecord, company_id=1, action="created", changes={"a": [None, 1]}, user=None)
+    _same_as_init(SalesOrder)  # every column its default
+
+
+def test_unsaved_leaves_what_is_not_a_column_to_the_models_init():
+    from retaguarda.catalog.models import Product
+
+    with pytest.raises(TypeError):
+        unsaved(Company, not_a_field=1)
+    both = unsaved(Product, company=Company(id=3), company_id=3)  # the object and its id: Django's own way
+    assert both.company_id == 3

@@ -18,7 +18,7 @@ from retaguarda.core.actor import Actor
 from retaguarda.core.bulk_insert import insert_instances
 from retaguarda.core.errors import NotFound, ValidationFailed
 from retaguarda.core.money import ZERO, quantity
-from retaguarda.core.raw_rows import Columns, ids_in, per_vendor, prepared_cursor
+from retaguarda.core.raw_rows import Columns, ids_in, per_vendor, prepared_cursor, unsaved
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.transactions import joined
 from retaguarda.inventory.errors import AlreadyReserved, InsufficientStock
@@ -219,7 +219,8 @@ def reserve(
         for n, bucket, qty in planned:
             merged[(n.source, n.product_id, bucket.balance.location_id, bucket.balance.lot_key)] += qty
         rows = [
-            Reservation(
+            unsaved(
+                Reservation,
                 company_id=products[product_id].company_id,
                 product_id=product_id,
                 location_id=location_id,

@@ -22,6 +22,7 @@ from retaguarda.core.formats import grouped
 from retaguarda.core.models import AuditRecord, DocumentEvent
 from retaguarda.core.money import amount, quantity, quantize
 from retaguarda.core.numbering import number_and_id, number_and_id_params
+from retaguarda.core.raw_rows import unsaved
 from retaguarda.core.scope import company_id_of, scoped
 from retaguarda.core.states import transition
 from retaguarda.core.versioning import lock_for_edit
@@ -245,7 +246,8 @@ def customer_of(data: OrderIn, priced: Priced, actor: Actor) -> Party:
 def line_rows(model, data: OrderIn, priced: Priced, **parent) -> list:
     """The unsaved lines of an order or quote (`model`), numbered from 1, with their amounts."""
     return [
-        model(
+        unsaved(
+            model,
             number=n,
             product=product,
             quantity=line.quantity,
@@ -278,7 +280,8 @@ def opening_rows(document, actor: Actor, payload: dict | None = None, lines: int
     label = document._meta.label_lower
     first = then and OrderState.DRAFT
     events = [
-        DocumentEvent(
+        unsaved(
+            DocumentEvent,
             document_type=label,
             document_id=document.pk,
             to_state=first or document.state,
@@ -297,7 +300,8 @@ def opening_rows(document, actor: Actor, payload: dict | None = None, lines: int
     ]
     if then:
         events.append(
-            DocumentEvent(
+            unsaved(
+                DocumentEvent,
                 document_type=label,
                 document_id=document.pk,
                 from_state=first,
@@ -339,7 +343,8 @@ def create_order(
     with transaction.atomic(savepoint=savepoint):
         customer = customer_of(data, priced, actor)
         number, order_id = priced.numbered or number_and_id(ORDER_SERIES, company_id=company_id, model=SalesOrder)
-        order = SalesOrder(
+        order = unsaved(
+            SalesOrder,
             id=order_id,
             company_id=company_id,
             number=number,
