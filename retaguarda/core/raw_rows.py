@@ -97,7 +97,7 @@ class _Unsaved:
         # (name, attname, whether given by its related object, its default) of each column Django's
         # `__init__` sets
         self.fields = [
-            (f.name, f.attname, f.many_to_one, f.get_default) for f in meta.concrete_fields if not f.generated
+            (f.name, f.attname, f.is_relation, f.get_default) for f in meta.concrete_fields if not f.generated
         ]
         self.names = {f.name for f in meta.concrete_fields} | {f.attname for f in meta.concrete_fields}
 

@@ -143,7 +143,7 @@ def test_unsaved_builds_what_the_models_init_builds():
     from retaguarda.catalog.models import Product
     from retaguarda.core.models import AuditRecord, DocumentEvent
     from retaguarda.inventory.models import Reservation
-    from retaguarda.sales.models import SalesOrder, SalesOrderLine
+    from retaguarda.sales.models import Quote, SalesOrder, SalesOrderLine
 
     product, order = Product(id=5, company_id=1, sku="X"), SalesOrder(id=9, company_id=1)
     line = _same_as_init(
@@ -154,6 +154,8 @@ def test_unsaved_builds_what_the_models_init_builds():
     _same_as_init(DocumentEvent, document_type="sales.salesorder", document_id=9, to_state="draft", user=None)
     _same_as_init(AuditRecord, company_id=1, action="created", changes={"a": [None, 1]}, user=None)
     _same_as_init(SalesOrder)  # every column its default
+    converted = _same_as_init(SalesOrder, quote=Quote(id=4), customer=None)  # a one-to-one by its object too
+    assert converted.quote_id == 4
 
 
 def test_unsaved_leaves_what_is_not_a_column_to_the_models_init():
