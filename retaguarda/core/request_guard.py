@@ -21,6 +21,12 @@ C0_CLASS = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f"
 # no characters, and a regex engine such as Rust's (JSON Schema validators) refuses them in a class.
 CONTROL_CLASS = C0_CLASS + "\\ud800-\\udfff"
 _CONTROL = re.compile(f"[{CONTROL_CLASS}]")
+# What a JSON body must hold, as bytes, to carry one once parsed: DEL as it is, or the escape of a control
+# (`\b`, `\f`, `\u0000`-`\u001f`, `\u007f`) or of a surrogate; a NUL byte (UTF-16 or UTF-32 text, or a
+# raw NUL, which the parser refuses). Raw C0 controls are no JSON inside a string and raw surrogates no UTF-8.
+# A body without any is clean without being parsed (a reservation's was parsed here and again by ninja);
+# a match, even a false one (`\\b`, `\u000a`), is parsed and looked at as before.
+_MAY_CARRY_CONTROL = re.compile(rb"[\x00\x7f]|\\(?:[bf]|u00[01]|u007[fF]|u[dD][89a-fA-F])")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 DEFAULT_MAX_BODY_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -114,7 +120,7 @@ class RequestGuardMiddleware:
             except RequestDataTooBig:  # a form field over DATA_UPLOAD_MAX_MEMORY_SIZE: the same refusal
                 return _answer(request, 413, "core.too_large", too_large_message(max_body_bytes()))
             fields += [name for name, values in posted if control_characters([name, *values])]
-        elif content_type.startswith("application/json") and request.body:
+        elif content_type.startswith("application/json") and _MAY_CARRY_CONTROL.search(request.body):
             try:
                 body = json.loads(request.body)
             except (ValueError, UnicodeDecodeError):

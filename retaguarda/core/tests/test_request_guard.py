@@ -91,3 +91,36 @@ def test_a_lone_surrogate_in_json_is_refused_before_postgresql_sees_it(api, comp
     response = api.post("/api/v1/parties", '{"name": "\\ud800"}', content_type="application/json")
     assert response.status_code == 422
     assert response.json()["details"][0]["field"] == "name"
+
+
+def _party_text(trade_name_json: str) -> str:
+    """PARTY's JSON with `trade_name` written as given (an escape or a raw character, as a client may send)."""
+    return json.dumps(PARTY)[:-1] + f', "trade_name": "{trade_name_json}"}}'
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Caneca\\u001B[31m", "Caneca\\b", "Caneca\\f", "Caneca\x7f", "x\\u007F", "\\uDC00", "a\\u0000"],
+)
+def test_a_control_character_is_found_however_the_json_writes_it(api, company, written):
+    """Escapes in either case, the short ones and DEL sent raw: the guard looks at the text only when it may
+    hold one, so each way of writing one must lead to the parse."""
+    response = _post(api, "/api/v1/parties", _party_text(written).encode())
+    assert response.status_code == 422, response.content
+    assert response.json()["details"][0]["field"] == "trade_name"
+    assert not Party.objects.exists()
+
+
+def test_a_control_character_in_a_key_or_in_utf16_text_is_found(api, company):
+    response = _post(api, "/api/v1/parties", json.dumps({**PARTY, "x\u0007": 1}).encode())
+    assert response.json()["details"][0]["field"] == "x\u0007"
+    response = _post(api, "/api/v1/parties", _party_text("a\\u0000").encode("utf-16"))
+    assert response.status_code == 422, response.content
+    assert response.json()["details"][0]["field"] == "trade_name"
+
+
+def test_text_without_controls_passes_however_it_is_written(api, company):
+    """Accents raw or escaped, a pair of surrogates (one character), escaped quotes and backslashes."""
+    response = _post(api, "/api/v1/parties", _party_text('Caf\\u00e9 Caf\u00e9 \\ud83d\\ude00 \\"a\\" \\\\b').encode())
+    assert response.status_code == 201, response.content
+    assert Party.objects.get().trade_name == 'Café Café \U0001f600 "a" \\b'
