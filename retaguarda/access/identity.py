@@ -13,7 +13,7 @@ from retaguarda.companies.models import Company
 
 
 def _wanted_company_id(request) -> int | None:
-    header = request.headers.get("X-Company", "").strip()
+    header = request.META.get("HTTP_X_COMPANY", "").strip()
     if header:
         if not header.isascii() or not header.isdigit() or len(header) > 18:
             raise InvalidCompanyHeader()
@@ -82,8 +82,10 @@ def resolve_identity(request) -> None:
     so CSRF is off for it."""
     request.auth_method = "session"
     request.company = None
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
+    # META, not `request.headers`: that builds a dict of every header on first use (a sixtieth of a
+    # reservation's CPU), and an API request reads only these.
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header[:7].lower() == "bearer ":
         request.auth_method = "token"
         request._dont_enforce_csrf_checks = True
         _resolve_token(request, header[7:].strip())

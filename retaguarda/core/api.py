@@ -357,7 +357,7 @@ def _idempotent(run):
     # This wraps ninja's `Operation.run`, outside its exception handlers: refusals answer here.
     @wraps(run)
     def wrapper(request, *args, **kwargs):
-        key = request.headers.get("Idempotency-Key")
+        key = request.META.get("HTTP_IDEMPOTENCY_KEY")  # not `request.headers`: see `access.identity`
         user = request.user  # resolved by CurrentCompanyMiddleware, before the route's own auth runs
         if key is None or not user.is_authenticated:
             return run(request, *args, **kwargs)
