@@ -16,6 +16,7 @@ import json
 import sys
 import uuid
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db import connection, models
 
@@ -52,6 +53,16 @@ class _Shape:
             raise ValueError(f"{meta.label} has db_default fields: use bulk_create")
         self.own_pre_save = [type(f).pre_save is not models.Field.pre_save for f in self.fields]
         self.plain = [_is_plain(f) for f in self.fields]
+        # For `_rows`: every value read in one call, then the few that need their field.
+        attnames = [f.attname for f in self.fields]
+        self.values = attrgetter(*attnames) if len(attnames) > 1 else lambda obj: (getattr(obj, attnames[0]),)
+        self.pre_saved = [
+            (i, f) for i, (f, custom) in enumerate(zip(self.fields, self.own_pre_save, strict=True)) if custom
+        ]
+        self.plain_at = [i for i, plain in enumerate(self.plain) if plain]
+        self.prepared_at = [
+            (i, f) for i, (f, plain) in enumerate(zip(self.fields, self.plain, strict=True)) if not plain
+        ]
         qn = connection.ops.quote_name
         self.head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "
         self.returning = f" RETURNING {qn(self.pk.column)}"
@@ -119,15 +130,20 @@ def array_params(columns) -> list:
 
 
 def _rows(shape: _Shape, objs: list) -> list[list]:
-    """Each object's values in the statement's column order, as the driver takes them."""
+    """Each object's values in the statement's column order, as the driver takes them: a field's own
+    `pre_save` (an `auto_now` date) first, then its preparation unless it is a plain column holding a plain
+    value (`_is_plain`). The values are read in one call: field by field, this loop was 5 % of an intake."""
     rows = []
+    fields = shape.fields
     for obj in objs:
-        row = []
-        for field, custom, is_plain in zip(shape.fields, shape.own_pre_save, shape.plain, strict=True):
-            value = field.pre_save(obj, True) if custom else getattr(obj, field.attname)
-            if not (is_plain and type(value) in _PLAIN_VALUES):
-                value = field.get_db_prep_save(value, connection)
-            row.append(value)
+        row = list(shape.values(obj))
+        for i, field in shape.pre_saved:
+            row[i] = field.pre_save(obj, True)
+        for i in shape.plain_at:
+            if type(row[i]) not in _PLAIN_VALUES:
+                row[i] = fields[i].get_db_prep_save(row[i], connection)
+        for i, field in shape.prepared_at:
+            row[i] = field.get_db_prep_save(row[i], connection)
         rows.append(row)
     return rows
 

@@ -54,6 +54,8 @@ def spread(total: Decimal, weights: Sequence[Decimal], places: int = AMOUNT_PLAC
     if not weights:
         return []
     units = int(quantize(total, places).scaleb(places))
+    if not units:  # nothing to spread (an order's insurance, most of the time): every part zero
+        return [Decimal(0).scaleb(-places)] * len(weights)
     if sum(weights, ZERO) == 0:
         weights = [Decimal(1)] * len(weights)
     # Exact shares in integers (Fractions cost 20x more on a 1,000-line receipt): the weights scaled to
