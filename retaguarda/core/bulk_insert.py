@@ -18,7 +18,7 @@ import uuid
 from decimal import Decimal
 from operator import attrgetter
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from retaguarda.core.raw_rows import prepared_cursor
 
@@ -135,15 +135,16 @@ def _rows(shape: _Shape, objs: list) -> list[list]:
     value (`_is_plain`). The values are read in one call: field by field, this loop was 5 % of an intake."""
     rows = []
     fields = shape.fields
+    db = connections[DEFAULT_DB_ALIAS]  # `connection` itself, looked up once
     for obj in objs:
         row = list(shape.values(obj))
         for i, field in shape.pre_saved:
             row[i] = field.pre_save(obj, True)
         for i in shape.plain_at:
             if type(row[i]) not in _PLAIN_VALUES:
-                row[i] = fields[i].get_db_prep_save(row[i], connection)
+                row[i] = fields[i].get_db_prep_save(row[i], db)
         for i, field in shape.prepared_at:
-            row[i] = field.get_db_prep_save(row[i], connection)
+            row[i] = field.get_db_prep_save(row[i], db)
         rows.append(row)
     return rows
 
@@ -225,7 +226,7 @@ def insert_instances(
     for obj, new_id in zip(objs, ids, strict=True):
         setattr(obj, shape.pk.attname, new_id)
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = DEFAULT_DB_ALIAS  # `connection`'s (each attribute of it is a thread-local lookup)
     if and_update:
         update_columns(*and_update)
     return objs
@@ -334,7 +335,7 @@ def insert_together(*groups: tuple, guarded: bool = False) -> bool:
         for obj, new_id in zip(objs, new_ids, strict=True):
             setattr(obj, shape.pk.attname, new_id)
             obj._state.adding = False
-            obj._state.db = connection.alias
+            obj._state.db = DEFAULT_DB_ALIAS  # `connection`'s (each attribute of it is a thread-local lookup)
     return True
 
 

@@ -70,7 +70,7 @@ class Columns:
         # locations and the balances was a tenth of a reservation's CPU.
         obj = object.__new__(self.model)
         state = obj._state = ModelState()
-        state.adding, state.db = False, connection.alias
+        state.adding, state.db = False, DEFAULT_DB_ALIAS  # `connection`'s, without its thread-local lookup
         obj.__dict__.update(zip(self.attnames, values, strict=True))
         return obj
 
