@@ -180,7 +180,6 @@ def insert_instances(
     if not connection.features.can_return_rows_from_bulk_insert:  # never the two engines this project runs on
         raise NotImplementedError("insert_instances needs INSERT ... RETURNING")
     shape = _shape(model, objs)
-    fields = shape.fields
     rows = _rows(shape, objs)
 
     guard, guard_params = (f" WHERE NOT EXISTS ({unless[0]})", list(unless[1])) if unless else ("", [])
@@ -205,31 +204,66 @@ def insert_instances(
                 return []
             and_update = None  # written
         else:
-            size = max(1, connection.ops.bulk_batch_size(fields, objs))
-            if unless:  # the first statement carries the check's parameters too
-                size = max(1, size - -(-len(guard_params) // len(fields)))
-            for start in range(0, len(rows), size):
-                batch = rows[start : start + size]
-                values = [v for row in batch for v in row]
-                many = ", ".join([shape.one] * len(batch))
-                if unless and start == 0:
-                    sql = f"{shape.head}SELECT * FROM (VALUES {many}){guard}{shape.returning}"
-                    values += guard_params
-                else:
-                    sql = f"{shape.head}VALUES {many}{shape.returning}"
-                if ignore_conflicts:
-                    sql = sql.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
-                cursor.execute(sql, values)
-                ids += [r[0] for r in cursor.fetchall()]
-                if (unless or ignore_conflicts) and not ids:
-                    return []
-    for obj, new_id in zip(objs, ids, strict=True):
-        setattr(obj, shape.pk.attname, new_id)
-        obj._state.adding = False
-        obj._state.db = DEFAULT_DB_ALIAS  # `connection`'s (each attribute of it is a thread-local lookup)
+            ids = _insert_elsewhere(cursor, shape, rows, ignore_conflicts, unless, guard, guard_params)
+            if (unless or ignore_conflicts) and not ids:
+                return []
+    _saved(shape, objs, ids)
     if and_update:
         update_columns(*and_update)
     return objs
+
+
+def _saved(shape: _Shape, objs: list, ids: list) -> None:
+    """The new rows' ids set on their instances, which are saved now."""
+    attname = shape.pk.attname
+    for obj, new_id in zip(objs, ids, strict=True):
+        setattr(obj, attname, new_id)
+        state = obj._state
+        state.adding, state.db = False, DEFAULT_DB_ALIAS  # `connection`'s (each of its attributes is a lookup)
+
+
+def _insert_elsewhere(cursor, shape: _Shape, rows: list, ignore: bool, unless, guard: str, guard_params: list) -> list:
+    """SQLite: the rows in as few `INSERT ... VALUES ... RETURNING` as the backend's parameter limit allows;
+    the new ids, or [] when `unless` found a row or `ignore` met a twin."""
+    width = len(shape.fields)
+    size = len(rows)
+    limit = cursor.db.features.max_query_params
+    if width == 1 or size * width + len(guard_params) > limit:  # else one statement: no need to ask the backend
+        size = max(1, cursor.db.ops.bulk_batch_size(shape.fields, rows))
+        if unless:  # the first statement carries the check's parameters too
+            size = max(1, size - -(-len(guard_params) // width))
+    ids = []
+    for start in range(0, len(rows), size):
+        batch = rows[start : start + size]
+        values = [v for row in batch for v in row]
+        checked = bool(unless) and start == 0
+        sql = _values_statement(shape, len(batch), ignore, guard if checked else "")
+        if checked:
+            values += guard_params
+        cursor.execute(sql, values)
+        ids += [r[0] for r in cursor.fetchall()]
+        if (unless or ignore) and not ids:
+            return []
+    return ids
+
+
+# SQLite's INSERT texts by shape, number of rows, conflict handling and check: the same string object every
+# time, so the cursor's cache of their `?` form finds it by its cached hash.
+_values_texts: dict[tuple, str] = {}
+
+
+def _values_statement(shape: _Shape, n: int, ignore: bool, guard: str) -> str:
+    key = (shape, n, ignore, guard)
+    sql = _values_texts.get(key)
+    if sql is None:
+        many = ", ".join([shape.one] * n)
+        sql = f"{shape.head}SELECT * FROM (VALUES {many}){guard}" if guard else f"{shape.head}VALUES {many}"
+        sql += shape.returning
+        if ignore:
+            sql = sql.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
+        if len(_values_texts) < 1000:  # a 1,000-line document's batches are kept; odd sizes past that are not
+            _values_texts[key] = sql
+    return sql
 
 
 def _as_texts(row: list) -> list | None:
@@ -284,7 +318,9 @@ def insert_together(*groups: tuple, guarded: bool = False) -> bool:
         return True
     if guarded and len(groups[0][1]) != 1:
         raise ValueError("a guarded insert_together takes one object in its first group")
-    if connection.vendor != "postgresql" or (len(groups) < 2 and not guarded):
+    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        return _together_elsewhere(groups, guarded)
+    if len(groups) < 2 and not guarded:
         for n, (model, objs, *refs) in enumerate(groups):
             for attname, parent in (refs[0] if refs else {}).items():
                 for obj in objs:
@@ -336,6 +372,23 @@ def insert_together(*groups: tuple, guarded: bool = False) -> bool:
             setattr(obj, shape.pk.attname, new_id)
             obj._state.adding = False
             obj._state.db = DEFAULT_DB_ALIAS  # `connection`'s (each attribute of it is a thread-local lookup)
+    return True
+
+
+def _together_elsewhere(groups: tuple, guarded: bool) -> bool:
+    """SQLite's `insert_together`: each group's INSERT in turn (a statement costs no round trip there), on one
+    cursor."""
+    with prepared_cursor() as cursor:
+        for n, (model, objs, *refs) in enumerate(groups):
+            for attname, parent in (refs[0] if refs else {}).items():
+                for obj in objs:
+                    setattr(obj, attname, parent.pk)
+            shape = _shape(model, objs)
+            first_guarded = guarded and n == 0
+            ids = _insert_elsewhere(cursor, shape, _rows(shape, objs), first_guarded, None, "", [])
+            if first_guarded and not ids:
+                return False
+            _saved(shape, objs, ids)
     return True
 
 
