@@ -118,6 +118,20 @@ def lock_balances(pairs: set[PairKey]) -> dict[PairKey, list[Bucket]]:
     with prepared_cursor() as cursor:
         cursor.execute(f"{st.head}WHERE {products} AND {locations}{st.tail}", [*product_params, *location_params])
         rows = [st.columns.build(values) for values in cursor.fetchall()]
+    return buckets_of(rows, pairs)
+
+
+def balance_columns() -> Columns:
+    """The balance rows' columns as `lock_balances` reads them (alias `b`), for a caller that reads the rows
+    itself where nothing needs locking (`buckets_of`)."""
+    return _lock_sql().columns
+
+
+def buckets_of(rows: list[StockBalance], pairs: set[PairKey]) -> dict[PairKey, list[Bucket]]:
+    """The buckets of these (product, location) pairs from their balance rows (others are left out), each
+    pair's in FEFO order: what `lock_balances` gives once it has read them. Only where the rows cannot change
+    before the transaction ends without a lock (SQLite: its IMMEDIATE transaction holds the write lock)."""
+    rows = sorted(rows, key=lambda r: (r.product_id, r.location_id, r.lot_key))  # the lock order's
     lot_ids = {r.lot_id for r in rows if r.lot_id}
     expiries = dict(Lot.objects.filter(pk__in=lot_ids).values_list("pk", "expiry")) if lot_ids else {}
     buckets: dict[PairKey, list[Bucket]] = defaultdict(list)

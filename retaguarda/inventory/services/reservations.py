@@ -30,6 +30,8 @@ from retaguarda.inventory.services.balances import (
     Pair,
     PairKey,
     apply_balance_deltas,
+    balance_columns,
+    buckets_of,
     by_balance_key,
     claim,
     lock_balances,
@@ -70,6 +72,12 @@ class _ReserveSql:
         self.product_table, self.location_table = qn(Product._meta.db_table), qn(Location._meta.db_table)
         self.no_location = ", ".join(["NULL"] * len(self.location))
         self.no_product = ", ".join(["NULL"] * len(self.product))
+        # Where rows are not locked one by one (SQLite: the IMMEDIATE transaction already holds the write
+        # lock), the balance rows come with the products and locations: one statement fewer.
+        self.reads_balances = not connection.features.has_select_for_update
+        self.balance = balance_columns()
+        self.no_balance = ", ".join(["NULL"] * len(self.balance))
+        self.balance_table = qn(StockBalance._meta.db_table)
         table = qn(Reservation._meta.db_table)
         # The twin check rides on the first INSERT: nothing is written when the document's line already
         # holds an active reservation, so the refusal leaves the caller's transaction as it was. `+ 0`: the
@@ -91,14 +99,29 @@ class _ReserveSql:
 
     def products_and_locations(self, company_id: int, product_ids, warehouse_ids) -> tuple[str, list]:
         """The products and the stock locations in one round trip: each row is one or the other, the
-        other's columns NULL (the product's id is never NULL)."""
+        other's columns NULL (the product's id is never NULL). With `reads_balances`, the balance rows of
+        these products in those locations too, after the locations' columns (their ids are never NULL)."""
         products, product_params = ids_in("p.id", product_ids)
-        locations, location_params = self.locations(company_id, warehouse_ids, beside_products=True)
+        if not self.reads_balances:
+            locations, location_params = self.locations(company_id, warehouse_ids, beside_products=True)
+            sql = (
+                f"SELECT {self.product.sql}, {self.no_location} FROM {self.product_table} p "
+                f"WHERE p.company_id = %s AND {products} UNION ALL {locations}"
+            )
+            return sql, [company_id, *product_params, *location_params]
+        warehouses, warehouse_params = ids_in("l.warehouse_id", warehouse_ids)
+        balance_products, _same = ids_in("b.product_id", product_ids)
+        stock = f"l.company_id = %s AND l.kind = %s AND {warehouses}"
+        stock_params = [company_id, LocationKind.INTERNAL.value, *warehouse_params]
         sql = (
-            f"SELECT {self.product.sql}, {self.no_location} FROM {self.product_table} p "
-            f"WHERE p.company_id = %s AND {products} UNION ALL {locations}"
+            f"SELECT {self.product.sql}, {self.no_location}, {self.no_balance} FROM {self.product_table} p "
+            f"WHERE p.company_id = %s AND {products} "
+            f"UNION ALL SELECT {self.no_product}, {self.location.sql}, {self.no_balance} "
+            f"FROM {self.location_table} l WHERE {stock} "
+            f"UNION ALL SELECT {self.no_product}, {self.no_location}, {self.balance.sql} FROM {self.balance_table} b "
+            f"INNER JOIN {self.location_table} l ON l.id = b.location_id WHERE {stock} AND {balance_products}"
         )
-        return sql, [company_id, *product_params, *location_params]
+        return sql, [company_id, *product_params, *stock_params, *stock_params, *product_params]
 
 
 _reserve_sql = per_vendor(_ReserveSql)
@@ -110,9 +133,11 @@ def _products_and_locations(
     needs: Sequence[Need],
     products: dict[int, Product] | None,
     stocks: dict[int, Location] | None,
-) -> tuple[dict[int, Product], dict[int, Location]]:
+) -> tuple[dict[int, Product], dict[int, Location], list[StockBalance] | None]:
     """The company's products of the needs (unless the caller read them) and the stock location of
-    each of its warehouses the needs name, by warehouse id (unless the caller read them too: then no query)."""
+    each of its warehouses the needs name, by warehouse id (unless the caller read them too: then no query).
+    Third, when the statement read them (`_ReserveSql.reads_balances`), the balance rows of the needs'
+    products in those locations; else None."""
     warehouse_ids = sorted({n.warehouse_id for n in needs})
     if stocks is not None:
         stocks = {
@@ -121,25 +146,30 @@ def _products_and_locations(
             if (loc.company_id, loc.warehouse_id, loc.kind) == (company_id, w, LocationKind.INTERNAL)
         }
         if products is not None and all(w in stocks for w in warehouse_ids):
-            return dict(products), stocks
+            return dict(products), stocks, None
+    balances = None
     if products is not None:
         sql, params = st.locations(company_id, warehouse_ids)
     else:
         sql, params = st.products_and_locations(company_id, sorted({n.product_id for n in needs}), warehouse_ids)
+        balances = [] if st.reads_balances else None
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     found: dict[int, Product] = dict(products) if products is not None else {}
     stocks: dict[int, Location] = {}
     n_product = 0 if products is not None else len(st.product)
+    n_stock = n_product + len(st.location)
     for values in rows:
         if n_product and values[0] is not None:
             product = st.product.build(values[:n_product])
             found[product.pk] = product
-        else:
-            location = st.location.build(values[n_product:])
+        elif balances is None or values[n_product] is not None:
+            location = st.location.build(values[n_product:n_stock])
             stocks[location.warehouse_id] = location
-    return found, stocks
+        else:
+            balances.append(st.balance.build(values[n_stock:]))
+    return found, stocks, balances
 
 
 def reserve(
@@ -161,10 +191,11 @@ def reserve(
     `STOCK_LOCATION_FIELDS`; `sales.create_order` reads its channel's with the order's references): one
     statement fewer. A location of another company is not taken.
 
-    Three statements on PostgreSQL, four on SQLite, whatever the number of needs (one more per 1,000
-    reservations beyond the first 1,000, and one when a need names a lot or a kit): the products and
-    stock locations, the balance rows locked, the reservations inserted unless a twin holds one of their
-    lines with the balances updated (on SQLite, a statement of its own)."""
+    Three statements on either engine, whatever the number of needs (one more per 1,000 reservations
+    beyond the first 1,000, and one when a need names a lot or a kit): the products and stock locations,
+    the balance rows locked, the reservations inserted unless a twin holds one of their lines with the
+    balances updated. On SQLite the balance rows come with the products and locations (no row locks: the
+    IMMEDIATE transaction holds the write lock) and the balances' UPDATE is a statement of its own."""
     if not needs:
         return []
     check_owner((n.source.type for n in needs), owner)
@@ -173,7 +204,8 @@ def reserve(
     # Everything before the writes only reads, locks and checks: a refusal leaves a caller's
     # transaction as it was, so joining it needs no savepoint.
     with joined():
-        products, stocks = _products_and_locations(st, company_id, needs, products, stocks)
+        asked = {n.product_id for n in needs}
+        products, stocks, balances = _products_and_locations(st, company_id, needs, products, stocks)
         if any(n.warehouse_id not in stocks for n in needs):
             raise NotFound()
         unknown = {n.product_id for n in needs if getattr(products.get(n.product_id), "company_id", None) != company_id}
@@ -199,7 +231,10 @@ def reserve(
                 )
 
         pairs = {(n.product_id, stocks[n.warehouse_id].pk) for n in needs}
-        buckets = lock_balances(pairs)
+        if balances is not None and all(p in asked for p, _loc in pairs):
+            buckets = buckets_of(balances, pairs)  # read with the products (a kit's parts were not)
+        else:
+            buckets = lock_balances(pairs)
         report: dict[PairKey, Pair] = {}
         planned: list[tuple[Need, Bucket, Decimal]] = []
         for n in needs:
