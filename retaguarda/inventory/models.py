@@ -205,11 +205,14 @@ class StockBalance(models.Model):
 
     `lot_key` is the lot id or 0: a NOT NULL column, so the unique key and the lock order behave the
     same on SQLite and PostgreSQL. `allow_negative` is copied from the warehouse so the CHECK can read it.
+
+    The company, warehouse and location get no index of their own: the unique key and the indexes below
+    lead with them (three index writes fewer per new row, and per update that is not HOT).
     """
 
-    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="+")
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="balances")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="balances")
+    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="+", db_index=False)
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="balances", db_index=False)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="balances", db_index=False)
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="stock_balances")
     lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="balances")
     lot_key = models.BigIntegerField(default=0)
@@ -304,7 +307,8 @@ class StockSnapshot(models.Model):
 class Reservation(SourceFields):
     """Stock held for a document line (a sales order line, say). Mirrored in `StockBalance.reserved`."""
 
-    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the (company, state, product) index leads with it (one index write fewer each).
+    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="+", db_index=False)
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
     )
