@@ -18,6 +18,7 @@ import uuid
 from decimal import Decimal
 from operator import attrgetter
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from retaguarda.core.raw_rows import prepared_cursor
@@ -63,6 +64,9 @@ class _Shape:
         self.prepared_at = [
             (i, f) for i, (f, plain) in enumerate(zip(self.fields, self.plain, strict=True)) if not plain
         ]
+        # SQLite: a plain DateTimeField's aware value written as Django writes it there, without its field.
+        self.utc_texts_at = [i for i, f in self.prepared_at if _utc_text_column(f)]
+        self.prepared_at = [(i, f) for i, f in self.prepared_at if i not in self.utc_texts_at]
         qn = connection.ops.quote_name
         self.head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "
         self.returning = f" RETURNING {qn(self.pk.column)}"
@@ -129,6 +133,25 @@ def array_params(columns) -> list:
     return params
 
 
+def _utc_text_column(field) -> bool:
+    """Whether `field` is a plain DateTimeField on SQLite with time zones on and the connection in UTC, where
+    Django writes an aware value as its UTC time's `str` (`adapt_datetimefield_value`): `_utc_text`
+    does it at a fraction of the cost (through the field it was about a fortieth of a SQLite intake's CPU)."""
+    return (
+        connection.vendor == "sqlite"
+        and settings.USE_TZ
+        and type(field) is models.DateTimeField
+        and connection.timezone is datetime.UTC
+    )
+
+
+def _utc_text(field, value, db):
+    """What `field.get_db_prep_save(value, db)` gives on SQLite (see `_utc_text_column`)."""
+    if type(value) is datetime.datetime and value.tzinfo is not None:
+        return str(value.astimezone(datetime.UTC).replace(tzinfo=None))
+    return field.get_db_prep_save(value, db)  # None, a naive datetime (warned about), an expression
+
+
 def _rows(shape: _Shape, objs: list) -> list[list]:
     """Each object's values in the statement's column order, as the driver takes them: a field's own
     `pre_save` (an `auto_now` date) first, then its preparation unless it is a plain column holding a plain
@@ -145,6 +168,8 @@ def _rows(shape: _Shape, objs: list) -> list[list]:
                 row[i] = fields[i].get_db_prep_save(row[i], db)
         for i, field in shape.prepared_at:
             row[i] = field.get_db_prep_save(row[i], db)
+        for i in shape.utc_texts_at:
+            row[i] = _utc_text(fields[i], row[i], db)
         rows.append(row)
     return rows
 

@@ -217,3 +217,25 @@ def test_a_guarded_insert_together_writes_nothing_when_its_first_row_has_a_twin(
         assert not insert_together((IdempotencyKey, [key("b")]), (DocumentEvent, [follower()]), guarded=True)
         assert DocumentEvent.objects.filter(document_type="t.guarded").count() == 1  # the second one's was not written
         assert IdempotencyKey.objects.get(user=admin_user, key="k2").request_hash == "a"
+
+
+def test_an_aware_datetime_is_written_as_its_field_writes_it():
+    """SQLite writes a DateTimeField's aware value without the field (`_utc_text`): the same text. PostgreSQL
+    hands the field's value to the driver."""
+    from zoneinfo import ZoneInfo
+
+    from retaguarda.core.bulk_insert import _shape, _utc_text
+
+    field = OutboxEvent._meta.get_field("created_at")
+    shape = _shape(OutboxEvent, [OutboxEvent()])
+    sqlite = connection.vendor == "sqlite"
+    assert [shape.fields[i].name for i in shape.utc_texts_at] == (["created_at"] if sqlite else [])
+    for value in (
+        datetime(2026, 12, 2, 14, 5, 6, 123456, tzinfo=ZoneInfo("America/Sao_Paulo")),
+        datetime(2026, 1, 31, 23, 59, 59, tzinfo=ZoneInfo("America/Sao_Paulo")),  # no microseconds, next day in UTC
+        timezone.now(),
+        None,
+    ):
+        expected = field.get_db_prep_save(value, connection)
+        assert (_utc_text(field, value, connection) if sqlite else expected) == expected
+        assert not sqlite or value is None or isinstance(expected, str)
