@@ -326,7 +326,21 @@ def _text(value) -> str | None:
     return None
 
 
-def insert_together(*groups: tuple, guarded: bool = False) -> bool:
+class Rider:
+    """A read that `insert_together` runs in its own statement, after its groups' INSERTs (on PostgreSQL the
+    last CTE, scanned last: one round trip fewer); `rows` holds its rows then (None before). `sql` reads none of the
+    groups' tables' new rows, its text is the same for every call of one shape (it is part of the prepared
+    statement's), and it returns columns of these database `types`. Elsewhere it is a statement of its own
+    after them."""
+
+    __slots__ = ("params", "rows", "sql", "types")
+
+    def __init__(self, sql: str, params: list, types: tuple[str, ...]):
+        self.sql, self.params, self.types = sql, params, types
+        self.rows: list[tuple] | None = None
+
+
+def insert_together(*groups: tuple, guarded: bool = False, rider: Rider | None = None) -> bool:
     """INSERT each group's `objs` (new instances of its model) and set their primary keys, as
     `insert_instances` does for each: on PostgreSQL in one statement (a data-modifying CTE per group, each
     group's ids returned in its rows' order), one round trip where there were as many as groups; elsewhere
@@ -337,15 +351,22 @@ def insert_together(*groups: tuple, guarded: bool = False) -> bool:
     as `event_id`) to an instance of an earlier group, whose new id every one of `objs` takes there (an
     outbox delivery and its event). `guarded`: the first group is one object, written unless a unique
     constraint already holds its twin (`ON CONFLICT DO NOTHING`, SQLite's `INSERT OR IGNORE`); then nothing
-    else is written either and False is returned (an order whose channel id was taken). True otherwise."""
+    else is written either and False is returned (an order whose channel id was taken), and `rider` is not
+    run. True otherwise. `rider`: a read sent with them (`Rider`), such as a lock the caller takes next."""
     groups = tuple(g for g in groups if g[1])
     if not groups:
+        if rider is not None:
+            _ride_alone(rider)
         return True
     if guarded and len(groups[0][1]) != 1:
         raise ValueError("a guarded insert_together takes one object in its first group")
     if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
-        return _together_elsewhere(groups, guarded)
-    if len(groups) < 2 and not guarded:
+        if not _together_elsewhere(groups, guarded):
+            return False
+        if rider is not None:
+            _ride_alone(rider)
+        return True
+    if len(groups) < 2 and not guarded and rider is None:
         for n, (model, objs, *refs) in enumerate(groups):
             for attname, parent in (refs[0] if refs else {}).items():
                 for obj in objs:
@@ -367,10 +388,11 @@ def insert_together(*groups: tuple, guarded: bool = False) -> bool:
         texts = _as_texts(rows[0]) if len(rows) == 1 else None
         plan.append((shape, texts is not None, tuple(sorted(parents.items()))))
         values.append((rows, texts))
-    key = (guarded, tuple(plan))
+    ride = (rider.sql, rider.types) if rider is not None else None
+    key = (guarded, tuple(plan), ride)
     statement = _together.get(key)
     if statement is None:
-        statement = _together[key] = _together_statement(guarded, plan)
+        statement = _together[key] = _together_statement(guarded, plan, ride)
     sql, kept_of = statement
     params = []
     for (rows, texts), kept in zip(values, kept_of, strict=True):
@@ -382,12 +404,20 @@ def insert_together(*groups: tuple, guarded: bool = False) -> bool:
         else:
             columns = list(zip(*rows, strict=True))
             params += array_params(columns[i] for i in kept)
+    if rider is not None:
+        params += rider.params
+        rider.rows = []
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         ids = [[] for _group in groups]
-        for n, new_id in cursor.fetchall():
-            ids[n].append(new_id)
+        for n, new_id, *read in cursor.fetchall():
+            if n < 0:
+                rider.rows.append(tuple(read))
+            else:
+                ids[n].append(new_id)
     if guarded and not ids[0]:
+        if rider is not None:
+            rider.rows = None  # gated on the first group's row: not run
         return False
     for (_model, objs, *refs), shape, new_ids in zip(groups, shapes, ids, strict=True):
         for attname, parent in (refs[0] if refs else {}).items():
@@ -398,6 +428,12 @@ def insert_together(*groups: tuple, guarded: bool = False) -> bool:
             obj._state.adding = False
             obj._state.db = DEFAULT_DB_ALIAS  # `connection`'s (each attribute of it is a thread-local lookup)
     return True
+
+
+def _ride_alone(rider: Rider) -> None:
+    with prepared_cursor() as cursor:
+        cursor.execute(rider.sql, rider.params)
+        rider.rows = cursor.fetchall()
 
 
 def _together_elsewhere(groups: tuple, guarded: bool) -> bool:
@@ -422,9 +458,9 @@ def _together_elsewhere(groups: tuple, guarded: bool) -> bool:
 _together: dict[tuple, tuple[str, list]] = {}
 
 
-def _together_statement(guarded: bool, plan: list) -> tuple[str, list]:
-    """The statement for `insert_together`'s groups, and for each group the columns its parameters hold
-    (None: all, as arrays)."""
+def _together_statement(guarded: bool, plan: list, ride: tuple[str, tuple] | None) -> tuple[str, list]:
+    """The statement for `insert_together`'s groups (and its rider's read, `ride`: its text and types), and
+    for each group the columns its parameters hold (None: all, as arrays)."""
     qn = connection.ops.quote_name
     parts, selects, kept_of = [], [], []
     for n, (shape, as_text, refs) in enumerate(plan):
@@ -459,8 +495,17 @@ def _together_statement(guarded: bool, plan: list) -> tuple[str, list]:
         if guarded and not n:
             body += " ON CONFLICT DO NOTHING"
         parts.append(f"g{n} AS ({body}{shape.returning})")
-        selects.append(f"SELECT {n}, {qn(shape.pk.column)} FROM g{n}")
+        # the rider's columns NULL, typed in the first branch: UNION ALL resolves its types pair by pair
+        nulls = ("".join(f", CAST(NULL AS {t})" for t in ride[1]) if not n else ", NULL" * len(ride[1])) if ride else ""
+        selects.append(f"SELECT {n}, {qn(shape.pk.column)}{nulls} FROM g{n}")
         kept_of.append(kept)
+    if ride is not None:
+        # Scanned after every group's rows (UNION ALL reads its branches in turn; such a statement is never
+        # run in parallel): the read, a lock say, comes after the INSERTs, as it would in a statement of its
+        # own; and not at all when the guarded first group wrote nothing.
+        parts.append(f"rider AS ({ride[0]})")
+        gate = " WHERE EXISTS (SELECT FROM g0)" if guarded else ""
+        selects.append(f"SELECT -1, NULL, rider.* FROM rider{gate}")
     return f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", kept_of
 
 

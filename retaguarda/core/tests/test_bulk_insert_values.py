@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from retaguarda.core.bulk_insert import array_params, insert_instances, insert_together
+from retaguarda.core.bulk_insert import Rider, array_params, insert_instances, insert_together
 from retaguarda.core.models import AuditRecord, DocumentEvent, IdempotencyKey, OutboxDelivery, OutboxEvent
 from retaguarda.core.transactions import insert_unless_conflict
 
@@ -239,3 +239,37 @@ def test_an_aware_datetime_is_written_as_its_field_writes_it():
         expected = field.get_db_prep_save(value, connection)
         assert (_utc_text(field, value, connection) if sqlite else expected) == expected
         assert not sqlite or value is None or isinstance(expected, str)
+
+
+def test_a_rider_is_read_in_the_rows_statement_and_not_run_when_their_guard_stops_them(admin_user):
+    [before] = insert_instances(OutboxEvent, [OutboxEvent(type="t.rider", company_id=None, payload={})])
+    fields = [OutboxEvent._meta.get_field(name) for name in ("id", "company_id", "type")]
+    columns = ", ".join(f"e.{f.column}" for f in fields)
+
+    def rider():
+        sql = f"SELECT {columns} FROM {OutboxEvent._meta.db_table} e WHERE e.type = %s ORDER BY e.id"
+        return Rider(sql, ["t.rider"], tuple(f.db_type(connection) for f in fields))
+
+    def key(digest):
+        return IdempotencyKey(
+            user=admin_user, key="k3", method="POST", path="/x", request_hash=digest, status=0, response={}
+        )
+
+    def follower():
+        return DocumentEvent(document_type="t.rider", document_id=1, to_state="s", origin="api")
+
+    pg = connection.vendor == "postgresql"
+    with transaction.atomic():
+        plain, first, twin = rider(), rider(), rider()
+        with CaptureQueriesContext(connection) as ctx:
+            assert insert_together((DocumentEvent, [follower()]), (AuditRecord, []), rider=plain)
+            assert insert_together(
+                (IdempotencyKey, [key("a")]), (DocumentEvent, [follower()]), guarded=True, rider=first
+            )
+        assert len(ctx.captured_queries) == (2 if pg else 5)  # elsewhere a statement of its own after the rows
+        assert plain.rows == first.rows == [(before.pk, None, "t.rider")]
+        assert not insert_together(
+            (IdempotencyKey, [key("b")]), (DocumentEvent, [follower()]), guarded=True, rider=twin
+        )
+        assert twin.rows is None
+        assert DocumentEvent.objects.filter(document_type="t.rider").count() == 2

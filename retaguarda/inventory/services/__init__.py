@@ -33,7 +33,15 @@ from retaguarda.inventory.services.manual import (
 )
 from retaguarda.inventory.services.periods import close_period, close_periods, periods_to_close
 from retaguarda.inventory.services.posting import MoveIn, Source, post_moves
-from retaguarda.inventory.services.reservations import STOCK_LOCATION_FIELDS, Need, consume, release, reserve
+from retaguarda.inventory.services.reservations import (
+    STOCK_LOCATION_FIELDS,
+    BalanceLock,
+    Need,
+    balance_lock,
+    consume,
+    release,
+    reserve,
+)
 from retaguarda.inventory.services.transfers import (
     TransferLineIn,
     cancel_transfer,
@@ -54,12 +62,14 @@ __all__ = [
     "ENTRY_COUNTERPARTS",
     "EXIT_COUNTERPARTS",
     "STOCK_LOCATION_FIELDS",
+    "BalanceLock",
     "CountEntry",
     "ManualLine",
     "MoveIn",
     "Need",
     "Source",
     "TransferLineIn",
+    "balance_lock",
     "cancel_count",
     "cancel_transfer",
     "close_period",

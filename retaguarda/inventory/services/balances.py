@@ -109,16 +109,21 @@ def lock_balances(pairs: set[PairKey]) -> dict[PairKey, list[Bucket]]:
     """Lock every balance row of these (product, location) pairs, in the global order."""
     if not pairs:
         return {}
-    product_ids = sorted({p for p, _l in pairs})
-    location_ids = sorted({loc for _p, loc in pairs})
-    st = _lock_sql()
-    products, product_params = ids_in("b.product_id", product_ids)
-    locations, location_params = ids_in("b.location_id", location_ids)
-    # The same text for any number of pairs on PostgreSQL (`ids_in`): prepared once per connection.
+    sql, params = lock_statement(pairs)
     with prepared_cursor() as cursor:
-        cursor.execute(f"{st.head}WHERE {products} AND {locations}{st.tail}", [*product_params, *location_params])
-        rows = [st.columns.build(values) for values in cursor.fetchall()]
+        cursor.execute(sql, params)
+        rows = [_lock_sql().columns.build(values) for values in cursor.fetchall()]
     return buckets_of(rows, pairs)
+
+
+def lock_statement(pairs: set[PairKey]) -> tuple[str, list]:
+    """The statement `lock_balances` runs, for a caller that sends it inside one of its own (its rows in
+    `balance_columns()` order; `buckets_of` them then)."""
+    st = _lock_sql()
+    products, product_params = ids_in("b.product_id", sorted({p for p, _l in pairs}))
+    locations, location_params = ids_in("b.location_id", sorted({loc for _p, loc in pairs}))
+    # The same text for any number of pairs on PostgreSQL (`ids_in`): prepared once per connection.
+    return f"{st.head}WHERE {products} AND {locations}{st.tail}", [*product_params, *location_params]
 
 
 def balance_columns() -> Columns:

@@ -1,9 +1,10 @@
 from datetime import date
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from retaguarda.catalog.models import Product
+from retaguarda.core.bulk_insert import insert_together
 from retaguarda.core.errors import InvalidTransition, ValidationFailed
 from retaguarda.core.models import DocumentEvent
 from retaguarda.inventory import selectors, services
@@ -220,6 +221,35 @@ def test_a_caller_may_hand_over_the_products_it_read_and_their_company_is_still_
 
     assert (made.product, made.quantity, stock.reserved(a, warehouse)) == (read[a.pk], D(2), D(2))
     assert set(read) == {a.pk, other_company_product.pk}  # the caller's dict is left as it was
+
+
+def test_a_lock_sent_ahead_is_the_reservations_own_and_none_where_it_would_lock_more(
+    stock, make_product, make_kit, warehouse, actor
+):
+    a, b = make_product(), make_product()
+    kit = make_kit([(a, "1")])
+    stock.receive(a, warehouse, "5")
+    stock.receive(b, warehouse, "5")
+    read = Product.objects.only(*STOCK_PRODUCT_FIELDS).in_bulk([a.pk, b.pk, kit.pk])
+    stocks = {warehouse.pk: services.stock_location(warehouse)}
+
+    def needs(*products):
+        return [Need(p.pk, warehouse.pk, D(1), Source("manual.order", 7, n)) for n, p in enumerate(products, 1)]
+
+    # a kit: its parts' rows would be locked after these
+    assert services.balance_lock(needs(kit), actor=actor, products=read, stocks=stocks) is None
+    lock = services.balance_lock(needs(a), actor=actor, products=read, stocks=stocks)
+    if connection.vendor != "postgresql":
+        assert lock is None  # the reservation reads the rows with the products there, and locks nothing
+        return
+    with transaction.atomic():
+        with pytest.raises(RuntimeError):  # not sent yet
+            services.reserve(needs(a), actor=actor, products=read, stocks=stocks, locked=lock)
+        insert_together(rider=lock)  # no rows of its own to ride with: sent alone
+        with pytest.raises(RuntimeError):  # b's rows are not locked by it: a second lock would break the order
+            services.reserve(needs(a, b), actor=actor, products=read, stocks=stocks, locked=lock)
+        [made] = services.reserve(needs(a), actor=actor, products=read, stocks=stocks, locked=lock)
+    assert (made.quantity, stock.reserved(a, warehouse)) == (D(1), D(1))
 
 
 def test_reserving_is_all_lines_or_none(stock, make_product, warehouse, actor):

@@ -324,8 +324,9 @@ def create_order(
     answers a plain retry with the first answer).
 
     The order, its lines, its timeline events, audit records and watch's outbox rows go in one statement
-    on PostgreSQL (the order's id taken beforehand with its number); on SQLite, where a statement costs no
-    round trip, the order's INSERT comes first and gives the id.
+    on PostgreSQL (the order's id taken beforehand with its number), and confirmed, the reservation's lock
+    of the balance rows after them (`inventory.balance_lock`); on SQLite, where a statement costs no round
+    trip, the order's INSERT comes first and gives the id.
 
     `savepoint=False`: the caller's transaction is rolled back whole whenever this raises (the API's
     idempotent route does), so joining it needs no SAVEPOINT and RELEASE, two of the intake's round trips."""
@@ -385,18 +386,20 @@ def create_order(
             len(data.lines),
             then=OrderState.CONFIRMED if confirm else "",
         )
-        if not insert_together(*head, (SalesOrderLine, lines), *opened, guarded=claims_id and bool(head)):
+        needs = products = stocks = locked = None
+        if confirm:
+            needs = _needs(order, ((line.number, line.product_id, line.quantity) for line in lines))
+            products = {p.pk: p for p in priced.products}  # read above with every field inventory needs
+            # and the channel warehouse's stock location, read with them
+            stocks = {priced.stock.warehouse_id: priced.stock} if priced.stock is not None else None
+            # PostgreSQL: the reservation's lock of the balance rows goes with the order's rows
+            locked = inventory.balance_lock(needs, actor=actor, products=products, stocks=stocks)
+        guarded = claims_id and bool(head)
+        if not insert_together(*head, (SalesOrderLine, lines), *opened, guarded=guarded, rider=locked):
             raise _duplicate(channel, order.external_id)
         attach_lines(order, lines)  # the answer shows them without reading them back
         if confirm:
-            reserve_lines(
-                order,
-                ((line.number, line.product_id, line.quantity) for line in lines),
-                actor=actor,
-                products={p.pk: p for p in priced.products},  # read above with every field inventory needs
-                # and the channel warehouse's stock location, read with them
-                stocks={priced.stock.warehouse_id: priced.stock} if priced.stock is not None else None,
-            )
+            reserve_lines(order, needs, actor=actor, products=products, stocks=stocks, locked=locked)
     return order
 
 
@@ -505,30 +508,36 @@ def confirm_order(order_id: int, *, actor: Actor) -> SalesOrder:
     """Reserve every line in the order's warehouse, or none (one error lists every product short)."""
     with transaction.atomic():
         order = _move(order_id, OrderState.CONFIRMED, actor=actor)
-        reserve_lines(order, order.lines.values_list("number", "product_id", "quantity"), actor=actor)
+        reserve_lines(order, _needs(order, order.lines.values_list("number", "product_id", "quantity")), actor=actor)
         audit.record(actor, order, "confirmed", {"total": [None, str(order.total)]})
     return order
 
 
 def reserve_lines(
-    order: SalesOrder, lines, *, actor: Actor, products: dict | None = None, stocks: dict | None = None
+    order: SalesOrder,
+    needs: list[inventory.Need],
+    *,
+    actor: Actor,
+    products: dict | None = None,
+    stocks: dict | None = None,
+    locked: inventory.BalanceLock | None = None,
 ) -> None:
     """The confirmation's effects, inside its transaction: the credit check, then one reservation of
-    every line (all or nothing). `lines`: (number, product id, quantity) of each line; `products`, when
-    the caller has read them (`lookups.PRODUCT_FIELDS`), spares inventory reading them again, and with
-    them `stocks` (warehouse id: its stock location) its read of the stock location."""
+    every line (all or nothing). `needs`: the lines' (`_needs`); `products`, when the caller has read them
+    (`lookups.PRODUCT_FIELDS`), spares inventory reading them again, and with them `stocks` (warehouse id:
+    its stock location) its read of the stock location, and `locked` (`inventory.balance_lock`, sent
+    ahead) its lock of the balance rows."""
     check_credit(order)
+    inventory.reserve(needs, actor=actor, owner=OWNER, products=products, stocks=stocks, locked=locked)
+
+
+def _needs(order: SalesOrder, lines) -> list[inventory.Need]:
+    """What reserving these (number, product id, quantity) lines of the order asks of inventory."""
     source = SalesOrder.SOURCE_TYPE
-    inventory.reserve(
-        [
-            inventory.Need(product_id, order.warehouse_id, qty, inventory.Source(source, order.pk, number))
-            for number, product_id, qty in lines
-        ],
-        actor=actor,
-        owner=OWNER,
-        products=products,
-        stocks=stocks,
-    )
+    return [
+        inventory.Need(product_id, order.warehouse_id, qty, inventory.Source(source, order.pk, number))
+        for number, product_id, qty in lines
+    ]
 
 
 def source_of(order: SalesOrder, line: SalesOrderLine | None = None) -> inventory.Source:

@@ -76,10 +76,11 @@ def test_taking_and_confirming_an_order_costs_the_same_for_1_and_20_lines(route_
     counts = at_both_sizes(lambda n: _intake(route_api, channel, customer, stocked(n), confirm=True)[0])
     # the above, the order INSERTed confirmed (its two events, its two audit records) with watch's trigger for
     # the confirmation (outbox event, delivery: the company is the order's, no lookup), then inventory's
-    # reservation: lock balances, INSERT unless a twin holds a line with the balances UPDATE (one statement on
-    # PostgreSQL); its products and the warehouse's stock location came with the order's references. (The
-    # worker's wake-up, one per transaction, was written by the test's first order.)
-    assert counts == [ORDER_ROWS + WATCH_ROWS + NUMBER + (7 if PG else 8)] * 2
+    # reservation: lock balances (on PostgreSQL in the order's rows' statement), INSERT unless a twin holds a
+    # line with the balances UPDATE (one statement on PostgreSQL); its products and the warehouse's stock
+    # location came with the order's references. (The worker's wake-up, one per transaction, was written by
+    # the test's first order.)
+    assert counts == [ORDER_ROWS + WATCH_ROWS + NUMBER + (6 if PG else 8)] * 2
 
 
 def test_confirming_costs_the_same_for_1_and_20_lines(route_api, channel, customer, stocked):
