@@ -113,6 +113,32 @@ def database_backends(connection) -> list[int]:
         return [row[0] for row in cursor.fetchall() if Path(f"/proc/{row[0]}").exists()]
 
 
+class CpuMeter:
+    """The CPU a server's processes (the gunicorn master and workers) and the database's processes serving it
+    spend during a load, per completed request: on a shared machine the throughput follows whatever else runs,
+    while the CPU a request costs holds (docs/request-cost.md). Start it after a warm-up, so every worker
+    thread holds its database connection; a connection opened during the load counts from its start."""
+
+    def __init__(self, server, connection):
+        self.connection = connection
+        self.pids = [server.process.pid, *descendants(server.process.pid)]
+        self.start = self.read()
+
+    def read(self) -> tuple[dict[int, float], dict[int, float]]:
+        return (
+            {pid: cpu_seconds([pid]) for pid in self.pids},
+            {pid: cpu_seconds([pid]) for pid in database_backends(self.connection)},
+        )
+
+    def per_request_ms(self, requests: int) -> tuple[float, float]:
+        """(the server's, the database's) CPU per request, in ms, since the meter started."""
+        spent = []
+        for before, after in zip(self.start, self.read(), strict=True):
+            seconds = sum(value - before.get(pid, 0.0) for pid, value in after.items())
+            spent.append(round(1000 * seconds / max(requests, 1), 2))
+        return spent[0], spent[1]
+
+
 def _cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection
 
-from bench import limits
+from bench import limits, servers
 from bench.floor import schema
 from bench.load import Request, run_load
 from bench.registry import Figure, Outcome, scenario
@@ -49,14 +49,18 @@ def measure_floor(ctx) -> tuple[float, dict, int]:
     make = order_requests(ctx.seed, products, prices, customers, "/floor/orders")
     run_load(server.host, server.port, make, clients=ctx.clients, seconds=ctx.warmup_seconds, classify=classify_floor)
     started = time.perf_counter()
+    meter = servers.CpuMeter(server, connection)
     result = run_load(server.host, server.port, make, clients=ctx.clients, seconds=ctx.seconds, classify=classify_floor)
+    cpu = meter.per_request_ms(result.completed)
     summary = result.summary()
     rate = result.ok / result.seconds
     ctx.limits["floor_orders_per_s"] = rate
     ctx.limits["floor_order_p99_ms"] = summary["p99_ms"]
+    ctx.limits["floor_order_cpu_ms"] = cpu
     ctx.log(
         f"  floor: {rate:,.0f} orders/s of {ORDER_LINES} lines, p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, "
-        f"{result.errors} errors ({time.perf_counter() - started:.1f} s)"
+        f"{result.errors} errors, CPU per order: server {cpu[0]} ms + database {cpu[1]} ms "
+        f"({time.perf_counter() - started:.1f} s)"
     )
     return rate, summary, result.errors
 

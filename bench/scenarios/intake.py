@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from bench import apps
+from bench import apps, servers
 from bench.load import Request, run_load
 from bench.registry import NOT_LANDED, Figure, Outcome, scenario
 from bench.scenarios.baseline import ORDER_LINES, measure_floor
@@ -188,12 +188,19 @@ def run(ctx) -> Outcome:
     warm = requests(f"{ctx.seed}-warm", channel.pk, skus, customers, headers, ids)
     warmup = run_load(server.host, server.port, warm, clients=2, seconds=ctx.warmup_seconds, classify=classify)
     make = requests(ctx.seed, channel.pk, skus, customers, headers, ids)
+    meter = servers.CpuMeter(server, connection)
     result = run_load(server.host, server.port, make, clients=ctx.clients, seconds=ctx.seconds, classify=classify)
+    cpu = meter.per_request_ms(result.completed)
+    floor_cpu = ctx.limits.get("floor_order_cpu_ms")
     summary = result.summary()
     rate = result.ok / result.seconds
     ctx.log(
         f"  {rate:,.1f} orders/s of {ORDER_LINES} lines created and confirmed, p50 {summary['p50_ms']} ms, "
         f"p99 {summary['p99_ms']} ms, {result.errors} errors (floor {floor_rate:,.0f}/s, p99 {floor_p99} ms)"
+    )
+    ctx.log(
+        f"  CPU per order: server {cpu[0]} ms + database {cpu[1]} ms"
+        + (f" (floor {floor_cpu[0]} + {floor_cpu[1]} ms)" if floor_cpu else "")
     )
     if result.error_samples:
         ctx.log(f"  first errors: {result.error_samples[:2]}")
@@ -214,7 +221,7 @@ def run(ctx) -> Outcome:
         ctx.log(f"  CHECK FAILED: {checked}")
     else:
         ctx.log(f"  check: 0 oversells; reserved = confirmed on all {len(skus)} products; {confirmed} orders confirmed")
-    out.details.update(load=summary, check=checked, queries=queries)
+    out.details.update(load=summary, check=checked, queries=queries, cpu_ms=cpu, floor_cpu_ms=floor_cpu)
     ratio = TARGET_RATIO.get(ctx.target.vendor, 0.3)
     out.figures = [
         Figure(
@@ -226,6 +233,14 @@ def run(ctx) -> Outcome:
             db_limit=ctx.limits.get("db_tps"),
             target=f"≥ {ratio:g}x floor",
             detail=f"{ctx.clients} clients, ?confirm=true, Idempotency-Key",
+        ),
+        Figure(
+            "CPU per intake, saturated: server + database",
+            round(sum(cpu), 2),
+            "ms",
+            floor=round(sum(floor_cpu), 2) if floor_cpu else None,
+            detail=f"server {cpu[0]} + database {cpu[1]} ms"
+            + (f" (floor {floor_cpu[0]} + {floor_cpu[1]})" if floor_cpu else ""),
         ),
         Figure("intake p50", summary["p50_ms"], "ms"),
         Figure("intake p99", summary["p99_ms"], "ms", floor=floor_p99, target="≤ 3x floor"),

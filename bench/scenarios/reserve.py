@@ -152,32 +152,6 @@ def final_balances(ctx, products) -> dict[int, tuple[Decimal, Decimal]]:
     return {p: (on_hand, reserved) for p, on_hand, reserved in rows.values_list("product_id", "on_hand", "reserved")}
 
 
-class CpuMeter:
-    """The CPU a server's processes (the gunicorn master and workers) and the database's processes serving it
-    spend during a load, per completed request: on a shared machine the throughput follows whatever else runs,
-    while the CPU a request costs holds (docs/request-cost.md). A database connection opened during the load
-    counts from its start."""
-
-    def __init__(self, server):
-        self.pids = [server.process.pid, *servers.descendants(server.process.pid)]
-        self.start = self.read()
-
-    def read(self) -> tuple[dict[int, float], dict[int, float]]:
-        backends = servers.database_backends(connection)
-        return (
-            {pid: servers.cpu_seconds([pid]) for pid in self.pids},
-            {pid: servers.cpu_seconds([pid]) for pid in backends},
-        )
-
-    def per_request_ms(self, requests: int) -> tuple[float, float]:
-        """(the server's, the database's) CPU per request, in ms, since the meter started."""
-        spent = []
-        for before, after in zip(self.start, self.read(), strict=True):
-            seconds = sum(value - before.get(pid, 0.0) for pid, value in after.items())
-            spent.append(round(1000 * seconds / max(requests, 1), 2))
-        return spent[0], spent[1]
-
-
 def queries_per_request(ctx, product: int, ids, ledger: Ledger) -> tuple[int, int]:
     """Statements one 1-line reservation sends, ours (the load's request, with its `Idempotency-Key`,
     through every layer, in process) and the floor's (its view on the same connection). BEGIN and
@@ -235,7 +209,7 @@ def run(ctx) -> Outcome:
     server = ctx.floor_server()
     make = requests(ctx.seed, sorted(ample), st.warehouse_id, json_headers, "/floor/reservations", True, ids)
     run_load(server.host, server.port, make, clients=2, seconds=ctx.warmup_seconds, classify=classifier(floor_ledger))
-    meter = CpuMeter(server)  # after a warm-up: every worker thread holds its database connection
+    meter = servers.CpuMeter(server, connection)  # after a warm-up: every worker thread holds its database connection
     floor = run_load(
         server.host, server.port, make, clients=ctx.clients, seconds=ctx.seconds, classify=classifier(floor_ledger)
     )
@@ -266,7 +240,7 @@ def run(ctx) -> Outcome:
         f"p99 {ps['p99_ms']} ms; {paced.ok} granted, {paced.refused} refused, {paced.errors} errors"
     )
     make = requests(ctx.seed, sorted(ample), st.warehouse_id, headers, path, False, ids)
-    meter = CpuMeter(server)
+    meter = servers.CpuMeter(server, connection)
     saturated = run_load(server.host, server.port, make, clients=ctx.clients, seconds=ctx.seconds, classify=classify)
     app_cpu = meter.per_request_ms(saturated.completed)
     ss = saturated.summary()
