@@ -120,3 +120,45 @@ def test_eight_manual_entries_at_once_do_not_wait_for_each_others_numbers(
     assert all(isinstance(r, tuple) for r in results), results
     assert sorted(op.number for op, _moves in results) == list(range(1, 9))
     assert selectors.drift() == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: SQLite's writers take turns whole")
+def test_editing_a_warehouse_does_not_hold_up_documents_that_refer_to_it(
+    stock, make_product, warehouse, actor, monkeypatch
+):
+    """An edit locks the row it changes, not its key: a document written meanwhile checks its foreign key to
+    the warehouse at COMMIT and must not wait for the edit (with FOR UPDATE it did, and an intake holding
+    balance locks could deadlock with an edit that changes the warehouse's balances)."""
+    product = make_product()
+    services.stock_location(warehouse)
+    services.virtual_location(warehouse.company_id, LocationKind.ADJUSTMENT)
+    edited, moved = threading.Event(), threading.Event()
+    record_changed = audit.record_changed
+    seen = {}
+
+    def record_then_wait(*args, **kwargs):
+        result = record_changed(*args, **kwargs)
+        edited.set()
+        seen["moved while the edit was open"] = moved.wait(timeout=10)
+        return result
+
+    monkeypatch.setattr(audit, "record_changed", record_then_wait)
+
+    def work(i):
+        if i == 0:
+            return services.update_warehouse(warehouse.pk, actor=actor, version=None, name="Depósito renomeado")
+        assert edited.wait(timeout=20)
+        result = services.manual_move(
+            actor=actor,
+            warehouse_id=warehouse.pk,
+            direction="in",
+            reason="inventário inicial",
+            lines=[ManualLine(product.pk, D(1), unit_cost=D(5))],
+        )
+        moved.set()
+        return result
+
+    results = _run_threads(2, work)
+
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert seen == {"moved while the edit was open": True}
