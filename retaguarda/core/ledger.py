@@ -78,8 +78,14 @@ def register_sqlite_gate(sender, connection, **kwargs):
     """`connection_created` receiver: give each SQLite connection its purge-gate function."""
     if connection.vendor != "sqlite":
         return
+    from django.db import connections
+
     connection.ledger_purge_open = False
-    connection.connection.create_function(PURGE_FUNCTION, 0, lambda: int(connection.ledger_purge_open))
+    alias = connection.alias
+    # The thread's own wrapper, read at each call: a raw connection may serve several (the SQLite writer).
+    connection.connection.create_function(
+        PURGE_FUNCTION, 0, lambda: int(getattr(connections[alias], "ledger_purge_open", False))
+    )
 
 
 class purge_gate:

@@ -57,6 +57,7 @@ class WriteQueue:
         self.path = path
         self.threads = FifoLock()
         self._fd: int | None = None
+        self.writer = None  # the raw connection every write transaction of the process runs on (`base`)
 
     def _file(self) -> int:
         if self._fd is None:

@@ -74,3 +74,34 @@ def test_a_transaction_holds_its_turn_from_begin_to_commit():
         assert queue.threads._held
         raise RuntimeError("rolled back")
     assert not queue.threads._held
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the write queue is SQLite's")
+@pytest.mark.django_db(transaction=True)
+def test_every_threads_write_transaction_runs_on_the_process_write_connection():
+    """Handed over with the turn, so no thread reads its pages again after another's write; outside a
+    transaction each thread keeps its own connection."""
+    from django.db import connections
+
+    queue = queue_for(connection.settings_dict["NAME"])
+    seen = []
+
+    def write():
+        conn = connections["default"]
+        conn.ensure_connection()
+        own = conn.connection
+        with transaction.atomic():
+            seen.append(conn.connection)
+        seen.append(conn.connection is own)
+        conn.close()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        raise RuntimeError("rolled back")
+    for _n in range(2):
+        t = threading.Thread(target=write)
+        t.start()
+        t.join(5)
+
+    assert seen[0] is seen[2] is queue.writer
+    assert seen[1] is seen[3] is True
+    assert not queue.writer.in_transaction  # the rolled-back one left nothing open on it
