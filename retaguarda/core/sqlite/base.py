@@ -7,10 +7,9 @@ writer; reads outside transactions never queue (WAL lets them run beside the wri
 from contextlib import suppress
 from functools import lru_cache
 
+from django.db.backends.signals import connection_created
 from django.db.backends.sqlite3 import base
 
-from retaguarda.core.decimal_sql import register_sqlite_functions
-from retaguarda.core.ledger import register_sqlite_gate
 from retaguarda.core.sqlite.writers import queue_for
 
 CACHED_TEXT = 4096  # longer statements (a 1,000-line INSERT) are converted each time, not kept
@@ -72,7 +71,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _writer(self, queue):
         """The process's write connection to this database (kept by its queue, made on first use) with what
-        every connection of ours gets: Django's functions and pragmas, the exact decimals, the ledger gate."""
+        every connection of ours gets: Django's functions and pragmas, then whatever `connection_created`'s
+        receivers add (the exact decimals, the ledger gate), sent as Django's `connect()` sends it."""
         writer = queue.writer
         if writer is None:
             writer = self.get_new_connection(self.get_connection_params())
@@ -80,8 +80,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             own, self.connection = self.connection, writer
             gate = getattr(self, "ledger_purge_open", False)  # the gate's receiver closes it: as it was
             try:
-                register_sqlite_functions(None, self)
-                register_sqlite_gate(None, self)
+                connection_created.send(sender=self.__class__, connection=self)
             finally:
                 self.connection, self.ledger_purge_open = own, gate
             queue.writer = writer
