@@ -367,12 +367,9 @@ def insert_together(*groups: tuple, guarded: bool = False, rider: Rider | None =
             _ride_alone(rider)
         return True
     if len(groups) < 2 and not guarded and rider is None:
-        for n, (model, objs, *refs) in enumerate(groups):
-            for attname, parent in (refs[0] if refs else {}).items():
-                for obj in objs:
-                    setattr(obj, attname, parent.pk)
-            if not insert_instances(model, objs, ignore_conflicts=guarded and n == 0):
-                return False
+        model, objs, *refs = groups[0]
+        _take_parent_ids(objs, refs)
+        insert_instances(model, objs)
         return True
     shapes, plan, values = [], [], []  # per group: its shape; what its text depends on; its rows
     for n, (model, objs, *refs) in enumerate(groups):
@@ -420,14 +417,16 @@ def insert_together(*groups: tuple, guarded: bool = False, rider: Rider | None =
             rider.rows = None  # gated on the first group's row: not run
         return False
     for (_model, objs, *refs), shape, new_ids in zip(groups, shapes, ids, strict=True):
-        for attname, parent in (refs[0] if refs else {}).items():
-            for obj in objs:
-                setattr(obj, attname, parent.pk)
-        for obj, new_id in zip(objs, new_ids, strict=True):
-            setattr(obj, shape.pk.attname, new_id)
-            obj._state.adding = False
-            obj._state.db = DEFAULT_DB_ALIAS  # `connection`'s (each attribute of it is a thread-local lookup)
+        _take_parent_ids(objs, refs)
+        _saved(shape, objs, new_ids)
     return True
+
+
+def _take_parent_ids(objs: list, refs: list) -> None:
+    """A group's `refs` (its optional third item) applied: each referring column set to its parent's new id."""
+    for attname, parent in (refs[0] if refs else {}).items():
+        for obj in objs:
+            setattr(obj, attname, parent.pk)
 
 
 def _ride_alone(rider: Rider) -> None:
@@ -441,9 +440,7 @@ def _together_elsewhere(groups: tuple, guarded: bool) -> bool:
     cursor."""
     with prepared_cursor() as cursor:
         for n, (model, objs, *refs) in enumerate(groups):
-            for attname, parent in (refs[0] if refs else {}).items():
-                for obj in objs:
-                    setattr(obj, attname, parent.pk)
+            _take_parent_ids(objs, refs)
             shape = _shape(model, objs)
             first_guarded = guarded and n == 0
             ids = _insert_elsewhere(cursor, shape, _rows(shape, objs), first_guarded, None, "", [])
